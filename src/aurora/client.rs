@@ -1,0 +1,858 @@
+//! The typed async client for Aurora's `/api`: one method per API call, typed errors.
+//!
+//! Nothing here retries. A read that fails is simply asked again by whoever polls it; a mutation
+//! that fails (or times out) is reported and never re-sent, because its outcome is unknown.
+//! Following a 307 is not a retry: the non-leader executed nothing.
+
+use std::sync::{Arc, Mutex, Once};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, WWW_AUTHENTICATE};
+
+use super::credentials::Credentials;
+use super::model::*;
+use super::wire::message::{Envelope, TApplicationException};
+use super::wire::{DecodeError, MessageType, Protocol, Thrift};
+
+/// How to reach one scheduler.
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// Base URL of the scheduler, e.g. `http://127.0.0.1:8081`; `/api` is appended.
+    pub base_url: String,
+    pub protocol: Protocol,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub credentials: Option<Credentials>,
+    /// How many 307 leader redirects one call may follow.
+    pub max_redirects: usize,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        Self {
+            base_url: base_url.into(),
+            protocol: Protocol::Binary,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(30),
+            credentials: None,
+            max_redirects: 3,
+        }
+    }
+}
+
+/// Why a call did not succeed. Every variant carries what a person needs to act on it.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("{kind} talking to {url}: {message}")]
+    Transport {
+        url: String,
+        kind: TransportKind,
+        message: String,
+    },
+    #[error("{}", http_message(*status, url, realm.as_deref(), body))]
+    Http {
+        url: String,
+        status: u16,
+        /// The realm of a 401 challenge.
+        realm: Option<String>,
+        /// The first line of the body, without markup.
+        body: String,
+    },
+    #[error("gave up after {hops} leader redirects (last: {location})")]
+    TooManyRedirects { hops: usize, location: String },
+    #[error("{method}: scheduler raised {exception}")]
+    Exception {
+        method: &'static str,
+        exception: TApplicationException,
+    },
+    #[error("{method}: could not decode the {protocol:?} reply ({content_type}): {error}")]
+    Decode {
+        method: &'static str,
+        protocol: Protocol,
+        content_type: String,
+        error: DecodeError,
+    },
+    #[error("{method}: {code}{}", messages_suffix(messages))]
+    Api {
+        method: &'static str,
+        code: ResponseCode,
+        messages: Vec<String>,
+        /// Some calls return data with an error (startJobUpdate: the update already active).
+        result: Option<Box<Result>>,
+    },
+    #[error("refused before sending: {0}")]
+    Refused(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKind {
+    Refused,
+    Timeout,
+    Tls,
+    Dns,
+    Other,
+}
+
+impl std::fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            TransportKind::Refused => "connection refused",
+            TransportKind::Timeout => "timed out",
+            TransportKind::Tls => "TLS error",
+            TransportKind::Dns => "host name lookup failed",
+            TransportKind::Other => "network error",
+        })
+    }
+}
+
+fn messages_suffix(m: &[String]) -> String {
+    if m.is_empty() {
+        String::new()
+    } else {
+        format!(": {}", m.join("; "))
+    }
+}
+
+fn http_message(status: u16, url: &str, realm: Option<&str>, body: &str) -> String {
+    let what = match status {
+        401 => match realm {
+            Some(r) => format!("authentication required (realm \"{r}\")"),
+            None => "authentication required".to_owned(),
+        },
+        403 => "forbidden".to_owned(),
+        404 => "no Aurora API here (404)".to_owned(),
+        415 => "scheduler refused the Content-Type (415)".to_owned(),
+        500 => "scheduler internal error (500)".to_owned(),
+        502 => "bad gateway (502)".to_owned(),
+        503 => "scheduler has no leader or is unavailable (503)".to_owned(),
+        s => format!("HTTP {s}"),
+    };
+    if body.is_empty() {
+        format!("{what} at {url}")
+    } else {
+        format!("{what} at {url}: {body}")
+    }
+}
+
+impl ClientError {
+    /// True for errors where asking again later is reasonable (for reads only).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            ClientError::Transport { .. } => true,
+            ClientError::Http { status, .. } => matches!(status, 500 | 502 | 503 | 504),
+            ClientError::Api { code, .. } => *code == ResponseCode::ERROR_TRANSIENT,
+            _ => false,
+        }
+    }
+    pub fn is_auth(&self) -> bool {
+        matches!(self, ClientError::Http { status: 401, .. })
+            || matches!(self, ClientError::Api { code, .. } if *code == ResponseCode::AUTH_FAILED)
+    }
+}
+
+/// A successful call's value, with any messages the scheduler attached (WARNING's details,
+/// deprecation notes) for the user to see.
+#[derive(Clone, Debug)]
+pub struct Reply<T> {
+    pub value: T,
+    pub code: ResponseCode,
+    pub messages: Vec<String>,
+    pub server_info: Option<ServerInfo>,
+}
+
+impl<T> Reply<T> {
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Reply<U> {
+        Reply {
+            value: f(self.value),
+            code: self.code,
+            messages: self.messages,
+            server_info: self.server_info,
+        }
+    }
+}
+
+pub type ClientResult<T> = std::result::Result<Reply<T>, ClientError>;
+
+/// Installs the TLS crypto provider once per process (reqwest is built without a default one).
+pub fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+#[derive(Clone)]
+pub struct AuroraClient {
+    http: reqwest::Client,
+    cfg: Arc<ClientConfig>,
+    /// Where the last redirect pointed: the leader, asked first next time.
+    leader: Arc<Mutex<Option<String>>>,
+    seq: Arc<std::sync::atomic::AtomicI32>,
+}
+
+impl std::fmt::Debug for AuroraClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuroraClient")
+            .field("base_url", &self.cfg.base_url)
+            .finish()
+    }
+}
+
+impl AuroraClient {
+    pub fn new(cfg: ClientConfig) -> std::result::Result<Self, ClientError> {
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            .user_agent(concat!("eos/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Refused(format!("could not build the HTTP client: {e}")))?;
+        Ok(Self {
+            http,
+            cfg: Arc::new(cfg),
+            leader: Arc::new(Mutex::new(None)),
+            seq: Arc::new(std::sync::atomic::AtomicI32::new(0)),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    /// The scheduler base URL calls go to now (the leader, once a redirect named it).
+    pub fn current_base(&self) -> String {
+        self.leader
+            .lock()
+            .ok()
+            .and_then(|l| l.clone())
+            .unwrap_or_else(|| self.cfg.base_url.trim_end_matches('/').to_owned())
+    }
+
+    fn api_url(base: &str) -> String {
+        format!("{}/api", base.trim_end_matches('/'))
+    }
+
+    /// Sends one call and returns the scheduler's `Response`, whatever its response code.
+    pub async fn call_raw<A: Thrift>(
+        &self,
+        method: &'static str,
+        args: &A,
+    ) -> std::result::Result<Response, ClientError> {
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let protocol = self.cfg.protocol;
+        let body = Bytes::from(protocol.encode(method, MessageType::Call, seq, args));
+        let started = Instant::now();
+        let (content_type, bytes) = self.post(body).await?;
+        let reply_protocol = if content_type.starts_with(Protocol::BINARY_CONTENT_TYPE) {
+            Protocol::Binary
+        } else if content_type.starts_with(Protocol::JSON_CONTENT_TYPE)
+            || content_type.starts_with("application/json")
+        {
+            Protocol::Json
+        } else {
+            protocol
+        };
+        let decoded = reply_protocol.decode::<ResponseResult>(&bytes);
+        tracing::debug!(
+            method,
+            bytes = bytes.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "api call"
+        );
+        match decoded {
+            Ok((_, Envelope::Exception(exception))) => {
+                Err(ClientError::Exception { method, exception })
+            }
+            Ok((_, Envelope::Body(r))) => Ok(r.success.unwrap_or_default()),
+            Err(error) => Err(ClientError::Decode {
+                method,
+                protocol: reply_protocol,
+                content_type,
+                error,
+            }),
+        }
+    }
+
+    /// Sends a call and insists on a successful response code.
+    async fn call<A: Thrift>(&self, method: &'static str, args: &A) -> ClientResult<Option<Result>> {
+        let r = self.call_raw(method, args).await?;
+        let code = r.code();
+        let messages: Vec<String> = r.messages().into_iter().map(str::to_owned).collect();
+        if !code.is_success() {
+            return Err(ClientError::Api {
+                method,
+                code,
+                messages,
+                result: r.result.map(Box::new),
+            });
+        }
+        Ok(Reply {
+            value: r.result,
+            code,
+            messages,
+            server_info: r.server_info,
+        })
+    }
+
+    /// A call whose success must carry a particular result member.
+    async fn call_expect<A: Thrift, T>(
+        &self,
+        method: &'static str,
+        args: &A,
+        pick: impl FnOnce(Result) -> Option<T>,
+    ) -> ClientResult<T> {
+        let reply = self.call(method, args).await?;
+        let code = reply.code;
+        let messages = reply.messages.clone();
+        match reply.value.and_then(pick) {
+            Some(v) => Ok(Reply {
+                value: v,
+                code,
+                messages,
+                server_info: reply.server_info,
+            }),
+            None => Err(ClientError::Exception {
+                method,
+                exception: TApplicationException::new(
+                    TApplicationException::MISSING_RESULT,
+                    "the reply carried no result of the expected kind",
+                ),
+            }),
+        }
+    }
+
+    async fn call_unit<A: Thrift>(&self, method: &'static str, args: &A) -> ClientResult<()> {
+        Ok(self.call(method, args).await?.map(drop))
+    }
+
+    /// POSTs the body to `/api`, following leader redirects with the same body and credentials.
+    async fn post(&self, body: Bytes) -> std::result::Result<(String, Bytes), ClientError> {
+        let mut base = self.current_base();
+        let from_cache = self.leader.lock().map(|l| l.is_some()).unwrap_or(false);
+        let ct = HeaderValue::from_static(self.cfg.protocol.content_type());
+        for hop in 0..=self.cfg.max_redirects {
+            let url = Self::api_url(&base);
+            let mut req = self
+                .http
+                .post(&url)
+                .header(CONTENT_TYPE, ct.clone())
+                .header(ACCEPT, ct.clone())
+                .body(body.clone());
+            if let Some(c) = &self.cfg.credentials {
+                req = req.header(AUTHORIZATION, c.basic_header());
+            }
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) => {
+                    if from_cache && hop == 0 {
+                        // The remembered leader is gone; the next call starts from the
+                        // configured address again. This call is not re-sent.
+                        if let Ok(mut l) = self.leader.lock() {
+                            *l = None;
+                        }
+                    }
+                    return Err(transport_error(&url, &e));
+                }
+            };
+            let status = resp.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                let location = resp
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("")
+                    .to_owned();
+                let next = resolve_location(&url, &location).ok_or_else(|| ClientError::Http {
+                    url: url.clone(),
+                    status,
+                    realm: None,
+                    body: format!("redirect without a usable Location ({location:?})"),
+                })?;
+                if hop == self.cfg.max_redirects {
+                    return Err(ClientError::TooManyRedirects {
+                        hops: hop + 1,
+                        location: next,
+                    });
+                }
+                tracing::info!(from = %base, to = %next, "following leader redirect");
+                base = next;
+                continue;
+            }
+            if status != 200 {
+                let realm = resp
+                    .headers()
+                    .get(WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(parse_realm);
+                let text = resp.text().await.unwrap_or_default();
+                return Err(ClientError::Http {
+                    url,
+                    status,
+                    realm,
+                    body: first_line_of(&text),
+                });
+            }
+            let content_type = resp
+                .headers()
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let bytes = resp.bytes().await.map_err(|e| transport_error(&url, &e))?;
+            if hop > 0 {
+                if let Ok(mut l) = self.leader.lock() {
+                    *l = Some(base.clone());
+                }
+            }
+            return Ok((content_type, bytes));
+        }
+        unreachable!("the loop returns on its last hop")
+    }
+
+    // ---- read-only calls (ReadOnlyScheduler) ----
+
+    pub async fn get_role_summary(&self) -> ClientResult<Vec<RoleSummary>> {
+        self.call_expect("getRoleSummary", &NoArgs {}, |r| match r {
+            Result::RoleSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Job summaries of one role, or of every role when `role` is `None`.
+    pub async fn get_job_summary(&self, role: Option<&str>) -> ClientResult<Vec<JobSummary>> {
+        let args = RoleArgs {
+            role: role.map(str::to_owned),
+        };
+        self.call_expect("getJobSummary", &args, |r| match r {
+            Result::JobSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Full tasks, executor data included. Heavy; lists should use the next method.
+    pub async fn get_tasks_status(&self, query: TaskQuery) -> ClientResult<Vec<ScheduledTask>> {
+        self.tasks("getTasksStatus", query).await
+    }
+
+    /// Tasks with `executorConfig.data` blanked: what lists use.
+    pub async fn get_tasks_without_configs(
+        &self,
+        query: TaskQuery,
+    ) -> ClientResult<Vec<ScheduledTask>> {
+        self.tasks("getTasksWithoutConfigs", query).await
+    }
+
+    async fn tasks(
+        &self,
+        method: &'static str,
+        query: TaskQuery,
+    ) -> ClientResult<Vec<ScheduledTask>> {
+        let args = QueryArgs { query: Some(query) };
+        self.call_expect(method, &args, |r| match r {
+            Result::ScheduleStatusResult(r) => Some(r.tasks.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Why tasks are pending. The query must not set statuses or hosts (Aurora refuses).
+    pub async fn get_pending_reason(&self, query: TaskQuery) -> ClientResult<Vec<PendingReason>> {
+        let args = QueryArgs { query: Some(query) };
+        self.call_expect("getPendingReason", &args, |r| match r {
+            Result::GetPendingReasonResult(r) => Some(r.reasons.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_config_summary(&self, job: &JobKey) -> ClientResult<ConfigSummary> {
+        let args = JobKeyArgs {
+            job: Some(job.clone()),
+        };
+        self.call_expect("getConfigSummary", &args, |r| match r {
+            Result::ConfigSummaryResult(r) => Some(r.summary.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_jobs(&self, role: Option<&str>) -> ClientResult<Vec<JobConfiguration>> {
+        let args = RoleArgs {
+            role: role.map(str::to_owned),
+        };
+        self.call_expect("getJobs", &args, |r| match r {
+            Result::GetJobsResult(r) => Some(r.configs.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_quota(&self, role: &str) -> ClientResult<GetQuotaResult> {
+        if role.trim().is_empty() {
+            return Err(ClientError::Refused("getQuota needs a role".into()));
+        }
+        let args = RoleArgs {
+            role: Some(role.to_owned()),
+        };
+        self.call_expect("getQuota", &args, |r| match r {
+            Result::GetQuotaResult(r) => Some(r),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn populate_job_config(&self, job: JobConfiguration) -> ClientResult<TaskConfig> {
+        let args = PopulateJobConfigArgs {
+            description: Some(job),
+        };
+        self.call_expect("populateJobConfig", &args, |r| match r {
+            Result::PopulateJobResult(r) => Some(r.task_config.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_job_update_summaries(
+        &self,
+        query: JobUpdateQuery,
+    ) -> ClientResult<Vec<JobUpdateSummary>> {
+        let args = GetJobUpdateSummariesArgs {
+            job_update_query: Some(query),
+        };
+        self.call_expect("getJobUpdateSummaries", &args, |r| match r {
+            Result::GetJobUpdateSummariesResult(r) => Some(r.update_summaries.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    /// Update details by query (the non-deprecated form).
+    pub async fn get_job_update_details(
+        &self,
+        query: JobUpdateQuery,
+    ) -> ClientResult<Vec<JobUpdateDetails>> {
+        let args = GetJobUpdateDetailsArgs {
+            key: None,
+            query: Some(query),
+        };
+        self.call_expect("getJobUpdateDetails", &args, |r| match r {
+            Result::GetJobUpdateDetailsResult(r) => Some(
+                r.details_list
+                    .or_else(|| r.details.map(|d| vec![d]))
+                    .unwrap_or_default(),
+            ),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_job_update_diff(
+        &self,
+        request: JobUpdateRequest,
+    ) -> ClientResult<GetJobUpdateDiffResult> {
+        let args = GetJobUpdateDiffArgs {
+            request: Some(request),
+        };
+        self.call_expect("getJobUpdateDiff", &args, |r| match r {
+            Result::GetJobUpdateDiffResult(r) => Some(r),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn get_tier_configs(&self) -> ClientResult<GetTierConfigResult> {
+        self.call_expect("getTierConfigs", &NoArgs {}, |r| match r {
+            Result::GetTierConfigResult(r) => Some(r),
+            _ => None,
+        })
+        .await
+    }
+
+    // ---- mutations (AuroraSchedulerManager) ----
+
+    /// Kills the given instances. An empty set is refused here: to Aurora it means "every
+    /// instance", which has its own method, [`Self::kill_whole_job`].
+    pub async fn kill_tasks(
+        &self,
+        job: &JobKey,
+        instances: &[i32],
+        message: Option<&str>,
+    ) -> ClientResult<()> {
+        if instances.is_empty() {
+            return Err(ClientError::Refused(
+                "killTasks with no instances would kill the whole job; use kill_whole_job".into(),
+            ));
+        }
+        self.kill(job, Some(instances), message).await
+    }
+
+    /// Kills every active instance of the job. Only for an explicit, confirmed "kill job".
+    pub async fn kill_whole_job(&self, job: &JobKey, message: Option<&str>) -> ClientResult<()> {
+        self.kill(job, None, message).await
+    }
+
+    async fn kill(
+        &self,
+        job: &JobKey,
+        instances: Option<&[i32]>,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
+        let args = KillTasksArgs {
+            job: Some(job.clone()),
+            instances: instances.map(sorted_unique),
+            message: message.map(str::to_owned),
+        };
+        self.call_unit("killTasks", &args).await
+    }
+
+    pub async fn restart_shards(&self, job: &JobKey, instances: &[i32]) -> ClientResult<()> {
+        if instances.is_empty() {
+            return Err(ClientError::Refused("restartShards needs at least one instance".into()));
+        }
+        let args = RestartShardsArgs {
+            shard_ids: Some(sorted_unique(instances)),
+            job: Some(job.clone()),
+        };
+        self.call_unit("restartShards", &args).await
+    }
+
+    /// Adds `count` instances copying the config of active instance `template`.
+    pub async fn add_instances(&self, key: InstanceKey, count: i32) -> ClientResult<()> {
+        if count <= 0 {
+            return Err(ClientError::Refused("addInstances needs a positive count".into()));
+        }
+        let args = AddInstancesArgs {
+            key: Some(key),
+            count: Some(count),
+        };
+        self.call_unit("addInstances", &args).await
+    }
+
+    /// Starts a rolling update. `None` in the reply value means the scheduler found nothing to
+    /// change ("Job is unchanged by proposed update.").
+    pub async fn start_job_update(
+        &self,
+        request: JobUpdateRequest,
+        message: Option<&str>,
+    ) -> ClientResult<Option<StartJobUpdateResult>> {
+        let args = StartJobUpdateArgs {
+            request: Some(request),
+            message: message.map(str::to_owned),
+        };
+        Ok(self
+            .call("startJobUpdate", &args)
+            .await?
+            .map(|r| match r {
+                Some(Result::StartJobUpdateResult(r)) => Some(r),
+                _ => None,
+            }))
+    }
+
+    pub async fn pause_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+        self.update_control("pauseJobUpdate", key, message).await
+    }
+    pub async fn resume_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+        self.update_control("resumeJobUpdate", key, message).await
+    }
+    pub async fn abort_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+        self.update_control("abortJobUpdate", key, message).await
+    }
+
+    async fn update_control(
+        &self,
+        method: &'static str,
+        key: &JobUpdateKey,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
+        let args = UpdateControlArgs {
+            key: Some(key.clone()),
+            message: message.map(str::to_owned),
+        };
+        self.call_unit(method, &args).await
+    }
+
+    pub async fn rollback_job_update(
+        &self,
+        key: &JobUpdateKey,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
+        let args = RollbackJobUpdateArgs {
+            key: Some(key.clone()),
+            message: message.map(str::to_owned),
+        };
+        self.call_unit("rollbackJobUpdate", &args).await
+    }
+
+    pub async fn pulse_job_update(&self, key: &JobUpdateKey) -> ClientResult<JobUpdatePulseStatus> {
+        let args = PulseJobUpdateArgs {
+            key: Some(key.clone()),
+        };
+        self.call_expect("pulseJobUpdate", &args, |r| match r {
+            Result::PulseJobUpdateResult(r) => Some(r.status.unwrap_or_default()),
+            _ => None,
+        })
+        .await
+    }
+
+    pub async fn start_cron_job(&self, job: &JobKey) -> ClientResult<()> {
+        let args = CronJobArgs {
+            job: Some(job.clone()),
+        };
+        self.call_unit("startCronJob", &args).await
+    }
+
+    // ---- maintenance (AuroraAdmin) ----
+
+    pub async fn maintenance_status(&self, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+        self.hosts_call("maintenanceStatus", hosts).await
+    }
+    pub async fn start_maintenance(&self, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+        self.hosts_call("startMaintenance", hosts).await
+    }
+    pub async fn drain_hosts(&self, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+        self.hosts_call("drainHosts", hosts).await
+    }
+    pub async fn end_maintenance(&self, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+        self.hosts_call("endMaintenance", hosts).await
+    }
+
+    async fn hosts_call(&self, method: &'static str, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+        let args = HostsArgs {
+            hosts: Some(Hosts {
+                host_names: Some(hosts.to_vec()),
+            }),
+        };
+        self.call_expect(method, &args, |r| match r {
+            Result::MaintenanceStatusResult(r) => r.statuses,
+            Result::StartMaintenanceResult(r) => r.statuses,
+            Result::DrainHostsResult(r) => r.statuses,
+            Result::EndMaintenanceResult(r) => r.statuses,
+            _ => None,
+        })
+        .await
+    }
+}
+
+fn sorted_unique(ids: &[i32]) -> Vec<i32> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
+    use std::error::Error as _;
+    let mut chain = String::new();
+    let mut src: Option<&dyn std::error::Error> = e.source();
+    while let Some(s) = src {
+        chain = s.to_string();
+        src = s.source();
+    }
+    let lower = chain.to_ascii_lowercase();
+    let kind = if e.is_timeout() {
+        TransportKind::Timeout
+    } else if lower.contains("refused") {
+        TransportKind::Refused
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        TransportKind::Tls
+    } else if lower.contains("dns") || lower.contains("lookup") || lower.contains("resolve") {
+        TransportKind::Dns
+    } else {
+        TransportKind::Other
+    };
+    let message = if chain.is_empty() { e.to_string() } else { chain };
+    ClientError::Transport {
+        url: url.to_owned(),
+        kind,
+        message,
+    }
+}
+
+/// The scheduler base URL a redirect's Location names (Aurora sends `<scheme>://host:port/api`).
+fn resolve_location(from: &str, location: &str) -> Option<String> {
+    let base = reqwest::Url::parse(from).ok()?;
+    let target = base.join(location).ok()?;
+    if !matches!(target.scheme(), "http" | "https") || target.host_str().is_none() {
+        return None;
+    }
+    let mut s = format!("{}://{}", target.scheme(), target.host_str()?);
+    if let Some(p) = target.port() {
+        s.push_str(&format!(":{p}"));
+    }
+    // Keep any path prefix in front of /api (a proxy may mount the scheduler under one).
+    let path = target.path();
+    if let Some(prefix) = path.strip_suffix("/api") {
+        s.push_str(prefix);
+    }
+    Some(s)
+}
+
+fn parse_realm(header: &str) -> Option<String> {
+    let i = header.find("realm=")?;
+    let rest = header[i + 6..].trim_start_matches('"');
+    Some(rest.split('"').next().unwrap_or(rest).to_owned())
+}
+
+/// The first readable line of an error body, without HTML markup, at most 200 characters.
+fn first_line_of(body: &str) -> String {
+    let mut text = String::with_capacity(body.len().min(4096));
+    let mut in_tag = false;
+    for c in body.chars().take(20_000) {
+        match c {
+            '<' => in_tag = true,
+            '>' => {
+                in_tag = false;
+                text.push(' ');
+            }
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    let line = text
+        .lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    line.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirect_locations_resolve_to_a_base() {
+        assert_eq!(
+            resolve_location("http://a:1/api", "http://b:2/api").as_deref(),
+            Some("http://b:2")
+        );
+        assert_eq!(
+            resolve_location("http://a:1/api", "/api").as_deref(),
+            Some("http://a:1")
+        );
+        assert_eq!(
+            resolve_location("http://a:1/api", "https://b/x/api").as_deref(),
+            Some("https://b/x")
+        );
+        assert_eq!(resolve_location("http://a:1/api", "ftp://b/api"), None);
+    }
+
+    #[test]
+    fn realm_and_error_lines() {
+        assert_eq!(
+            parse_realm("Basic realm=\"Apache Aurora Scheduler\"").as_deref(),
+            Some("Apache Aurora Scheduler")
+        );
+        assert_eq!(parse_realm("Negotiate"), None);
+        assert_eq!(
+            first_line_of("<html><head><title>Error 503</title></head><body>No leader</body>"),
+            "Error 503 No leader"
+        );
+    }
+}

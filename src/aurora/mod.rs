@@ -1,0 +1,6 @@
+//! Everything about the scheduler's API; no UI here.
+
+pub mod client;
+pub mod credentials;
+pub mod model;
+pub mod wire;

@@ -1,0 +1,407 @@
+//! The [`Thrift`] trait and the macros that declare model types: one declaration per struct
+//! gives its Rust type, its field ids and wire types, and its encoder and decoder.
+
+use std::any::Any;
+use std::collections::BTreeMap;
+use std::hash::BuildHasherDefault;
+use std::sync::Arc;
+
+use super::{DecodeResult, ProtocolReader, ProtocolWriter, TType};
+
+/// A value with a Thrift encoding.
+pub trait Thrift: Sized {
+    const TTYPE: TType;
+    fn write<W: ProtocolWriter>(&self, w: &mut W);
+    fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self>;
+    /// Whether a field arriving with wire type `ty` can be read as this type. Lists and sets
+    /// share a layout, so either is accepted where one is declared.
+    fn accepts(ty: TType) -> bool {
+        ty == Self::TTYPE
+    }
+}
+
+macro_rules! primitive {
+    ($t:ty, $tt:ident, $w:ident, $r:ident) => {
+        impl Thrift for $t {
+            const TTYPE: TType = TType::$tt;
+            #[inline]
+            fn write<W: ProtocolWriter>(&self, w: &mut W) {
+                w.$w(*self)
+            }
+            #[inline]
+            fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self> {
+                r.$r()
+            }
+        }
+    };
+}
+primitive!(bool, Bool, bool, bool);
+primitive!(i8, I8, i8, i8);
+primitive!(i16, I16, i16, i16);
+primitive!(i32, I32, i32, i32);
+primitive!(i64, I64, i64, i64);
+primitive!(f64, Double, double, double);
+
+impl Thrift for String {
+    const TTYPE: TType = TType::String;
+    fn write<W: ProtocolWriter>(&self, w: &mut W) {
+        w.string(self)
+    }
+    fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self> {
+        r.string()
+    }
+}
+
+impl<T: Thrift> Thrift for Vec<T> {
+    const TTYPE: TType = TType::List;
+    fn write<W: ProtocolWriter>(&self, w: &mut W) {
+        w.list_begin(T::TTYPE, self.len());
+        for v in self {
+            v.write(w);
+        }
+        w.list_end();
+    }
+    fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self> {
+        r.depth_enter()?;
+        let (elem, n) = r.list_begin()?;
+        let mut out = Vec::new();
+        if T::accepts(elem) {
+            // `n` was checked against the bytes left, so this allocation is bounded by the body.
+            out.reserve_exact(n);
+            for _ in 0..n {
+                out.push(T::read(r)?);
+            }
+        } else {
+            for _ in 0..n {
+                r.skip(elem)?;
+            }
+        }
+        r.list_end()?;
+        r.depth_leave();
+        Ok(out)
+    }
+    fn accepts(ty: TType) -> bool {
+        matches!(ty, TType::List | TType::Set)
+    }
+}
+
+impl<K: Thrift + Ord, V: Thrift> Thrift for BTreeMap<K, V> {
+    const TTYPE: TType = TType::Map;
+    fn write<W: ProtocolWriter>(&self, w: &mut W) {
+        w.map_begin(K::TTYPE, V::TTYPE, self.len());
+        for (k, v) in self {
+            k.write(w);
+            v.write(w);
+        }
+        w.map_end();
+    }
+    fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self> {
+        r.depth_enter()?;
+        let (kt, vt, n) = r.map_begin()?;
+        let mut out = BTreeMap::new();
+        let typed = K::accepts(kt) && V::accepts(vt);
+        for _ in 0..n {
+            if typed {
+                let k = K::read(r)?;
+                let v = V::read(r)?;
+                out.insert(k, v);
+            } else {
+                r.skip(kt)?;
+                r.skip(vt)?;
+            }
+        }
+        r.map_end()?;
+        r.depth_leave();
+        Ok(out)
+    }
+}
+
+/// Shared values are decoded once per distinct encoding (see [`ProtocolReader::read_shared`]).
+impl<T: Thrift + Send + Sync + 'static> Thrift for Arc<T> {
+    const TTYPE: TType = T::TTYPE;
+    fn write<W: ProtocolWriter>(&self, w: &mut W) {
+        (**self).write(w)
+    }
+    fn read<'a, R: ProtocolReader<'a>>(r: &mut R) -> DecodeResult<Self> {
+        r.read_shared::<T>()
+    }
+    fn accepts(ty: TType) -> bool {
+        T::accepts(ty)
+    }
+}
+
+type FxBuild = BuildHasherDefault<rustc_hash::FxHasher>;
+
+/// Values already decoded from this body, keyed by their exact encoding.
+#[derive(Default)]
+pub struct SharedValues<'a> {
+    map: std::collections::HashMap<&'a [u8], Arc<dyn Any + Send + Sync>, FxBuild>,
+}
+
+impl<'a> SharedValues<'a> {
+    pub fn get<T: Send + Sync + 'static>(&self, bytes: &[u8]) -> Option<Arc<T>> {
+        self.map
+            .get(bytes)
+            .and_then(|v| v.clone().downcast::<T>().ok())
+    }
+    pub fn insert<T: Send + Sync + 'static>(&mut self, bytes: &'a [u8], v: Arc<T>) {
+        self.map.insert(bytes, v);
+    }
+}
+
+/// Writes one struct field if it is set.
+#[inline]
+pub fn write_field<T: Thrift, W: ProtocolWriter>(
+    w: &mut W,
+    id: i16,
+    ty: TType,
+    value: &Option<T>,
+) {
+    if let Some(v) = value {
+        w.field_begin(ty, id);
+        v.write(w);
+        w.field_end();
+    }
+}
+
+/// Declares a Thrift struct: its fields (all optional, as Aurora's readers must treat them),
+/// their ids, and the encoder/decoder. A field declared `as set` is a `Vec` sent as a Thrift set.
+/// Declare fields in ascending id order: Thrift's own writers emit them that way.
+#[macro_export]
+macro_rules! thrift_struct {
+    ($(
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* $id:literal : $field:ident : $ty:ty $(as $wire:ident)? ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+        pub struct $name {
+            $(
+                $(#[$fmeta])*
+                #[serde(skip_serializing_if = "Option::is_none")]
+                pub $field: Option<$ty>,
+            )*
+        }
+
+        impl $crate::aurora::wire::Thrift for $name {
+            const TTYPE: $crate::aurora::wire::TType = $crate::aurora::wire::TType::Struct;
+            #[allow(unused_variables)]
+            fn write<W: $crate::aurora::wire::ProtocolWriter>(&self, w: &mut W) {
+                w.struct_begin();
+                $(
+                    $crate::aurora::wire::codec::write_field(
+                        w, $id, $crate::thrift_wire_type!($ty $(, $wire)?), &self.$field);
+                )*
+                w.struct_end();
+            }
+            #[allow(unused_mut)]
+            fn read<'a, R: $crate::aurora::wire::ProtocolReader<'a>>(
+                r: &mut R,
+            ) -> $crate::aurora::wire::DecodeResult<Self> {
+                r.depth_enter()?;
+                r.struct_begin()?;
+                let mut out = Self::default();
+                while let Some((ty, id)) = r.field_begin()? {
+                    match id {
+                        $(
+                            $id if <$ty as $crate::aurora::wire::Thrift>::accepts(ty) => {
+                                out.$field = Some(<$ty as $crate::aurora::wire::Thrift>::read(r)?);
+                            }
+                        )*
+                        _ => r.skip(ty)?,
+                    }
+                    r.field_end()?;
+                }
+                r.struct_end()?;
+                r.depth_leave();
+                Ok(out)
+            }
+        }
+
+        impl $crate::aurora::wire::sample::Sample for $name {
+            #[allow(unused_variables)]
+            fn sample(s: &mut $crate::aurora::wire::sample::Sampler) -> Self {
+                s.nested(|s| Self {
+                    $( $field: if s.some() {
+                        Some(<$ty as $crate::aurora::wire::sample::Sample>::sample(s))
+                    } else {
+                        None
+                    }, )*
+                })
+            }
+        }
+    )*};
+}
+
+/// Declares a Thrift union as a Rust enum with one arm per member, plus `Unknown(id)` for a
+/// member this version of Eos does not know (the value is skipped, never an error).
+#[macro_export]
+macro_rules! thrift_union {
+    ($(
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $id:literal : $arm:ident ( $ty:ty ) ),* $(,)?
+        }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $( $arm($ty), )*
+            /// A member unknown to Eos (its field id), or an empty union.
+            Unknown(i16),
+        }
+
+        impl $crate::aurora::wire::Thrift for $name {
+            const TTYPE: $crate::aurora::wire::TType = $crate::aurora::wire::TType::Struct;
+            fn write<W: $crate::aurora::wire::ProtocolWriter>(&self, w: &mut W) {
+                w.struct_begin();
+                match self {
+                    $(
+                        $name::$arm(v) => {
+                            w.field_begin(<$ty as $crate::aurora::wire::Thrift>::TTYPE, $id);
+                            $crate::aurora::wire::Thrift::write(v, w);
+                            w.field_end();
+                        }
+                    )*
+                    $name::Unknown(_) => {}
+                }
+                w.struct_end();
+            }
+            fn read<'a, R: $crate::aurora::wire::ProtocolReader<'a>>(
+                r: &mut R,
+            ) -> $crate::aurora::wire::DecodeResult<Self> {
+                r.depth_enter()?;
+                r.struct_begin()?;
+                let mut out = $name::Unknown(0);
+                while let Some((ty, id)) = r.field_begin()? {
+                    match id {
+                        $(
+                            $id if <$ty as $crate::aurora::wire::Thrift>::accepts(ty) => {
+                                out = $name::$arm(<$ty as $crate::aurora::wire::Thrift>::read(r)?);
+                            }
+                        )*
+                        _ => {
+                            r.skip(ty)?;
+                            if matches!(out, $name::Unknown(_)) {
+                                out = $name::Unknown(id);
+                            }
+                        }
+                    }
+                    r.field_end()?;
+                }
+                r.struct_end()?;
+                r.depth_leave();
+                Ok(out)
+            }
+        }
+
+        impl $crate::aurora::wire::sample::Sample for $name {
+            fn sample(s: &mut $crate::aurora::wire::sample::Sampler) -> Self {
+                use rand::Rng as _;
+                const ARMS: &[i16] = &[$($id),*];
+                let pick = s.rng.random_range(0..ARMS.len() + 1);
+                let id = ARMS.get(pick).copied().unwrap_or(-1);
+                s.nested(|s| match id {
+                    $( $id => $name::$arm(<$ty as $crate::aurora::wire::sample::Sample>::sample(s)), )*
+                    _ => $name::Unknown(0),
+                })
+            }
+        }
+    )*};
+}
+
+/// Declares a Thrift enum as a newtype over its number, so numbers from newer schedulers are
+/// kept rather than refused. Named values are associated constants.
+#[macro_export]
+macro_rules! thrift_enum {
+    ($(
+        $(#[$meta:meta])*
+        pub enum $name:ident { $( $variant:ident = $value:literal ),* $(,)? }
+    )*) => {$(
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+        pub struct $name(pub i32);
+
+        #[allow(non_upper_case_globals)]
+        impl $name {
+            $( pub const $variant: $name = $name($value); )*
+            /// Every named value, in declaration order.
+            pub const ALL: &'static [$name] = &[$( $name($value) ),*];
+
+            pub fn name(self) -> Option<&'static str> {
+                match self.0 {
+                    $( $value => Some(stringify!($variant)), )*
+                    _ => None,
+                }
+            }
+
+            pub fn from_name(s: &str) -> Option<$name> {
+                match s {
+                    $( stringify!($variant) => Some($name($value)), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.name() {
+                    Some(n) => f.write_str(n),
+                    None => write!(f, "UNKNOWN({})", self.0),
+                }
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self, f)
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                match self.name() {
+                    Some(n) => s.serialize_str(n),
+                    None => s.serialize_i32(self.0),
+                }
+            }
+        }
+
+        impl $crate::aurora::wire::Thrift for $name {
+            const TTYPE: $crate::aurora::wire::TType = $crate::aurora::wire::TType::I32;
+            fn write<W: $crate::aurora::wire::ProtocolWriter>(&self, w: &mut W) {
+                w.i32(self.0)
+            }
+            fn read<'a, R: $crate::aurora::wire::ProtocolReader<'a>>(
+                r: &mut R,
+            ) -> $crate::aurora::wire::DecodeResult<Self> {
+                Ok($name(r.i32()?))
+            }
+        }
+
+        impl $crate::aurora::wire::sample::Sample for $name {
+            fn sample(s: &mut $crate::aurora::wire::sample::Sampler) -> Self {
+                use rand::Rng as _;
+                // Now and then a number this version does not know, which must survive.
+                match Self::ALL.get(s.rng.random_range(0..Self::ALL.len() + 1)) {
+                    Some(v) => *v,
+                    None => $name(s.rng.random_range(100..200)),
+                }
+            }
+        }
+    )*};
+}
+
+/// The wire type of a struct field: the type's own, or `Set` for a `Vec` declared `as set`.
+#[macro_export]
+macro_rules! thrift_wire_type {
+    ($ty:ty) => {
+        <$ty as $crate::aurora::wire::Thrift>::TTYPE
+    };
+    ($ty:ty, set) => {
+        $crate::aurora::wire::TType::Set
+    };
+}

@@ -1,0 +1,3 @@
+//! Eos: a terminal operations console for the Apache Aurora scheduler.
+
+pub mod aurora;
