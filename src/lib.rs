@@ -1,3 +1,6 @@
 //! Eos: a terminal operations console for the Apache Aurora scheduler.
 
 pub mod aurora;
+pub mod cli;
+pub mod get;
+pub mod table;

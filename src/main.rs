@@ -1,1 +1,23 @@
-fn main() {}
+use clap::Parser;
+
+use eos::cli::{Cli, Command};
+
+fn main() {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Some(Command::Get(args)) => runtime().block_on(eos::get::run(&cli.conn, args)),
+        None => {
+            eprintln!("eos: the console is not built yet; use `eos get …` (see `eos --help`)");
+            2
+        }
+    };
+    std::process::exit(code);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+}

@@ -174,7 +174,7 @@ fn json_reply_with_result_server_info_and_empty_details() {
     let reply = ResponseResult {
         success: Some(Response {
             response_code: Some(ResponseCode::OK),
-            result: Some(Result::JobSummaryResult(JobSummaryResult {
+            result: Some(ApiResult::JobSummaryResult(JobSummaryResult {
                 summaries: Some(vec![summary]),
             })),
             server_info: Some(ServerInfo {
@@ -259,7 +259,7 @@ fn unknown_fields_enums_and_union_members_are_tolerated() {
     assert_eq!(r.response_code, Some(ResponseCode(42)));
     assert_eq!(r.code().to_string(), "UNKNOWN(42)");
     assert_eq!(r.messages(), vec!["ok"]);
-    assert_eq!(r.result, Some(Result::Unknown(77)));
+    assert_eq!(r.result, Some(ApiResult::Unknown(77)));
     // The same in TBinary: a field whose declared type differs from ours is skipped too.
     let mut b = vec![];
     b.extend_from_slice(&hex("0b0001 00000002")); // responseCode sent as a string: skipped

@@ -44,7 +44,7 @@ fn reply_bytes(p: Protocol) -> Vec<u8> {
     let r = ResponseResult {
         success: Some(Response {
             response_code: Some(ResponseCode::OK),
-            result: Some(Result::ScheduleStatusResult(ScheduleStatusResult {
+            result: Some(ApiResult::ScheduleStatusResult(ScheduleStatusResult {
                 tasks: Some(vec![task]),
             })),
             ..Default::default()

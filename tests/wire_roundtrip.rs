@@ -29,7 +29,7 @@ macro_rules! all_types {
 }
 
 all_types!(
-    Response, ResponseDetail, ServerInfo, Result, PopulateJobResult, ScheduleStatusResult,
+    Response, ResponseDetail, ServerInfo, ApiResult, PopulateJobResult, ScheduleStatusResult,
     GetJobsResult, RoleSummaryResult, JobSummaryResult, ConfigSummaryResult,
     GetPendingReasonResult, GetJobUpdateSummariesResult, PulseJobUpdateResult,
     MaintenanceStatusResult, StartMaintenanceResult, DrainHostsResult, EndMaintenanceResult,

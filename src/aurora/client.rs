@@ -79,7 +79,7 @@ pub enum ClientError {
         code: ResponseCode,
         messages: Vec<String>,
         /// Some calls return data with an error (startJobUpdate: the update already active).
-        result: Option<Box<Result>>,
+        result: Option<Box<ApiResult>>,
     },
     #[error("refused before sending: {0}")]
     Refused(String),
@@ -172,7 +172,7 @@ impl<T> Reply<T> {
     }
 }
 
-pub type ClientResult<T> = std::result::Result<Reply<T>, ClientError>;
+pub type ClientResult<T> = Result<Reply<T>, ClientError>;
 
 /// Installs the TLS crypto provider once per process (reqwest is built without a default one).
 pub fn install_crypto_provider() {
@@ -200,7 +200,7 @@ impl std::fmt::Debug for AuroraClient {
 }
 
 impl AuroraClient {
-    pub fn new(cfg: ClientConfig) -> std::result::Result<Self, ClientError> {
+    pub fn new(cfg: ClientConfig) -> Result<Self, ClientError> {
         install_crypto_provider();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -240,7 +240,7 @@ impl AuroraClient {
         &self,
         method: &'static str,
         args: &A,
-    ) -> std::result::Result<Response, ClientError> {
+    ) -> Result<Response, ClientError> {
         let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let protocol = self.cfg.protocol;
         let body = Bytes::from(protocol.encode(method, MessageType::Call, seq, args));
@@ -277,7 +277,7 @@ impl AuroraClient {
     }
 
     /// Sends a call and insists on a successful response code.
-    async fn call<A: Thrift>(&self, method: &'static str, args: &A) -> ClientResult<Option<Result>> {
+    async fn call<A: Thrift>(&self, method: &'static str, args: &A) -> ClientResult<Option<ApiResult>> {
         let r = self.call_raw(method, args).await?;
         let code = r.code();
         let messages: Vec<String> = r.messages().into_iter().map(str::to_owned).collect();
@@ -302,7 +302,7 @@ impl AuroraClient {
         &self,
         method: &'static str,
         args: &A,
-        pick: impl FnOnce(Result) -> Option<T>,
+        pick: impl FnOnce(ApiResult) -> Option<T>,
     ) -> ClientResult<T> {
         let reply = self.call(method, args).await?;
         let code = reply.code;
@@ -329,7 +329,7 @@ impl AuroraClient {
     }
 
     /// POSTs the body to `/api`, following leader redirects with the same body and credentials.
-    async fn post(&self, body: Bytes) -> std::result::Result<(String, Bytes), ClientError> {
+    async fn post(&self, body: Bytes) -> Result<(String, Bytes), ClientError> {
         let mut base = self.current_base();
         let from_cache = self.leader.lock().map(|l| l.is_some()).unwrap_or(false);
         let ct = HeaderValue::from_static(self.cfg.protocol.content_type());
@@ -416,7 +416,7 @@ impl AuroraClient {
 
     pub async fn get_role_summary(&self) -> ClientResult<Vec<RoleSummary>> {
         self.call_expect("getRoleSummary", &NoArgs {}, |r| match r {
-            Result::RoleSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
+            ApiResult::RoleSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -428,7 +428,7 @@ impl AuroraClient {
             role: role.map(str::to_owned),
         };
         self.call_expect("getJobSummary", &args, |r| match r {
-            Result::JobSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
+            ApiResult::JobSummaryResult(r) => Some(r.summaries.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -454,7 +454,7 @@ impl AuroraClient {
     ) -> ClientResult<Vec<ScheduledTask>> {
         let args = QueryArgs { query: Some(query) };
         self.call_expect(method, &args, |r| match r {
-            Result::ScheduleStatusResult(r) => Some(r.tasks.unwrap_or_default()),
+            ApiResult::ScheduleStatusResult(r) => Some(r.tasks.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -464,7 +464,7 @@ impl AuroraClient {
     pub async fn get_pending_reason(&self, query: TaskQuery) -> ClientResult<Vec<PendingReason>> {
         let args = QueryArgs { query: Some(query) };
         self.call_expect("getPendingReason", &args, |r| match r {
-            Result::GetPendingReasonResult(r) => Some(r.reasons.unwrap_or_default()),
+            ApiResult::GetPendingReasonResult(r) => Some(r.reasons.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -475,7 +475,7 @@ impl AuroraClient {
             job: Some(job.clone()),
         };
         self.call_expect("getConfigSummary", &args, |r| match r {
-            Result::ConfigSummaryResult(r) => Some(r.summary.unwrap_or_default()),
+            ApiResult::ConfigSummaryResult(r) => Some(r.summary.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -486,7 +486,7 @@ impl AuroraClient {
             role: role.map(str::to_owned),
         };
         self.call_expect("getJobs", &args, |r| match r {
-            Result::GetJobsResult(r) => Some(r.configs.unwrap_or_default()),
+            ApiResult::GetJobsResult(r) => Some(r.configs.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -500,7 +500,7 @@ impl AuroraClient {
             role: Some(role.to_owned()),
         };
         self.call_expect("getQuota", &args, |r| match r {
-            Result::GetQuotaResult(r) => Some(r),
+            ApiResult::GetQuotaResult(r) => Some(r),
             _ => None,
         })
         .await
@@ -511,7 +511,7 @@ impl AuroraClient {
             description: Some(job),
         };
         self.call_expect("populateJobConfig", &args, |r| match r {
-            Result::PopulateJobResult(r) => Some(r.task_config.unwrap_or_default()),
+            ApiResult::PopulateJobResult(r) => Some(r.task_config.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -525,7 +525,7 @@ impl AuroraClient {
             job_update_query: Some(query),
         };
         self.call_expect("getJobUpdateSummaries", &args, |r| match r {
-            Result::GetJobUpdateSummariesResult(r) => Some(r.update_summaries.unwrap_or_default()),
+            ApiResult::GetJobUpdateSummariesResult(r) => Some(r.update_summaries.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -541,7 +541,7 @@ impl AuroraClient {
             query: Some(query),
         };
         self.call_expect("getJobUpdateDetails", &args, |r| match r {
-            Result::GetJobUpdateDetailsResult(r) => Some(
+            ApiResult::GetJobUpdateDetailsResult(r) => Some(
                 r.details_list
                     .or_else(|| r.details.map(|d| vec![d]))
                     .unwrap_or_default(),
@@ -559,7 +559,7 @@ impl AuroraClient {
             request: Some(request),
         };
         self.call_expect("getJobUpdateDiff", &args, |r| match r {
-            Result::GetJobUpdateDiffResult(r) => Some(r),
+            ApiResult::GetJobUpdateDiffResult(r) => Some(r),
             _ => None,
         })
         .await
@@ -567,7 +567,7 @@ impl AuroraClient {
 
     pub async fn get_tier_configs(&self) -> ClientResult<GetTierConfigResult> {
         self.call_expect("getTierConfigs", &NoArgs {}, |r| match r {
-            Result::GetTierConfigResult(r) => Some(r),
+            ApiResult::GetTierConfigResult(r) => Some(r),
             _ => None,
         })
         .await
@@ -648,7 +648,7 @@ impl AuroraClient {
             .call("startJobUpdate", &args)
             .await?
             .map(|r| match r {
-                Some(Result::StartJobUpdateResult(r)) => Some(r),
+                Some(ApiResult::StartJobUpdateResult(r)) => Some(r),
                 _ => None,
             }))
     }
@@ -693,7 +693,7 @@ impl AuroraClient {
             key: Some(key.clone()),
         };
         self.call_expect("pulseJobUpdate", &args, |r| match r {
-            Result::PulseJobUpdateResult(r) => Some(r.status.unwrap_or_default()),
+            ApiResult::PulseJobUpdateResult(r) => Some(r.status.unwrap_or_default()),
             _ => None,
         })
         .await
@@ -728,10 +728,10 @@ impl AuroraClient {
             }),
         };
         self.call_expect(method, &args, |r| match r {
-            Result::MaintenanceStatusResult(r) => r.statuses,
-            Result::StartMaintenanceResult(r) => r.statuses,
-            Result::DrainHostsResult(r) => r.statuses,
-            Result::EndMaintenanceResult(r) => r.statuses,
+            ApiResult::MaintenanceStatusResult(r) => r.statuses,
+            ApiResult::StartMaintenanceResult(r) => r.statuses,
+            ApiResult::DrainHostsResult(r) => r.statuses,
+            ApiResult::EndMaintenanceResult(r) => r.statuses,
             _ => None,
         })
         .await

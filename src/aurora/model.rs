@@ -96,7 +96,7 @@ pub const BYPASS_LEADER_REDIRECT_HEADER: &str = "Bypass-Leader-Redirect";
 thrift_struct! {
     pub struct Response {
         1: response_code: ResponseCode,
-        3: result: Result,
+        3: result: ApiResult,
         5: server_info: ServerInfo,
         6: details: Vec<ResponseDetail>,
     }
@@ -474,8 +474,9 @@ thrift_struct! {
 }
 
 thrift_union! {
-    /// Exactly one member is set on success; which one depends on the method.
-    pub enum Result {
+    /// Aurora's `Result` union (renamed so it never shadows `std::result::Result`): exactly one
+    /// member is set on success; which one depends on the method.
+    pub enum ApiResult {
         1: PopulateJobResult(PopulateJobResult),
         3: ScheduleStatusResult(ScheduleStatusResult),
         4: GetJobsResult(GetJobsResult),

@@ -394,10 +394,8 @@ impl<'a> JsonReader<'a> {
                         });
                 }
                 b'\\' => break,
-                0..=0x1f => {
-                    self.pos = i;
-                    return Err(self.syntax("raw control character in string"));
-                }
+                // Raw control characters are not JSON, but python3-thrift writes them unescaped
+                // and Java reads them; refusing them would only break interoperation.
                 _ => i += 1,
             }
         }
@@ -432,7 +430,6 @@ impl<'a> JsonReader<'a> {
                         _ => return Err(self.syntax("bad escape in string")),
                     }
                 }
-                0..=0x1f => return Err(self.syntax("raw control character in string")),
                 _ => out.push(b),
             }
         }

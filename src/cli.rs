@@ -1,0 +1,75 @@
+//! Command-line interface: global connection flags and the subcommands.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::aurora::client::ClientConfig;
+use crate::aurora::credentials::Credentials;
+use crate::aurora::wire::Protocol;
+
+#[derive(Parser, Debug)]
+#[command(name = "eos", version, about = "A terminal operations console for Apache Aurora")]
+pub struct Cli {
+    #[command(flatten)]
+    pub conn: ConnectArgs,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// How to reach a scheduler.
+#[derive(Args, Debug, Clone)]
+pub struct ConnectArgs {
+    /// Scheduler base URL, e.g. http://aurora.example:8081 (`/api` is appended).
+    #[arg(long, global = true, env = "EOS_SCHEDULER", value_name = "URL")]
+    pub scheduler: Option<String>,
+    /// Thrift encoding to speak.
+    #[arg(long, global = true, value_enum, default_value_t = Protocol::Binary)]
+    pub protocol: Protocol,
+    /// Seconds to wait for a TCP/TLS connection.
+    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS")]
+    pub connect_timeout: f64,
+    /// Seconds to wait for a whole reply (task lists of big jobs can be large).
+    #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS")]
+    pub timeout: f64,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Scriptable reads: print what the scheduler returns, as a table or JSON.
+    Get(crate::get::GetArgs),
+}
+
+impl ConnectArgs {
+    /// The client configuration for `--scheduler`, with credentials from the environment or
+    /// `~/.netrc` for the scheduler's host.
+    pub fn client_config(&self) -> Result<ClientConfig, String> {
+        let url = self.scheduler.as_deref().ok_or(
+            "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), or try `eos demo`",
+        )?;
+        client_config_for(url, self)
+    }
+}
+
+pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {url:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("bad scheduler URL {url:?}: use http:// or https://"));
+    }
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    // Accept a URL that already ends in /api: the client appends it.
+    let base = url.trim_end_matches('/').trim_end_matches("/api").to_owned();
+    let secs = |s: f64, what: &str| {
+        if s.is_finite() && s > 0.0 {
+            Ok(Duration::from_secs_f64(s))
+        } else {
+            Err(format!("{what} must be a positive number of seconds"))
+        }
+    };
+    let mut cfg = ClientConfig::new(base);
+    cfg.protocol = args.protocol;
+    cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
+    cfg.request_timeout = secs(args.timeout, "--timeout")?;
+    cfg.credentials = Credentials::discover(&host);
+    Ok(cfg)
+}

@@ -1,0 +1,663 @@
+//! `eos get …`: scriptable reads. Tables for people, `--output json` (snake_case keys, enums as
+//! names) for scripts. Any error exits non-zero with a one-line cause.
+
+use clap::{Args, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::aurora::client::{AuroraClient, Reply};
+use crate::aurora::model::*;
+use crate::cli::ConnectArgs;
+use crate::table;
+
+#[derive(Args, Debug)]
+pub struct GetArgs {
+    /// Output format.
+    #[arg(long, short, value_enum, default_value_t = Output::Table, global = true)]
+    pub output: Output,
+    #[command(subcommand)]
+    pub what: What,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Output {
+    Table,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum What {
+    /// Roles with their job and cron job counts.
+    Roles,
+    /// Jobs of a role (or of every role) with task counts by state.
+    Jobs { role: Option<String> },
+    /// Tasks of a job: active ones, or with `--all` the retained terminal history too.
+    Tasks {
+        /// ROLE/ENV/NAME
+        job: String,
+        #[arg(long)]
+        all: bool,
+    },
+    /// One task in full, with its event timeline.
+    Task { task_id: String },
+    /// Pending tasks with the scheduler's reason.
+    Pending { role: Option<String> },
+    /// The configurations a job's active instances run, grouped by instance ranges.
+    Config {
+        /// ROLE/ENV/NAME
+        job: String,
+    },
+    /// A role's quota and what it consumes.
+    Quota { role: String },
+    /// Job updates, newest first.
+    Updates {
+        role: Option<String>,
+        /// Only updates that are still active (rolling, paused or awaiting a pulse).
+        #[arg(long)]
+        active: bool,
+    },
+    /// One update: settings, progress and events.
+    Update {
+        /// ROLE/ENV/NAME/UPDATE_ID
+        key: String,
+    },
+    /// The scheduler's tiers.
+    Tiers,
+}
+
+pub async fn run(conn: &ConnectArgs, args: GetArgs) -> i32 {
+    let result = async {
+        let cfg = conn.client_config()?;
+        let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
+        fetch(&client, &args).await
+    }
+    .await;
+    match result {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(e) => {
+            eprintln!("eos: {e}");
+            1
+        }
+    }
+}
+
+/// Prints the scheduler's messages (warnings, deprecations) to stderr and hands back the value.
+fn value<T>(reply: Reply<T>) -> T {
+    for m in &reply.messages {
+        eprintln!("eos: scheduler says: {m}");
+    }
+    reply.value
+}
+
+fn job_key(s: &str) -> Result<JobKey, String> {
+    JobKey::parse(s).ok_or_else(|| format!("bad job key {s:?}: expected ROLE/ENV/NAME"))
+}
+
+fn json<T: Serialize>(v: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(v)
+        .map(|s| s + "\n")
+        .map_err(|e| e.to_string())
+}
+
+/// Runs the read and renders it. Returns the text to print.
+pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
+    let out = args.output;
+    let err = |e: crate::aurora::client::ClientError| e.to_string();
+    Ok(match &args.what {
+        What::Roles => {
+            let mut roles = value(client.get_role_summary().await.map_err(err)?);
+            roles.sort_by(|a, b| a.role.cmp(&b.role));
+            match out {
+                Output::Json => json(&roles)?,
+                Output::Table => table::render(
+                    &["ROLE", "JOBS", "CRON JOBS"],
+                    &roles
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.role.clone().unwrap_or_default(),
+                                num(r.job_count),
+                                num(r.cron_job_count),
+                            ]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            }
+        }
+        What::Jobs { role } => {
+            let mut jobs = value(client.get_job_summary(role.as_deref()).await.map_err(err)?);
+            jobs.sort_by_key(|j| j.job.as_ref().and_then(|c| c.key.as_ref()).map(|k| k.to_string()));
+            match out {
+                Output::Json => json(&jobs)?,
+                Output::Table => jobs_table(&jobs),
+            }
+        }
+        What::Tasks { job, all } => {
+            let key = job_key(job)?;
+            let mut tasks = value(
+                client
+                    .get_tasks_without_configs(job_query(&key, !all))
+                    .await
+                    .map_err(err)?,
+            );
+            tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
+            match out {
+                Output::Json => json(&tasks)?,
+                Output::Table => tasks_table(&tasks),
+            }
+        }
+        What::Task { task_id } => {
+            let query = TaskQuery {
+                task_ids: Some(vec![task_id.clone()]),
+                ..Default::default()
+            };
+            let tasks = value(client.get_tasks_status(query).await.map_err(err)?);
+            let task = tasks
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("no task with id {task_id:?}"))?;
+            let reason = if task.status() == ScheduleStatus::PENDING {
+                let q = TaskQuery {
+                    task_ids: Some(vec![task_id.clone()]),
+                    ..Default::default()
+                };
+                value(client.get_pending_reason(q).await.map_err(err)?)
+                    .into_iter()
+                    .find_map(|r| r.reason)
+            } else {
+                None
+            };
+            match out {
+                Output::Json => json(&TaskDetail {
+                    task: &task,
+                    pending_reason: reason.as_deref(),
+                })?,
+                Output::Table => task_text(&task, reason.as_deref()),
+            }
+        }
+        What::Pending { role } => {
+            let query = TaskQuery {
+                role: role.clone(),
+                ..Default::default()
+            };
+            let reasons = value(client.get_pending_reason(query.clone()).await.map_err(err)?);
+            let pending_query = TaskQuery {
+                statuses: Some(vec![ScheduleStatus::PENDING, ScheduleStatus::THROTTLED]),
+                ..query
+            };
+            let tasks = value(
+                client
+                    .get_tasks_without_configs(pending_query)
+                    .await
+                    .map_err(err)?,
+            );
+            let mut rows: Vec<PendingRow> = tasks
+                .iter()
+                .map(|t| PendingRow {
+                    job: t.job().map(|j| j.to_string()).unwrap_or_default(),
+                    instance: t.instance_id(),
+                    status: t.status(),
+                    task_id: t.task_id().to_owned(),
+                    reason: reasons
+                        .iter()
+                        .find(|r| r.task_id.as_deref() == Some(t.task_id()))
+                        .and_then(|r| r.reason.clone())
+                        .unwrap_or_else(|| {
+                            t.latest_event()
+                                .and_then(|e| e.message.clone())
+                                .unwrap_or_default()
+                        }),
+                })
+                .collect();
+            rows.sort_by(|a, b| (&a.job, a.instance).cmp(&(&b.job, b.instance)));
+            match out {
+                Output::Json => json(&rows)?,
+                Output::Table => table::render(
+                    &["JOB", "INSTANCE", "STATUS", "REASON", "TASK ID"],
+                    &rows
+                        .iter()
+                        .map(|r| {
+                            vec![
+                                r.job.clone(),
+                                r.instance.to_string(),
+                                r.status.to_string(),
+                                r.reason.clone(),
+                                r.task_id.clone(),
+                            ]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
+            }
+        }
+        What::Config { job } => {
+            let key = job_key(job)?;
+            let summary = value(client.get_config_summary(&key).await.map_err(err)?);
+            match out {
+                Output::Json => json(&summary)?,
+                Output::Table => config_text(&summary),
+            }
+        }
+        What::Quota { role } => {
+            let q = value(client.get_quota(role).await.map_err(err)?);
+            match out {
+                Output::Json => json(&q)?,
+                Output::Table => quota_table(&q),
+            }
+        }
+        What::Updates { role, active } => {
+            let query = JobUpdateQuery {
+                role: role.clone(),
+                update_statuses: active.then(|| JobUpdateStatus::ACTIVE.to_vec()),
+                ..Default::default()
+            };
+            let updates = value(client.get_job_update_summaries(query).await.map_err(err)?);
+            match out {
+                Output::Json => json(&updates)?,
+                Output::Table => updates_table(&updates),
+            }
+        }
+        What::Update { key } => {
+            let key = JobUpdateKey::parse(key)
+                .ok_or_else(|| format!("bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID"))?;
+            let query = JobUpdateQuery {
+                key: Some(key.clone()),
+                ..Default::default()
+            };
+            let details = value(client.get_job_update_details(query).await.map_err(err)?);
+            let d = details
+                .into_iter()
+                .next()
+                .ok_or_else(|| format!("no update {key}"))?;
+            match out {
+                Output::Json => json(&d)?,
+                Output::Table => update_text(&d),
+            }
+        }
+        What::Tiers => {
+            let t = value(client.get_tier_configs().await.map_err(err)?);
+            match out {
+                Output::Json => json(&t)?,
+                Output::Table => {
+                    let default = t.default_tier_name.clone().unwrap_or_default();
+                    let mut tiers = t.tiers.clone().unwrap_or_default();
+                    tiers.sort_by(|a, b| a.name.cmp(&b.name));
+                    table::render(
+                        &["TIER", "DEFAULT", "SETTINGS"],
+                        &tiers
+                            .iter()
+                            .map(|tier| {
+                                let name = tier.name.clone().unwrap_or_default();
+                                vec![
+                                    name.clone(),
+                                    if name == default { "yes".into() } else { String::new() },
+                                    tier.settings
+                                        .iter()
+                                        .flatten()
+                                        .map(|(k, v)| format!("{k}={v}"))
+                                        .collect::<Vec<_>>()
+                                        .join(" "),
+                                ]
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+                }
+            }
+        }
+    })
+}
+
+#[derive(Serialize)]
+struct TaskDetail<'a> {
+    task: &'a ScheduledTask,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pending_reason: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct PendingRow {
+    job: String,
+    instance: i32,
+    status: ScheduleStatus,
+    task_id: String,
+    reason: String,
+}
+
+/// Tasks of one job; active ones only unless `active_only` is false.
+pub fn job_query(key: &JobKey, active_only: bool) -> TaskQuery {
+    TaskQuery {
+        role: key.role.clone(),
+        environment: key.environment.clone(),
+        job_name: key.name.clone(),
+        statuses: active_only.then(|| ScheduleStatus::ACTIVE.to_vec()),
+        ..Default::default()
+    }
+}
+
+fn num(v: Option<i32>) -> String {
+    v.unwrap_or(0).to_string()
+}
+
+fn latest_ts(t: &ScheduledTask) -> i64 {
+    t.latest_event().and_then(|e| e.timestamp).unwrap_or(0)
+}
+
+/// Epoch milliseconds as UTC `YYYY-MM-DD HH:MM:SS`.
+pub fn time(ms: Option<i64>) -> String {
+    ms.and_then(chrono::DateTime::from_timestamp_millis)
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "-".into())
+}
+
+fn jobs_table(jobs: &[JobSummary]) -> String {
+    let rows: Vec<Vec<String>> = jobs
+        .iter()
+        .map(|j| {
+            let cfg = j.job.clone().unwrap_or_default();
+            let task = cfg.task_config.clone().unwrap_or_default();
+            let s = j.stats.clone().unwrap_or_default();
+            vec![
+                cfg.key.as_ref().map(|k| k.to_string()).unwrap_or_default(),
+                num(s.active_task_count),
+                num(s.pending_task_count),
+                num(s.failed_task_count),
+                num(s.finished_task_count),
+                task.tier.clone().unwrap_or_default(),
+                if task.production == Some(true) { "yes".into() } else { String::new() },
+                cfg.cron_schedule.clone().unwrap_or_default(),
+                j.next_cron_run_ms.map(|t| time(Some(t))).unwrap_or_default(),
+            ]
+        })
+        .collect();
+    table::render(
+        &["JOB", "ACTIVE", "PENDING", "FAILED", "FINISHED", "TIER", "PROD", "CRON", "NEXT RUN"],
+        &rows,
+    )
+}
+
+fn ports(t: &ScheduledTask) -> String {
+    t.assigned_task
+        .as_ref()
+        .and_then(|a| a.assigned_ports.as_ref())
+        .map(|p| {
+            p.iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
+fn tasks_table(tasks: &[ScheduledTask]) -> String {
+    let rows: Vec<Vec<String>> = tasks
+        .iter()
+        .map(|t| {
+            let last = t.latest_event();
+            vec![
+                t.instance_id().to_string(),
+                t.status().to_string(),
+                t.host().to_owned(),
+                ports(t),
+                time(last.and_then(|e| e.timestamp)),
+                num(t.failure_count),
+                t.task_id().to_owned(),
+                last.and_then(|e| e.message.clone())
+                    .unwrap_or_default()
+                    .replace('\n', " "),
+            ]
+        })
+        .collect();
+    table::render(
+        &["INSTANCE", "STATUS", "HOST", "PORTS", "SINCE", "FAILURES", "TASK ID", "MESSAGE"],
+        &rows,
+    )
+}
+
+fn resources(c: &TaskConfig) -> String {
+    let t = c.totals();
+    let mut s = format!("cpus={} ram={}MiB disk={}MiB", t.cpus, t.ram_mb, t.disk_mb);
+    if t.gpus > 0 {
+        s.push_str(&format!(" gpus={}", t.gpus));
+    }
+    let ports: Vec<&str> = c.named_ports().collect();
+    if !ports.is_empty() {
+        s.push_str(&format!(" ports={}", ports.join(",")));
+    }
+    s
+}
+
+fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
+    let a = t.assigned_task.clone().unwrap_or_default();
+    let c = t.config().cloned().unwrap_or_default();
+    let mut rows: Vec<Vec<String>> = vec![
+        vec!["task id".into(), t.task_id().into()],
+        vec!["job".into(), t.job().map(|j| j.to_string()).unwrap_or_default()],
+        vec!["instance".into(), t.instance_id().to_string()],
+        vec!["status".into(), t.status().to_string()],
+        vec!["host".into(), a.slave_host.clone().unwrap_or_default()],
+        vec!["agent".into(), a.slave_id.clone().unwrap_or_default()],
+        vec!["ports".into(), ports(t)],
+        vec!["failures".into(), num(t.failure_count)],
+        vec!["ancestor".into(), t.ancestor_id.clone().unwrap_or_default()],
+        vec!["resources".into(), resources(&c)],
+        vec!["tier".into(), c.tier.clone().unwrap_or_default()],
+        vec!["production".into(), c.production.unwrap_or(false).to_string()],
+    ];
+    if let Some(r) = pending_reason {
+        rows.push(vec!["pending reason".into(), r.into()]);
+    }
+    if !a.slave_host.as_deref().unwrap_or("").is_empty() {
+        rows.push(vec![
+            "sandbox".into(),
+            format!("http://{}:1338/task/{}", a.slave_host.as_deref().unwrap_or(""), t.task_id()),
+        ]);
+    }
+    let mut s = table::render(&["FIELD", "VALUE"], &rows);
+    s.push('\n');
+    s.push_str(&table::render(
+        &["TIME", "STATUS", "SCHEDULER", "MESSAGE"],
+        &t.events()
+            .iter()
+            .map(|e| {
+                vec![
+                    time(e.timestamp),
+                    e.status.unwrap_or_default().to_string(),
+                    e.scheduler.clone().unwrap_or_default(),
+                    e.message.clone().unwrap_or_default().replace('\n', " "),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    s
+}
+
+fn config_text(summary: &ConfigSummary) -> String {
+    let rows: Vec<Vec<String>> = summary
+        .groups
+        .iter()
+        .flatten()
+        .map(|g| {
+            let c = g.config.clone().unwrap_or_default();
+            vec![
+                format_ranges(g.instances.as_deref().unwrap_or(&[])),
+                resources(&c),
+                c.tier.clone().unwrap_or_default(),
+                container_image(&c),
+            ]
+        })
+        .collect();
+    table::render(&["INSTANCES", "RESOURCES", "TIER", "IMAGE"], &rows)
+}
+
+fn container_image(c: &TaskConfig) -> String {
+    match &c.container {
+        Some(Container::Docker(d)) => d.image.clone().unwrap_or_default(),
+        Some(Container::Mesos(m)) => match &m.image {
+            Some(Image::Docker(i)) => format!(
+                "{}:{}",
+                i.name.as_deref().unwrap_or(""),
+                i.tag.as_deref().unwrap_or("")
+            ),
+            Some(Image::Appc(i)) => i.name.clone().unwrap_or_default(),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+fn quota_table(q: &GetQuotaResult) -> String {
+    let cols = [
+        q.quota.as_ref(),
+        q.prod_shared_consumption.as_ref(),
+        q.non_prod_shared_consumption.as_ref(),
+        q.prod_dedicated_consumption.as_ref(),
+        q.non_prod_dedicated_consumption.as_ref(),
+    ]
+    .map(|a| a.map(ResourceAggregate::totals).unwrap_or_default());
+    let row = |name: &str, f: &dyn Fn(&ResourceTotals) -> String| {
+        let mut r = vec![name.to_owned()];
+        r.extend(cols.iter().map(f));
+        r
+    };
+    table::render(
+        &["RESOURCE", "QUOTA", "PROD SHARED", "NON-PROD SHARED", "PROD DEDICATED", "NON-PROD DEDICATED"],
+        &[
+            row("cpus", &|t| format!("{}", t.cpus)),
+            row("ram MiB", &|t| t.ram_mb.to_string()),
+            row("disk MiB", &|t| t.disk_mb.to_string()),
+            row("gpus", &|t| t.gpus.to_string()),
+        ],
+    )
+}
+
+fn updates_table(updates: &[JobUpdateSummary]) -> String {
+    let rows: Vec<Vec<String>> = updates
+        .iter()
+        .map(|u| {
+            let st = u.state.clone().unwrap_or_default();
+            let key = u.key.clone().unwrap_or_default();
+            vec![
+                key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(),
+                key.id.clone().unwrap_or_default(),
+                st.status.unwrap_or_default().to_string(),
+                u.user.clone().unwrap_or_default(),
+                time(st.created_timestamp_ms),
+                time(st.last_modified_timestamp_ms),
+            ]
+        })
+        .collect();
+    table::render(&["JOB", "UPDATE ID", "STATUS", "USER", "STARTED", "LAST CHANGE"], &rows)
+}
+
+/// Progress the way Aurora's web UI computes it: instances whose latest event is
+/// INSTANCE_UPDATED, out of every instance the update touches.
+pub fn update_progress(d: &JobUpdateDetails) -> (usize, usize) {
+    let instr = d
+        .update
+        .as_ref()
+        .and_then(|u| u.instructions.clone())
+        .unwrap_or_default();
+    let mut involved = std::collections::BTreeSet::new();
+    for group in instr.initial_state.iter().flatten().chain(instr.desired_state.iter()) {
+        for r in group.instances.iter().flatten() {
+            involved.extend(r.ids());
+        }
+    }
+    let mut latest = std::collections::BTreeMap::new();
+    for e in d.instance_events.iter().flatten() {
+        if let (Some(i), Some(a)) = (e.instance_id, e.action) {
+            latest.insert(i, a);
+        }
+    }
+    let done = involved
+        .iter()
+        .filter(|i| latest.get(i) == Some(&JobUpdateAction::INSTANCE_UPDATED))
+        .count();
+    (done, involved.len())
+}
+
+fn update_text(d: &JobUpdateDetails) -> String {
+    let u = d.update.clone().unwrap_or_default();
+    let summary = u.summary.clone().unwrap_or_default();
+    let st = summary.state.clone().unwrap_or_default();
+    let settings = u
+        .instructions
+        .as_ref()
+        .and_then(|i| i.settings.clone())
+        .unwrap_or_default();
+    let (done, total) = update_progress(d);
+    let batch = match &settings.update_strategy {
+        Some(JobUpdateStrategy::Queue(q)) => format!("queue of {}", num(q.group_size)),
+        Some(JobUpdateStrategy::Batch(b)) => format!("batches of {}", num(b.group_size)),
+        Some(JobUpdateStrategy::VarBatch(v)) => format!(
+            "batches of {}",
+            v.group_sizes
+                .iter()
+                .flatten()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        _ => format!("groups of {}", num(settings.update_group_size)),
+    };
+    let rows = vec![
+        vec!["update".into(), summary.key.as_ref().map(|k| k.to_string()).unwrap_or_default()],
+        vec!["status".into(), st.status.unwrap_or_default().to_string()],
+        vec!["user".into(), summary.user.clone().unwrap_or_default()],
+        vec!["started".into(), time(st.created_timestamp_ms)],
+        vec!["last change".into(), time(st.last_modified_timestamp_ms)],
+        vec!["progress".into(), format!("{done}/{total} instances updated")],
+        vec!["strategy".into(), batch],
+        vec![
+            "failure limits".into(),
+            format!(
+                "{} per instance, {} instances",
+                num(settings.max_per_instance_failures),
+                num(settings.max_failed_instances)
+            ),
+        ],
+        vec!["min wait in RUNNING".into(), format!("{} ms", num(settings.min_wait_in_instance_running_ms))],
+        vec!["rollback on failure".into(), settings.rollback_on_failure.unwrap_or(false).to_string()],
+        vec![
+            "pulse interval".into(),
+            settings
+                .block_if_no_pulses_after_ms
+                .map(|v| format!("{v} ms"))
+                .unwrap_or_else(|| "-".into()),
+        ],
+    ];
+    let mut s = table::render(&["FIELD", "VALUE"], &rows);
+    s.push('\n');
+    s.push_str(&table::render(
+        &["TIME", "STATUS", "USER", "MESSAGE"],
+        &d.update_events
+            .iter()
+            .flatten()
+            .map(|e| {
+                vec![
+                    time(e.timestamp_ms),
+                    e.status.unwrap_or_default().to_string(),
+                    e.user.clone().unwrap_or_default(),
+                    e.message.clone().unwrap_or_default(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    s.push('\n');
+    s.push_str(&table::render(
+        &["TIME", "INSTANCE", "ACTION"],
+        &d.instance_events
+            .iter()
+            .flatten()
+            .map(|e| {
+                vec![
+                    time(e.timestamp_ms),
+                    num(e.instance_id),
+                    e.action.unwrap_or_default().to_string(),
+                ]
+            })
+            .collect::<Vec<_>>(),
+    ));
+    s
+}
