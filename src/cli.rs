@@ -9,7 +9,11 @@ use crate::aurora::credentials::Credentials;
 use crate::aurora::wire::Protocol;
 
 #[derive(Parser, Debug)]
-#[command(name = "eos", version, about = "A terminal operations console for Apache Aurora")]
+#[command(
+    name = "eos",
+    version,
+    about = "A terminal operations console for Apache Aurora"
+)]
 pub struct Cli {
     #[command(flatten)]
     pub conn: ConnectArgs,
@@ -54,11 +58,16 @@ impl ConnectArgs {
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {url:?}: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("bad scheduler URL {url:?}: use http:// or https://"));
+        return Err(format!(
+            "bad scheduler URL {url:?}: use http:// or https://"
+        ));
     }
     let host = parsed.host_str().unwrap_or_default().to_owned();
     // Accept a URL that already ends in /api: the client appends it.
-    let base = url.trim_end_matches('/').trim_end_matches("/api").to_owned();
+    let base = url
+        .trim_end_matches('/')
+        .trim_end_matches("/api")
+        .to_owned();
     let secs = |s: f64, what: &str| {
         if s.is_finite() && s > 0.0 {
             Ok(Duration::from_secs_f64(s))

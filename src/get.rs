@@ -128,7 +128,12 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
         }
         What::Jobs { role } => {
             let mut jobs = value(client.get_job_summary(role.as_deref()).await.map_err(err)?);
-            jobs.sort_by_key(|j| j.job.as_ref().and_then(|c| c.key.as_ref()).map(|k| k.to_string()));
+            jobs.sort_by_key(|j| {
+                j.job
+                    .as_ref()
+                    .and_then(|c| c.key.as_ref())
+                    .map(|k| k.to_string())
+            });
             match out {
                 Output::Json => json(&jobs)?,
                 Output::Table => jobs_table(&jobs),
@@ -182,7 +187,12 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 role: role.clone(),
                 ..Default::default()
             };
-            let reasons = value(client.get_pending_reason(query.clone()).await.map_err(err)?);
+            let reasons = value(
+                client
+                    .get_pending_reason(query.clone())
+                    .await
+                    .map_err(err)?,
+            );
             let pending_query = TaskQuery {
                 statuses: Some(vec![ScheduleStatus::PENDING, ScheduleStatus::THROTTLED]),
                 ..query
@@ -259,8 +269,9 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             }
         }
         What::Update { key } => {
-            let key = JobUpdateKey::parse(key)
-                .ok_or_else(|| format!("bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID"))?;
+            let key = JobUpdateKey::parse(key).ok_or_else(|| {
+                format!("bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID")
+            })?;
             let query = JobUpdateQuery {
                 key: Some(key.clone()),
                 ..Default::default()
@@ -291,7 +302,11 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                                 let name = tier.name.clone().unwrap_or_default();
                                 vec![
                                     name.clone(),
-                                    if name == default { "yes".into() } else { String::new() },
+                                    if name == default {
+                                        "yes".into()
+                                    } else {
+                                        String::new()
+                                    },
                                     tier.settings
                                         .iter()
                                         .flatten()
@@ -364,14 +379,22 @@ fn jobs_table(jobs: &[JobSummary]) -> String {
                 num(s.failed_task_count),
                 num(s.finished_task_count),
                 task.tier.clone().unwrap_or_default(),
-                if task.production == Some(true) { "yes".into() } else { String::new() },
+                if task.production == Some(true) {
+                    "yes".into()
+                } else {
+                    String::new()
+                },
                 cfg.cron_schedule.clone().unwrap_or_default(),
-                j.next_cron_run_ms.map(|t| time(Some(t))).unwrap_or_default(),
+                j.next_cron_run_ms
+                    .map(|t| time(Some(t)))
+                    .unwrap_or_default(),
             ]
         })
         .collect();
     table::render(
-        &["JOB", "ACTIVE", "PENDING", "FAILED", "FINISHED", "TIER", "PROD", "CRON", "NEXT RUN"],
+        &[
+            "JOB", "ACTIVE", "PENDING", "FAILED", "FINISHED", "TIER", "PROD", "CRON", "NEXT RUN",
+        ],
         &rows,
     )
 }
@@ -409,7 +432,9 @@ fn tasks_table(tasks: &[ScheduledTask]) -> String {
         })
         .collect();
     table::render(
-        &["INSTANCE", "STATUS", "HOST", "PORTS", "SINCE", "FAILURES", "TASK ID", "MESSAGE"],
+        &[
+            "INSTANCE", "STATUS", "HOST", "PORTS", "SINCE", "FAILURES", "TASK ID", "MESSAGE",
+        ],
         &rows,
     )
 }
@@ -432,7 +457,10 @@ fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
     let c = t.config().cloned().unwrap_or_default();
     let mut rows: Vec<Vec<String>> = vec![
         vec!["task id".into(), t.task_id().into()],
-        vec!["job".into(), t.job().map(|j| j.to_string()).unwrap_or_default()],
+        vec![
+            "job".into(),
+            t.job().map(|j| j.to_string()).unwrap_or_default(),
+        ],
         vec!["instance".into(), t.instance_id().to_string()],
         vec!["status".into(), t.status().to_string()],
         vec!["host".into(), a.slave_host.clone().unwrap_or_default()],
@@ -442,7 +470,10 @@ fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
         vec!["ancestor".into(), t.ancestor_id.clone().unwrap_or_default()],
         vec!["resources".into(), resources(&c)],
         vec!["tier".into(), c.tier.clone().unwrap_or_default()],
-        vec!["production".into(), c.production.unwrap_or(false).to_string()],
+        vec![
+            "production".into(),
+            c.production.unwrap_or(false).to_string(),
+        ],
     ];
     if let Some(r) = pending_reason {
         rows.push(vec!["pending reason".into(), r.into()]);
@@ -450,7 +481,11 @@ fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
     if !a.slave_host.as_deref().unwrap_or("").is_empty() {
         rows.push(vec![
             "sandbox".into(),
-            format!("http://{}:1338/task/{}", a.slave_host.as_deref().unwrap_or(""), t.task_id()),
+            format!(
+                "http://{}:1338/task/{}",
+                a.slave_host.as_deref().unwrap_or(""),
+                t.task_id()
+            ),
         ]);
     }
     let mut s = table::render(&["FIELD", "VALUE"], &rows);
@@ -521,7 +556,14 @@ fn quota_table(q: &GetQuotaResult) -> String {
         r
     };
     table::render(
-        &["RESOURCE", "QUOTA", "PROD SHARED", "NON-PROD SHARED", "PROD DEDICATED", "NON-PROD DEDICATED"],
+        &[
+            "RESOURCE",
+            "QUOTA",
+            "PROD SHARED",
+            "NON-PROD SHARED",
+            "PROD DEDICATED",
+            "NON-PROD DEDICATED",
+        ],
         &[
             row("cpus", &|t| format!("{}", t.cpus)),
             row("ram MiB", &|t| t.ram_mb.to_string()),
@@ -547,7 +589,17 @@ fn updates_table(updates: &[JobUpdateSummary]) -> String {
             ]
         })
         .collect();
-    table::render(&["JOB", "UPDATE ID", "STATUS", "USER", "STARTED", "LAST CHANGE"], &rows)
+    table::render(
+        &[
+            "JOB",
+            "UPDATE ID",
+            "STATUS",
+            "USER",
+            "STARTED",
+            "LAST CHANGE",
+        ],
+        &rows,
+    )
 }
 
 /// Progress the way Aurora's web UI computes it: instances whose latest event is
@@ -559,7 +611,12 @@ pub fn update_progress(d: &JobUpdateDetails) -> (usize, usize) {
         .and_then(|u| u.instructions.clone())
         .unwrap_or_default();
     let mut involved = std::collections::BTreeSet::new();
-    for group in instr.initial_state.iter().flatten().chain(instr.desired_state.iter()) {
+    for group in instr
+        .initial_state
+        .iter()
+        .flatten()
+        .chain(instr.desired_state.iter())
+    {
         for r in group.instances.iter().flatten() {
             involved.extend(r.ids());
         }
@@ -602,12 +659,22 @@ fn update_text(d: &JobUpdateDetails) -> String {
         _ => format!("groups of {}", num(settings.update_group_size)),
     };
     let rows = vec![
-        vec!["update".into(), summary.key.as_ref().map(|k| k.to_string()).unwrap_or_default()],
+        vec![
+            "update".into(),
+            summary
+                .key
+                .as_ref()
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
+        ],
         vec!["status".into(), st.status.unwrap_or_default().to_string()],
         vec!["user".into(), summary.user.clone().unwrap_or_default()],
         vec!["started".into(), time(st.created_timestamp_ms)],
         vec!["last change".into(), time(st.last_modified_timestamp_ms)],
-        vec!["progress".into(), format!("{done}/{total} instances updated")],
+        vec![
+            "progress".into(),
+            format!("{done}/{total} instances updated"),
+        ],
         vec!["strategy".into(), batch],
         vec![
             "failure limits".into(),
@@ -617,8 +684,14 @@ fn update_text(d: &JobUpdateDetails) -> String {
                 num(settings.max_failed_instances)
             ),
         ],
-        vec!["min wait in RUNNING".into(), format!("{} ms", num(settings.min_wait_in_instance_running_ms))],
-        vec!["rollback on failure".into(), settings.rollback_on_failure.unwrap_or(false).to_string()],
+        vec![
+            "min wait in RUNNING".into(),
+            format!("{} ms", num(settings.min_wait_in_instance_running_ms)),
+        ],
+        vec![
+            "rollback on failure".into(),
+            settings.rollback_on_failure.unwrap_or(false).to_string(),
+        ],
         vec![
             "pulse interval".into(),
             settings

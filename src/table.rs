@@ -37,7 +37,10 @@ mod tests {
     fn aligns_columns() {
         let t = super::render(
             &["A", "BB"],
-            &[vec!["xyz".into(), "1".into()], vec!["é".into(), "22".into()]],
+            &[
+                vec!["xyz".into(), "1".into()],
+                vec!["é".into(), "22".into()],
+            ],
         );
         assert_eq!(t, "A    BB\nxyz  1\né    22\n");
     }

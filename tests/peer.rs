@@ -38,7 +38,9 @@ fn bindings() -> &'static Path {
 
 fn peer() -> Command {
     let mut c = Command::new(PYTHON);
-    c.arg(repo().join("tests/peer/peer.py")).arg("--gen").arg(bindings());
+    c.arg(repo().join("tests/peer/peer.py"))
+        .arg("--gen")
+        .arg(bindings());
     c
 }
 
@@ -89,12 +91,18 @@ fn hello() -> JobKey {
 
 async fn read_only_calls(c: &AuroraClient) {
     let roles = c.get_role_summary().await.unwrap();
-    assert_eq!(roles.server_info.unwrap().cluster_name.as_deref(), Some("peer"));
+    assert_eq!(
+        roles.server_info.unwrap().cluster_name.as_deref(),
+        Some("peer")
+    );
     let mut roles = roles.value;
     roles.sort_by(|a, b| a.role.cmp(&b.role));
     assert_eq!(roles.len(), 2);
     assert_eq!(roles[1].role.as_deref(), Some("www-data"));
-    assert_eq!((roles[1].job_count, roles[1].cron_job_count), (Some(2), Some(1)));
+    assert_eq!(
+        (roles[1].job_count, roles[1].cron_job_count),
+        (Some(2), Some(1))
+    );
 
     let jobs = c.get_job_summary(Some("www-data")).await.unwrap().value;
     assert_eq!(jobs.len(), 2);
@@ -105,10 +113,16 @@ async fn read_only_calls(c: &AuroraClient) {
     assert_eq!(cron.next_cron_run_ms, Some(1_764_000_000_000));
     let cfg = cron.job.as_ref().unwrap();
     assert_eq!(cfg.cron_schedule.as_deref(), Some("0 2 * * *"));
-    assert_eq!(cfg.cron_collision_policy, Some(CronCollisionPolicy::CANCEL_NEW));
+    assert_eq!(
+        cfg.cron_collision_policy,
+        Some(CronCollisionPolicy::CANCEL_NEW)
+    );
     let service = jobs.iter().find(|j| j.next_cron_run_ms.is_none()).unwrap();
     let stats = service.stats.clone().unwrap();
-    assert_eq!((stats.active_task_count, stats.failed_task_count), (Some(2), Some(1)));
+    assert_eq!(
+        (stats.active_task_count, stats.failed_task_count),
+        (Some(2), Some(1))
+    );
 
     match c.get_job_summary(Some("error")).await {
         Err(ClientError::Api { code, messages, .. }) => {
@@ -130,10 +144,19 @@ async fn read_only_calls(c: &AuroraClient) {
         assert_eq!(cfg.executor_config.as_ref().unwrap().data, None);
         assert_eq!(cfg.totals().cpus, 0.5);
         assert_eq!(cfg.named_ports().collect::<Vec<_>>(), vec!["http"]);
-        let port = t.assigned_task.as_ref().unwrap().assigned_ports.as_ref().unwrap()["http"];
+        let port = t
+            .assigned_task
+            .as_ref()
+            .unwrap()
+            .assigned_ports
+            .as_ref()
+            .unwrap()["http"];
         assert_eq!(port, 31000 + t.instance_id());
         assert_eq!(t.events().len(), 4);
-        assert_eq!(t.events()[2].message.as_deref(), Some("Initializing sandbox."));
+        assert_eq!(
+            t.events()[2].message.as_deref(),
+            Some("Initializing sandbox.")
+        );
     }
     let all = c
         .get_tasks_status(eos::get::job_query(&hello(), false))
@@ -141,18 +164,43 @@ async fn read_only_calls(c: &AuroraClient) {
         .unwrap()
         .value;
     assert_eq!(all.len(), 3);
-    let failed = all.iter().find(|t| t.status() == ScheduleStatus::FAILED).unwrap();
-    assert_eq!(failed.ancestor_id.as_deref(), Some("www-data-prod-hello-2-prev"));
+    let failed = all
+        .iter()
+        .find(|t| t.status() == ScheduleStatus::FAILED)
+        .unwrap();
+    assert_eq!(
+        failed.ancestor_id.as_deref(),
+        Some("www-data-prod-hello-2-prev")
+    );
     assert_eq!(failed.failure_count, Some(2));
     assert_eq!(
         failed.latest_event().unwrap().message.as_deref(),
         Some("Process exited with 1")
     );
-    let data = failed.config().unwrap().executor_config.as_ref().unwrap().data.as_deref();
+    let data = failed
+        .config()
+        .unwrap()
+        .executor_config
+        .as_ref()
+        .unwrap()
+        .data
+        .as_deref();
     assert_eq!(data, Some(r#"{"task":"hello"}"#));
     // Identical configs arrive as one shared allocation.
-    let a = all[0].assigned_task.as_ref().unwrap().task.as_ref().unwrap();
-    let b = all[1].assigned_task.as_ref().unwrap().task.as_ref().unwrap();
+    let a = all[0]
+        .assigned_task
+        .as_ref()
+        .unwrap()
+        .task
+        .as_ref()
+        .unwrap();
+    let b = all[1]
+        .assigned_task
+        .as_ref()
+        .unwrap()
+        .task
+        .as_ref()
+        .unwrap();
     assert!(Arc::ptr_eq(a, b), "identical TaskConfigs are not shared");
 
     let reasons = c
@@ -171,7 +219,10 @@ async fn read_only_calls(c: &AuroraClient) {
 
     let q = c.get_quota("www-data").await.unwrap().value;
     let quota = q.quota.unwrap().totals();
-    assert_eq!((quota.cpus, quota.ram_mb, quota.disk_mb), (10.0, 20480, 40960));
+    assert_eq!(
+        (quota.cpus, quota.ram_mb, quota.disk_mb),
+        (10.0, 20480, 40960)
+    );
     let prod = q.prod_shared_consumption.unwrap().totals();
     assert_eq!((prod.cpus, prod.ram_mb, prod.disk_mb), (1.0, 256, 512));
 
@@ -181,7 +232,10 @@ async fn read_only_calls(c: &AuroraClient) {
         .unwrap()
         .value;
     assert_eq!(ups[0].user.as_deref(), Some("alice"));
-    assert_eq!(ups[0].key.as_ref().unwrap().to_string(), "www-data/prod/hello/upd-1");
+    assert_eq!(
+        ups[0].key.as_ref().unwrap().to_string(),
+        "www-data/prod/hello/upd-1"
+    );
     let details = c
         .get_job_update_details(JobUpdateQuery {
             key: ups[0].key.clone(),
@@ -204,7 +258,9 @@ async fn read_only_calls(c: &AuroraClient) {
     assert_eq!(settings.block_if_no_pulses_after_ms, Some(60000));
     assert_eq!(
         settings.update_strategy,
-        Some(JobUpdateStrategy::Queue(QueueJobUpdateStrategy { group_size: Some(2) }))
+        Some(JobUpdateStrategy::Queue(QueueJobUpdateStrategy {
+            group_size: Some(2)
+        }))
     );
 
     let diff = c
@@ -220,7 +276,10 @@ async fn read_only_calls(c: &AuroraClient) {
         .await
         .unwrap()
         .value;
-    assert_eq!(format_ranges(diff.update.unwrap()[0].instances.as_ref().unwrap()), "0-2");
+    assert_eq!(
+        format_ranges(diff.update.unwrap()[0].instances.as_ref().unwrap()),
+        "0-2"
+    );
 
     let tiers = c.get_tier_configs().await.unwrap().value;
     assert_eq!(tiers.default_tier_name.as_deref(), Some("preemptible"));
@@ -231,15 +290,32 @@ async fn read_only_calls(c: &AuroraClient) {
 async fn mutations(c: &AuroraClient) {
     let echo = |r: eos::aurora::client::Reply<()>| r.messages[0].clone();
     let job = r#"{"environment":"prod","name":"hello","role":"www-data"}"#;
-    let m = echo(c.kill_tasks(&hello(), &[3, 0, 3], Some("bye")).await.unwrap());
-    assert_eq!(m, format!(r#"{{"instances":[0,3],"job":{job},"message":"bye"}}"#));
+    let m = echo(
+        c.kill_tasks(&hello(), &[3, 0, 3], Some("bye"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        m,
+        format!(r#"{{"instances":[0,3],"job":{job},"message":"bye"}}"#)
+    );
     let m = echo(c.restart_shards(&hello(), &[2, 1]).await.unwrap());
     assert_eq!(m, format!(r#"{{"job":{job},"shardIds":[1,2]}}"#));
     let key = JobUpdateKey::new(hello(), "upd-1");
-    let m = echo(c.rollback_job_update(&key, Some("bad canary")).await.unwrap());
-    assert_eq!(m, format!(r#"{{"key":{{"id":"upd-1","job":{job}}},"message":"bad canary"}}"#));
+    let m = echo(
+        c.rollback_job_update(&key, Some("bad canary"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        m,
+        format!(r#"{{"key":{{"id":"upd-1","job":{job}}},"message":"bad canary"}}"#)
+    );
     let m = echo(c.pause_job_update(&key, Some("hold")).await.unwrap());
-    assert_eq!(m, format!(r#"{{"key":{{"id":"upd-1","job":{job}}},"message":"hold"}}"#));
+    assert_eq!(
+        m,
+        format!(r#"{{"key":{{"id":"upd-1","job":{job}}},"message":"hold"}}"#)
+    );
     let m = echo(
         c.add_instances(
             InstanceKey {
@@ -251,10 +327,23 @@ async fn mutations(c: &AuroraClient) {
         .await
         .unwrap(),
     );
-    assert_eq!(m, format!(r#"{{"count":2,"key":{{"instanceId":1,"jobKey":{job}}}}}"#));
-    let m = echo(c.start_cron_job(&JobKey::new("www-data", "devel", "nightly")).await.unwrap());
-    assert_eq!(m, r#"{"job":{"environment":"devel","name":"nightly","role":"www-data"}}"#);
-    assert_eq!(c.pulse_job_update(&key).await.unwrap().value, JobUpdatePulseStatus::OK);
+    assert_eq!(
+        m,
+        format!(r#"{{"count":2,"key":{{"instanceId":1,"jobKey":{job}}}}}"#)
+    );
+    let m = echo(
+        c.start_cron_job(&JobKey::new("www-data", "devel", "nightly"))
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        m,
+        r#"{"job":{"environment":"devel","name":"nightly","role":"www-data"}}"#
+    );
+    assert_eq!(
+        c.pulse_job_update(&key).await.unwrap().value,
+        JobUpdatePulseStatus::OK
+    );
     let started = c
         .start_job_update(
             JobUpdateRequest {
@@ -276,7 +365,11 @@ async fn mutations(c: &AuroraClient) {
         .value
         .unwrap();
     assert_eq!(started.key.unwrap().id.as_deref(), Some("upd-new"));
-    let hosts = c.drain_hosts(&["host-1.example".into()]).await.unwrap().value;
+    let hosts = c
+        .drain_hosts(&["host-1.example".into()])
+        .await
+        .unwrap()
+        .value;
     assert_eq!(hosts[0].mode, Some(MaintenanceMode::DRAINED));
 
     // An empty kill set is refused before anything is sent.
@@ -308,12 +401,30 @@ fn eos_get_against_the_reference_server() {
     let server = PeerServer::start();
     for protocol in ["binary", "json"] {
         let out = Command::new(env!("CARGO_BIN_EXE_eos"))
-            .args(["get", "roles", "--scheduler", &server.url, "--protocol", protocol])
+            .args([
+                "get",
+                "roles",
+                "--scheduler",
+                &server.url,
+                "--protocol",
+                protocol,
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let text = String::from_utf8(out.stdout).unwrap();
-        assert_eq!(text.lines().next().unwrap().split_whitespace().collect::<Vec<_>>(), ["ROLE", "JOBS", "CRON", "JOBS"]);
+        assert_eq!(
+            text.lines()
+                .next()
+                .unwrap()
+                .split_whitespace()
+                .collect::<Vec<_>>(),
+            ["ROLE", "JOBS", "CRON", "JOBS"]
+        );
         assert!(text.contains("www-data  2     1"), "{text}");
 
         let out = Command::new(env!("CARGO_BIN_EXE_eos"))
@@ -321,13 +432,20 @@ fn eos_get_against_the_reference_server() {
             .args(["--scheduler", &server.url, "--protocol", protocol])
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let tasks = v.as_array().unwrap();
         assert_eq!(tasks.len(), 3);
         assert_eq!(tasks[2]["status"], "FAILED");
         assert_eq!(tasks[0]["assigned_task"]["assigned_ports"]["http"], 31000);
-        assert_eq!(tasks[0]["assigned_task"]["task"]["resources"][0]["num_cpus"], 0.5);
+        assert_eq!(
+            tasks[0]["assigned_task"]["task"]["resources"][0]["num_cpus"],
+            0.5
+        );
     }
     // An error response exits non-zero with one line naming the cause.
     let out = Command::new(env!("CARGO_BIN_EXE_eos"))
@@ -362,10 +480,16 @@ fn echo<T: Thrift + Sample + PartialEq + std::fmt::Debug>(name: &str, seeds: std
                 .arg(&output)
                 .status()
                 .unwrap();
-            assert!(st.success(), "python could not decode our {arg} {name} (seed {seed})");
+            assert!(
+                st.success(),
+                "python could not decode our {arg} {name} (seed {seed})"
+            );
             let back = std::fs::read(dir.path().join("out.bin")).unwrap();
             let decoded: T = p.decode_value(&back).unwrap_or_else(|e| {
-                panic!("{arg} {name} seed {seed}: {e}\n{}", String::from_utf8_lossy(&back))
+                panic!(
+                    "{arg} {name} seed {seed}: {e}\n{}",
+                    String::from_utf8_lossy(&back)
+                )
             });
             assert_eq!(decoded, v, "{arg} {name} seed {seed}");
             if p == Protocol::Binary {

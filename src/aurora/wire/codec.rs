@@ -151,12 +151,7 @@ impl<'a> SharedValues<'a> {
 
 /// Writes one struct field if it is set.
 #[inline]
-pub fn write_field<T: Thrift, W: ProtocolWriter>(
-    w: &mut W,
-    id: i16,
-    ty: TType,
-    value: &Option<T>,
-) {
+pub fn write_field<T: Thrift, W: ProtocolWriter>(w: &mut W, id: i16, ty: TType, value: &Option<T>) {
     if let Some(v) = value {
         w.field_begin(ty, id);
         v.write(w);
@@ -246,6 +241,8 @@ macro_rules! thrift_union {
         }
     )*) => {$(
         $(#[$meta])*
+        // Unions are short-lived reply carriers; boxing members would only add indirection.
+        #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
