@@ -1,0 +1,58 @@
+//! The vocabulary of things a person can ask for. Keymaps bind chords to these names, the help
+//! screen and hint bar describe them, and the reducer handles them: one list, three uses.
+
+macro_rules! commands {
+    ($( $variant:ident = $name:literal : $desc:literal ),* $(,)?) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Command { $( $variant ),* }
+
+        impl Command {
+            pub const ALL: &'static [Command] = &[$( Command::$variant ),*];
+
+            /// The name used in keymap files and `:` commands.
+            pub fn name(self) -> &'static str {
+                match self { $( Command::$variant => $name ),* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $( Command::$variant => $desc ),* }
+            }
+
+            pub fn from_name(s: &str) -> Option<Command> {
+                match s { $( $name => Some(Command::$variant), )* _ => None }
+            }
+        }
+    };
+}
+
+commands! {
+    Quit = "quit": "Quit Eos",
+    Back = "back": "Go back (quits at the top view)",
+    Down = "down": "Next row",
+    Up = "up": "Previous row",
+    Top = "top": "First row",
+    Bottom = "bottom": "Last row",
+    PageDown = "page_down": "Page down",
+    PageUp = "page_up": "Page up",
+    Open = "open": "Open the selected row",
+    Filter = "filter": "Filter rows (!text inverts, ~text is a regex)",
+    NextMatch = "next_match": "Next row matching the filter text",
+    PrevMatch = "prev_match": "Previous row matching the filter text",
+    SortNext = "sort_next": "Sort by the next column",
+    SortPrev = "sort_prev": "Sort by the previous column",
+    SortReverse = "sort_reverse": "Reverse the sort order",
+    Refresh = "refresh": "Refresh now",
+    Freeze = "freeze": "Freeze or resume live refresh",
+    Copy = "copy": "Copy the selected id (task id, job key, update id)",
+    CopyHost = "copy_host": "Copy the selected task's host",
+    Help = "help": "Show the keys of this view",
+    CommandLine = "command": "Command line (:jobs, :task, :update, …)",
+    ToggleHistory = "toggle_history": "Show or hide finished and failed tasks",
+    Roles = "roles": "All roles",
+    Jobs = "jobs": "All jobs (of the current role)",
+    Updates = "updates": "Job updates (of the current role or job)",
+    Triage = "triage": "Triage: pending, crash-looping, failed and blocked",
+    Quota = "quota": "Quota of the current role",
+    Config = "config": "Config groups of the selected job",
+    JobUpdate = "job_update": "The selected job's active update",
+}

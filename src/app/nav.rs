@@ -1,0 +1,232 @@
+//! Screens (views on the navigation stack) and the places one can go.
+
+use super::resource::ResourceKey;
+use super::table::Table;
+use crate::keymap::Layer;
+
+/// A place to go: what Enter on a row, a `:` command or a hot key opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Nav {
+    Roles,
+    Jobs(Option<String>),
+    /// Tasks of a job (`role/env/name`).
+    Tasks(String),
+    Task(String),
+    Config(String),
+    Quota(String),
+    /// Updates of a role (or all), optionally pre-filtered (e.g. by job key).
+    Updates { role: Option<String>, filter: Option<String> },
+    /// One update, `role/env/name/id`.
+    Update(String),
+    Triage,
+}
+
+/// A view on the stack with its own UI state; the data lives in the store.
+#[derive(Debug)]
+pub enum Screen {
+    Roles { table: Table },
+    Jobs { role: Option<String>, table: Table },
+    Tasks { job: String, history: bool, table: Table },
+    Task { id: String, scroll: usize },
+    Config { job: String, scroll: usize },
+    Quota { role: String },
+    Updates { role: Option<String>, table: Table },
+    Update { key: String, scroll: usize },
+    Triage { table: Table },
+}
+
+impl Screen {
+    pub fn open(nav: &Nav) -> Screen {
+        use super::rows;
+        match nav {
+            Nav::Roles => Screen::Roles {
+                table: rows::roles_table(),
+            },
+            Nav::Jobs(role) => Screen::Jobs {
+                role: role.clone(),
+                table: rows::jobs_table(),
+            },
+            Nav::Tasks(job) => Screen::Tasks {
+                job: job.clone(),
+                history: false,
+                table: rows::tasks_table(),
+            },
+            Nav::Task(id) => Screen::Task {
+                id: id.clone(),
+                scroll: 0,
+            },
+            Nav::Config(job) => Screen::Config {
+                job: job.clone(),
+                scroll: 0,
+            },
+            Nav::Quota(role) => Screen::Quota { role: role.clone() },
+            Nav::Updates { role, filter } => {
+                let mut table = rows::updates_table();
+                if let Some(f) = filter {
+                    let _ = table.set_filter(f);
+                }
+                Screen::Updates {
+                    role: role.clone(),
+                    table,
+                }
+            }
+            Nav::Update(key) => Screen::Update {
+                key: key.clone(),
+                scroll: 0,
+            },
+            Nav::Triage => Screen::Triage {
+                table: rows::triage_table(),
+            },
+        }
+    }
+
+    /// What this screen shows, i.e. what to poll while it is visible.
+    pub fn resources(&self) -> Vec<ResourceKey> {
+        match self {
+            Screen::Roles { .. } => vec![ResourceKey::Roles],
+            Screen::Jobs { role, .. } => vec![
+                ResourceKey::Jobs(role.clone()),
+                ResourceKey::Updates(role.clone()),
+            ],
+            Screen::Tasks { job, history, .. } => vec![
+                ResourceKey::Tasks {
+                    job: job.clone(),
+                    history: *history,
+                },
+                ResourceKey::PendingReasons(Some(job.clone())),
+                ResourceKey::Updates(job.split('/').next().map(str::to_owned)),
+            ],
+            Screen::Task { id, .. } => vec![
+                ResourceKey::Task(id.clone()),
+                ResourceKey::PendingReasons(None),
+            ],
+            Screen::Config { job, .. } => vec![ResourceKey::Config(job.clone())],
+            Screen::Quota { role } => vec![ResourceKey::Quota(role.clone())],
+            Screen::Updates { role, .. } => vec![ResourceKey::Updates(role.clone())],
+            Screen::Update { key, .. } => vec![ResourceKey::UpdateDetails(key.clone())],
+            Screen::Triage { .. } => vec![
+                ResourceKey::StuckTasks,
+                ResourceKey::PendingReasons(None),
+                ResourceKey::Jobs(None),
+                ResourceKey::Updates(None),
+            ],
+        }
+    }
+
+    /// The resource whose age the header shows.
+    pub fn primary(&self) -> ResourceKey {
+        self.resources().remove(0)
+    }
+
+    pub fn layer(&self) -> Layer {
+        match self {
+            Screen::Roles { .. } => Layer::Roles,
+            Screen::Jobs { .. } => Layer::Jobs,
+            Screen::Tasks { .. } => Layer::Tasks,
+            Screen::Task { .. } => Layer::Task,
+            Screen::Config { .. } => Layer::Config,
+            Screen::Quota { .. } => Layer::Quota,
+            Screen::Updates { .. } => Layer::Updates,
+            Screen::Update { .. } => Layer::Update,
+            Screen::Triage { .. } => Layer::Triage,
+        }
+    }
+
+    /// Keymap layers to try, most specific first.
+    pub fn layers(&self) -> Vec<Layer> {
+        let mut l = vec![self.layer()];
+        if self.table().is_some() {
+            l.push(Layer::List);
+        }
+        l.push(Layer::Global);
+        l
+    }
+
+    pub fn table(&self) -> Option<&Table> {
+        match self {
+            Screen::Roles { table }
+            | Screen::Jobs { table, .. }
+            | Screen::Tasks { table, .. }
+            | Screen::Updates { table, .. }
+            | Screen::Triage { table } => Some(table),
+            _ => None,
+        }
+    }
+
+    pub fn table_mut(&mut self) -> Option<&mut Table> {
+        match self {
+            Screen::Roles { table }
+            | Screen::Jobs { table, .. }
+            | Screen::Tasks { table, .. }
+            | Screen::Updates { table, .. }
+            | Screen::Triage { table } => Some(table),
+            _ => None,
+        }
+    }
+
+    pub fn scroll_mut(&mut self) -> Option<&mut usize> {
+        match self {
+            Screen::Task { scroll, .. } | Screen::Config { scroll, .. } | Screen::Update { scroll, .. } => {
+                Some(scroll)
+            }
+            _ => None,
+        }
+    }
+
+    /// This screen's part of the breadcrumbs.
+    pub fn crumb(&self) -> String {
+        match self {
+            Screen::Roles { .. } => "roles".into(),
+            Screen::Jobs { role: Some(r), .. } => r.clone(),
+            Screen::Jobs { role: None, .. } => "all jobs".into(),
+            Screen::Tasks { job, history, .. } => {
+                let short = job.split_once('/').map(|(_, rest)| rest).unwrap_or(job);
+                if *history {
+                    format!("{short} (with history)")
+                } else {
+                    short.to_owned()
+                }
+            }
+            Screen::Task { id, .. } => format!("task {}", short_task_id(id)),
+            Screen::Config { .. } => "config".into(),
+            Screen::Quota { role } => format!("quota {role}"),
+            Screen::Updates { role: Some(r), .. } => format!("updates of {r}"),
+            Screen::Updates { role: None, .. } => "updates".into(),
+            Screen::Update { key, .. } => format!("update {}", key.rsplit('/').next().unwrap_or(key)),
+            Screen::Triage { .. } => "triage".into(),
+        }
+    }
+
+    /// The role this screen is about, if any (for `%` quota and `:jobs` without arguments).
+    pub fn role(&self) -> Option<String> {
+        match self {
+            Screen::Jobs { role, .. } | Screen::Updates { role, .. } => role.clone(),
+            Screen::Tasks { job, .. } | Screen::Config { job, .. } => job.split('/').next().map(str::to_owned),
+            Screen::Quota { role } => Some(role.clone()),
+            Screen::Update { key, .. } => key.split('/').next().map(str::to_owned),
+            _ => None,
+        }
+    }
+
+    /// The job this screen is about, if any.
+    pub fn job(&self) -> Option<String> {
+        match self {
+            Screen::Tasks { job, .. } | Screen::Config { job, .. } => Some(job.clone()),
+            Screen::Update { key, .. } => key.rsplit_once('/').map(|(j, _)| j.to_owned()),
+            _ => None,
+        }
+    }
+}
+
+/// Task ids are long (`<ts>-<role>-<env>-<job>-<instance>-<uuid>`); the instance and the start
+/// of the uuid identify one on screen.
+pub fn short_task_id(id: &str) -> String {
+    let parts: Vec<&str> = id.rsplitn(6, '-').collect();
+    if parts.len() == 6 {
+        format!("{}-{}", parts[5].rsplit('-').next().unwrap_or(""), parts[4])
+            .trim_start_matches('-')
+            .to_owned()
+    } else {
+        id.chars().take(24).collect()
+    }
+}

@@ -1,0 +1,166 @@
+//! What the console fetches, and the freshness bookkeeping for each: at most one request in
+//! flight per resource, a generation number that drops stale replies, polling intervals, and an
+//! exponential back-off on errors while the last good data stays.
+
+use std::sync::Arc;
+
+use crate::aurora::model::*;
+
+/// One thing the console can fetch. Job and update keys are kept as their `a/b/c` text so keys
+/// can be hashed and compared.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceKey {
+    /// getRoleSummary
+    Roles,
+    /// getJobSummary(role), all roles when `None`
+    Jobs(Option<String>),
+    /// getTasksWithoutConfigs for one job; active tasks unless `history`
+    Tasks { job: String, history: bool },
+    /// getTasksStatus for one task id (full config)
+    Task(String),
+    /// getPendingReason for one job, or for a role, or everything (`None`)
+    PendingReasons(Option<String>),
+    /// getTasksWithoutConfigs(statuses = PENDING, THROTTLED) across the cluster
+    StuckTasks,
+    /// getConfigSummary
+    Config(String),
+    /// getQuota
+    Quota(String),
+    /// getJobUpdateSummaries for a role (or all), any status
+    Updates(Option<String>),
+    /// getJobUpdateDetails for one update key
+    UpdateDetails(String),
+}
+
+impl ResourceKey {
+    /// A short name for logs and the status line.
+    pub fn describe(&self) -> String {
+        match self {
+            ResourceKey::Roles => "roles".into(),
+            ResourceKey::Jobs(None) => "jobs".into(),
+            ResourceKey::Jobs(Some(r)) => format!("jobs of {r}"),
+            ResourceKey::Tasks { job, .. } => format!("tasks of {job}"),
+            ResourceKey::Task(id) => format!("task {id}"),
+            ResourceKey::PendingReasons(_) => "pending reasons".into(),
+            ResourceKey::StuckTasks => "pending and throttled tasks".into(),
+            ResourceKey::Config(j) => format!("config of {j}"),
+            ResourceKey::Quota(r) => format!("quota of {r}"),
+            ResourceKey::Updates(_) => "updates".into(),
+            ResourceKey::UpdateDetails(k) => format!("update {k}"),
+        }
+    }
+}
+
+/// A fetched value.
+#[derive(Clone, Debug)]
+pub enum Data {
+    Roles(Vec<RoleSummary>),
+    Jobs(Vec<JobSummary>),
+    Tasks(Vec<ScheduledTask>),
+    Task(Option<ScheduledTask>),
+    PendingReasons(Vec<PendingReason>),
+    Config(ConfigSummary),
+    Quota(GetQuotaResult),
+    Updates(Vec<JobUpdateSummary>),
+    UpdateDetails(Option<JobUpdateDetails>),
+}
+
+/// The console's knowledge of one resource.
+#[derive(Clone, Debug, Default)]
+pub struct Slot {
+    /// The last good value; kept through later failures.
+    pub data: Option<Arc<Data>>,
+    /// When the last good value arrived (scheduler clock, ms).
+    pub loaded_at: Option<i64>,
+    /// The last failure and when it happened, cleared by the next success.
+    pub error: Option<(i64, String)>,
+    /// The generation of the request in flight, if any.
+    pub in_flight: Option<u64>,
+    /// The generation of the newest request sent.
+    pub generation: u64,
+    /// When the next poll is due.
+    pub next_due: i64,
+    /// Consecutive failures, for the back-off.
+    pub failures: u32,
+    /// How long the last successful request took.
+    pub last_latency_ms: u64,
+}
+
+/// Back-off after `failures` consecutive errors: 1 s, 2 s, 4 s … capped at 60 s.
+pub fn backoff_ms(failures: u32) -> i64 {
+    let exp = failures.saturating_sub(1).min(6);
+    (1000i64 << exp).min(60_000)
+}
+
+impl Slot {
+    /// Whether a poll should be sent now.
+    pub fn due(&self, now: i64) -> bool {
+        self.in_flight.is_none() && now >= self.next_due
+    }
+
+    /// Marks a request as sent and returns its generation. A request already in flight is
+    /// superseded: its reply will be dropped.
+    pub fn start(&mut self) -> u64 {
+        self.generation += 1;
+        self.in_flight = Some(self.generation);
+        self.generation
+    }
+
+    /// Records a reply. Returns false (and changes nothing) for a superseded one.
+    pub fn finish(
+        &mut self,
+        generation: u64,
+        at: i64,
+        latency_ms: u64,
+        result: Result<Data, String>,
+        interval_ms: i64,
+    ) -> bool {
+        if self.in_flight != Some(generation) {
+            return false;
+        }
+        self.in_flight = None;
+        match result {
+            Ok(d) => {
+                self.data = Some(Arc::new(d));
+                self.loaded_at = Some(at);
+                self.error = None;
+                self.failures = 0;
+                self.last_latency_ms = latency_ms;
+                self.next_due = at + interval_ms;
+            }
+            Err(e) => {
+                self.failures += 1;
+                self.error = Some((at, e));
+                self.next_due = at + backoff_ms(self.failures);
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_to_a_minute() {
+        let seq: Vec<i64> = (1..=9).map(backoff_ms).collect();
+        assert_eq!(seq, vec![1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+    }
+
+    #[test]
+    fn stale_replies_are_dropped_and_good_data_survives_errors() {
+        let mut s = Slot::default();
+        let g1 = s.start();
+        let g2 = s.start();
+        assert!(!s.finish(g1, 10, 1, Ok(Data::Roles(vec![])), 5000));
+        assert!(s.finish(g2, 20, 1, Ok(Data::Roles(vec![])), 5000));
+        assert_eq!((s.loaded_at, s.next_due), (Some(20), 5020));
+        let g3 = s.start();
+        assert!(s.finish(g3, 30, 1, Err("boom".into()), 5000));
+        assert!(s.data.is_some(), "last good data kept");
+        assert_eq!(s.error, Some((30, "boom".into())));
+        assert_eq!(s.next_due, 1030);
+        assert!(!s.due(1029) && s.due(1030));
+    }
+}

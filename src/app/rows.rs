@@ -1,0 +1,461 @@
+//! Turning API data into table rows, once per arrival: display text, sort keys, meaning
+//! (for colour), where Enter goes and what `y` copies.
+
+use std::collections::HashMap;
+
+use super::nav::Nav;
+use super::table::{Column, Row, SortKey, Table};
+use crate::aurora::model::*;
+
+pub fn roles_table() -> Table {
+    Table::new(vec![
+        Column::new("ROLE", 0),
+        Column::right("JOBS", 6),
+        Column::right("CRON", 6),
+    ])
+}
+
+pub fn jobs_table() -> Table {
+    Table::new(vec![
+        Column::new("JOB", 0),
+        Column::right("ACTIVE", 6),
+        Column::right("PENDING", 7),
+        Column::right("FAILED", 6),
+        Column::right("FINISHED", 8),
+        Column::new("TIER", 11),
+        Column::new("PROD", 4),
+        Column::new("CRON / NEXT RUN", 0),
+        Column::new("UPDATE", 0),
+    ])
+}
+
+pub fn tasks_table() -> Table {
+    Table::new(vec![
+        Column::right("INST", 4),
+        Column::new("STATUS", 11),
+        Column::new("HOST", 0),
+        Column::new("PORTS", 0),
+        Column::right("AGE", 5),
+        Column::right("FAILS", 5),
+        Column::new("LAST EVENT", 0),
+        Column::new("TASK ID", 0),
+    ])
+}
+
+pub fn updates_table() -> Table {
+    Table::new(vec![
+        Column::new("JOB", 0),
+        Column::new("UPDATE ID", 0),
+        Column::new("STATUS", 0),
+        Column::new("USER", 0),
+        Column::right("STARTED", 8),
+        Column::right("CHANGED", 8),
+    ])
+    .sorted_by(5, false)
+}
+
+pub fn triage_table() -> Table {
+    Table::new(vec![
+        Column::new("KIND", 10),
+        Column::new("WHAT", 0),
+        Column::new("WHY", 0),
+        Column::right("AGE", 5),
+    ])
+}
+
+/// `42s`, `5m`, `3h`, `2d`: coarse on purpose, so idle screens rarely change.
+pub fn age(now: i64, then: Option<i64>) -> String {
+    let Some(t) = then else {
+        return "-".into();
+    };
+    let s = ((now - t) / 1000).max(0);
+    match s {
+        0..60 => format!("{s}s"),
+        60..3600 => format!("{}m", s / 60),
+        3600..86_400 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// Theme key for a task status (Aurora's own UI colours: green running, yellow transitional,
+/// red failing, blue starting, grey the rest).
+pub fn status_style(s: ScheduleStatus) -> &'static str {
+    match s {
+        ScheduleStatus::RUNNING => "status.running",
+        ScheduleStatus::FINISHED => "status.finished",
+        ScheduleStatus::PENDING => "status.pending",
+        ScheduleStatus::ASSIGNED | ScheduleStatus::STARTING => "status.starting",
+        ScheduleStatus::THROTTLED => "status.throttled",
+        ScheduleStatus::FAILED => "status.failed",
+        ScheduleStatus::LOST => "status.lost",
+        ScheduleStatus::KILLING
+        | ScheduleStatus::DRAINING
+        | ScheduleStatus::PREEMPTING
+        | ScheduleStatus::RESTARTING => "status.transition",
+        ScheduleStatus::KILLED => "status.killed",
+        _ => "status.other",
+    }
+}
+
+pub fn update_style(s: JobUpdateStatus) -> &'static str {
+    match s {
+        JobUpdateStatus::ROLLING_FORWARD => "update.rolling_forward",
+        JobUpdateStatus::ROLLING_BACK => "update.rolling_back",
+        JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => "update.paused",
+        JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
+            "update.awaiting_pulse"
+        }
+        JobUpdateStatus::ROLLED_FORWARD => "update.rolled_forward",
+        JobUpdateStatus::ROLLED_BACK => "update.rolled_back",
+        JobUpdateStatus::ABORTED => "update.aborted",
+        _ => "update.failed",
+    }
+}
+
+fn n(v: Option<i32>) -> SortKey {
+    SortKey::Num(v.unwrap_or(0) as f64)
+}
+
+fn t(s: &str) -> SortKey {
+    SortKey::Text(s.to_owned())
+}
+
+pub fn role_rows(roles: &[RoleSummary]) -> Vec<Row> {
+    roles
+        .iter()
+        .map(|r| {
+            let role = r.role.clone().unwrap_or_default();
+            Row::new(
+                role.clone(),
+                vec![
+                    role.clone(),
+                    r.job_count.unwrap_or(0).to_string(),
+                    r.cron_job_count.unwrap_or(0).to_string(),
+                ],
+                vec![t(&role), n(r.job_count), n(r.cron_job_count)],
+            )
+            .target(Nav::Jobs(Some(role)))
+        })
+        .collect()
+}
+
+/// The active update of each job (job key text -> summary), from an update list.
+pub fn active_updates(updates: &[JobUpdateSummary]) -> HashMap<String, &JobUpdateSummary> {
+    updates
+        .iter()
+        .filter(|u| {
+            u.state
+                .as_ref()
+                .and_then(|s| s.status)
+                .is_some_and(JobUpdateStatus::is_active)
+        })
+        .filter_map(|u| Some((u.key.as_ref()?.job.as_ref()?.to_string(), u)))
+        .collect()
+}
+
+pub fn job_rows(jobs: &[JobSummary], updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
+    let active = active_updates(updates);
+    jobs.iter()
+        .filter_map(|j| {
+            let cfg = j.job.as_ref()?;
+            let key = cfg.key.as_ref()?.to_string();
+            let task = cfg.task_config.clone().unwrap_or_default();
+            let s = j.stats.clone().unwrap_or_default();
+            let cron = match (&cfg.cron_schedule, j.next_cron_run_ms) {
+                (Some(c), Some(next)) => format!("{c}  in {}", age(next, Some(now))),
+                (Some(c), None) => c.clone(),
+                _ => String::new(),
+            };
+            let update = active
+                .get(&key)
+                .and_then(|u| u.state.as_ref()?.status)
+                .map(|s| format!("▲ {s}"))
+                .unwrap_or_default();
+            let failing = s.failed_task_count.unwrap_or(0) > 0 || s.pending_task_count.unwrap_or(0) > 0;
+            let style = if !update.is_empty() {
+                "update.active"
+            } else if failing {
+                "status.attention"
+            } else {
+                "text"
+            };
+            Some(
+                Row::new(
+                    key.clone(),
+                    vec![
+                        key.clone(),
+                        s.active_task_count.unwrap_or(0).to_string(),
+                        s.pending_task_count.unwrap_or(0).to_string(),
+                        s.failed_task_count.unwrap_or(0).to_string(),
+                        s.finished_task_count.unwrap_or(0).to_string(),
+                        task.tier.clone().unwrap_or_default(),
+                        if task.production == Some(true) { "prod".into() } else { String::new() },
+                        cron,
+                        update.clone(),
+                    ],
+                    vec![
+                        t(&key),
+                        n(s.active_task_count),
+                        n(s.pending_task_count),
+                        n(s.failed_task_count),
+                        n(s.finished_task_count),
+                        t(task.tier.as_deref().unwrap_or("")),
+                        t(if task.production == Some(true) { "a" } else { "b" }),
+                        SortKey::Num(j.next_cron_run_ms.unwrap_or(i64::MAX) as f64),
+                        t(&update),
+                    ],
+                )
+                .style(style)
+                .target(Nav::Tasks(key)),
+            )
+        })
+        .collect()
+}
+
+pub fn ports_text(task: &ScheduledTask) -> String {
+    task.assigned_task
+        .as_ref()
+        .and_then(|a| a.assigned_ports.as_ref())
+        .map(|p| p.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(","))
+        .unwrap_or_default()
+}
+
+pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -> Vec<Row> {
+    let reasons: HashMap<&str, &str> = reasons
+        .iter()
+        .filter_map(|r| Some((r.task_id.as_deref()?, r.reason.as_deref()?)))
+        .collect();
+    tasks
+        .iter()
+        .map(|task| {
+            let id = task.task_id().to_owned();
+            let status = task.status();
+            let last = task.latest_event();
+            let since = last.and_then(|e| e.timestamp);
+            let message = match reasons.get(id.as_str()) {
+                Some(r) if status == ScheduleStatus::PENDING && !r.is_empty() => (*r).to_owned(),
+                _ => last
+                    .and_then(|e| e.message.as_deref())
+                    .unwrap_or("")
+                    .replace('\n', " "),
+            };
+            let host = task.host().to_owned();
+            Row::new(
+                id.clone(),
+                vec![
+                    task.instance_id().to_string(),
+                    status.to_string(),
+                    host.clone(),
+                    ports_text(task),
+                    age(now, since),
+                    task.failure_count.unwrap_or(0).to_string(),
+                    message,
+                    id.clone(),
+                ],
+                vec![
+                    SortKey::Num(task.instance_id() as f64),
+                    t(&status.to_string()),
+                    t(&host),
+                    t(""),
+                    SortKey::Num(-(since.unwrap_or(0) as f64)),
+                    n(task.failure_count),
+                    t(""),
+                    t(&id),
+                ],
+            )
+            .style(status_style(status))
+            .target(Nav::Task(id.clone()))
+            .copy(id, (!host.is_empty()).then_some(host))
+        })
+        .collect()
+}
+
+pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
+    updates
+        .iter()
+        .filter_map(|u| {
+            let key = u.key.as_ref()?;
+            let full = key.to_string();
+            let st = u.state.clone().unwrap_or_default();
+            let status = st.status.unwrap_or_default();
+            Some(
+                Row::new(
+                    full.clone(),
+                    vec![
+                        key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(),
+                        key.id.clone().unwrap_or_default(),
+                        status.to_string(),
+                        u.user.clone().unwrap_or_default(),
+                        age(now, st.created_timestamp_ms),
+                        age(now, st.last_modified_timestamp_ms),
+                    ],
+                    vec![
+                        t(&full),
+                        t(key.id.as_deref().unwrap_or("")),
+                        t(&status.to_string()),
+                        t(u.user.as_deref().unwrap_or("")),
+                        SortKey::Num(st.created_timestamp_ms.unwrap_or(0) as f64),
+                        SortKey::Num(st.last_modified_timestamp_ms.unwrap_or(0) as f64),
+                    ],
+                )
+                .style(update_style(status))
+                .target(Nav::Update(full.clone()))
+                .copy(key.id.clone().unwrap_or_default(), None),
+            )
+        })
+        .collect()
+}
+
+/// What needs a human: pending tasks with their reasons, throttled (crash-looping) tasks, jobs
+/// with failures, and updates that failed, erred, are paused or wait for a pulse.
+pub fn triage_rows(
+    stuck: &[ScheduledTask],
+    reasons: &[PendingReason],
+    jobs: &[JobSummary],
+    updates: &[JobUpdateSummary],
+    now: i64,
+) -> Vec<Row> {
+    let reasons: HashMap<&str, &str> = reasons
+        .iter()
+        .filter_map(|r| Some((r.task_id.as_deref()?, r.reason.as_deref()?)))
+        .collect();
+    let mut rows = Vec::new();
+    // Updates first: a blocked or failed rollout is usually the cause of everything else.
+    for u in updates {
+        let Some(key) = u.key.as_ref() else { continue };
+        let st = u.state.clone().unwrap_or_default();
+        let status = st.status.unwrap_or_default();
+        let recent = now - st.last_modified_timestamp_ms.unwrap_or(0) < 6 * 3600 * 1000;
+        let (kind, why) = match status {
+            JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
+                ("UPDATE", "blocked: waiting for a pulse")
+            }
+            JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => ("UPDATE", "paused"),
+            JobUpdateStatus::ROLLING_BACK => ("UPDATE", "rolling back"),
+            JobUpdateStatus::FAILED if recent => ("UPDATE", "failed"),
+            JobUpdateStatus::ERROR if recent => ("UPDATE", "scheduler error"),
+            JobUpdateStatus::ROLLED_BACK if recent => ("UPDATE", "rolled back"),
+            _ => continue,
+        };
+        let full = key.to_string();
+        rows.push(triage_row(
+            &full,
+            kind,
+            &format!("{} {}", key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(), status),
+            why,
+            age(now, st.last_modified_timestamp_ms),
+            st.last_modified_timestamp_ms,
+            update_style(status),
+            Nav::Update(full.clone()),
+            0,
+        ));
+    }
+    // Jobs with throttled (flapping) tasks, grouped so one crash loop is one row.
+    let mut flapping: HashMap<String, (usize, i32, Option<i64>)> = HashMap::new();
+    for task in stuck {
+        let Some(job) = task.job() else { continue };
+        let job = job.to_string();
+        match task.status() {
+            ScheduleStatus::THROTTLED => {
+                let e = flapping.entry(job).or_default();
+                e.0 += 1;
+                e.1 = e.1.max(task.failure_count.unwrap_or(0));
+                e.2 = e.2.max(task.latest_event().and_then(|e| e.timestamp));
+            }
+            ScheduleStatus::PENDING => {
+                let id = task.task_id();
+                let since = task.latest_event().and_then(|e| e.timestamp);
+                let why = reasons
+                    .get(id)
+                    .filter(|r| !r.is_empty())
+                    .map(|r| r.to_string())
+                    .unwrap_or_else(|| "waiting for an offer".into());
+                rows.push(triage_row(
+                    id,
+                    "PENDING",
+                    &format!("{job}/{}", task.instance_id()),
+                    &why,
+                    age(now, since),
+                    since,
+                    "status.pending",
+                    Nav::Tasks(job),
+                    2,
+                ));
+            }
+            _ => {}
+        }
+    }
+    for (job, (count, fails, since)) in flapping {
+        rows.push(triage_row(
+            &format!("flap:{job}"),
+            "CRASHLOOP",
+            &job,
+            &format!("{count} throttled task(s), up to {fails} failures"),
+            age(now, since),
+            since,
+            "status.throttled",
+            Nav::Tasks(job.clone()),
+            1,
+        ));
+    }
+    for j in jobs {
+        let Some(key) = j.job.as_ref().and_then(|c| c.key.as_ref()) else { continue };
+        let failed = j.stats.as_ref().and_then(|s| s.failed_task_count).unwrap_or(0);
+        if failed >= 3 {
+            let key = key.to_string();
+            rows.push(triage_row(
+                &format!("fail:{key}"),
+                "FAILURES",
+                &key,
+                &format!("{failed} failed or lost tasks retained"),
+                String::new(),
+                None,
+                "status.failed",
+                Nav::Tasks(key.clone()),
+                3,
+            ));
+        }
+    }
+    rows
+}
+
+#[allow(clippy::too_many_arguments)]
+fn triage_row(
+    id: &str,
+    kind: &str,
+    what: &str,
+    why: &str,
+    age_text: String,
+    since: Option<i64>,
+    style: &'static str,
+    target: Nav,
+    rank: i32,
+) -> Row {
+    Row::new(
+        id.to_owned(),
+        vec![kind.to_owned(), what.to_owned(), why.to_owned(), age_text],
+        vec![
+            SortKey::Num(rank as f64),
+            t(what),
+            t(why),
+            SortKey::Num(-(since.unwrap_or(0) as f64)),
+        ],
+    )
+    .style(style)
+    .target(target)
+    .copy(what.to_owned(), None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ages_are_coarse() {
+        assert_eq!(age(61_000, Some(0)), "1m");
+        assert_eq!(age(59_999, Some(0)), "59s");
+        assert_eq!(age(3 * 86_400_000, Some(0)), "3d");
+        assert_eq!(age(0, Some(5000)), "0s");
+        assert_eq!(age(0, None), "-");
+    }
+}

@@ -1,0 +1,359 @@
+//! A table of rows with filtering, sorting and a selection that follows its row (not its index)
+//! when data is refreshed or re-sorted. Display strings are computed once when data arrives;
+//! drawing only reads them, and only for the visible rows.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::nav::Nav;
+
+/// How a cell sorts.
+#[derive(Clone, Debug, PartialEq, PartialOrd)]
+pub enum SortKey {
+    Num(f64),
+    Text(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// Stable identity across refreshes (task id, job key, …).
+    pub id: String,
+    pub cells: Vec<String>,
+    pub sort: Vec<SortKey>,
+    /// Lower-cased text of all cells, for filtering.
+    pub haystack: String,
+    /// Theme key for the row's meaning (`status.running`, `update.rolling_forward`, …).
+    pub style: &'static str,
+    /// What Enter opens, if anything.
+    pub target: Option<Nav>,
+    /// What `y` copies.
+    pub copy: String,
+    /// A second copyable value (a task's host).
+    pub copy_alt: Option<String>,
+    /// Content fingerprint, to notice rows that changed.
+    pub fingerprint: u64,
+}
+
+impl Row {
+    pub fn new(id: String, cells: Vec<String>, sort: Vec<SortKey>) -> Row {
+        let haystack = cells.join(" ").to_lowercase();
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            cells.hash(&mut h);
+            h.finish()
+        };
+        Row {
+            copy: id.clone(),
+            id,
+            cells,
+            sort,
+            haystack,
+            style: "text",
+            target: None,
+            copy_alt: None,
+            fingerprint,
+        }
+    }
+    pub fn style(mut self, s: &'static str) -> Row {
+        self.style = s;
+        self
+    }
+    pub fn target(mut self, t: Nav) -> Row {
+        self.target = Some(t);
+        self
+    }
+    pub fn copy(mut self, c: String, alt: Option<String>) -> Row {
+        self.copy = c;
+        self.copy_alt = alt;
+        self
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Column {
+    pub title: &'static str,
+    /// Preferred width; 0 = fit the content.
+    pub width: u16,
+    pub right: bool,
+}
+
+impl Column {
+    pub const fn new(title: &'static str, width: u16) -> Column {
+        Column {
+            title,
+            width,
+            right: false,
+        }
+    }
+    pub const fn right(title: &'static str, width: u16) -> Column {
+        Column {
+            title,
+            width,
+            right: true,
+        }
+    }
+}
+
+/// The filter typed after `/`.
+#[derive(Clone, Debug, Default)]
+pub enum Filter {
+    #[default]
+    None,
+    Contains(String),
+    /// `!text`
+    Excludes(String),
+    /// `~regex`
+    Regex(regex::Regex),
+}
+
+impl Filter {
+    /// Parses filter text; a bad regex is an error to show, not a crash.
+    pub fn parse(text: &str) -> Result<Filter, String> {
+        if text.is_empty() {
+            Ok(Filter::None)
+        } else if let Some(rest) = text.strip_prefix('!') {
+            Ok(if rest.is_empty() {
+                Filter::None
+            } else {
+                Filter::Excludes(rest.to_lowercase())
+            })
+        } else if let Some(rest) = text.strip_prefix('~') {
+            regex::RegexBuilder::new(rest)
+                .case_insensitive(true)
+                .size_limit(1 << 20)
+                .build()
+                .map(Filter::Regex)
+                .map_err(|e| format!("bad regex: {}", e.to_string().lines().last().unwrap_or("")))
+        } else {
+            Ok(Filter::Contains(text.to_lowercase()))
+        }
+    }
+
+    pub fn matches(&self, row: &Row) -> bool {
+        match self {
+            Filter::None => true,
+            Filter::Contains(s) => row.haystack.contains(s.as_str()),
+            Filter::Excludes(s) => !row.haystack.contains(s.as_str()),
+            Filter::Regex(r) => r.is_match(&row.haystack),
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        !matches!(self, Filter::None)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Table {
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+    /// Indices into `rows` that pass the filter, in sort order.
+    pub view: Vec<usize>,
+    /// Position in `view`.
+    pub selected: usize,
+    /// First visible position in `view`.
+    pub offset: usize,
+    pub sort_column: usize,
+    pub ascending: bool,
+    pub filter: Filter,
+    pub filter_text: String,
+    /// Row id -> when it last changed (ms), to highlight fresh changes.
+    pub changed: HashMap<String, i64>,
+    loaded: bool,
+}
+
+impl Table {
+    pub fn new(columns: Vec<Column>) -> Table {
+        Table {
+            columns,
+            rows: Vec::new(),
+            view: Vec::new(),
+            selected: 0,
+            offset: 0,
+            sort_column: 0,
+            ascending: true,
+            filter: Filter::None,
+            filter_text: String::new(),
+            changed: HashMap::new(),
+            loaded: false,
+        }
+    }
+
+    pub fn sorted_by(mut self, column: usize, ascending: bool) -> Table {
+        self.sort_column = column;
+        self.ascending = ascending;
+        self
+    }
+
+    pub fn selected_row(&self) -> Option<&Row> {
+        self.view.get(self.selected).map(|&i| &self.rows[i])
+    }
+
+    pub fn is_loaded(&self) -> bool {
+        self.loaded
+    }
+
+    /// Replaces the rows, keeping the selection on the same row id, and remembering which rows
+    /// changed (new or different content) at `now`.
+    pub fn set_rows(&mut self, rows: Vec<Row>, now: i64) {
+        let selected_id = self.selected_row().map(|r| r.id.clone());
+        if self.loaded {
+            let old: HashMap<&str, u64> = self.rows.iter().map(|r| (r.id.as_str(), r.fingerprint)).collect();
+            for r in &rows {
+                if old.get(r.id.as_str()) != Some(&r.fingerprint) {
+                    self.changed.insert(r.id.clone(), now);
+                }
+            }
+        }
+        // Forget highlights older than a minute so the map cannot grow without bound.
+        self.changed.retain(|_, at| now - *at < 60_000);
+        self.rows = rows;
+        self.loaded = true;
+        self.rebuild(selected_id.as_deref());
+    }
+
+    /// Re-applies filter and sort, keeping `keep` selected if it is still visible.
+    pub fn rebuild(&mut self, keep: Option<&str>) {
+        let filter = &self.filter;
+        let mut view: Vec<usize> = (0..self.rows.len()).filter(|&i| filter.matches(&self.rows[i])).collect();
+        let col = self.sort_column;
+        let rows = &self.rows;
+        let cmp = |a: &usize, b: &usize| -> Ordering {
+            let (ka, kb) = (rows[*a].sort.get(col), rows[*b].sort.get(col));
+            ka.partial_cmp(&kb)
+                .unwrap_or(Ordering::Equal)
+                .then_with(|| rows[*a].id.cmp(&rows[*b].id))
+        };
+        view.sort_by(cmp);
+        if !self.ascending {
+            view.reverse();
+        }
+        self.view = view;
+        self.selected = keep
+            .and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id))
+            .unwrap_or(self.selected)
+            .min(self.view.len().saturating_sub(1));
+    }
+
+    pub fn set_filter(&mut self, text: &str) -> Result<(), String> {
+        let filter = Filter::parse(text)?;
+        let keep = self.selected_row().map(|r| r.id.clone());
+        self.filter = filter;
+        self.filter_text = text.to_owned();
+        self.rebuild(keep.as_deref());
+        Ok(())
+    }
+
+    pub fn sort_by(&mut self, column: usize, ascending: bool) {
+        let keep = self.selected_row().map(|r| r.id.clone());
+        self.sort_column = column.min(self.columns.len().saturating_sub(1));
+        self.ascending = ascending;
+        self.rebuild(keep.as_deref());
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.view.is_empty() {
+            return;
+        }
+        let last = self.view.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    pub fn select_first(&mut self) {
+        self.selected = 0;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.view.len().saturating_sub(1);
+    }
+
+    /// Wraps around to the next (or previous) row; with every row matching the filter this is
+    /// simply the next row, so `n`/`N` step through matches.
+    pub fn step_wrapping(&mut self, forward: bool) {
+        let n = self.view.len();
+        if n == 0 {
+            return;
+        }
+        self.selected = if forward {
+            (self.selected + 1) % n
+        } else {
+            (self.selected + n - 1) % n
+        };
+    }
+
+    /// Keeps the selection inside a window of `height` rows; returns the first visible row.
+    pub fn scroll_to_selection(&mut self, height: usize) -> usize {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        self.offset = self.offset.min(self.view.len().saturating_sub(height));
+        self.offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, n: f64, text: &str) -> Row {
+        Row::new(id.into(), vec![id.into(), text.into()], vec![SortKey::Num(n), SortKey::Text(text.into())])
+    }
+
+    fn table() -> Table {
+        let mut t = Table::new(vec![Column::new("ID", 0), Column::new("TEXT", 0)]);
+        t.set_rows(vec![row("a", 3.0, "RUNNING"), row("b", 1.0, "PENDING"), row("c", 2.0, "RUNNING")], 0);
+        t
+    }
+
+    fn ids(t: &Table) -> Vec<&str> {
+        t.view.iter().map(|&i| t.rows[i].id.as_str()).collect()
+    }
+
+    #[test]
+    fn sorts_and_keeps_the_selected_row() {
+        let mut t = table();
+        assert_eq!(ids(&t), vec!["b", "c", "a"]);
+        t.move_by(1);
+        assert_eq!(t.selected_row().unwrap().id, "c");
+        t.sort_by(0, false);
+        assert_eq!(ids(&t), vec!["a", "c", "b"]);
+        assert_eq!(t.selected_row().unwrap().id, "c");
+        // A refresh that reorders rows keeps the same row selected and notes what changed.
+        t.set_rows(vec![row("c", 9.0, "FAILED"), row("a", 3.0, "RUNNING"), row("b", 1.0, "PENDING")], 500);
+        assert_eq!(t.selected_row().unwrap().id, "c");
+        assert_eq!(t.changed.keys().collect::<Vec<_>>(), vec!["c"]);
+    }
+
+    #[test]
+    fn filters_contain_exclude_and_regex() {
+        let mut t = table();
+        t.set_filter("run").unwrap();
+        assert_eq!(ids(&t), vec!["c", "a"]);
+        t.set_filter("!run").unwrap();
+        assert_eq!(ids(&t), vec!["b"]);
+        t.set_filter("~^(a|b) ").unwrap();
+        assert_eq!(ids(&t), vec!["b", "a"]);
+        assert!(t.set_filter("~(").is_err());
+        assert_eq!(ids(&t), vec!["b", "a"], "a bad regex leaves the last good filter");
+        t.set_filter("").unwrap();
+        assert_eq!(t.view.len(), 3);
+    }
+
+    #[test]
+    fn movement_clamps_and_wraps() {
+        let mut t = table();
+        t.move_by(-5);
+        assert_eq!(t.selected, 0);
+        t.move_by(50);
+        assert_eq!(t.selected, 2);
+        t.step_wrapping(true);
+        assert_eq!(t.selected, 0);
+        t.step_wrapping(false);
+        assert_eq!(t.selected, 2);
+        assert_eq!(t.scroll_to_selection(2), 1);
+    }
+}

@@ -1,0 +1,300 @@
+//! Keymaps: the embedded default (keymaps/default.toml) with the user's file merged over it.
+//! A chord bound again replaces the default, `noop` unbinds it; unknown actions, bad chords and
+//! chords that shadow each other are errors naming the file, line and reason.
+
+pub mod chord;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub use chord::{Chord, Key};
+
+use crate::app::command::Command;
+
+/// Where a binding applies. The view's own layer is tried first, then `List` for table views,
+/// then `Global`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Layer {
+    Global,
+    List,
+    Roles,
+    Jobs,
+    Tasks,
+    Task,
+    Updates,
+    Update,
+    Config,
+    Quota,
+    Triage,
+    Help,
+}
+
+impl Layer {
+    pub const ALL: &'static [Layer] = &[
+        Layer::Global,
+        Layer::List,
+        Layer::Roles,
+        Layer::Jobs,
+        Layer::Tasks,
+        Layer::Task,
+        Layer::Updates,
+        Layer::Update,
+        Layer::Config,
+        Layer::Quota,
+        Layer::Triage,
+        Layer::Help,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Layer::Global => "global",
+            Layer::List => "list",
+            Layer::Roles => "roles",
+            Layer::Jobs => "jobs",
+            Layer::Tasks => "tasks",
+            Layer::Task => "task",
+            Layer::Updates => "updates",
+            Layer::Update => "update",
+            Layer::Config => "config",
+            Layer::Quota => "quota",
+            Layer::Triage => "triage",
+            Layer::Help => "help",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<Layer> {
+        Layer::ALL.iter().copied().find(|l| l.name() == s)
+    }
+}
+
+pub const DEFAULT_TOML: &str = include_str!("../../keymaps/default.toml");
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}:{line}: {reason}")]
+pub struct KeymapError {
+    pub file: String,
+    pub line: usize,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Keymap {
+    layers: BTreeMap<Layer, Vec<(Chord, Command)>>,
+}
+
+/// What a key press (after any pending prefix) means.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Command(Command),
+    /// The keys so far start a longer chord: wait for the next key.
+    Pending,
+    None,
+}
+
+impl Keymap {
+    /// The embedded default keymap.
+    pub fn builtin() -> Keymap {
+        let mut k = Keymap::default();
+        k.merge(DEFAULT_TOML, "keymaps/default.toml")
+            .expect("the embedded default keymap is valid (tested)");
+        k
+    }
+
+    /// The default with the user's file merged over it, if one is given or exists.
+    pub fn load(user: Option<&Path>) -> Result<Keymap, KeymapError> {
+        let mut k = Keymap::builtin();
+        if let Some(path) = user {
+            let text = std::fs::read_to_string(path).map_err(|e| KeymapError {
+                file: path.display().to_string(),
+                line: 0,
+                reason: format!("cannot read: {e}"),
+            })?;
+            k.merge(&text, &path.display().to_string())?;
+        }
+        Ok(k)
+    }
+
+    /// Merges a keymap file over this one.
+    pub fn merge(&mut self, text: &str, file: &str) -> Result<(), KeymapError> {
+        let err = |line: usize, reason: String| KeymapError {
+            file: file.to_owned(),
+            line,
+            reason,
+        };
+        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+                .unwrap_or(0);
+            err(line, e.message().to_owned())
+        })?;
+        for (section, bindings) in &table {
+            let layer = Layer::from_name(section).ok_or_else(|| {
+                err(
+                    find_line(text, None, section),
+                    format!(
+                        "unknown section [{section}] (known: {})",
+                        Layer::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?;
+            let bindings = bindings.as_table().ok_or_else(|| {
+                err(find_line(text, None, section), format!("[{section}] must be a table of \"chord\" = \"action\""))
+            })?;
+            let mut seen: Vec<Chord> = Vec::new();
+            for (chord_text, action) in bindings {
+                let line = find_line(text, Some(section), chord_text);
+                let chord: Chord = chord_text.parse().map_err(|e: chord::ChordError| err(line, e.to_string()))?;
+                let action = action
+                    .as_str()
+                    .ok_or_else(|| err(line, format!("the action for {chord_text:?} must be a string")))?;
+                if let Some(prev) = seen.iter().find(|c| c.starts_with(&chord.0) || chord.starts_with(&c.0)) {
+                    return Err(err(
+                        line,
+                        format!("{chord} conflicts with {prev} in [{section}]: one is the other or begins it"),
+                    ));
+                }
+                seen.push(chord.clone());
+                let list = self.layers.entry(layer).or_default();
+                list.retain(|(c, _)| c != &chord);
+                if action == "noop" {
+                    continue;
+                }
+                let command = Command::from_name(action).ok_or_else(|| {
+                    err(line, format!("unknown action {action:?} for {chord_text:?} (see `eos keys`)"))
+                })?;
+                // A user chord that begins (or is begun by) an inherited one replaces it too.
+                list.retain(|(c, _)| !(c.starts_with(&chord.0) || chord.starts_with(&c.0)));
+                list.push((chord, command));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn bindings(&self, layer: Layer) -> &[(Chord, Command)] {
+        self.layers.get(&layer).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Resolves the keys pressed so far, trying `layers` in order.
+    pub fn lookup(&self, layers: &[Layer], keys: &[Key]) -> Lookup {
+        let mut pending = false;
+        for layer in layers {
+            for (chord, cmd) in self.bindings(*layer) {
+                if chord.0 == keys {
+                    return Lookup::Command(*cmd);
+                }
+                if chord.starts_with(keys) {
+                    pending = true;
+                }
+            }
+            if pending {
+                return Lookup::Pending;
+            }
+        }
+        Lookup::None
+    }
+
+    /// The chords that reach `cmd` through `layers` (not shadowed by an earlier layer).
+    pub fn chords_for(&self, layers: &[Layer], cmd: Command) -> Vec<Chord> {
+        let mut out = Vec::new();
+        for (i, layer) in layers.iter().enumerate() {
+            for (chord, c) in self.bindings(*layer) {
+                if *c == cmd && layers[..i].iter().all(|l| !self.bindings(*l).iter().any(|(o, _)| o == chord)) {
+                    out.push(chord.clone());
+                }
+            }
+        }
+        out
+    }
+
+    /// Every effective binding through `layers`: chord, command (first layer wins).
+    pub fn effective(&self, layers: &[Layer]) -> Vec<(Chord, Command, Layer)> {
+        let mut out: Vec<(Chord, Command, Layer)> = Vec::new();
+        for layer in layers {
+            for (chord, c) in self.bindings(*layer) {
+                if !out.iter().any(|(o, _, _)| o == chord) {
+                    out.push((chord.clone(), *c, *layer));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The 1-based line of `key` inside `[section]` (or of the section header itself).
+fn find_line(text: &str, section: Option<&str>, key: &str) -> usize {
+    let mut in_section = section.is_none();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
+            if section.is_none() && name == key {
+                return i + 1;
+            }
+            in_section = section == Some(name);
+            continue;
+        }
+        if in_section && section.is_some() {
+            let k = t.split('=').next().unwrap_or("").trim().trim_matches('"').trim_matches('\'');
+            if k == key {
+                return i + 1;
+            }
+        }
+    }
+    0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &str) -> Vec<Key> {
+        s.parse::<Chord>().unwrap().0
+    }
+
+    #[test]
+    fn default_keymap_parses_and_has_no_duplicates() {
+        let text = DEFAULT_TOML;
+        let table: toml::Table = text.parse().unwrap();
+        for (section, b) in &table {
+            let chords: Vec<Chord> = b.as_table().unwrap().keys().map(|k| k.parse().unwrap()).collect();
+            for (i, a) in chords.iter().enumerate() {
+                for b in &chords[i + 1..] {
+                    assert!(!a.starts_with(&b.0) && !b.starts_with(&a.0), "[{section}] {a} and {b} clash");
+                }
+            }
+        }
+        let k = Keymap::builtin();
+        assert_eq!(k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("j")), Lookup::Command(Command::Down));
+        assert_eq!(k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("<C-c>")), Lookup::Command(Command::Quit));
+        assert_eq!(k.lookup(&[Layer::Roles, Layer::List, Layer::Global], &keys("H")), Lookup::None);
+    }
+
+    #[test]
+    fn overlay_replaces_unbinds_and_adds_sequences() {
+        let mut k = Keymap::builtin();
+        k.merge("[list]\n\"g\" = \"noop\"\n\"g g\" = \"top\"\n\"J\" = \"down\"\n", "user.toml").unwrap();
+        let layers = [Layer::Jobs, Layer::List, Layer::Global];
+        assert_eq!(k.lookup(&layers, &keys("g")), Lookup::Pending);
+        assert_eq!(k.lookup(&layers, &keys("g g")), Lookup::Command(Command::Top));
+        assert_eq!(k.lookup(&layers, &keys("J")), Lookup::Command(Command::Down));
+        assert!(k.chords_for(&layers, Command::Top).iter().any(|c| c.to_string() == "g g"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_reason() {
+        let mut k = Keymap::builtin();
+        let e = k.merge("[list]\n\"j\" = \"down\"\n\"x\" = \"explode\"\n", "my.toml").unwrap_err();
+        assert_eq!((e.file.as_str(), e.line), ("my.toml", 3));
+        assert!(e.reason.contains("unknown action \"explode\""), "{e}");
+        let e = k.merge("[nowhere]\n\"j\" = \"down\"\n", "my.toml").unwrap_err();
+        assert_eq!(e.line, 1);
+        assert!(e.reason.contains("unknown section"), "{e}");
+        let e = k.merge("[list]\n\"<Hyper-j>\" = \"down\"\n", "my.toml").unwrap_err();
+        assert_eq!(e.line, 2);
+        let e = k.merge("[list]\n\"z\" = \"down\"\n\"z z\" = \"up\"\n", "my.toml").unwrap_err();
+        assert!(e.reason.contains("conflicts"), "{e}");
+        let e = k.merge("[list\n", "my.toml").unwrap_err();
+        assert_eq!(e.line, 1);
+    }
+}
