@@ -1,3 +1,4 @@
 //! Eos: a terminal operations console for the Apache Aurora scheduler.
 
 pub mod aurora;
+pub mod sim;
