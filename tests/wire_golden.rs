@@ -56,7 +56,7 @@ where
 
 #[test]
 fn binary_get_role_summary() {
-    let expected = hex("80010001 0000000e") ;
+    let expected = hex("80010001 0000000e");
     let mut expected = expected;
     expected.extend_from_slice(b"getRoleSummary");
     expected.extend_from_slice(&hex("00000001 00"));
@@ -102,17 +102,27 @@ fn binary_reader_accepts_the_old_non_strict_header() {
     body.extend_from_slice(b"getRoleSummary");
     body.extend_from_slice(&hex("01 00000007 00"));
     let (h, _) = Protocol::Binary.decode::<NoArgs>(&body).unwrap();
-    assert_eq!((h.name.as_str(), h.kind, h.seq), ("getRoleSummary", MessageType::Call, 7));
+    assert_eq!(
+        (h.name.as_str(), h.kind, h.seq),
+        ("getRoleSummary", MessageType::Call, 7)
+    );
 }
 
 #[test]
 fn json_calls() {
     let j = Protocol::Json;
-    check(j, "getRoleSummary", &NoArgs {}, br#"[1,"getRoleSummary",1,1,{}]"#);
+    check(
+        j,
+        "getRoleSummary",
+        &NoArgs {},
+        br#"[1,"getRoleSummary",1,1,{}]"#,
+    );
     check(
         j,
         "getJobSummary",
-        &RoleArgs { role: Some("www-data".into()) },
+        &RoleArgs {
+            role: Some("www-data".into()),
+        },
         br#"[1,"getJobSummary",1,1,{"1":{"str":"www-data"}}]"#,
     );
     let query = TaskQuery {
@@ -211,10 +221,19 @@ fn json_scalars_follow_thrift_rules() {
         String::from_utf8(text.clone()).unwrap(),
         r#"{"4":{"set":["rec",4,{"1":{"dbl":"Infinity"}},{"1":{"dbl":"-Infinity"}},{"1":{"dbl":0.5}},{"2":{"i64":9007199254740993}}]}}"#
     );
-    assert_eq!(Protocol::Json.decode_value::<ResourceAggregate>(&text).unwrap(), r);
-    let nan: Resource = Protocol::Json.decode_value(br#"{"1":{"dbl":"NaN"}}"#).unwrap();
+    assert_eq!(
+        Protocol::Json
+            .decode_value::<ResourceAggregate>(&text)
+            .unwrap(),
+        r
+    );
+    let nan: Resource = Protocol::Json
+        .decode_value(br#"{"1":{"dbl":"NaN"}}"#)
+        .unwrap();
     assert!(matches!(nan, Resource::NumCpus(v) if v.is_nan()));
-    let java: Resource = Protocol::Json.decode_value(br#"{"1":{"dbl":1.0E-4}}"#).unwrap();
+    let java: Resource = Protocol::Json
+        .decode_value(br#"{"1":{"dbl":1.0E-4}}"#)
+        .unwrap();
     assert_eq!(java, Resource::NumCpus(1.0e-4));
     // Bools are 0/1; map keys are strings even for numbers.
     let s = JobUpdateSettings {
@@ -243,10 +262,16 @@ fn json_scalars_follow_thrift_rules() {
         String::from_utf8(text.clone()).unwrap(),
         "{\"1\":{\"str\":\"a\\\"b\\\\c\\nd\\u0001é/\"}}"
     );
-    assert_eq!(Protocol::Json.decode_value::<ResponseDetail>(&text).unwrap(), d);
+    assert_eq!(
+        Protocol::Json
+            .decode_value::<ResponseDetail>(&text)
+            .unwrap(),
+        d
+    );
     // \u escapes, including a surrogate pair, decode to UTF-8.
-    let d: ResponseDetail =
-        Protocol::Json.decode_value(br#"{"1":{"str":"\u00e9\ud83e\udd80\/"}}"#).unwrap();
+    let d: ResponseDetail = Protocol::Json
+        .decode_value(br#"{"1":{"str":"\u00e9\ud83e\udd80\/"}}"#)
+        .unwrap();
     assert_eq!(d.message.as_deref(), Some("é🦀/"));
 }
 
@@ -274,7 +299,8 @@ fn unknown_fields_enums_and_union_members_are_tolerated() {
 
 #[test]
 fn application_exceptions_decode_as_such() {
-    let exc = eos::aurora::wire::message::TApplicationException::new(1, "Invalid method name: 'nope'");
+    let exc =
+        eos::aurora::wire::message::TApplicationException::new(1, "Invalid method name: 'nope'");
     for p in [Protocol::Binary, Protocol::Json] {
         let bytes = p.encode("nope", MessageType::Exception, 3, &exc);
         let (h, body) = p.decode::<ResponseResult>(&bytes).unwrap();

@@ -60,7 +60,11 @@ fn truncated_bodies_fail_at_every_length() {
         assert!(p.decode::<ResponseResult>(&full).is_ok());
         for n in 0..full.len() {
             let e = p.decode::<ResponseResult>(&full[..n]).unwrap_err();
-            assert!(e.offset <= n, "{p:?} offset {} past the {n} bytes given", e.offset);
+            assert!(
+                e.offset <= n,
+                "{p:?} offset {} past the {n} bytes given",
+                e.offset
+            );
         }
     }
 }
@@ -71,22 +75,43 @@ fn a_list_claiming_two_billion_elements_in_twenty_bytes() {
     let mut body = vec![0x0f, 0x00, 0x06, 0x0c, 0x7f, 0xff, 0xff, 0xff];
     body.extend_from_slice(&[0; 12]);
     LARGEST.with(|c| c.set(0));
-    let e = Protocol::Binary.decode_value::<Response>(&body).unwrap_err();
-    assert!(matches!(e.kind, DecodeErrorKind::LengthTooLarge { claimed: 2147483647, .. }), "{e}");
+    let e = Protocol::Binary
+        .decode_value::<Response>(&body)
+        .unwrap_err();
+    assert!(
+        matches!(
+            e.kind,
+            DecodeErrorKind::LengthTooLarge {
+                claimed: 2147483647,
+                ..
+            }
+        ),
+        "{e}"
+    );
     let largest = LARGEST.with(|c| c.get());
     assert!(largest < 4096, "allocated {largest} bytes");
 
     let json = br#"{"6":{"lst":["rec",2147483647,{}]}}"#;
     let e = Protocol::Json.decode_value::<Response>(json).unwrap_err();
-    assert!(matches!(e.kind, DecodeErrorKind::LengthTooLarge { .. }), "{e}");
+    assert!(
+        matches!(e.kind, DecodeErrorKind::LengthTooLarge { .. }),
+        "{e}"
+    );
 
     // A string claiming 2 GiB.
     let s = [0x0b, 0x00, 0x01, 0x7f, 0xff, 0xff, 0xff, b'x'];
-    let e = Protocol::Binary.decode_value::<ResponseDetail>(&s).unwrap_err();
-    assert!(matches!(e.kind, DecodeErrorKind::LengthTooLarge { .. }), "{e}");
+    let e = Protocol::Binary
+        .decode_value::<ResponseDetail>(&s)
+        .unwrap_err();
+    assert!(
+        matches!(e.kind, DecodeErrorKind::LengthTooLarge { .. }),
+        "{e}"
+    );
     // Negative lengths.
     let s = [0x0b, 0x00, 0x01, 0xff, 0xff, 0xff, 0xfe];
-    let e = Protocol::Binary.decode_value::<ResponseDetail>(&s).unwrap_err();
+    let e = Protocol::Binary
+        .decode_value::<ResponseDetail>(&s)
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::NegativeLength(-2));
 }
 
@@ -107,14 +132,18 @@ fn deep_nesting_is_refused_not_overflowed() {
     for _ in 0..100_000 {
         body.extend_from_slice(&[0x0f, 0x00, 0x00, 0x00, 0x01]);
     }
-    let e = Protocol::Binary.decode_value::<Response>(&body).unwrap_err();
+    let e = Protocol::Binary
+        .decode_value::<Response>(&body)
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::TooDeep);
 
     let mut json = String::from(r#"{"99":{"lst":"#);
     for _ in 0..100_000 {
         json.push_str(r#"["lst",1,"#);
     }
-    let e = Protocol::Json.decode_value::<Response>(json.as_bytes()).unwrap_err();
+    let e = Protocol::Json
+        .decode_value::<Response>(json.as_bytes())
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::TooDeep);
 
     // Structs nested deeply inside an unknown field.
@@ -122,7 +151,9 @@ fn deep_nesting_is_refused_not_overflowed() {
     for _ in 0..10_000 {
         body.extend_from_slice(&[0x0c, 0x00, 0x63]);
     }
-    let e = Protocol::Binary.decode_value::<Response>(&body).unwrap_err();
+    let e = Protocol::Binary
+        .decode_value::<Response>(&body)
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::TooDeep);
 }
 
@@ -130,13 +161,19 @@ fn deep_nesting_is_refused_not_overflowed() {
 fn wrong_types_and_invalid_utf8() {
     // A string field whose bytes are not UTF-8.
     let body = [0x0b, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0xff, 0xfe, 0x00];
-    let e = Protocol::Binary.decode_value::<ResponseDetail>(&body).unwrap_err();
+    let e = Protocol::Binary
+        .decode_value::<ResponseDetail>(&body)
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::InvalidUtf8);
     assert_eq!(e.offset, 7);
-    let e = Protocol::Json.decode_value::<ResponseDetail>(b"{\"1\":{\"str\":\"\xff\"}}").unwrap_err();
+    let e = Protocol::Json
+        .decode_value::<ResponseDetail>(b"{\"1\":{\"str\":\"\xff\"}}")
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::InvalidUtf8);
     // An unknown type byte.
-    let e = Protocol::Binary.decode_value::<Response>(&[0x05, 0x00, 0x01]).unwrap_err();
+    let e = Protocol::Binary
+        .decode_value::<Response>(&[0x05, 0x00, 0x01])
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::UnknownType(5));
     // TJSON: quoted numbers, true/false, null, 1.0 for an integer are all refused.
     for bad in [
@@ -168,7 +205,11 @@ fn whitespace_in_tjson_is_refused_like_the_java_reader() {
     ] {
         assert!(Protocol::Json.decode::<ResponseResult>(bad).is_err());
     }
-    assert!(Protocol::Json.decode::<ResponseResult>(b"[1,\"getRoleSummary\",2,1,{}]").is_ok());
+    assert!(
+        Protocol::Json
+            .decode::<ResponseResult>(b"[1,\"getRoleSummary\",2,1,{}]")
+            .is_ok()
+    );
 }
 
 #[test]
@@ -180,7 +221,9 @@ fn html_error_pages_and_other_non_thrift_bodies() {
         assert!(p.decode::<ResponseResult>(b"OK\n").is_err());
     }
     // Version numbers other than 1 / 0x8001.
-    let e = Protocol::Json.decode::<ResponseResult>(b"[2,\"x\",2,1,{}]").unwrap_err();
+    let e = Protocol::Json
+        .decode::<ResponseResult>(b"[2,\"x\",2,1,{}]")
+        .unwrap_err();
     assert_eq!(e.kind, DecodeErrorKind::BadVersion(2));
     let e = Protocol::Binary
         .decode::<ResponseResult>(&[0x80, 0x02, 0x00, 0x02, 0, 0, 0, 0, 0, 0, 0, 1, 0])
@@ -202,6 +245,9 @@ fn python_style_numbers_are_read() {
         (br#"{"1":{"dbl":10}}"#, 10.0),
         (br#"{"1":{"dbl":-2.5E-3}}"#, -2.5e-3),
     ] {
-        assert_eq!(Protocol::Json.decode_value::<Resource>(text).unwrap(), Resource::NumCpus(v));
+        assert_eq!(
+            Protocol::Json.decode_value::<Resource>(text).unwrap(),
+            Resource::NumCpus(v)
+        );
     }
 }

@@ -8,7 +8,9 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{
+    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue, LOCATION, WWW_AUTHENTICATE,
+};
 
 use super::credentials::Credentials;
 use super::model::*;
@@ -277,7 +279,11 @@ impl AuroraClient {
     }
 
     /// Sends a call and insists on a successful response code.
-    async fn call<A: Thrift>(&self, method: &'static str, args: &A) -> ClientResult<Option<Result>> {
+    async fn call<A: Thrift>(
+        &self,
+        method: &'static str,
+        args: &A,
+    ) -> ClientResult<Option<Result>> {
         let r = self.call_raw(method, args).await?;
         let code = r.code();
         let messages: Vec<String> = r.messages().into_iter().map(str::to_owned).collect();
@@ -402,10 +408,10 @@ impl AuroraClient {
                 .unwrap_or("")
                 .to_ascii_lowercase();
             let bytes = resp.bytes().await.map_err(|e| transport_error(&url, &e))?;
-            if hop > 0 {
-                if let Ok(mut l) = self.leader.lock() {
-                    *l = Some(base.clone());
-                }
+            if hop > 0
+                && let Ok(mut l) = self.leader.lock()
+            {
+                *l = Some(base.clone());
             }
             return Ok((content_type, bytes));
         }
@@ -612,7 +618,9 @@ impl AuroraClient {
 
     pub async fn restart_shards(&self, job: &JobKey, instances: &[i32]) -> ClientResult<()> {
         if instances.is_empty() {
-            return Err(ClientError::Refused("restartShards needs at least one instance".into()));
+            return Err(ClientError::Refused(
+                "restartShards needs at least one instance".into(),
+            ));
         }
         let args = RestartShardsArgs {
             shard_ids: Some(sorted_unique(instances)),
@@ -624,7 +632,9 @@ impl AuroraClient {
     /// Adds `count` instances copying the config of active instance `template`.
     pub async fn add_instances(&self, key: InstanceKey, count: i32) -> ClientResult<()> {
         if count <= 0 {
-            return Err(ClientError::Refused("addInstances needs a positive count".into()));
+            return Err(ClientError::Refused(
+                "addInstances needs a positive count".into(),
+            ));
         }
         let args = AddInstancesArgs {
             key: Some(key),
@@ -644,22 +654,31 @@ impl AuroraClient {
             request: Some(request),
             message: message.map(str::to_owned),
         };
-        Ok(self
-            .call("startJobUpdate", &args)
-            .await?
-            .map(|r| match r {
-                Some(Result::StartJobUpdateResult(r)) => Some(r),
-                _ => None,
-            }))
+        Ok(self.call("startJobUpdate", &args).await?.map(|r| match r {
+            Some(Result::StartJobUpdateResult(r)) => Some(r),
+            _ => None,
+        }))
     }
 
-    pub async fn pause_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+    pub async fn pause_job_update(
+        &self,
+        key: &JobUpdateKey,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
         self.update_control("pauseJobUpdate", key, message).await
     }
-    pub async fn resume_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+    pub async fn resume_job_update(
+        &self,
+        key: &JobUpdateKey,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
         self.update_control("resumeJobUpdate", key, message).await
     }
-    pub async fn abort_job_update(&self, key: &JobUpdateKey, message: Option<&str>) -> ClientResult<()> {
+    pub async fn abort_job_update(
+        &self,
+        key: &JobUpdateKey,
+        message: Option<&str>,
+    ) -> ClientResult<()> {
         self.update_control("abortJobUpdate", key, message).await
     }
 
@@ -721,7 +740,11 @@ impl AuroraClient {
         self.hosts_call("endMaintenance", hosts).await
     }
 
-    async fn hosts_call(&self, method: &'static str, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
+    async fn hosts_call(
+        &self,
+        method: &'static str,
+        hosts: &[String],
+    ) -> ClientResult<Vec<HostStatus>> {
         let args = HostsArgs {
             hosts: Some(Hosts {
                 host_names: Some(hosts.to_vec()),
@@ -766,7 +789,11 @@ fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
     } else {
         TransportKind::Other
     };
-    let message = if chain.is_empty() { e.to_string() } else { chain };
+    let message = if chain.is_empty() {
+        e.to_string()
+    } else {
+        chain
+    };
     ClientError::Transport {
         url: url.to_owned(),
         kind,

@@ -44,7 +44,11 @@ impl std::fmt::Debug for Credentials {
 }
 
 impl Credentials {
-    pub fn new(user: impl Into<String>, password: impl Into<String>, source: CredentialSource) -> Self {
+    pub fn new(
+        user: impl Into<String>,
+        password: impl Into<String>,
+        source: CredentialSource,
+    ) -> Self {
         Self {
             user: user.into(),
             password: password.into(),
@@ -97,7 +101,12 @@ pub fn netrc_lookup(text: &str, host: &str) -> Option<(String, String)> {
     let mut is_default = false;
     let mut login = String::new();
     let mut password = String::new();
-    let flush = |cur: Option<bool>, is_def: bool, l: &str, p: &str, found: &mut Option<(String, String)>, default: &mut Option<(String, String)>| {
+    let flush = |cur: Option<bool>,
+                 is_def: bool,
+                 l: &str,
+                 p: &str,
+                 found: &mut Option<(String, String)>,
+                 default: &mut Option<(String, String)>| {
         if l.is_empty() && p.is_empty() {
             return;
         }
@@ -110,14 +119,28 @@ pub fn netrc_lookup(text: &str, host: &str) -> Option<(String, String)> {
     while let Some(tok) = tokens.next() {
         match tok {
             "machine" => {
-                flush(current, is_default, &login, &password, &mut found, &mut default);
+                flush(
+                    current,
+                    is_default,
+                    &login,
+                    &password,
+                    &mut found,
+                    &mut default,
+                );
                 login.clear();
                 password.clear();
                 is_default = false;
                 current = Some(tokens.next() == Some(host));
             }
             "default" => {
-                flush(current, is_default, &login, &password, &mut found, &mut default);
+                flush(
+                    current,
+                    is_default,
+                    &login,
+                    &password,
+                    &mut found,
+                    &mut default,
+                );
                 login.clear();
                 password.clear();
                 current = Some(false);
@@ -130,7 +153,14 @@ pub fn netrc_lookup(text: &str, host: &str) -> Option<(String, String)> {
             }
             "macdef" => {
                 // A macro body runs to the next blank line; none of its words are tokens.
-                flush(current, is_default, &login, &password, &mut found, &mut default);
+                flush(
+                    current,
+                    is_default,
+                    &login,
+                    &password,
+                    &mut found,
+                    &mut default,
+                );
                 login.clear();
                 password.clear();
                 current = None;
@@ -140,7 +170,14 @@ pub fn netrc_lookup(text: &str, host: &str) -> Option<(String, String)> {
             _ => {}
         }
     }
-    flush(current, is_default, &login, &password, &mut found, &mut default);
+    flush(
+        current,
+        is_default,
+        &login,
+        &password,
+        &mut found,
+        &mut default,
+    );
     found.or(default)
 }
 
@@ -157,7 +194,10 @@ mod tests {
             netrc_lookup(text, "sched.example"),
             Some(("alice".into(), "s3cret".into()))
         );
-        assert_eq!(netrc_lookup(text, "nowhere"), Some(("anon".into(), "x".into())));
+        assert_eq!(
+            netrc_lookup(text, "nowhere"),
+            Some(("anon".into(), "x".into()))
+        );
         assert_eq!(netrc_lookup("machine a login u password p", "b"), None);
     }
 

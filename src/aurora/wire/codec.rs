@@ -151,12 +151,7 @@ impl<'a> SharedValues<'a> {
 
 /// Writes one struct field if it is set.
 #[inline]
-pub fn write_field<T: Thrift, W: ProtocolWriter>(
-    w: &mut W,
-    id: i16,
-    ty: TType,
-    value: &Option<T>,
-) {
+pub fn write_field<T: Thrift, W: ProtocolWriter>(w: &mut W, id: i16, ty: TType, value: &Option<T>) {
     if let Some(v) = value {
         w.field_begin(ty, id);
         v.write(w);
@@ -248,6 +243,7 @@ macro_rules! thrift_union {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(rename_all = "snake_case")]
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $arm($ty), )*
             /// A member unknown to Eos (its field id), or an empty union.

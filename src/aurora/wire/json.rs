@@ -340,7 +340,13 @@ impl<'a> JsonReader<'a> {
             let d = (b - b'0') as i64;
             v = v
                 .checked_mul(10)
-                .and_then(|v| if neg { v.checked_sub(d) } else { v.checked_add(d) })
+                .and_then(|v| {
+                    if neg {
+                        v.checked_sub(d)
+                    } else {
+                        v.checked_add(d)
+                    }
+                })
                 .ok_or_else(|| DecodeError {
                     offset: start,
                     kind: DecodeErrorKind::Syntax("integer out of range".into()),
@@ -611,7 +617,8 @@ impl<'a> ProtocolReader<'a> for JsonReader<'a> {
         }
         let start = self.pos;
         while let Some(&b) = self.buf.get(self.pos) {
-            if !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z' | b'A'..=b'Z') {
+            if !matches!(b, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E' | b'a'..=b'z' | b'A'..=b'Z')
+            {
                 break;
             }
             self.pos += 1;

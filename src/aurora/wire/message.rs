@@ -1,8 +1,8 @@
 //! Message envelopes: CALL / REPLY / EXCEPTION, and the choice of protocol.
 
 use super::{
-    BinaryReader, BinaryWriter, DecodeError, DecodeErrorKind, DecodeResult, JsonReader,
-    JsonWriter, ProtocolReader, ProtocolWriter, Thrift,
+    BinaryReader, BinaryWriter, DecodeError, DecodeErrorKind, DecodeResult, JsonReader, JsonWriter,
+    ProtocolReader, ProtocolWriter, Thrift,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -122,7 +122,10 @@ pub enum DecodeErrorKind {
     UnexpectedEof,
     UnknownType(u8),
     /// A container or string claims more bytes or elements than the body has left.
-    LengthTooLarge { claimed: u64, remaining: usize },
+    LengthTooLarge {
+        claimed: u64,
+        remaining: usize,
+    },
     NegativeLength(i64),
     InvalidUtf8,
     TooDeep,

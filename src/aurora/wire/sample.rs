@@ -61,7 +61,9 @@ impl Sample for i32 {
     fn sample(s: &mut Sampler) -> Self {
         match s.rng.random_range(0..4) {
             0 => s.rng.random(),
-            1 => *[i32::MIN, i32::MAX, -1, 0].get(s.rng.random_range(0..4)).unwrap_or(&0),
+            1 => *[i32::MIN, i32::MAX, -1, 0]
+                .get(s.rng.random_range(0..4))
+                .unwrap_or(&0),
             _ => s.rng.random_range(-5..1000),
         }
     }
@@ -71,7 +73,9 @@ impl Sample for i64 {
         match s.rng.random_range(0..3) {
             // Past 2^53, where a JSON parser using doubles would lose digits.
             0 => s.rng.random(),
-            1 => *[i64::MIN, i64::MAX, (1 << 53) + 1].get(s.rng.random_range(0..3)).unwrap_or(&0),
+            1 => *[i64::MIN, i64::MAX, (1 << 53) + 1]
+                .get(s.rng.random_range(0..3))
+                .unwrap_or(&0),
             _ => s.rng.random_range(0..2_000_000_000_000),
         }
     }
@@ -90,8 +94,20 @@ impl Sample for f64 {
 impl Sample for String {
     fn sample(s: &mut Sampler) -> Self {
         const PIECES: &[&str] = &[
-            "www-data", "prod", "a\"b", "back\\slash", "tab\there", "line\nbreak", "ünïcödé", "日本",
-            "🦀", "\u{1}", "", "/slash/", "{\"json\":1}", " ",
+            "www-data",
+            "prod",
+            "a\"b",
+            "back\\slash",
+            "tab\there",
+            "line\nbreak",
+            "ünïcödé",
+            "日本",
+            "🦀",
+            "\u{1}",
+            "",
+            "/slash/",
+            "{\"json\":1}",
+            " ",
         ];
         let n = s.rng.random_range(0..3);
         (0..n)
