@@ -38,24 +38,39 @@ async fn main() {
         rss_mb(),
         before
     );
-    let server = SimServer::start(sim, "127.0.0.1:0".parse().unwrap()).await.unwrap();
+    let server = SimServer::start(sim, "127.0.0.1:0".parse().unwrap())
+        .await
+        .unwrap();
     let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
     for r in client.get_role_summary().await.unwrap().value {
-        println!("role {:<16} jobs {:>4} cron {}", r.role.unwrap_or_default(), r.job_count.unwrap_or(0), r.cron_job_count.unwrap_or(0));
+        println!(
+            "role {:<16} jobs {:>4} cron {}",
+            r.role.unwrap_or_default(),
+            r.job_count.unwrap_or(0),
+            r.cron_job_count.unwrap_or(0)
+        );
     }
     let jobs = client.get_job_summary(None).await.unwrap().value;
     for s in jobs.iter().take(40) {
         let st = s.stats.clone().unwrap_or_default();
         println!(
             "{:<45} active {:>4} pending {:>3} finished {:>3} failed {:>3}",
-            s.job.as_ref().and_then(|j| j.key.as_ref()).map(|k| k.to_string()).unwrap_or_default(),
+            s.job
+                .as_ref()
+                .and_then(|j| j.key.as_ref())
+                .map(|k| k.to_string())
+                .unwrap_or_default(),
             st.active_task_count.unwrap_or(0),
             st.pending_task_count.unwrap_or(0),
             st.finished_task_count.unwrap_or(0),
             st.failed_task_count.unwrap_or(0)
         );
     }
-    let ups = client.get_job_update_summaries(JobUpdateQuery::default()).await.unwrap().value;
+    let ups = client
+        .get_job_update_summaries(JobUpdateQuery::default())
+        .await
+        .unwrap()
+        .value;
     for u in ups {
         println!(
             "update {} {} by {}",
@@ -70,7 +85,11 @@ async fn main() {
         .unwrap()
         .value;
     for p in pending.iter().take(12) {
-        println!("pending {} : {}", p.task_id.as_deref().unwrap_or(""), p.reason.as_deref().unwrap_or(""));
+        println!(
+            "pending {} : {}",
+            p.task_id.as_deref().unwrap_or(""),
+            p.reason.as_deref().unwrap_or("")
+        );
     }
     server.shutdown().await;
 }

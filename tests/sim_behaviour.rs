@@ -20,10 +20,14 @@ async fn tasks_go_pending_to_running_with_event_history_in_both_protocols() {
 
         sim.advance(secs(30));
         let tasks = active_tasks(&c, &job).await;
-        assert_eq!(tasks.iter().map(|t| t.instance_id()).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert_eq!(
+            tasks.iter().map(|t| t.instance_id()).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
         for t in &tasks {
             assert_eq!(t.status(), ScheduleStatus::RUNNING, "{}", t.task_id());
-            let statuses: Vec<ScheduleStatus> = t.events().iter().map(|e| e.status.unwrap()).collect();
+            let statuses: Vec<ScheduleStatus> =
+                t.events().iter().map(|e| e.status.unwrap()).collect();
             assert_eq!(
                 statuses,
                 vec![
@@ -33,17 +37,28 @@ async fn tasks_go_pending_to_running_with_event_history_in_both_protocols() {
                     ScheduleStatus::RUNNING
                 ]
             );
-            assert_eq!(t.events()[2].message.as_deref(), Some("Initializing sandbox."));
-            assert!(t.events().iter().all(|e| e
-                .scheduler
-                .as_deref()
-                .is_some_and(|s| s.starts_with("aurora-scheduler-"))));
-            assert!(t.events().windows(2).all(|w| w[0].timestamp <= w[1].timestamp));
+            assert_eq!(
+                t.events()[2].message.as_deref(),
+                Some("Initializing sandbox.")
+            );
+            assert!(t.events().iter().all(|e| {
+                e.scheduler
+                    .as_deref()
+                    .is_some_and(|s| s.starts_with("aurora-scheduler-"))
+            }));
+            assert!(
+                t.events()
+                    .windows(2)
+                    .all(|w| w[0].timestamp <= w[1].timestamp)
+            );
             assert!(t.host().starts_with("agent-"));
             let at = t.assigned_task.as_ref().unwrap();
             assert!(at.slave_id.is_some());
             assert_eq!(at.assigned_ports.as_ref().unwrap().len(), 2);
-            assert!(t.task_id().starts_with(&format!("www-data-devel-lifecycle-{n}-{}-", t.instance_id())));
+            assert!(t.task_id().starts_with(&format!(
+                "www-data-devel-lifecycle-{n}-{}-",
+                t.instance_id()
+            )));
             assert_eq!(t.failure_count, Some(0));
             assert_eq!(t.ancestor_id, None);
         }
@@ -56,7 +71,14 @@ async fn a_failure_is_rescheduled_with_ancestor_and_flapping_is_throttled() {
     let (server, sim) = start(frozen()).await;
     let c = client(&server, Protocol::Binary);
     let job = key("www-data/devel/crasher");
-    create_job(&c, &key("www-data/staging/frontend"), &job, 1, Some("crash")).await;
+    create_job(
+        &c,
+        &key("www-data/staging/frontend"),
+        &job,
+        1,
+        Some("crash"),
+    )
+    .await;
     // Step until the first task has failed.
     let mut failed = None;
     for _ in 0..120 {
@@ -68,8 +90,21 @@ async fn a_failure_is_rescheduled_with_ancestor_and_flapping_is_throttled() {
         }
     }
     let (failed, all) = failed.expect("the crashing task failed within two minutes");
-    assert!(failed.events().iter().any(|e| e.status == Some(ScheduleStatus::RUNNING)));
-    assert!(failed.latest_event().unwrap().message.as_deref().unwrap().contains("exited with status"));
+    assert!(
+        failed
+            .events()
+            .iter()
+            .any(|e| e.status == Some(ScheduleStatus::RUNNING))
+    );
+    assert!(
+        failed
+            .latest_event()
+            .unwrap()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("exited with status")
+    );
     let next = all
         .iter()
         .find(|t| t.status().is_active())
@@ -80,7 +115,13 @@ async fn a_failure_is_rescheduled_with_ancestor_and_flapping_is_throttled() {
     assert_ne!(next.task_id(), failed.task_id());
     // It ran for less than five minutes: the replacement waits out a flapping penalty.
     assert_eq!(next.status(), ScheduleStatus::THROTTLED);
-    assert!(next.events()[0].message.as_deref().unwrap().contains("penalized for 30000 ms"));
+    assert!(
+        next.events()[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("penalized for 30000 ms")
+    );
     // JobStats count the failure, and the throttled replacement as pending.
     let summary = c.get_job_summary(Some("www-data")).await.unwrap().value;
     let s = summary
@@ -99,7 +140,13 @@ async fn a_failure_is_rescheduled_with_ancestor_and_flapping_is_throttled() {
     }
     let t = &active_tasks(&c, &job).await[0];
     assert_eq!(t.failure_count, Some(2));
-    assert!(t.events()[0].message.as_deref().unwrap().contains("penalized for 60000 ms"));
+    assert!(
+        t.events()[0]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("penalized for 60000 ms")
+    );
     server.shutdown().await;
 }
 
@@ -110,9 +157,14 @@ async fn kill_moves_running_to_killing_then_killed_and_deletes_pending() {
     let job = key("www-data/devel/killme");
     create_job(&c, &key("www-data/staging/frontend"), &job, 4, None).await;
     sim.advance(secs(30));
-    c.kill_tasks(&job, &[1, 2], Some("scaling in")).await.unwrap();
+    c.kill_tasks(&job, &[1, 2], Some("scaling in"))
+        .await
+        .unwrap();
     let tasks = all_tasks(&c, &job).await;
-    let killing: Vec<&ScheduledTask> = tasks.iter().filter(|t| t.status() == ScheduleStatus::KILLING).collect();
+    let killing: Vec<&ScheduledTask> = tasks
+        .iter()
+        .filter(|t| t.status() == ScheduleStatus::KILLING)
+        .collect();
     assert_eq!(killing.len(), 2);
     assert_eq!(
         killing[0].latest_event().unwrap().message.as_deref(),
@@ -120,9 +172,19 @@ async fn kill_moves_running_to_killing_then_killed_and_deletes_pending() {
     );
     sim.advance(secs(10));
     let tasks = all_tasks(&c, &job).await;
-    assert_eq!(tasks.iter().filter(|t| t.status() == ScheduleStatus::KILLED).count(), 2);
+    assert_eq!(
+        tasks
+            .iter()
+            .filter(|t| t.status() == ScheduleStatus::KILLED)
+            .count(),
+        2
+    );
     // A user kill is final: no replacements.
-    let active: Vec<i32> = active_tasks(&c, &job).await.iter().map(|t| t.instance_id()).collect();
+    let active: Vec<i32> = active_tasks(&c, &job)
+        .await
+        .iter()
+        .map(|t| t.instance_id())
+        .collect();
     assert_eq!(active, vec![0, 3]);
 
     // Pending tasks vanish instead of showing KILLED.
@@ -146,7 +208,12 @@ async fn kill_moves_running_to_killing_then_killed_and_deletes_pending() {
         .await
         .unwrap();
     assert_eq!(r.code(), ResponseCode::OK);
-    assert!(active_tasks(&c, &job).await.iter().all(|t| t.status() == ScheduleStatus::KILLING));
+    assert!(
+        active_tasks(&c, &job)
+            .await
+            .iter()
+            .all(|t| t.status() == ScheduleStatus::KILLING)
+    );
     sim.advance(secs(10));
     assert!(active_tasks(&c, &job).await.is_empty());
     // Nothing left to kill.
@@ -166,7 +233,10 @@ async fn restart_replaces_tasks_and_add_instances_scales_out() {
     c.restart_shards(&job, &[1]).await.unwrap();
     let t1 = active_tasks(&c, &job).await.remove(1);
     assert_eq!(t1.status(), ScheduleStatus::RESTARTING);
-    assert_eq!(t1.latest_event().unwrap().message.as_deref(), Some("Restarted by UNSECURE"));
+    assert_eq!(
+        t1.latest_event().unwrap().message.as_deref(),
+        Some("Restarted by UNSECURE")
+    );
     sim.advance(secs(30));
     let after = active_tasks(&c, &job).await;
     assert_eq!(after[0].task_id(), before[0].task_id());
@@ -178,23 +248,51 @@ async fn restart_replaces_tasks_and_add_instances_scales_out() {
     let e = c.restart_shards(&job, &[1, 7]).await.unwrap_err();
     assert_eq!(
         api_code(&e),
-        (ResponseCode::INVALID_REQUEST, vec!["Not all requested shards are active.".to_owned()])
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec!["Not all requested shards are active.".to_owned()]
+        )
     );
 
-    c.add_instances(InstanceKey { job_key: Some(job.clone()), instance_id: Some(0) }, 3)
-        .await
-        .unwrap();
+    c.add_instances(
+        InstanceKey {
+            job_key: Some(job.clone()),
+            instance_id: Some(0),
+        },
+        3,
+    )
+    .await
+    .unwrap();
     let tasks = active_tasks(&c, &job).await;
-    assert_eq!(tasks.iter().map(|t| t.instance_id()).collect::<Vec<_>>(), vec![0, 1, 2, 3, 4]);
-    assert!(tasks[2..].iter().all(|t| t.status() == ScheduleStatus::PENDING));
+    assert_eq!(
+        tasks.iter().map(|t| t.instance_id()).collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, 4]
+    );
+    assert!(
+        tasks[2..]
+            .iter()
+            .all(|t| t.status() == ScheduleStatus::PENDING)
+    );
     assert_eq!(tasks[4].config(), tasks[0].config());
     let e = c
-        .add_instances(InstanceKey { job_key: Some(job.clone()), instance_id: Some(9) }, 1)
+        .add_instances(
+            InstanceKey {
+                job_key: Some(job.clone()),
+                instance_id: Some(9),
+            },
+            1,
+        )
         .await
         .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
     let e = c
-        .add_instances(InstanceKey { job_key: Some(key("nobody/prod/nothing")), instance_id: Some(0) }, 1)
+        .add_instances(
+            InstanceKey {
+                job_key: Some(key("nobody/prod/nothing")),
+                instance_id: Some(0),
+            },
+            1,
+        )
         .await
         .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
@@ -212,12 +310,22 @@ async fn mutations_on_a_job_with_an_active_update_are_refused() {
     let e = c.restart_shards(&job, &[0]).await.unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::JOB_UPDATING_ERROR);
     let e = c
-        .add_instances(InstanceKey { job_key: Some(job.clone()), instance_id: Some(0) }, 1)
+        .add_instances(
+            InstanceKey {
+                job_key: Some(job.clone()),
+                instance_id: Some(0),
+            },
+            1,
+        )
         .await
         .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::JOB_UPDATING_ERROR);
     // A second update is refused with the active one's key and summary.
-    let tc = with_version(config_of(&c, &key("www-data/prod/api-gateway")).await, "x", None);
+    let tc = with_version(
+        config_of(&c, &key("www-data/prod/api-gateway")).await,
+        "x",
+        None,
+    );
     let mut tc2 = tc.clone();
     tc2.job = Some(job.clone());
     let e = c
@@ -249,13 +357,25 @@ async fn an_update_rolls_forward_batch_by_batch() {
     let old = config_of(&c, &job).await;
     let new = with_version(old.clone(), "2025.03.14-9", None);
     // The diff previews the change.
-    let diff = c.get_job_update_diff(request(new.clone(), 12, settings(4, true, 10_000))).await.unwrap().value;
-    let updated: Vec<Range> = diff.update.unwrap().into_iter().flat_map(|g| g.instances.unwrap()).collect();
+    let diff = c
+        .get_job_update_diff(request(new.clone(), 12, settings(4, true, 10_000)))
+        .await
+        .unwrap()
+        .value;
+    let updated: Vec<Range> = diff
+        .update
+        .unwrap()
+        .into_iter()
+        .flat_map(|g| g.instances.unwrap())
+        .collect();
     assert_eq!(updated, vec![Range::new(0, 11)]);
     assert!(diff.add.unwrap().is_empty() && diff.remove.unwrap().is_empty());
 
     let started = c
-        .start_job_update(request(new.clone(), 12, settings(4, true, 10_000)), Some("rolling api-gateway"))
+        .start_job_update(
+            request(new.clone(), 12, settings(4, true, 10_000)),
+            Some("rolling api-gateway"),
+        )
         .await
         .unwrap()
         .value
@@ -263,12 +383,18 @@ async fn an_update_rolls_forward_batch_by_batch() {
     let ukey = started.key.unwrap();
     let d = details(&c, &ukey).await;
     assert_eq!(status_of(&d), JobUpdateStatus::ROLLING_FORWARD);
-    assert_eq!(instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING), vec![0, 1, 2, 3]);
+    assert_eq!(
+        instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING),
+        vec![0, 1, 2, 3]
+    );
     let ev = &d.update_events.as_ref().unwrap()[0];
     assert_eq!(ev.user.as_deref(), Some("UNSECURE"));
     assert_eq!(ev.message.as_deref(), Some("rolling api-gateway"));
     let settings_back = d.update.unwrap().instructions.unwrap().settings.unwrap();
-    assert!(matches!(settings_back.update_strategy, Some(JobUpdateStrategy::Batch(_))));
+    assert!(matches!(
+        settings_back.update_strategy,
+        Some(JobUpdateStrategy::Batch(_))
+    ));
 
     let mut saw_two_groups = false;
     let mut finished = false;
@@ -278,10 +404,19 @@ async fn an_update_rolls_forward_batch_by_batch() {
         let started = instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING);
         let done = instance_actions(&d, JobUpdateAction::INSTANCE_UPDATED);
         // Batches of four: the next batch starts only when the previous one is done.
-        assert!(started.len() <= done.len() / 4 * 4 + 4, "started {started:?} done {done:?}");
-        assert!(started.len() % 4 == 0);
+        assert!(
+            started.len() <= done.len() / 4 * 4 + 4,
+            "started {started:?} done {done:?}"
+        );
+        assert!(started.len().is_multiple_of(4));
         if !done.is_empty() && done.len() < 12 {
-            let groups = c.get_config_summary(&job).await.unwrap().value.groups.unwrap();
+            let groups = c
+                .get_config_summary(&job)
+                .await
+                .unwrap()
+                .value
+                .groups
+                .unwrap();
             saw_two_groups |= groups.len() == 2;
         }
         if status_of(&d) == JobUpdateStatus::ROLLED_FORWARD {
@@ -291,21 +426,37 @@ async fn an_update_rolls_forward_batch_by_batch() {
         }
     }
     assert!(finished, "the update finished");
-    assert!(saw_two_groups, "getConfigSummary showed old and new configs mid-update");
-    let groups = c.get_config_summary(&job).await.unwrap().value.groups.unwrap();
+    assert!(
+        saw_two_groups,
+        "getConfigSummary showed old and new configs mid-update"
+    );
+    let groups = c
+        .get_config_summary(&job)
+        .await
+        .unwrap()
+        .value
+        .groups
+        .unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].config.as_ref(), Some(&new));
     // Old tasks were killed for the update.
     let killed = all_tasks(&c, &job).await;
     assert!(killed.iter().any(|t| t.status() == ScheduleStatus::KILLED
-        && t.latest_event().is_some_and(|_| t.events().iter().any(|e| e
-            .message
-            .as_deref()
-            .is_some_and(|m| m.starts_with("Killed for job update"))))));
+        && t.latest_event().is_some_and(|_| t.events().iter().any(|e| {
+            e.message
+                .as_deref()
+                .is_some_and(|m| m.starts_with("Killed for job update"))
+        }))));
     // Re-sending the same config is a no-op.
-    let r = c.start_job_update(request(new, 12, settings(4, true, 10_000)), None).await.unwrap();
+    let r = c
+        .start_job_update(request(new, 12, settings(4, true, 10_000)), None)
+        .await
+        .unwrap();
     assert!(r.value.is_none());
-    assert_eq!(r.messages, vec!["Job is unchanged by proposed update.".to_owned()]);
+    assert_eq!(
+        r.messages,
+        vec!["Job is unchanged by proposed update.".to_owned()]
+    );
     server.shutdown().await;
 }
 
@@ -334,7 +485,13 @@ async fn crash_update(rollback: bool) -> (JobUpdateDetails, Vec<ConfigGroup>, Ta
         }
     }
     let d = details(&c, &ukey).await;
-    let groups = c.get_config_summary(&job).await.unwrap().value.groups.unwrap();
+    let groups = c
+        .get_config_summary(&job)
+        .await
+        .unwrap()
+        .value
+        .groups
+        .unwrap();
     server.shutdown().await;
     (d, groups, old)
 }
@@ -343,13 +500,28 @@ async fn crash_update(rollback: bool) -> (JobUpdateDetails, Vec<ConfigGroup>, Ta
 async fn failure_thresholds_roll_back_or_fail_the_update() {
     let (d, groups, old) = crash_update(true).await;
     assert_eq!(status_of(&d), JobUpdateStatus::ROLLED_BACK);
-    let statuses: Vec<JobUpdateStatus> = d.update_events.as_ref().unwrap().iter().map(|e| e.status.unwrap()).collect();
+    let statuses: Vec<JobUpdateStatus> = d
+        .update_events
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|e| e.status.unwrap())
+        .collect();
     assert_eq!(
         statuses,
-        vec![JobUpdateStatus::ROLLING_FORWARD, JobUpdateStatus::ROLLING_BACK, JobUpdateStatus::ROLLED_BACK]
+        vec![
+            JobUpdateStatus::ROLLING_FORWARD,
+            JobUpdateStatus::ROLLING_BACK,
+            JobUpdateStatus::ROLLED_BACK
+        ]
     );
     let back = &d.update_events.as_ref().unwrap()[1];
-    assert!(back.message.as_deref().unwrap().starts_with("Latest failure: instance "));
+    assert!(
+        back.message
+            .as_deref()
+            .unwrap()
+            .starts_with("Latest failure: instance ")
+    );
     assert!(!instance_actions(&d, JobUpdateAction::INSTANCE_UPDATE_FAILED).is_empty());
     let rolled = instance_actions(&d, JobUpdateAction::INSTANCE_ROLLED_BACK);
     assert!(!rolled.is_empty());
@@ -361,7 +533,11 @@ async fn failure_thresholds_roll_back_or_fail_the_update() {
     let (d, groups, _) = crash_update(false).await;
     assert_eq!(status_of(&d), JobUpdateStatus::FAILED);
     assert!(instance_actions(&d, JobUpdateAction::INSTANCE_ROLLED_BACK).is_empty());
-    assert_eq!(groups.len(), 2, "a failed update leaves instances as they are");
+    assert_eq!(
+        groups.len(),
+        2,
+        "a failed update leaves instances as they are"
+    );
 }
 
 #[tokio::test]
@@ -384,24 +560,39 @@ async fn pause_resume_abort_and_terminal_errors() {
     let d = details(&c, &ukey).await;
     assert_eq!(status_of(&d), JobUpdateStatus::ROLL_FORWARD_PAUSED);
     let ev = d.update_events.as_ref().unwrap().last().unwrap().clone();
-    assert_eq!((ev.user.as_deref(), ev.message.as_deref()), (Some("UNSECURE"), Some("hold on")));
+    assert_eq!(
+        (ev.user.as_deref(), ev.message.as_deref()),
+        (Some("UNSECURE"), Some("hold on"))
+    );
     // Pausing again is a no-op; while paused nothing new starts.
     c.pause_job_update(&ukey, None).await.unwrap();
     let started = instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING);
     sim.advance(secs(120));
     let d = details(&c, &ukey).await;
-    assert_eq!(instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING), started);
+    assert_eq!(
+        instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING),
+        started
+    );
     c.resume_job_update(&ukey, None).await.unwrap();
-    assert_eq!(status_of(&details(&c, &ukey).await), JobUpdateStatus::ROLLING_FORWARD);
+    assert_eq!(
+        status_of(&details(&c, &ukey).await),
+        JobUpdateStatus::ROLLING_FORWARD
+    );
     sim.advance(secs(60));
     let d = details(&c, &ukey).await;
     assert!(instance_actions(&d, JobUpdateAction::INSTANCE_UPDATING).len() > started.len());
     c.abort_job_update(&ukey, Some("enough")).await.unwrap();
-    assert_eq!(status_of(&details(&c, &ukey).await), JobUpdateStatus::ABORTED);
+    assert_eq!(
+        status_of(&details(&c, &ukey).await),
+        JobUpdateStatus::ABORTED
+    );
     let e = c.resume_job_update(&ukey, None).await.unwrap_err();
     assert_eq!(
         api_code(&e),
-        (ResponseCode::INVALID_REQUEST, vec!["Cannot transition update from ABORTED to null".to_owned()])
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec!["Cannot transition update from ABORTED to null".to_owned()]
+        )
     );
     let unknown = JobUpdateKey::new(job.clone(), "no-such-update");
     let e = c.pause_job_update(&unknown, None).await.unwrap_err();
@@ -429,14 +620,26 @@ async fn coordinated_updates_wait_for_pulses() {
     let d = details(&c, &ukey).await;
     assert_eq!(status_of(&d), JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE);
     let last = d.update_events.as_ref().unwrap().last().unwrap();
-    assert_eq!(last.message.as_deref(), Some("Pulses from external service have timed out."));
+    assert_eq!(
+        last.message.as_deref(),
+        Some("Pulses from external service have timed out.")
+    );
     // Blocked: no progress without pulses.
     let before = d.instance_events.as_ref().unwrap().len();
     sim.advance(secs(90));
-    assert_eq!(details(&c, &ukey).await.instance_events.unwrap().len(), before);
+    assert_eq!(
+        details(&c, &ukey).await.instance_events.unwrap().len(),
+        before
+    );
 
-    assert_eq!(c.pulse_job_update(&ukey).await.unwrap().value, JobUpdatePulseStatus::OK);
-    assert_eq!(status_of(&details(&c, &ukey).await), JobUpdateStatus::ROLLING_FORWARD);
+    assert_eq!(
+        c.pulse_job_update(&ukey).await.unwrap().value,
+        JobUpdatePulseStatus::OK
+    );
+    assert_eq!(
+        status_of(&details(&c, &ukey).await),
+        JobUpdateStatus::ROLLING_FORWARD
+    );
     // Keep pulsing every 30 s: it rolls on.
     for _ in 0..4 {
         sim.advance(secs(30));
@@ -453,15 +656,24 @@ async fn coordinated_updates_wait_for_pulses() {
     }
     // Unknown, finished and uncoordinated updates answer FINISHED.
     let unknown = JobUpdateKey::new(job.clone(), "nope");
-    assert_eq!(c.pulse_job_update(&unknown).await.unwrap().value, JobUpdatePulseStatus::FINISHED);
+    assert_eq!(
+        c.pulse_job_update(&unknown).await.unwrap().value,
+        JobUpdatePulseStatus::FINISHED
+    );
     let q = JobUpdateQuery {
         job_key: Some(key("payments/prod/ledger-api")),
         ..JobUpdateQuery::default()
     };
     let done = c.get_job_update_summaries(q).await.unwrap().value;
-    assert_eq!(done[0].state.as_ref().unwrap().status, Some(JobUpdateStatus::ROLLED_BACK));
     assert_eq!(
-        c.pulse_job_update(done[0].key.as_ref().unwrap()).await.unwrap().value,
+        done[0].state.as_ref().unwrap().status,
+        Some(JobUpdateStatus::ROLLED_BACK)
+    );
+    assert_eq!(
+        c.pulse_job_update(done[0].key.as_ref().unwrap())
+            .await
+            .unwrap()
+            .value,
         JobUpdatePulseStatus::FINISHED
     );
     server.shutdown().await;
@@ -475,24 +687,45 @@ async fn update_validation_and_instance_count_changes() {
     create_job(&c, &key("www-data/staging/frontend"), &job, 4, None).await;
     sim.advance(secs(30));
     let tc = config_of(&c, &job).await;
-    let e = c.start_job_update(request(tc.clone(), 4, settings(0, false, 0)), None).await.unwrap_err();
+    let e = c
+        .start_job_update(request(tc.clone(), 4, settings(0, false, 0)), None)
+        .await
+        .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
     let mut s = settings(1, false, 0);
     s.max_failed_instances = Some(-1);
-    let e = c.start_job_update(request(tc.clone(), 4, s), None).await.unwrap_err();
+    let e = c
+        .start_job_update(request(tc.clone(), 4, s), None)
+        .await
+        .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
     let mut s = settings(1, false, 0);
     s.update_only_these_instances = Some(vec![Range::new(3, 9)]);
-    let e = c.start_job_update(request(tc.clone(), 4, s), None).await.unwrap_err();
+    let e = c
+        .start_job_update(request(tc.clone(), 4, s), None)
+        .await
+        .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
     let mut batch = tc.clone();
     batch.is_service = Some(false);
-    let e = c.start_job_update(request(batch, 4, settings(1, false, 0)), None).await.unwrap_err();
+    let e = c
+        .start_job_update(request(batch, 4, settings(1, false, 0)), None)
+        .await
+        .unwrap_err();
     assert_eq!(api_code(&e).0, ResponseCode::INVALID_REQUEST);
 
     // Same config, more instances: only the new ones are added.
-    let diff = c.get_job_update_diff(request(tc.clone(), 6, settings(2, false, 0))).await.unwrap().value;
-    let add: Vec<Range> = diff.add.unwrap().into_iter().flat_map(|g| g.instances.unwrap()).collect();
+    let diff = c
+        .get_job_update_diff(request(tc.clone(), 6, settings(2, false, 0)))
+        .await
+        .unwrap()
+        .value;
+    let add: Vec<Range> = diff
+        .add
+        .unwrap()
+        .into_iter()
+        .flat_map(|g| g.instances.unwrap())
+        .collect();
     assert_eq!(add, vec![Range::new(4, 5)]);
     let ukey = c
         .start_job_update(request(tc.clone(), 6, settings(2, false, 0)), None)
@@ -503,7 +736,10 @@ async fn update_validation_and_instance_count_changes() {
         .key
         .unwrap();
     sim.advance(secs(40));
-    assert_eq!(status_of(&details(&c, &ukey).await), JobUpdateStatus::ROLLED_FORWARD);
+    assert_eq!(
+        status_of(&details(&c, &ukey).await),
+        JobUpdateStatus::ROLLED_FORWARD
+    );
     assert_eq!(active_tasks(&c, &job).await.len(), 6);
     // Fewer instances: the highest are removed.
     let ukey = c
@@ -517,22 +753,48 @@ async fn update_validation_and_instance_count_changes() {
     sim.advance(secs(30));
     let d = details(&c, &ukey).await;
     assert_eq!(status_of(&d), JobUpdateStatus::ROLLED_FORWARD);
-    assert_eq!(instance_actions(&d, JobUpdateAction::INSTANCE_UPDATED), vec![3, 4, 5]);
-    let ids: Vec<i32> = active_tasks(&c, &job).await.iter().map(|t| t.instance_id()).collect();
+    assert_eq!(
+        instance_actions(&d, JobUpdateAction::INSTANCE_UPDATED),
+        vec![3, 4, 5]
+    );
+    let ids: Vec<i32> = active_tasks(&c, &job)
+        .await
+        .iter()
+        .map(|t| t.instance_id())
+        .collect();
     assert_eq!(ids, vec![0, 1, 2]);
     // updateOnlyTheseInstances limits the work.
     let v3 = with_version(tc.clone(), "v3", None);
     let mut s = settings(1, false, 0);
     s.update_only_these_instances = Some(vec![Range::new(1, 1)]);
-    let ukey = c.start_job_update(request(v3.clone(), 3, s), None).await.unwrap().value.unwrap().key.unwrap();
+    let ukey = c
+        .start_job_update(request(v3.clone(), 3, s), None)
+        .await
+        .unwrap()
+        .value
+        .unwrap()
+        .key
+        .unwrap();
     sim.advance(secs(30));
     let d = details(&c, &ukey).await;
-    assert_eq!(instance_actions(&d, JobUpdateAction::INSTANCE_UPDATED), vec![1]);
-    let groups = c.get_config_summary(&job).await.unwrap().value.groups.unwrap();
+    assert_eq!(
+        instance_actions(&d, JobUpdateAction::INSTANCE_UPDATED),
+        vec![1]
+    );
+    let groups = c
+        .get_config_summary(&job)
+        .await
+        .unwrap()
+        .value
+        .groups
+        .unwrap();
     assert_eq!(groups.len(), 2);
     // Finished updates are listed newest first.
     let all = c
-        .get_job_update_summaries(JobUpdateQuery { job_key: Some(job.clone()), ..Default::default() })
+        .get_job_update_summaries(JobUpdateQuery {
+            job_key: Some(job.clone()),
+            ..Default::default()
+        })
         .await
         .unwrap()
         .value;
@@ -549,29 +811,55 @@ async fn job_stats_and_quota_agree_with_the_task_lists() {
         let summaries = c.get_job_summary(Some(role)).await.unwrap().value;
         assert!(!summaries.is_empty());
         let tasks = c
-            .get_tasks_without_configs(TaskQuery { role: Some(role.into()), ..Default::default() })
+            .get_tasks_without_configs(TaskQuery {
+                role: Some(role.into()),
+                ..Default::default()
+            })
             .await
             .unwrap()
             .value;
         for s in &summaries {
             let k = s.job.as_ref().unwrap().key.clone().unwrap();
             let mine: Vec<&ScheduledTask> = tasks.iter().filter(|t| t.job() == Some(&k)).collect();
-            let count = |set: &[ScheduleStatus]| mine.iter().filter(|t| set.contains(&t.status())).count() as i32;
+            let count = |set: &[ScheduleStatus]| {
+                mine.iter().filter(|t| set.contains(&t.status())).count() as i32
+            };
             use ScheduleStatus as S;
             let st = s.stats.clone().unwrap();
-            assert_eq!(st.pending_task_count, Some(count(&[S::INIT, S::PENDING, S::THROTTLED])), "{k}");
+            assert_eq!(
+                st.pending_task_count,
+                Some(count(&[S::INIT, S::PENDING, S::THROTTLED])),
+                "{k}"
+            );
             assert_eq!(
                 st.active_task_count,
                 Some(count(&[
-                    S::ASSIGNED, S::STARTING, S::RUNNING, S::RESTARTING, S::KILLING, S::DRAINING,
-                    S::PREEMPTING, S::PARTITIONED
+                    S::ASSIGNED,
+                    S::STARTING,
+                    S::RUNNING,
+                    S::RESTARTING,
+                    S::KILLING,
+                    S::DRAINING,
+                    S::PREEMPTING,
+                    S::PARTITIONED
                 ])),
                 "{k}"
             );
-            assert_eq!(st.finished_task_count, Some(count(&[S::FINISHED, S::KILLED])), "{k}");
-            assert_eq!(st.failed_task_count, Some(count(&[S::FAILED, S::LOST])), "{k}");
+            assert_eq!(
+                st.finished_task_count,
+                Some(count(&[S::FINISHED, S::KILLED])),
+                "{k}"
+            );
+            assert_eq!(
+                st.failed_task_count,
+                Some(count(&[S::FAILED, S::LOST])),
+                "{k}"
+            );
             if s.job.as_ref().unwrap().cron_schedule.is_none() {
-                assert_eq!(s.job.as_ref().unwrap().instance_count, Some(mine.len() as i32));
+                assert_eq!(
+                    s.job.as_ref().unwrap().instance_count,
+                    Some(mine.len() as i32)
+                );
             } else {
                 assert!(s.next_cron_run_ms.is_some());
             }
@@ -584,7 +872,11 @@ async fn job_stats_and_quota_agree_with_the_task_lists() {
             if cfg.tier.as_deref() == Some("revocable") {
                 continue;
             }
-            let dedicated = cfg.constraints.iter().flatten().any(|c| c.name.as_deref() == Some("dedicated"));
+            let dedicated = cfg
+                .constraints
+                .iter()
+                .flatten()
+                .any(|c| c.name.as_deref() == Some("dedicated"));
             let k = match (cfg.production == Some(true), dedicated) {
                 (true, false) => 0,
                 (false, false) => 1,
@@ -603,14 +895,28 @@ async fn job_stats_and_quota_agree_with_the_task_lists() {
             q.non_prod_dedicated_consumption.unwrap().totals(),
         ];
         for k in 0..4 {
-            assert!((got[k].cpus - expect[k].cpus).abs() < 1e-6, "{role} bucket {k}");
+            assert!(
+                (got[k].cpus - expect[k].cpus).abs() < 1e-6,
+                "{role} bucket {k}"
+            );
             assert_eq!(got[k].ram_mb, expect[k].ram_mb, "{role} bucket {k}");
             assert_eq!(got[k].disk_mb, expect[k].disk_mb, "{role} bucket {k}");
         }
         let quota = q.quota.unwrap().totals();
-        assert!(quota.cpus >= got[0].cpus + got[2].cpus, "{role} quota covers prod use");
+        assert!(
+            quota.cpus >= got[0].cpus + got[2].cpus,
+            "{role} quota covers prod use"
+        );
     }
-    let e = c.call_raw("getQuota", &RoleArgs { role: Some(" ".into()) }).await.unwrap();
+    let e = c
+        .call_raw(
+            "getQuota",
+            &RoleArgs {
+                role: Some(" ".into()),
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(e.code(), ResponseCode::ERROR);
     server.shutdown().await;
 }
@@ -619,21 +925,68 @@ async fn job_stats_and_quota_agree_with_the_task_lists() {
 async fn the_default_world_has_incidents_to_triage() {
     let (server, _sim) = start(frozen()).await;
     let c = client(&server, Protocol::Binary);
-    let roles: Vec<String> = c.get_role_summary().await.unwrap().value.into_iter().map(|r| r.role.unwrap()).collect();
+    let roles: Vec<String> = c
+        .get_role_summary()
+        .await
+        .unwrap()
+        .value
+        .into_iter()
+        .map(|r| r.role.unwrap())
+        .collect();
     for r in ["www-data", "payments", "search", "analytics"] {
         assert!(roles.contains(&r.to_owned()), "{r}");
     }
-    let all = c.get_tasks_without_configs(TaskQuery::default()).await.unwrap().value;
+    let all = c
+        .get_tasks_without_configs(TaskQuery::default())
+        .await
+        .unwrap()
+        .value;
     assert!(all.len() > 200, "a few hundred tasks, got {}", all.len());
-    assert!(all.iter().all(|t| t.config().unwrap().executor_config.as_ref().unwrap().data.is_none()));
-    let full = c.get_tasks_status(TaskQuery { role: Some("search".into()), ..Default::default() }).await.unwrap().value;
-    let data = full[0].config().unwrap().executor_config.as_ref().unwrap().data.clone().unwrap();
-    assert!(serde_json::from_str::<serde_json::Value>(&data).unwrap()["task"]["processes"].is_array());
-    let tiers: BTreeSetOf = all.iter().filter_map(|t| t.config().unwrap().tier.clone()).collect();
+    assert!(all.iter().all(|t| {
+        t.config()
+            .unwrap()
+            .executor_config
+            .as_ref()
+            .unwrap()
+            .data
+            .is_none()
+    }));
+    let full = c
+        .get_tasks_status(TaskQuery {
+            role: Some("search".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    let data = full[0]
+        .config()
+        .unwrap()
+        .executor_config
+        .as_ref()
+        .unwrap()
+        .data
+        .clone()
+        .unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&data).unwrap()["task"]["processes"].is_array()
+    );
+    let tiers: BTreeSetOf = all
+        .iter()
+        .filter_map(|t| t.config().unwrap().tier.clone())
+        .collect();
     assert_eq!(tiers.len(), 3);
 
-    let ups = c.get_job_update_summaries(JobUpdateQuery::default()).await.unwrap().value;
-    let status = |s: JobUpdateStatus| ups.iter().filter(|u| u.state.as_ref().unwrap().status == Some(s)).count();
+    let ups = c
+        .get_job_update_summaries(JobUpdateQuery::default())
+        .await
+        .unwrap()
+        .value;
+    let status = |s: JobUpdateStatus| {
+        ups.iter()
+            .filter(|u| u.state.as_ref().unwrap().status == Some(s))
+            .count()
+    };
     assert_eq!(status(JobUpdateStatus::ROLLING_FORWARD), 1);
     assert_eq!(status(JobUpdateStatus::ROLL_FORWARD_PAUSED), 1);
     assert_eq!(status(JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE), 1);
@@ -641,8 +994,18 @@ async fn the_default_world_has_incidents_to_triage() {
 
     // The crash loop: throttled or failed tasks with rising failure counts.
     let crash = all_tasks(&c, &key("payments/prod/fraud-scorer")).await;
-    assert!(crash.iter().filter(|t| t.status() == ScheduleStatus::FAILED).count() >= 8);
-    assert!(crash.iter().any(|t| t.status().is_active() && t.failure_count.unwrap() >= 3));
+    assert!(
+        crash
+            .iter()
+            .filter(|t| t.status() == ScheduleStatus::FAILED)
+            .count()
+            >= 8
+    );
+    assert!(
+        crash
+            .iter()
+            .any(|t| t.status().is_active() && t.failure_count.unwrap() >= 3)
+    );
 
     // Pending reasons true to the state.
     let reason = |job: &str| {
@@ -653,9 +1016,18 @@ async fn the_default_world_has_incidents_to_triage() {
             r.into_iter().map(|p| p.reason.unwrap()).collect::<Vec<_>>()
         }
     };
-    assert_eq!(reason("analytics/devel/ml-training").await, vec!["Insufficient: CPU"; 2]);
-    assert_eq!(reason("search/prod/es-coldstore").await, vec!["Insufficient: RAM"; 2]);
-    assert_eq!(reason("payments/prod/hsm-proxy").await, vec!["Constraint not satisfied: dedicated"; 2]);
+    assert_eq!(
+        reason("analytics/devel/ml-training").await,
+        vec!["Insufficient: CPU"; 2]
+    );
+    assert_eq!(
+        reason("search/prod/es-coldstore").await,
+        vec!["Insufficient: RAM"; 2]
+    );
+    assert_eq!(
+        reason("payments/prod/hsm-proxy").await,
+        vec!["Constraint not satisfied: dedicated"; 2]
+    );
     let mut q = query(&key("payments/prod/hsm-proxy"));
     q.statuses = Some(vec![ScheduleStatus::PENDING]);
     let e = c.get_pending_reason(q).await.unwrap_err();
@@ -665,7 +1037,10 @@ async fn the_default_world_has_incidents_to_triage() {
     assert_eq!(tiers.default_tier_name.as_deref(), Some("preemptible"));
     assert_eq!(tiers.tiers.unwrap().len(), 3);
     let jobs = c.get_jobs(Some("analytics")).await.unwrap().value;
-    assert!(jobs.iter().any(|j| j.cron_schedule.as_deref() == Some("0 3 * * *")));
+    assert!(
+        jobs.iter()
+            .any(|j| j.cron_schedule.as_deref() == Some("0 3 * * *"))
+    );
     server.shutdown().await;
 }
 
@@ -689,20 +1064,34 @@ async fn cron_jobs_run_when_the_clock_passes_them() {
     sim.advance(std::time::Duration::from_millis(wait));
     let tasks = active_tasks(&c, &job).await;
     assert_eq!(tasks.len(), 5);
-    assert!(tasks.iter().all(|t| t.config().unwrap().is_service == Some(false)));
+    assert!(
+        tasks
+            .iter()
+            .all(|t| t.config().unwrap().is_service == Some(false))
+    );
     let s = c.get_job_summary(Some("analytics")).await.unwrap().value;
-    let after = s.iter().find(|s| s.job.as_ref().unwrap().key.as_ref() == Some(&job)).unwrap();
+    let after = s
+        .iter()
+        .find(|s| s.job.as_ref().unwrap().key.as_ref() == Some(&job))
+        .unwrap();
     assert_eq!(after.next_cron_run_ms, Some(next + 86_400_000));
     // Cron tasks finish and are not restarted.
     sim.advance(secs(900));
     assert!(active_tasks(&c, &job).await.is_empty());
     assert_eq!(
-        all_tasks(&c, &job).await.iter().filter(|t| t.status() == ScheduleStatus::FINISHED).count(),
+        all_tasks(&c, &job)
+            .await
+            .iter()
+            .filter(|t| t.status() == ScheduleStatus::FINISHED)
+            .count(),
         5
     );
     c.start_cron_job(&job).await.unwrap();
     assert_eq!(active_tasks(&c, &job).await.len(), 5);
-    let e = c.start_cron_job(&key("www-data/prod/frontend")).await.unwrap_err();
+    let e = c
+        .start_cron_job(&key("www-data/prod/frontend"))
+        .await
+        .unwrap_err();
     let (code, msgs) = api_code(&e);
     assert_eq!(code, ResponseCode::INVALID_REQUEST);
     assert!(msgs[0].starts_with("Failed to start cron job"));
@@ -729,29 +1118,63 @@ async fn draining_a_host_moves_its_tasks_elsewhere() {
         .map(|t| t.task_id().to_owned())
         .collect();
     assert!(!on_host.is_empty());
-    let st = c.maintenance_status(&[host.clone(), "no-such-host".into()]).await.unwrap().value;
-    assert_eq!(st.len(), 1);
-    assert_eq!(st[0].mode, Some(MaintenanceMode::NONE));
-    let st = c.start_maintenance(std::slice::from_ref(&host)).await.unwrap().value;
-    assert_eq!(st[0].mode, Some(MaintenanceMode::SCHEDULED));
-    let st = c.drain_hosts(std::slice::from_ref(&host)).await.unwrap().value;
-    assert_eq!(st[0].mode, Some(MaintenanceMode::DRAINING));
-    let draining = c
-        .get_tasks_without_configs(TaskQuery { task_ids: Some(on_host.clone()), ..Default::default() })
+    let st = c
+        .maintenance_status(&[host.clone(), "no-such-host".into()])
         .await
         .unwrap()
         .value;
-    assert!(draining.iter().all(|t| t.status() == ScheduleStatus::DRAINING));
+    assert_eq!(st.len(), 1);
+    assert_eq!(st[0].mode, Some(MaintenanceMode::NONE));
+    let st = c
+        .start_maintenance(std::slice::from_ref(&host))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(st[0].mode, Some(MaintenanceMode::SCHEDULED));
+    let st = c
+        .drain_hosts(std::slice::from_ref(&host))
+        .await
+        .unwrap()
+        .value;
+    assert_eq!(st[0].mode, Some(MaintenanceMode::DRAINING));
+    let draining = c
+        .get_tasks_without_configs(TaskQuery {
+            task_ids: Some(on_host.clone()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    assert!(
+        draining
+            .iter()
+            .all(|t| t.status() == ScheduleStatus::DRAINING)
+    );
     assert_eq!(
         draining[0].latest_event().unwrap().message.as_deref(),
         Some("Draining machine for maintenance.")
     );
     sim.advance(secs(40));
-    assert_eq!(c.maintenance_status(std::slice::from_ref(&host)).await.unwrap().value[0].mode, Some(MaintenanceMode::DRAINED));
+    assert_eq!(
+        c.maintenance_status(std::slice::from_ref(&host))
+            .await
+            .unwrap()
+            .value[0]
+            .mode,
+        Some(MaintenanceMode::DRAINED)
+    );
     let moved = active_tasks(&c, &job).await;
     assert_eq!(moved.len(), tasks.len());
-    assert!(moved.iter().all(|t| t.host() != host && t.status() == ScheduleStatus::RUNNING));
-    let st = c.end_maintenance(std::slice::from_ref(&host)).await.unwrap().value;
+    assert!(
+        moved
+            .iter()
+            .all(|t| t.host() != host && t.status() == ScheduleStatus::RUNNING)
+    );
+    let st = c
+        .end_maintenance(std::slice::from_ref(&host))
+        .await
+        .unwrap()
+        .value;
     assert_eq!(st[0].mode, Some(MaintenanceMode::NONE));
     server.shutdown().await;
 }
@@ -768,7 +1191,10 @@ async fn scaled_world_with_a_big_job() {
     let c = client(&server, Protocol::Binary);
     let summaries = c.get_job_summary(None).await.unwrap().value;
     assert!(summaries.len() >= 120);
-    let active: i32 = summaries.iter().map(|s| s.stats.as_ref().unwrap().active_task_count.unwrap()).sum();
+    let active: i32 = summaries
+        .iter()
+        .map(|s| s.stats.as_ref().unwrap().active_task_count.unwrap())
+        .sum();
     assert!(active >= 6_000 + 4_000 - 100, "active {active}");
     let mut q = query(&key("www-data/prod/edge-proxy"));
     q.statuses = Some(ScheduleStatus::ACTIVE.to_vec());

@@ -42,7 +42,10 @@ async fn content_negotiation_follows_aurora() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 415);
-    assert_eq!(r.text().await.unwrap(), "Unsupported Content-Type: text/plain");
+    assert_eq!(
+        r.text().await.unwrap(),
+        "Unsupported Content-Type: text/plain"
+    );
     let r = http
         .post(&api)
         .header("Content-Type", "application/json; charset=utf-8")
@@ -62,15 +65,23 @@ async fn content_negotiation_follows_aurora() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 200);
-    assert_eq!(r.headers()["content-type"], "application/vnd.apache.thrift.json");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.apache.thrift.json"
+    );
     let body = r.bytes().await.unwrap();
     assert!(body.starts_with(b"[1,\"getRoleSummary\",2,7,"));
     let (h, env) = Protocol::Json.decode::<ResponseResult>(&body).unwrap();
     assert_eq!(h.seq, 7);
-    let Envelope::Body(rr) = env else { panic!("exception") };
+    let Envelope::Body(rr) = env else {
+        panic!("exception")
+    };
     let resp = rr.success.unwrap();
     assert_eq!(resp.code(), ResponseCode::OK);
-    assert_eq!(resp.server_info.unwrap().cluster_name.as_deref(), Some("devcluster"));
+    assert_eq!(
+        resp.server_info.unwrap().cluster_name.as_deref(),
+        Some("devcluster")
+    );
 
     // No Content-Type: TJSON request; exact binary Accept: binary reply.
     let r = http
@@ -80,7 +91,10 @@ async fn content_negotiation_follows_aurora() {
         .send()
         .await
         .unwrap();
-    assert_eq!(r.headers()["content-type"], "application/vnd.apache.thrift.binary");
+    assert_eq!(
+        r.headers()["content-type"],
+        "application/vnd.apache.thrift.binary"
+    );
     let body = r.bytes().await.unwrap();
     assert!(Protocol::Binary.decode::<ResponseResult>(&body).is_ok());
 
@@ -89,7 +103,9 @@ async fn content_negotiation_follows_aurora() {
         "getTasksWithoutConfigs",
         MessageType::Call,
         1,
-        &QueryArgs { query: Some(TaskQuery::default()) },
+        &QueryArgs {
+            query: Some(TaskQuery::default()),
+        },
     );
     let r = http
         .post(&api)
@@ -140,9 +156,15 @@ async fn thrift_level_errors() {
         }
     };
     let bin = "application/vnd.apache.thrift.binary";
-    let r = send(bin, Protocol::Binary.encode("getFrobnicator", MessageType::Call, 3, &NoArgs {})).await;
+    let r = send(
+        bin,
+        Protocol::Binary.encode("getFrobnicator", MessageType::Call, 3, &NoArgs {}),
+    )
+    .await;
     assert_eq!(r.status().as_u16(), 200);
-    let (_, env) = Protocol::Binary.decode::<ResponseResult>(&r.bytes().await.unwrap()).unwrap();
+    let (_, env) = Protocol::Binary
+        .decode::<ResponseResult>(&r.bytes().await.unwrap())
+        .unwrap();
     match env {
         Envelope::Exception(e) => {
             assert_eq!(e.kind, Some(TApplicationException::UNKNOWN_METHOD));
@@ -151,12 +173,23 @@ async fn thrift_level_errors() {
         Envelope::Body(_) => panic!("expected an exception"),
     }
     // Binary args that do not decode: PROTOCOL_ERROR.
-    let mut broken = Protocol::Binary.encode("getJobSummary", MessageType::Call, 4, &RoleArgs { role: Some("www-data".into()) });
+    let mut broken = Protocol::Binary.encode(
+        "getJobSummary",
+        MessageType::Call,
+        4,
+        &RoleArgs {
+            role: Some("www-data".into()),
+        },
+    );
     broken.truncate(broken.len() - 5);
     let r = send(bin, broken).await;
     assert_eq!(r.status().as_u16(), 200);
-    let (_, env) = Protocol::Binary.decode::<ResponseResult>(&r.bytes().await.unwrap()).unwrap();
-    assert!(matches!(env, Envelope::Exception(e) if e.kind == Some(TApplicationException::PROTOCOL_ERROR)));
+    let (_, env) = Protocol::Binary
+        .decode::<ResponseResult>(&r.bytes().await.unwrap())
+        .unwrap();
+    assert!(
+        matches!(env, Envelope::Exception(e) if e.kind == Some(TApplicationException::PROTOCOL_ERROR))
+    );
     // TJSON that does not decode: HTTP 500.
     let json = "application/vnd.apache.thrift.json";
     let r = send(json, br#"[1,"getJobSummary",1,1,{"1":{"str":5}}]"#.to_vec()).await;
@@ -164,9 +197,20 @@ async fn thrift_level_errors() {
     let r = send(json, b"[2,\"getRoleSummary\",1,1,{}]".to_vec()).await;
     assert_eq!(r.status().as_u16(), 500);
     // Health endpoints.
-    let r = http.get(format!("{}/health", server.url())).send().await.unwrap();
-    assert_eq!((r.status().as_u16(), r.text().await.unwrap()), (200, "OK\n".to_owned()));
-    let r = http.get(format!("{}/leaderhealth", server.url())).send().await.unwrap();
+    let r = http
+        .get(format!("{}/health", server.url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (200, "OK\n".to_owned())
+    );
+    let r = http
+        .get(format!("{}/leaderhealth", server.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let r = http.put(&api).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 405);
@@ -181,7 +225,10 @@ fn with_credentials(server: &SimServer, user: &str, password: &str) -> AuroraCli
 
 #[tokio::test]
 async fn basic_auth_guards_mutations() {
-    let args = SimArgs { auth: Some("ops:s3cret".into()), ..frozen() };
+    let args = SimArgs {
+        auth: Some("ops:s3cret".into()),
+        ..frozen()
+    };
     let (server, sim) = start(args).await;
     let job = key("www-data/staging/frontend");
     let anon = client(&server, Protocol::Binary);
@@ -210,7 +257,10 @@ async fn basic_auth_guards_mutations() {
     let ops = with_credentials(&server, "ops", "s3cret");
     ops.kill_tasks(&job, &[0], Some("bye")).await.unwrap();
     let t = active_tasks(&ops, &job).await.remove(0);
-    assert_eq!(t.latest_event().unwrap().message.as_deref(), Some("Killed by ops\nbye"));
+    assert_eq!(
+        t.latest_event().unwrap().message.as_deref(),
+        Some("Killed by ops\nbye")
+    );
     sim.advance(secs(10));
     let tc = with_version(config_of(&ops, &job).await, "v9", None);
     let ukey = ops
@@ -222,7 +272,14 @@ async fn basic_auth_guards_mutations() {
         .key
         .unwrap();
     assert_eq!(
-        details(&ops, &ukey).await.update.unwrap().summary.unwrap().user.as_deref(),
+        details(&ops, &ukey)
+            .await
+            .update
+            .unwrap()
+            .summary
+            .unwrap()
+            .user
+            .as_deref(),
         Some("ops")
     );
     server.shutdown().await;
@@ -230,7 +287,10 @@ async fn basic_auth_guards_mutations() {
 
 #[tokio::test]
 async fn latency_knob_delays_replies() {
-    let args = SimArgs { latency: 150, ..frozen() };
+    let args = SimArgs {
+        latency: 150,
+        ..frozen()
+    };
     let (server, _sim) = start(args).await;
     let c = client(&server, Protocol::Binary);
     let t = Instant::now();
@@ -241,10 +301,18 @@ async fn latency_knob_delays_replies() {
 
 #[test]
 fn jitter_knob_varies_the_delay_within_bounds() {
-    let args = SimArgs { latency: 20, jitter: 100, ..frozen() };
+    let args = SimArgs {
+        latency: 20,
+        jitter: 100,
+        ..frozen()
+    };
     let f = Faults::new(&args, 0);
     let delays: Vec<Duration> = (0..50).map(|_| f.delay().unwrap()).collect();
-    assert!(delays.iter().all(|d| *d >= Duration::from_millis(20) && *d <= Duration::from_millis(120)));
+    assert!(
+        delays
+            .iter()
+            .all(|d| *d >= Duration::from_millis(20) && *d <= Duration::from_millis(120))
+    );
     let distinct: std::collections::BTreeSet<Duration> = delays.iter().copied().collect();
     assert!(distinct.len() > 10, "{distinct:?}");
     assert_eq!(Faults::new(&frozen(), 0).delay(), None);
@@ -252,7 +320,10 @@ fn jitter_knob_varies_the_delay_within_bounds() {
 
 #[tokio::test]
 async fn error_rate_knob_answers_500_or_503() {
-    let args = SimArgs { error_rate: 1.0, ..frozen() };
+    let args = SimArgs {
+        error_rate: 1.0,
+        ..frozen()
+    };
     let (server, _sim) = start(args).await;
     let c = client(&server, Protocol::Binary);
     let mut seen = std::collections::BTreeSet::new();
@@ -267,7 +338,10 @@ async fn error_rate_knob_answers_500_or_503() {
     assert_eq!(seen, [500u16, 503].into_iter().collect());
     server.shutdown().await;
 
-    let args = SimArgs { error_rate: 0.5, ..frozen() };
+    let args = SimArgs {
+        error_rate: 0.5,
+        ..frozen()
+    };
     let (server, _sim) = start(args).await;
     let c = client(&server, Protocol::Binary);
     let mut ok = 0;
@@ -276,13 +350,19 @@ async fn error_rate_knob_answers_500_or_503() {
             ok += 1;
         }
     }
-    assert!((5..35).contains(&ok), "{ok} of 40 succeeded at error rate 0.5");
+    assert!(
+        (5..35).contains(&ok),
+        "{ok} of 40 succeeded at error rate 0.5"
+    );
     server.shutdown().await;
 }
 
 #[tokio::test]
 async fn reset_rate_knob_drops_connections() {
-    let args = SimArgs { reset_rate: 1.0, ..frozen() };
+    let args = SimArgs {
+        reset_rate: 1.0,
+        ..frozen()
+    };
     let (server, _sim) = start(args).await;
     let c = client(&server, Protocol::Binary);
     match c.get_role_summary().await.unwrap_err() {
@@ -290,17 +370,30 @@ async fn reset_rate_knob_drops_connections() {
         other => panic!("expected a transport error, got {other}"),
     }
     // Health checks are not affected.
-    let r = raw().get(format!("{}/health", server.url())).send().await.unwrap();
+    let r = raw()
+        .get(format!("{}/health", server.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     server.shutdown().await;
-    let f = Faults::new(&SimArgs { reset_rate: 0.3, ..frozen() }, 0);
+    let f = Faults::new(
+        &SimArgs {
+            reset_rate: 0.3,
+            ..frozen()
+        },
+        0,
+    );
     let resets = (0..1000).filter(|_| f.roll() == Fault::Reset).count();
     assert!((200..400).contains(&resets), "{resets}");
 }
 
 #[tokio::test]
 async fn leader_failover_knob_loses_the_leader_for_a_while() {
-    let args = SimArgs { leader_failover: Some(10), ..frozen() };
+    let args = SimArgs {
+        leader_failover: Some(10),
+        ..frozen()
+    };
     let (server, sim) = start(args).await;
     let c = client(&server, Protocol::Binary);
     let http = raw();
@@ -320,7 +413,11 @@ async fn leader_failover_knob_loses_the_leader_for_a_while() {
         other => panic!("{other}"),
     }
     assert_eq!(leaderhealth().await, 502);
-    let r = http.get(format!("{}/health", server.url())).send().await.unwrap();
+    let r = http
+        .get(format!("{}/health", server.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     sim.advance(secs(10));
     assert!(c.get_role_summary().await.is_ok());
@@ -331,7 +428,11 @@ async fn leader_failover_knob_loses_the_leader_for_a_while() {
 #[tokio::test]
 async fn redirect_knob_answers_307_to_the_leader() {
     let (leader, _sim) = start(frozen()).await;
-    let args = SimArgs { redirect_to: Some(leader.url()), seed: 99, ..frozen() };
+    let args = SimArgs {
+        redirect_to: Some(leader.url()),
+        seed: 99,
+        ..frozen()
+    };
     let (follower, _sim2) = start(args).await;
     let http = raw();
     let r = http
@@ -342,8 +443,15 @@ async fn redirect_knob_answers_307_to_the_leader() {
         .await
         .unwrap();
     assert_eq!(r.status().as_u16(), 307);
-    assert_eq!(r.headers()["location"], format!("{}/api", leader.url()).as_str());
-    let r = http.get(format!("{}/leaderhealth", follower.url())).send().await.unwrap();
+    assert_eq!(
+        r.headers()["location"],
+        format!("{}/api", leader.url()).as_str()
+    );
+    let r = http
+        .get(format!("{}/leaderhealth", follower.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 503);
     // The client follows the redirect and remembers the leader.
     let c = client(&follower, Protocol::Binary);
@@ -360,7 +468,9 @@ async fn redirect_knob_answers_307_to_the_leader() {
         .send()
         .await
         .unwrap();
-    let (_, env) = Protocol::Binary.decode::<ResponseResult>(&r.bytes().await.unwrap()).unwrap();
+    let (_, env) = Protocol::Binary
+        .decode::<ResponseResult>(&r.bytes().await.unwrap())
+        .unwrap();
     let Envelope::Body(rr) = env else { panic!() };
     assert_eq!(rr.success.unwrap().code(), ResponseCode::ERROR_TRANSIENT);
     follower.shutdown().await;
@@ -375,5 +485,8 @@ async fn shutdown_stops_serving() {
     c.get_tier_configs().await.unwrap();
     server.shutdown().await;
     let c = AuroraClient::new(ClientConfig::new(url)).unwrap();
-    assert!(matches!(c.get_tier_configs().await.unwrap_err(), ClientError::Transport { .. }));
+    assert!(matches!(
+        c.get_tier_configs().await.unwrap_err(),
+        ClientError::Transport { .. }
+    ));
 }

@@ -30,6 +30,7 @@ crate::thrift_struct! {
 
 /// What the server sends back for one call.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // built once per call and consumed at once
 pub enum Outcome {
     Reply(Response),
     Exception(TApplicationException),
@@ -134,6 +135,7 @@ fn error(msg: &str) -> Response {
     response(ResponseCode::ERROR, &[msg], None)
 }
 
+#[allow(clippy::result_large_err)]
 fn decode_args<T: Thrift>(proto: Protocol, body: &[u8]) -> std::result::Result<T, Outcome> {
     match proto.decode::<T>(body) {
         Ok((_, Envelope::Body(a))) => Ok(a),
@@ -153,7 +155,9 @@ fn decode_args<T: Thrift>(proto: Protocol, body: &[u8]) -> std::result::Result<T
 
 fn valid_key(k: Option<&JobKey>) -> Option<&JobKey> {
     k.filter(|k| {
-        valid_identifier(k.role()) && valid_identifier(k.environment()) && valid_identifier(k.name())
+        valid_identifier(k.role())
+            && valid_identifier(k.environment())
+            && valid_identifier(k.name())
     })
 }
 
@@ -200,6 +204,7 @@ macro_rules! args {
     };
 }
 
+#[allow(clippy::result_large_err)]
 fn dispatch(
     sim: &Simulator,
     proto: Protocol,
@@ -210,15 +215,24 @@ fn dispatch(
 ) -> std::result::Result<Response, Outcome> {
     // Decode first: a broken args struct is a protocol error whatever the scheduler's state.
     let r = match method {
-        "getRoleSummary" | "getTierConfigs" | "performBackup" | "listBackups"
-        | "commitRecovery" | "unloadRecovery" | "snapshot"
+        "getRoleSummary"
+        | "getTierConfigs"
+        | "performBackup"
+        | "listBackups"
+        | "commitRecovery"
+        | "unloadRecovery"
+        | "snapshot"
         | "triggerImplicitTaskReconciliation" => {
             let _ = args!(proto, body, NoArgs);
             Call::NoArgs
         }
         "getJobSummary" | "getJobs" | "getQuota" => Call::Role(args!(proto, body, RoleArgs).role),
-        "getTasksStatus" | "getTasksWithoutConfigs" | "getPendingReason" | "pruneTasks"
-        | "queryRecovery" | "deleteRecoveryTasks" => {
+        "getTasksStatus"
+        | "getTasksWithoutConfigs"
+        | "getPendingReason"
+        | "pruneTasks"
+        | "queryRecovery"
+        | "deleteRecoveryTasks" => {
             Call::Query(args!(proto, body, QueryArgs).query.unwrap_or_default())
         }
         "getConfigSummary" => Call::Job(args!(proto, body, JobKeyArgs).job),
@@ -351,7 +365,9 @@ fn run(st: &mut State, method: &str, call: Call, user: &str) -> Response {
         ("replaceCronTemplate", Call::JobConfig(c)) => schedule_cron_job(st, c, true),
         ("createJob", Call::JobConfig(c)) => create_job(st, c),
         ("maintenanceStatus", Call::Hosts(h)) => maintenance(st, &h, None),
-        ("startMaintenance", Call::Hosts(h)) => maintenance(st, &h, Some(MaintenanceMode::SCHEDULED)),
+        ("startMaintenance", Call::Hosts(h)) => {
+            maintenance(st, &h, Some(MaintenanceMode::SCHEDULED))
+        }
         ("drainHosts" | "slaDrainHosts", Call::Hosts(h)) => drain_hosts(st, &h),
         ("endMaintenance", Call::Hosts(h)) => maintenance(st, &h, Some(MaintenanceMode::NONE)),
         ("setQuota", Call::SetQuota(role, quota)) => set_quota(st, role, quota),
@@ -377,7 +393,9 @@ fn run(st: &mut State, method: &str, call: Call, user: &str) -> Response {
                 .into_iter()
                 .map(|t| st.scheduled_task(t, false))
                 .collect();
-            ok(Result::QueryRecoveryResult(QueryRecoveryResult { tasks: Some(tasks) }))
+            ok(Result::QueryRecoveryResult(QueryRecoveryResult {
+                tasks: Some(tasks),
+            }))
         }
         ("deleteRecoveryTasks" | "commitRecovery" | "unloadRecovery", _) => ok_empty(),
         (m, _) => error(&format!("{m}: unexpected arguments")),
@@ -402,8 +420,7 @@ pub fn query_tasks(st: &State, q: &TaskQuery) -> Vec<TaskIdx> {
         role.is_none_or(|r| k.role() == r)
             && env.is_none_or(|e| k.environment() == e)
             && name.is_none_or(|n| k.name() == n)
-            && q
-                .job_keys
+            && q.job_keys
                 .as_ref()
                 .filter(|ks| !ks.is_empty())
                 .is_none_or(|ks| ks.iter().any(|x| x == k))
@@ -451,7 +468,9 @@ pub fn query_tasks(st: &State, q: &TaskQuery) -> Vec<TaskIdx> {
         out.retain(|&t| {
             let task = st.task(t);
             statuses.as_ref().is_none_or(|s| s.contains(&task.status.0))
-                && instances.as_ref().is_none_or(|s| s.contains(&task.instance))
+                && instances
+                    .as_ref()
+                    .is_none_or(|s| s.contains(&task.instance))
                 && hosts.as_ref().is_none_or(|h| {
                     task.host
                         .is_some_and(|x| h.contains(st.hosts[x as usize].name.as_str()))
@@ -663,7 +682,10 @@ fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
         return invalid(INVALID_KEY);
     };
-    let groups = st.job_idx(key).map(|j| group_active(st, j)).unwrap_or_default();
+    let groups = st
+        .job_idx(key)
+        .map(|j| group_active(st, j))
+        .unwrap_or_default();
     ok(Result::ConfigSummaryResult(ConfigSummaryResult {
         summary: Some(ConfigSummary {
             key: Some(key.clone()),
@@ -722,7 +744,12 @@ fn get_quota(st: &State, role: Option<String>) -> Response {
 }
 
 /// Checks that adding `extra` of production resources stays within the role's quota.
-fn check_quota(st: &State, role: &str, config: &ConfigRef, instances: i32) -> std::result::Result<(), String> {
+fn check_quota(
+    st: &State,
+    role: &str,
+    config: &ConfigRef,
+    instances: i32,
+) -> std::result::Result<(), String> {
     if !config.production || config.revocable || instances <= 0 {
         return Ok(());
     }
@@ -734,13 +761,19 @@ fn check_quota(st: &State, role: &str, config: &ConfigRef, instances: i32) -> st
     let disk = c[0].disk_mb + c[2].disk_mb + config.need.disk_mb * instances as i64;
     let mut over = Vec::new();
     if cpus > quota.cpus + 1e-9 {
-        over.push(format!("CPU quota exceeded by {:.2} core(s)", cpus - quota.cpus));
+        over.push(format!(
+            "CPU quota exceeded by {:.2} core(s)",
+            cpus - quota.cpus
+        ));
     }
     if ram > quota.ram_mb {
         over.push(format!("RAM quota exceeded by {} MB", ram - quota.ram_mb));
     }
     if disk > quota.disk_mb {
-        over.push(format!("DISK quota exceeded by {} MB", disk - quota.disk_mb));
+        over.push(format!(
+            "DISK quota exceeded by {} MB",
+            disk - quota.disk_mb
+        ));
     }
     if over.is_empty() {
         Ok(())
@@ -776,7 +809,10 @@ fn get_tier_configs() -> Response {
 
 /// Validates a TaskConfig and fills the defaults the scheduler fills, so that a config read back
 /// from the scheduler and sent again compares equal.
-pub fn populate(mut tc: TaskConfig, key: Option<&JobKey>) -> std::result::Result<TaskConfig, String> {
+pub fn populate(
+    mut tc: TaskConfig,
+    key: Option<&JobKey>,
+) -> std::result::Result<TaskConfig, String> {
     if let Some(k) = key {
         tc.job = Some(k.clone());
     }
@@ -826,9 +862,11 @@ fn get_update_summaries(st: &State, q: &JobUpdateQuery) -> Response {
         .into_iter()
         .map(|u| st.update_summary(u))
         .collect();
-    ok(Result::GetJobUpdateSummariesResult(GetJobUpdateSummariesResult {
-        update_summaries: Some(summaries),
-    }))
+    ok(Result::GetJobUpdateSummariesResult(
+        GetJobUpdateSummariesResult {
+            update_summaries: Some(summaries),
+        },
+    ))
 }
 
 /// Updates a JobUpdateQuery selects, newest-modified first, then offset/limit.
@@ -848,7 +886,8 @@ pub fn query_updates(st: &State, q: &JobUpdateQuery) -> Vec<UpdateIdx> {
             q.role.as_deref().is_none_or(|r| job.role() == r)
                 && q.job_key.as_ref().is_none_or(|k| k == job)
                 && q.key.as_ref().is_none_or(|k| {
-                    k.id.as_deref() == Some(u.id.as_str()) && k.job.as_ref().is_none_or(|kj| kj == job)
+                    k.id.as_deref() == Some(u.id.as_str())
+                        && k.job.as_ref().is_none_or(|kj| kj == job)
                 })
                 && q.user.as_deref().is_none_or(|x| x == u.user)
                 && statuses.as_ref().is_none_or(|s| s.contains(&u.status.0))
@@ -866,16 +905,22 @@ pub fn query_updates(st: &State, q: &JobUpdateQuery) -> Vec<UpdateIdx> {
     }
 }
 
-fn get_update_details(st: &State, key: Option<JobUpdateKey>, q: Option<JobUpdateQuery>) -> Response {
+fn get_update_details(
+    st: &State,
+    key: Option<JobUpdateKey>,
+    q: Option<JobUpdateQuery>,
+) -> Response {
     if let Some(q) = q {
         let list = query_updates(st, &q)
             .into_iter()
             .map(|u| st.update_details(u))
             .collect();
-        return ok(Result::GetJobUpdateDetailsResult(GetJobUpdateDetailsResult {
-            details: None,
-            details_list: Some(list),
-        }));
+        return ok(Result::GetJobUpdateDetailsResult(
+            GetJobUpdateDetailsResult {
+                details: None,
+                details_list: Some(list),
+            },
+        ));
     }
     let Some(key) = key else {
         return error("Either key or query must be set.");
@@ -884,10 +929,12 @@ fn get_update_details(st: &State, key: Option<JobUpdateKey>, q: Option<JobUpdate
         Some(u) => response(
             ResponseCode::OK,
             &["The key argument is deprecated, use the query argument instead."],
-            Some(Result::GetJobUpdateDetailsResult(GetJobUpdateDetailsResult {
-                details: Some(st.update_details(u)),
-                details_list: None,
-            })),
+            Some(Result::GetJobUpdateDetailsResult(
+                GetJobUpdateDetailsResult {
+                    details: Some(st.update_details(u)),
+                    details_list: None,
+                },
+            )),
         ),
         None => invalid(&format!("Invalid update: {key}")),
     }
@@ -903,7 +950,11 @@ struct ValidRequest {
     metadata: Option<Vec<Metadata>>,
 }
 
-fn validate_request(st: &mut State, r: Option<JobUpdateRequest>) -> std::result::Result<ValidRequest, Response> {
+#[allow(clippy::result_large_err)]
+fn validate_request(
+    st: &mut State,
+    r: Option<JobUpdateRequest>,
+) -> std::result::Result<ValidRequest, Response> {
     let Some(r) = r else {
         return Err(invalid("A job update request is required."));
     };
@@ -915,8 +966,13 @@ fn validate_request(st: &mut State, r: Option<JobUpdateRequest>) -> std::result:
     if !tc.is_service.unwrap_or(false) {
         return Err(invalid("Updates are not supported for non-service jobs."));
     }
-    if st.job_idx(&key).is_some_and(|j| st.jobs[j as usize].cron.is_some()) {
-        return Err(invalid("Cron jobs may only be updated by calling replaceCronTemplate."));
+    if st
+        .job_idx(&key)
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return Err(invalid(
+            "Cron jobs may only be updated by calling replaceCronTemplate.",
+        ));
     }
     let Some(mut settings) = r.settings else {
         return Err(error("Update settings are required (settings is null)."));
@@ -949,14 +1005,22 @@ fn validate_request(st: &mut State, r: Option<JobUpdateRequest>) -> std::result:
                 autopause_after_batch: Some(false),
             })
         } else {
-            JobUpdateStrategy::Queue(QueueJobUpdateStrategy { group_size: Some(g) })
+            JobUpdateStrategy::Queue(QueueJobUpdateStrategy {
+                group_size: Some(g),
+            })
         });
     }
     for (name, v) in [
         ("maxPerInstanceFailures", settings.max_per_instance_failures),
         ("maxFailedInstances", settings.max_failed_instances),
-        ("minWaitInInstanceRunningMs", settings.min_wait_in_instance_running_ms),
-        ("blockIfNoPulsesAfterMs", settings.block_if_no_pulses_after_ms),
+        (
+            "minWaitInInstanceRunningMs",
+            settings.min_wait_in_instance_running_ms,
+        ),
+        (
+            "blockIfNoPulsesAfterMs",
+            settings.block_if_no_pulses_after_ms,
+        ),
     ] {
         if v.unwrap_or(0) < 0 {
             return Err(invalid(&format!("{name} must be non-negative.")));
@@ -1038,7 +1102,12 @@ fn get_update_diff(st: &mut State, r: Option<JobUpdateRequest>) -> Response {
     }))
 }
 
-fn start_job_update(st: &mut State, r: Option<JobUpdateRequest>, message: Option<String>, user: &str) -> Response {
+fn start_job_update(
+    st: &mut State,
+    r: Option<JobUpdateRequest>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
     let v = match validate_request(st, r) {
         Ok(v) => v,
         Err(resp) => return resp,
@@ -1084,7 +1153,13 @@ enum Ctl {
     Rollback,
 }
 
-fn control(st: &mut State, ctl: Ctl, key: Option<JobUpdateKey>, message: Option<String>, user: &str) -> Response {
+fn control(
+    st: &mut State,
+    ctl: Ctl,
+    key: Option<JobUpdateKey>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
     let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
         return invalid(INVALID_KEY);
     };
@@ -1107,7 +1182,11 @@ fn control(st: &mut State, ctl: Ctl, key: Option<JobUpdateKey>, message: Option<
             if matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
                 return ok_empty();
             }
-            if back { S::ROLL_BACK_PAUSED } else { S::ROLL_FORWARD_PAUSED }
+            if back {
+                S::ROLL_BACK_PAUSED
+            } else {
+                S::ROLL_FORWARD_PAUSED
+            }
         }
         Ctl::Resume => {
             if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
@@ -1123,7 +1202,9 @@ fn control(st: &mut State, ctl: Ctl, key: Option<JobUpdateKey>, message: Option<
         Ctl::Abort => S::ABORTED,
         Ctl::Rollback => {
             if status == S::ROLLING_BACK {
-                return invalid(&format!("Cannot transition update from {status} to {status}"));
+                return invalid(&format!(
+                    "Cannot transition update from {status} to {status}"
+                ));
             }
             if back {
                 // From a paused or blocked rollback this acts as a resume.
@@ -1171,7 +1252,13 @@ fn pulse(st: &mut State, key: Option<JobUpdateKey>) -> Response {
 
 // ---- task mutations ----
 
-fn kill_tasks(st: &mut State, job: Option<JobKey>, ids: Option<Vec<i32>>, message: Option<String>, user: &str) -> Response {
+fn kill_tasks(
+    st: &mut State,
+    job: Option<JobKey>,
+    ids: Option<Vec<i32>>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
         return invalid(INVALID_KEY);
     };
@@ -1181,7 +1268,9 @@ fn kill_tasks(st: &mut State, job: Option<JobKey>, ids: Option<Vec<i32>>, messag
     if let Some(r) = updating_error(st, j) {
         return r;
     }
-    let wanted: Option<BTreeSet<i32>> = ids.filter(|v| !v.is_empty()).map(|v| v.into_iter().collect());
+    let wanted: Option<BTreeSet<i32>> = ids
+        .filter(|v| !v.is_empty())
+        .map(|v| v.into_iter().collect());
     let targets: Vec<TaskIdx> = st.jobs[j as usize]
         .active
         .iter()
@@ -1201,7 +1290,12 @@ fn kill_tasks(st: &mut State, job: Option<JobKey>, ids: Option<Vec<i32>>, messag
     ok_empty()
 }
 
-fn restart_shards(st: &mut State, job: Option<JobKey>, ids: Option<Vec<i32>>, user: &str) -> Response {
+fn restart_shards(
+    st: &mut State,
+    job: Option<JobKey>,
+    ids: Option<Vec<i32>>,
+    user: &str,
+) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
         return invalid(INVALID_KEY);
     };
@@ -1223,7 +1317,9 @@ fn restart_shards(st: &mut State, job: Option<JobKey>, ids: Option<Vec<i32>>, us
         }
     }
     for t in targets {
-        if super::lifecycle::on_agent(st.task(t).status) && st.task(t).status != ScheduleStatus::KILLING {
+        if super::lifecycle::on_agent(st.task(t).status)
+            && st.task(t).status != ScheduleStatus::KILLING
+        {
             st.transition(
                 t,
                 ScheduleStatus::RESTARTING,
@@ -1247,7 +1343,9 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
     }
     let template_id = ik.instance_id.unwrap_or(0);
     let Some(j) = st.job_idx(&jk) else {
-        return invalid(&format!("Instance {template_id} of job {jk} is not active."));
+        return invalid(&format!(
+            "Instance {template_id} of job {jk} is not active."
+        ));
     };
     if st.jobs[j as usize].cron.is_some() {
         return invalid("Instances may not be added to cron jobs.");
@@ -1256,7 +1354,9 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         return r;
     }
     let Some(&template) = st.jobs[j as usize].active.get(&template_id) else {
-        return invalid(&format!("Instance {template_id} of job {jk} is not active."));
+        return invalid(&format!(
+            "Instance {template_id} of job {jk} is not active."
+        ));
     };
     let active = st.jobs[j as usize].active.len() as i32;
     if active + count > MAX_TASKS_PER_JOB {
@@ -1290,7 +1390,10 @@ fn create_job(st: &mut State, c: Option<JobConfiguration>) -> Response {
     let Some(key) = valid_key(c.key.as_ref()).cloned() else {
         return invalid(INVALID_KEY);
     };
-    if c.cron_schedule.as_ref().is_some_and(|s| !s.trim().is_empty()) {
+    if c.cron_schedule
+        .as_ref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
         return invalid("Cron jobs may only be created with scheduleCronJob.");
     }
     let tc = match populate(c.task_config.unwrap_or_default(), Some(&key)) {
@@ -1340,7 +1443,9 @@ fn schedule_cron_job(st: &mut State, c: Option<JobConfiguration>, replace_only: 
         Ok(e) => e,
         Err(e) => return invalid(&format!("Invalid cron schedule: {e}")),
     };
-    let policy = c.cron_collision_policy.unwrap_or(CronCollisionPolicy::KILL_EXISTING);
+    let policy = c
+        .cron_collision_policy
+        .unwrap_or(CronCollisionPolicy::KILL_EXISTING);
     if !replace_only && policy == CronCollisionPolicy::RUN_OVERLAP {
         return invalid("The RUN_OVERLAP collision policy is no longer supported.");
     }
@@ -1442,7 +1547,9 @@ fn maintenance(st: &mut State, names: &[String], set: Option<MaintenanceMode>) -
     let statuses = Some(host_statuses(st, names));
     ok(match set {
         None => Result::MaintenanceStatusResult(MaintenanceStatusResult { statuses }),
-        Some(MaintenanceMode::NONE) => Result::EndMaintenanceResult(EndMaintenanceResult { statuses }),
+        Some(MaintenanceMode::NONE) => {
+            Result::EndMaintenanceResult(EndMaintenanceResult { statuses })
+        }
         Some(_) => Result::StartMaintenanceResult(StartMaintenanceResult { statuses }),
     })
 }
@@ -1506,7 +1613,11 @@ fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggrega
     ok_empty()
 }
 
-fn force_task_state(st: &mut State, id: Option<String>, status: Option<ScheduleStatus>) -> Response {
+fn force_task_state(
+    st: &mut State,
+    id: Option<String>,
+    status: Option<ScheduleStatus>,
+) -> Response {
     let (Some(id), Some(status)) = (id, status) else {
         return ok_empty();
     };
@@ -1514,13 +1625,20 @@ fn force_task_state(st: &mut State, id: Option<String>, status: Option<ScheduleS
         && st.task(t).status != status
         && !st.task(t).status.is_terminal()
     {
-        st.transition(t, status, Some(Cow::Borrowed("Forced by an administrator.")));
+        st.transition(
+            t,
+            status,
+            Some(Cow::Borrowed("Forced by an administrator.")),
+        );
     }
     ok_empty()
 }
 
 fn prune_tasks(st: &mut State, mut q: TaskQuery) -> Response {
-    if q.statuses.as_ref().is_some_and(|s| s.iter().any(|x| x.is_active())) {
+    if q.statuses
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|x| x.is_active()))
+    {
         return error("Tasks in non-terminal state cannot be pruned.");
     }
     if q.statuses.as_ref().is_none_or(|s| s.is_empty()) {

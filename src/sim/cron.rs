@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, Datelike, Timelike, Utc};
 
+use super::state::{JobIdx, State};
+use crate::aurora::model::CronCollisionPolicy;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct CronExpr {
     minutes: u64,
@@ -32,8 +35,10 @@ fn field(text: &str, lo: u32, hi: u32) -> Result<u64, String> {
             (lo, hi)
         } else if let Some((a, b)) = range.split_once('-') {
             (
-                a.parse().map_err(|_| format!("bad value {a:?} in {text:?}"))?,
-                b.parse().map_err(|_| format!("bad value {b:?} in {text:?}"))?,
+                a.parse()
+                    .map_err(|_| format!("bad value {a:?} in {text:?}"))?,
+                b.parse()
+                    .map_err(|_| format!("bad value {b:?} in {text:?}"))?,
             )
         } else {
             let v: u32 = range
@@ -57,7 +62,10 @@ impl CronExpr {
     pub fn parse(s: &str) -> Result<CronExpr, String> {
         let parts: Vec<&str> = s.split_whitespace().collect();
         if parts.len() != 5 {
-            return Err(format!("a crontab needs 5 fields, {s:?} has {}", parts.len()));
+            return Err(format!(
+                "a crontab needs 5 fields, {s:?} has {}",
+                parts.len()
+            ));
         }
         let mut weekdays = field(parts[4], 0, 7)?;
         if weekdays & (1 << 7) != 0 {
@@ -76,7 +84,11 @@ impl CronExpr {
     fn day_matches(&self, t: &DateTime<Utc>) -> bool {
         let dom = self.days & (1 << t.day()) != 0;
         let dow = self.weekdays & (1 << t.weekday().num_days_from_sunday()) != 0;
-        if self.dom_or_dow { dom || dow } else { dom && dow }
+        if self.dom_or_dow {
+            dom || dow
+        } else {
+            dom && dow
+        }
     }
 
     /// The first matching minute strictly after `after_ms`, within about four years.
@@ -102,28 +114,6 @@ impl CronExpr {
         None
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn next_runs() {
-        // 2025-03-14 09:26:40 UTC
-        let t = 1_741_944_400_000;
-        let every15 = CronExpr::parse("*/15 * * * *").unwrap();
-        assert_eq!(every15.next_after(t), Some(1_741_944_600_000)); // 09:30
-        let nightly = CronExpr::parse("0 3 * * *").unwrap();
-        assert_eq!(nightly.next_after(t), Some(1_742_007_600_000)); // 03-15 03:00
-        let hourly = CronExpr::parse("5 * * * *").unwrap();
-        assert_eq!(hourly.next_after(t), Some(1_741_946_700_000)); // 10:05
-        assert!(CronExpr::parse("61 * * * *").is_err());
-        assert!(CronExpr::parse("* * *").is_err());
-    }
-}
-
-use super::state::{JobIdx, State};
-use crate::aurora::model::CronCollisionPolicy;
 
 impl State {
     /// Fires every cron job whose next run time the clock has passed.
@@ -189,5 +179,24 @@ impl State {
         for i in 0..count {
             self.create_task(j, i, config.clone(), None, 0, 0);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_runs() {
+        // 2025-03-14 09:26:40 UTC
+        let t = 1_741_944_400_000;
+        let every15 = CronExpr::parse("*/15 * * * *").unwrap();
+        assert_eq!(every15.next_after(t), Some(1_741_944_600_000)); // 09:30
+        let nightly = CronExpr::parse("0 3 * * *").unwrap();
+        assert_eq!(nightly.next_after(t), Some(1_742_007_600_000)); // 03-15 03:00
+        let hourly = CronExpr::parse("5 * * * *").unwrap();
+        assert_eq!(hourly.next_after(t), Some(1_741_946_700_000)); // 10:05
+        assert!(CronExpr::parse("61 * * * *").is_err());
+        assert!(CronExpr::parse("* * *").is_err());
     }
 }

@@ -441,7 +441,10 @@ impl State {
                 .is_some_and(|t| t.status == ScheduleStatus::RUNNING);
             if ok {
                 self.stats.lost_tasks += 1;
-                let host = self.task(i).host.map(|h| self.hosts[h as usize].name.clone());
+                let host = self
+                    .task(i)
+                    .host
+                    .map(|h| self.hosts[h as usize].name.clone());
                 self.transition(
                     i,
                     ScheduleStatus::LOST,

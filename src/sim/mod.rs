@@ -160,11 +160,7 @@ impl Simulator {
 
     /// The state, brought up to the clock's current time.
     pub(crate) fn sync(&self) -> MutexGuard<'_, state::State> {
-        let mut s = self
-            .inner
-            .state
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
+        let mut s = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.inner.clock.now_ms();
         if now > s.now {
             s.advance_to(now);

@@ -1,6 +1,7 @@
 //! The simulator's HTTP server (hyper 1.x): `/api` with Aurora's content negotiation,
 //! authentication and leader behaviour, plus `/health`, `/leaderhealth`, `/maintenance`, `/vars`.
 
+use std::future::Future as _;
 use std::io::Write as _;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -46,7 +47,9 @@ pub struct SimServer {
 
 impl std::fmt::Debug for SimServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimServer").field("addr", &self.addr).finish()
+        f.debug_struct("SimServer")
+            .field("addr", &self.addr)
+            .finish()
     }
 }
 
@@ -216,7 +219,8 @@ fn maintenance_json(sim: &Simulator) -> Response<Body> {
             _ => {}
         }
     }
-    let body = serde_json::json!({"DRAINED": drained, "SCHEDULED": scheduled, "DRAINING": draining});
+    let body =
+        serde_json::json!({"DRAINED": drained, "SCHEDULED": scheduled, "DRAINING": draining});
     let mut r = text(StatusCode::OK, body.to_string());
     r.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -232,9 +236,12 @@ fn vars(sim: &Simulator) -> Response<Body> {
         counts.insert(format!("task_store_{s}"), 0);
     }
     for t in st.tasks.iter().flatten() {
-        *counts.entry(format!("task_store_{}", t.status)).or_default() += 1;
+        *counts
+            .entry(format!("task_store_{}", t.status))
+            .or_default() += 1;
     }
-    let leading = !sim.inner.faults.leaderless(sim.now_ms()) && sim.inner.faults.redirect_to.is_none();
+    let leading =
+        !sim.inner.faults.leaderless(sim.now_ms()) && sim.inner.faults.redirect_to.is_none();
     counts.insert("framework_registered".into(), u64::from(leading));
     counts.insert(
         "jvm_uptime_secs".into(),
@@ -272,9 +279,10 @@ pub fn request_protocol(content_type: Option<&str>) -> Option<Protocol> {
         })
         .collect();
     match (media.as_str(), params.as_slice()) {
-        ("application/x-thrift" | "application/json" | "application/vnd.apache.thrift.json", []) => {
-            Some(Protocol::Json)
-        }
+        (
+            "application/x-thrift" | "application/json" | "application/vnd.apache.thrift.json",
+            [],
+        ) => Some(Protocol::Json),
         ("application/vnd.apache.thrift.json", [(k, v)]) if k == "charset" && v == "utf-8" => {
             Some(Protocol::Json)
         }
@@ -347,7 +355,10 @@ fn unauthorized() -> Response<Body> {
     r
 }
 
-async fn api_call(sim: Simulator, req: Request<Incoming>) -> Result<Response<Body>, std::io::Error> {
+async fn api_call(
+    sim: Simulator,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, std::io::Error> {
     let faults = &sim.inner.faults;
     if let Some(d) = faults.delay() {
         tokio::time::sleep(d).await;
@@ -426,7 +437,10 @@ async fn api_call(sim: Simulator, req: Request<Incoming>) -> Result<Response<Bod
     );
     let gzip = accepts_gzip(req.headers());
     let auth = authenticate(&sim, req.headers());
-    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES).collect().await {
+    let body = match Limited::new(req.into_body(), MAX_REQUEST_BYTES)
+        .collect()
+        .await
+    {
         Ok(b) => b.to_bytes(),
         Err(e) => {
             return Ok(html(
@@ -461,6 +475,36 @@ async fn api_call(sim: Simulator, req: Request<Incoming>) -> Result<Response<Bod
     .await
     .map_err(std::io::Error::other)?;
     Ok(outcome)
+}
+
+/// Handles one `/api` body without HTTP (benchmarks): the reply body as it would be sent.
+pub fn handle_api_body(
+    sim: &Simulator,
+    in_proto: Protocol,
+    out_proto: Protocol,
+    body: &[u8],
+    user: &str,
+    gzip: bool,
+) -> Bytes {
+    let Ok(header) = in_proto.decode_header(body) else {
+        return Bytes::new();
+    };
+    let outcome = api::handle(sim, in_proto, body, &header.name, user, true);
+    let r = encode_outcome(sim, outcome, out_proto, &header.name, header.seq, gzip);
+    let body = r.into_body();
+    futures_body(body)
+}
+
+fn futures_body(b: Body) -> Bytes {
+    // A `Full` body holds its bytes; poll it once without a runtime.
+    use http_body_util::BodyExt as _;
+    let waker = std::task::Waker::noop();
+    let mut cx = std::task::Context::from_waker(waker);
+    let mut fut = std::pin::pin!(b.collect());
+    match fut.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(Ok(c)) => c.to_bytes(),
+        _ => Bytes::new(),
+    }
 }
 
 fn encode_outcome(
@@ -525,8 +569,14 @@ mod tests {
     #[test]
     fn content_types() {
         assert_eq!(request_protocol(None), Some(Protocol::Json));
-        assert_eq!(request_protocol(Some("application/x-thrift")), Some(Protocol::Json));
-        assert_eq!(request_protocol(Some("application/json")), Some(Protocol::Json));
+        assert_eq!(
+            request_protocol(Some("application/x-thrift")),
+            Some(Protocol::Json)
+        );
+        assert_eq!(
+            request_protocol(Some("application/json")),
+            Some(Protocol::Json)
+        );
         assert_eq!(
             request_protocol(Some("application/vnd.apache.thrift.json; charset=UTF-8")),
             Some(Protocol::Json)
@@ -539,7 +589,10 @@ mod tests {
             request_protocol(Some("application/vnd.apache.thrift.binary")),
             Some(Protocol::Binary)
         );
-        assert_eq!(request_protocol(Some("application/json; charset=utf-8")), None);
+        assert_eq!(
+            request_protocol(Some("application/json; charset=utf-8")),
+            None
+        );
         assert_eq!(
             request_protocol(Some("application/vnd.apache.thrift.binary; charset=utf-8")),
             None

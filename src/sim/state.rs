@@ -176,7 +176,10 @@ pub struct Job {
 
 impl Job {
     pub fn task_indexes(&self) -> impl Iterator<Item = TaskIdx> + '_ {
-        self.active.values().copied().chain(self.terminal.iter().copied())
+        self.active
+            .values()
+            .copied()
+            .chain(self.terminal.iter().copied())
     }
     pub fn has_tasks(&self) -> bool {
         !self.active.is_empty() || !self.terminal.is_empty()
@@ -363,7 +366,11 @@ impl State {
     }
 
     pub fn rand_between(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo { lo } else { self.rng.random_range(lo..=hi) }
+        if hi <= lo {
+            lo
+        } else {
+            self.rng.random_range(lo..=hi)
+        }
     }
 
     pub fn chance(&mut self, p: f64) -> bool {

@@ -189,7 +189,7 @@ impl State {
             created_ms: self.now,
             settings,
             metadata,
-            desired: (count > 0 && !desired_ids.is_empty()).then(|| (desired, desired_ids)),
+            desired: (count > 0 && !desired_ids.is_empty()).then_some((desired, desired_ids)),
             initial: group_configs(&old),
             events: vec![JobUpdateEvent {
                 status: Some(status),
@@ -263,7 +263,13 @@ impl State {
         }
     }
 
-    fn instance_event(&mut self, u: UpdateIdx, instance: i32, action: JobUpdateAction, msg: Option<String>) {
+    fn instance_event(
+        &mut self,
+        u: UpdateIdx,
+        instance: i32,
+        action: JobUpdateAction,
+        msg: Option<String>,
+    ) {
         let now = self.now;
         let upd = self.upd_mut(u);
         if upd.seen_actions.insert((instance, action.0)) {
@@ -307,9 +313,7 @@ impl State {
                             return Outcome::Failed;
                         }
                         let healthy = task.status == ScheduleStatus::RUNNING
-                            && task
-                                .running_since
-                                .is_some_and(|r| self.now - r >= min_wait);
+                            && task.running_since.is_some_and(|r| self.now - r >= min_wait);
                         return if healthy {
                             Outcome::Done
                         } else {
@@ -449,14 +453,19 @@ impl State {
             Strategy::Batch(sizes, autopause) => {
                 if in_flight > 0 || todo.is_empty() {
                     0
-                } else if *autopause && !back && batches > 0 && self.upd(u).autopaused != Some(batches)
+                } else if *autopause
+                    && !back
+                    && batches > 0
+                    && self.upd(u).autopaused != Some(batches)
                 {
                     self.upd_mut(u).autopaused = Some(batches);
                     self.set_update_status(
                         u,
                         JobUpdateStatus::ROLL_FORWARD_PAUSED,
                         None,
-                        Some(format!("Paused after batch {batches} (autopauseAfterBatch).")),
+                        Some(format!(
+                            "Paused after batch {batches} (autopauseAfterBatch)."
+                        )),
                     );
                     return;
                 } else {

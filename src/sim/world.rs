@@ -94,37 +94,378 @@ const NONE: &[&str] = &[];
 fn curated() -> Vec<Spec> {
     use Kind::*;
     let mut v = vec![
-        spec("payments", "prod", "fraud-scorer", 4, 2.0, 4096, 8192, "preferred", HTTP, CrashLoop),
-        spec("www-data", "prod", "frontend", 12, 1.0, 2048, 4096, "preferred", HTTP, Healthy),
-        spec("search", "prod", "indexer", 30, 1.0, 3072, 16384, "preferred", HTTP, Healthy),
-        spec("analytics", "prod", "stream-processor", 8, 2.0, 8192, 16384, "preferred", HTTP, Healthy),
-        spec("payments", "prod", "ledger-api", 6, 1.5, 3072, 4096, "preferred", HTTP, Healthy),
-        spec("analytics", "devel", "ml-training", 2, 40.0, 65536, 102400, "preemptible", NONE, Unplaceable),
-        spec("search", "prod", "es-coldstore", 2, 8.0, 262144, 409600, "preferred", HTTP, Unplaceable),
-        spec("payments", "prod", "hsm-proxy", 2, 1.0, 1024, 2048, "preferred", HTTP, Unplaceable),
-        spec("www-data", "prod", "api-gateway", 12, 2.0, 4096, 4096, "preferred", HTTP, Healthy),
-        spec("search", "prod", "query-router", 16, 1.0, 2048, 2048, "preferred", HTTP, Healthy),
-        spec("payments", "prod", "billing-worker", 8, 1.0, 2048, 4096, "preferred", NONE, Healthy),
-        spec("payments", "prod", "settlement-export", 1, 1.0, 2048, 8192, "preferred", NONE, Cron("*/30 * * * *", 1)),
-        spec("analytics", "prod", "hourly-aggregates", 3, 2.0, 4096, 16384, "preemptible", NONE, Cron("5 * * * *", 3)),
-        spec("analytics", "prod", "nightly-rollup", 5, 4.0, 16384, 65536, "preemptible", NONE, Cron("0 3 * * *", 5)),
-        spec("www-data", "prod", "static-assets", 4, 0.5, 512, 2048, "preferred", HTTP, Healthy),
-        spec("www-data", "prod", "image-resizer", 6, 1.0, 1024, 2048, "revocable", HTTP, Healthy),
-        spec("www-data", "staging", "frontend", 2, 0.5, 1024, 2048, "preemptible", HTTP, Healthy),
-        spec("www-data", "devel", "frontend", 1, 0.5, 1024, 2048, "preemptible", HTTP, Healthy),
-        spec("payments", "staging", "ledger-api", 2, 0.5, 1024, 2048, "preemptible", HTTP, Healthy),
-        spec("search", "staging", "indexer", 3, 0.5, 2048, 8192, "preemptible", HTTP, Healthy),
-        spec("search", "devel", "query-router", 1, 0.5, 1024, 1024, "preemptible", HTTP, Healthy),
-        spec("analytics", "staging", "stream-processor", 2, 1.0, 4096, 8192, "preemptible", HTTP, Healthy),
-        spec("analytics", "prod", "etl-loader", 4, 2.0, 8192, 32768, "preemptible", NONE, Healthy),
-        spec("monitoring", "prod", "prometheus", 2, 4.0, 16384, 204800, "preferred", HTTP, Healthy),
-        spec("monitoring", "prod", "alertmanager", 3, 0.5, 512, 1024, "preferred", HTTP, Healthy),
-        spec("monitoring", "prod", "node-exporter", 40, 0.1, 128, 256, "preferred", HTTP, Healthy),
-        spec("monitoring", "staging", "grafana", 1, 0.5, 1024, 2048, "preemptible", HTTP, Healthy),
-        spec("recommendations", "prod", "recs-api", 6, 2.0, 6144, 4096, "preferred", HTTP, Healthy),
-        spec("recommendations", "prod", "model-server", 4, 4.0, 16384, 32768, "preferred", HTTP, SlowStart),
-        spec("recommendations", "staging", "recs-api", 2, 1.0, 2048, 2048, "preemptible", HTTP, Healthy),
-        spec("recommendations", "devel", "notebook", 1, 2.0, 8192, 16384, "revocable", HTTP, Healthy),
+        spec(
+            "payments",
+            "prod",
+            "fraud-scorer",
+            4,
+            2.0,
+            4096,
+            8192,
+            "preferred",
+            HTTP,
+            CrashLoop,
+        ),
+        spec(
+            "www-data",
+            "prod",
+            "frontend",
+            12,
+            1.0,
+            2048,
+            4096,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "search",
+            "prod",
+            "indexer",
+            30,
+            1.0,
+            3072,
+            16384,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "analytics",
+            "prod",
+            "stream-processor",
+            8,
+            2.0,
+            8192,
+            16384,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "payments",
+            "prod",
+            "ledger-api",
+            6,
+            1.5,
+            3072,
+            4096,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "analytics",
+            "devel",
+            "ml-training",
+            2,
+            40.0,
+            65536,
+            102400,
+            "preemptible",
+            NONE,
+            Unplaceable,
+        ),
+        spec(
+            "search",
+            "prod",
+            "es-coldstore",
+            2,
+            8.0,
+            262144,
+            409600,
+            "preferred",
+            HTTP,
+            Unplaceable,
+        ),
+        spec(
+            "payments",
+            "prod",
+            "hsm-proxy",
+            2,
+            1.0,
+            1024,
+            2048,
+            "preferred",
+            HTTP,
+            Unplaceable,
+        ),
+        spec(
+            "www-data",
+            "prod",
+            "api-gateway",
+            12,
+            2.0,
+            4096,
+            4096,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "search",
+            "prod",
+            "query-router",
+            16,
+            1.0,
+            2048,
+            2048,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "payments",
+            "prod",
+            "billing-worker",
+            8,
+            1.0,
+            2048,
+            4096,
+            "preferred",
+            NONE,
+            Healthy,
+        ),
+        spec(
+            "payments",
+            "prod",
+            "settlement-export",
+            1,
+            1.0,
+            2048,
+            8192,
+            "preferred",
+            NONE,
+            Cron("*/30 * * * *", 1),
+        ),
+        spec(
+            "analytics",
+            "prod",
+            "hourly-aggregates",
+            3,
+            2.0,
+            4096,
+            16384,
+            "preemptible",
+            NONE,
+            Cron("5 * * * *", 3),
+        ),
+        spec(
+            "analytics",
+            "prod",
+            "nightly-rollup",
+            5,
+            4.0,
+            16384,
+            65536,
+            "preemptible",
+            NONE,
+            Cron("0 3 * * *", 5),
+        ),
+        spec(
+            "www-data",
+            "prod",
+            "static-assets",
+            4,
+            0.5,
+            512,
+            2048,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "www-data",
+            "prod",
+            "image-resizer",
+            6,
+            1.0,
+            1024,
+            2048,
+            "revocable",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "www-data",
+            "staging",
+            "frontend",
+            2,
+            0.5,
+            1024,
+            2048,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "www-data",
+            "devel",
+            "frontend",
+            1,
+            0.5,
+            1024,
+            2048,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "payments",
+            "staging",
+            "ledger-api",
+            2,
+            0.5,
+            1024,
+            2048,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "search",
+            "staging",
+            "indexer",
+            3,
+            0.5,
+            2048,
+            8192,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "search",
+            "devel",
+            "query-router",
+            1,
+            0.5,
+            1024,
+            1024,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "analytics",
+            "staging",
+            "stream-processor",
+            2,
+            1.0,
+            4096,
+            8192,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "analytics",
+            "prod",
+            "etl-loader",
+            4,
+            2.0,
+            8192,
+            32768,
+            "preemptible",
+            NONE,
+            Healthy,
+        ),
+        spec(
+            "monitoring",
+            "prod",
+            "prometheus",
+            2,
+            4.0,
+            16384,
+            204800,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "monitoring",
+            "prod",
+            "alertmanager",
+            3,
+            0.5,
+            512,
+            1024,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "monitoring",
+            "prod",
+            "node-exporter",
+            40,
+            0.1,
+            128,
+            256,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "monitoring",
+            "staging",
+            "grafana",
+            1,
+            0.5,
+            1024,
+            2048,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "recommendations",
+            "prod",
+            "recs-api",
+            6,
+            2.0,
+            6144,
+            4096,
+            "preferred",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "recommendations",
+            "prod",
+            "model-server",
+            4,
+            4.0,
+            16384,
+            32768,
+            "preferred",
+            HTTP,
+            SlowStart,
+        ),
+        spec(
+            "recommendations",
+            "staging",
+            "recs-api",
+            2,
+            1.0,
+            2048,
+            2048,
+            "preemptible",
+            HTTP,
+            Healthy,
+        ),
+        spec(
+            "recommendations",
+            "devel",
+            "notebook",
+            1,
+            2.0,
+            8192,
+            16384,
+            "revocable",
+            HTTP,
+            Healthy,
+        ),
     ];
     for s in &mut v {
         match (s.role.as_str(), s.name.as_str()) {
@@ -217,7 +558,15 @@ fn task_config(s: &Spec, cluster: &str, version: &str) -> TaskConfig {
     super::api::populate(tc, None).expect("world configs are valid")
 }
 
-fn settings(group: i32, batch: bool, min_wait_ms: i32, per_instance: i32, failed: i32, rollback: bool, pulse_ms: Option<i32>) -> JobUpdateSettings {
+fn settings(
+    group: i32,
+    batch: bool,
+    min_wait_ms: i32,
+    per_instance: i32,
+    failed: i32,
+    rollback: bool,
+    pulse_ms: Option<i32>,
+) -> JobUpdateSettings {
     JobUpdateSettings {
         update_group_size: Some(group),
         max_per_instance_failures: Some(per_instance),
@@ -271,15 +620,30 @@ fn spawn_running(st: &mut State, j: JobIdx, instance: i32, config: ConfigRef, st
     task.stamp = stamp;
     task.running_since = Some(running);
     task.events = vec![
-        Ev { ts: started, status: ScheduleStatus::PENDING, msg: None, scheduler: leader },
-        Ev { ts: assigned, status: ScheduleStatus::ASSIGNED, msg: None, scheduler: leader },
+        Ev {
+            ts: started,
+            status: ScheduleStatus::PENDING,
+            msg: None,
+            scheduler: leader,
+        },
+        Ev {
+            ts: assigned,
+            status: ScheduleStatus::ASSIGNED,
+            msg: None,
+            scheduler: leader,
+        },
         Ev {
             ts: starting,
             status: ScheduleStatus::STARTING,
             msg: Some("Initializing sandbox.".into()),
             scheduler: leader,
         },
-        Ev { ts: running, status: ScheduleStatus::RUNNING, msg: None, scheduler: leader },
+        Ev {
+            ts: running,
+            status: ScheduleStatus::RUNNING,
+            msg: None,
+            scheduler: leader,
+        },
     ];
 }
 
@@ -319,11 +683,27 @@ fn filler(st: &mut State, jobs: usize, tasks: usize) -> Vec<Spec> {
         return Vec::new();
     }
     let roles = [
-        "www-data", "payments", "search", "analytics", "monitoring", "recommendations",
-        "identity", "messaging", "storage", "ads",
+        "www-data",
+        "payments",
+        "search",
+        "analytics",
+        "monitoring",
+        "recommendations",
+        "identity",
+        "messaging",
+        "storage",
+        "ads",
     ];
     let envs = ["prod", "prod", "staging", "devel"];
-    let kinds = ["api", "worker", "cache", "consumer", "gateway", "scheduler", "proxy"];
+    let kinds = [
+        "api",
+        "worker",
+        "cache",
+        "consumer",
+        "gateway",
+        "scheduler",
+        "proxy",
+    ];
     let mut out = Vec::with_capacity(jobs);
     let mut left = tasks;
     for k in 0..jobs {
@@ -340,7 +720,11 @@ fn filler(st: &mut State, jobs: usize, tasks: usize) -> Vec<Spec> {
         left = left.saturating_sub(n);
         let role = roles[k % roles.len()];
         let env = envs[(k / roles.len()) % envs.len()];
-        let tier = if env == "prod" { "preferred" } else { "preemptible" };
+        let tier = if env == "prod" {
+            "preferred"
+        } else {
+            "preemptible"
+        };
         out.push(spec(
             role,
             env,
@@ -373,12 +757,24 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     let curated_tasks: usize = specs.iter().map(|s| s.instances.max(0) as usize).sum();
     let extra_jobs = args.jobs.unwrap_or(0).saturating_sub(specs.len());
     let extra_tasks = args.tasks.unwrap_or(0).saturating_sub(curated_tasks);
-    let extra_jobs = if extra_tasks > 0 { extra_jobs.max(extra_tasks.div_ceil(MAX_TASKS_PER_JOB as usize)) } else { extra_jobs };
+    let extra_jobs = if extra_tasks > 0 {
+        extra_jobs.max(extra_tasks.div_ceil(MAX_TASKS_PER_JOB as usize))
+    } else {
+        extra_jobs
+    };
     let fill = filler(&mut st, extra_jobs, extra_tasks.max(extra_jobs));
     specs.extend(fill);
     if args.big_job {
         specs.push(spec(
-            "www-data", "prod", "edge-proxy", MAX_TASKS_PER_JOB, 0.25, 256, 512, "preferred", HTTP,
+            "www-data",
+            "prod",
+            "edge-proxy",
+            MAX_TASKS_PER_JOB,
+            0.25,
+            256,
+            512,
+            "preferred",
+            HTTP,
             Kind::Healthy,
         ));
     }
@@ -388,11 +784,16 @@ pub fn build(args: &SimArgs, now: i64) -> State {
         .iter()
         .filter(|s| s.kind != Kind::Unplaceable && !matches!(s.kind, Kind::Cron(..)))
         .fold((0.0, 0i64), |(c, r), s| {
-            (c + s.cpus * s.instances as f64, r + s.ram_mb * s.instances as i64)
+            (
+                c + s.cpus * s.instances as f64,
+                r + s.ram_mb * s.instances as i64,
+            )
         });
     let per_host_cpu = (32.0 * 2.0 + 16.0) / 3.0;
     let per_host_ram = (131_072.0 * 2.0 + 65_536.0) / 3.0;
-    let hosts = ((cpu / (per_host_cpu * 0.6)).max(ram as f64 / (per_host_ram * 0.6)).ceil() as usize)
+    let hosts = ((cpu / (per_host_cpu * 0.6))
+        .max(ram as f64 / (per_host_ram * 0.6))
+        .ceil() as usize)
         .max(24);
     add_hosts(&mut st, hosts);
     let last = st.hosts.len() - 1;
@@ -452,8 +853,14 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     if let Some((j, s)) = job("payments/prod/ledger-api") {
         let c = new_version(&mut st, j, &s, "2025.03.14-1", Behavior::Crash);
         st.create_update(
-            j, c, s.instances, settings(2, false, 30_000, 0, 0, true, None), None, "mchen",
-            msg("Deploy ledger-api 2025.03.14-1 (ledger schema v42)"), None,
+            j,
+            c,
+            s.instances,
+            settings(2, false, 30_000, 0, 0, true, None),
+            None,
+            "mchen",
+            msg("Deploy ledger-api 2025.03.14-1 (ledger schema v42)"),
+            None,
         );
     }
     // A host drained for a kernel upgrade.
@@ -467,8 +874,14 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     if let Some((j, s)) = job("www-data/prod/frontend") {
         let c = new_version(&mut st, j, &s, "2025.03.14-3", Behavior::Healthy);
         paused = st.create_update(
-            j, c, s.instances, settings(2, false, 60_000, 1, 1, true, None), None, "asmith",
-            msg("frontend 2025.03.14-3: new checkout flow"), None,
+            j,
+            c,
+            s.instances,
+            settings(2, false, 60_000, 1, 1, true, None),
+            None,
+            "asmith",
+            msg("frontend 2025.03.14-3: new checkout flow"),
+            None,
         );
     }
     st.advance_to(now - 8 * MIN);
@@ -488,8 +901,14 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     if let Some((j, s)) = job("analytics/prod/stream-processor") {
         let c = new_version(&mut st, j, &s, "2025.03.14-2", Behavior::Healthy);
         coordinated = st.create_update(
-            j, c, s.instances, settings(1, false, 20_000, 1, 1, true, Some(60_000)), None,
-            "deploy-bot", msg("Coordinated rollout 2025.03.14-2 (kafka consumer upgrade)"), None,
+            j,
+            c,
+            s.instances,
+            settings(1, false, 20_000, 1, 1, true, Some(60_000)),
+            None,
+            "deploy-bot",
+            msg("Coordinated rollout 2025.03.14-2 (kafka consumer upgrade)"),
+            None,
         );
     }
     st.advance_to(now - 5 * MIN + 10_000);
@@ -506,8 +925,14 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     if let Some((j, s)) = job("search/prod/indexer") {
         let c = new_version(&mut st, j, &s, "2025.03.14-5", Behavior::Healthy);
         st.create_update(
-            j, c, s.instances, settings(3, false, 60_000, 1, 2, true, None), None, "jlopez",
-            msg("indexer 2025.03.14-5: faster segment merges"), None,
+            j,
+            c,
+            s.instances,
+            settings(3, false, 60_000, 1, 2, true, None),
+            None,
+            "jlopez",
+            msg("indexer 2025.03.14-5: faster segment merges"),
+            None,
         );
     }
     st.advance_to(now);

@@ -82,7 +82,13 @@ pub fn with_version(mut tc: TaskConfig, version: &str, behavior: Option<&str>) -
 }
 
 /// Creates a fresh service job from a copy of an existing job's config.
-pub async fn create_job(c: &AuroraClient, from: &JobKey, job: &JobKey, instances: i32, behavior: Option<&str>) {
+pub async fn create_job(
+    c: &AuroraClient,
+    from: &JobKey,
+    job: &JobKey,
+    instances: i32,
+    behavior: Option<&str>,
+) {
     let mut tc = with_version(config_of(c, from).await, "test-1", behavior);
     tc.job = Some(job.clone());
     tc.constraints = Some(vec![]);
@@ -128,7 +134,17 @@ pub async fn details(c: &AuroraClient, key: &JobUpdateKey) -> JobUpdateDetails {
 }
 
 pub fn status_of(d: &JobUpdateDetails) -> JobUpdateStatus {
-    d.update.as_ref().unwrap().summary.as_ref().unwrap().state.as_ref().unwrap().status.unwrap()
+    d.update
+        .as_ref()
+        .unwrap()
+        .summary
+        .as_ref()
+        .unwrap()
+        .state
+        .as_ref()
+        .unwrap()
+        .status
+        .unwrap()
 }
 
 pub fn instance_actions(d: &JobUpdateDetails, action: JobUpdateAction) -> Vec<i32> {
