@@ -162,6 +162,8 @@ impl Simulator {
     pub(crate) fn sync(&self) -> MutexGuard<'_, state::State> {
         let mut s = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
         let now = self.inner.clock.now_ms();
+        // After each simulated fail-over another scheduler records the events.
+        s.leader = self.inner.faults.leader_index(now);
         if now > s.now {
             s.advance_to(now);
         }
