@@ -3,4 +3,5 @@
 pub mod aurora;
 pub mod cli;
 pub mod get;
+pub mod sim;
 pub mod table;

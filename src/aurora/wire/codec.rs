@@ -245,6 +245,7 @@ macro_rules! thrift_union {
         #[allow(clippy::large_enum_variant)]
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
         #[serde(rename_all = "snake_case")]
+        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $arm($ty), )*
             /// A member unknown to Eos (its field id), or an empty union.

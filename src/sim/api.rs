@@ -1,0 +1,1651 @@
+//! Method dispatch for `/api`: decode the args struct, check and change or query the state, and
+//! answer with Aurora's response codes and detail messages (aurora-api.md §3).
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Simulator;
+use super::state::*;
+use super::updates::{Strategy, instance_task_config, strategy_of};
+use crate::aurora::model::*;
+use crate::aurora::wire::message::{Envelope, TApplicationException};
+use crate::aurora::wire::{Protocol, Thrift};
+
+crate::thrift_struct! {
+    /// setQuota's arguments.
+    pub struct SetQuotaArgs {
+        1: owner_role: String,
+        2: quota: ResourceAggregate,
+    }
+    /// forceTaskState's arguments.
+    pub struct ForceTaskStateArgs {
+        1: task_id: String,
+        2: status: ScheduleStatus,
+    }
+    /// triggerExplicitTaskReconciliation's arguments.
+    pub struct ExplicitReconciliationArgs { 1: settings: ExplicitReconciliationSettings }
+    /// stageRecovery's arguments.
+    pub struct BackupIdArgs { 1: backup_id: String }
+}
+
+/// What the server sends back for one call.
+#[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // built once per call and consumed at once
+pub enum Outcome {
+    Reply(Response),
+    Exception(TApplicationException),
+    /// The request could not be read at all (TJSON args, broken envelope): HTTP 500.
+    Http500(String),
+}
+
+/// `ReadOnlyScheduler` methods: never need authentication.
+pub const READ_ONLY_METHODS: &[&str] = &[
+    "getRoleSummary",
+    "getJobSummary",
+    "getTasksStatus",
+    "getTasksWithoutConfigs",
+    "getPendingReason",
+    "getConfigSummary",
+    "getJobs",
+    "getQuota",
+    "populateJobConfig",
+    "getJobUpdateSummaries",
+    "getJobUpdateDetails",
+    "getJobUpdateDiff",
+    "getTierConfigs",
+];
+
+/// `AuroraSchedulerManager` methods.
+pub const MANAGER_METHODS: &[&str] = &[
+    "createJob",
+    "scheduleCronJob",
+    "descheduleCronJob",
+    "startCronJob",
+    "replaceCronTemplate",
+    "restartShards",
+    "killTasks",
+    "addInstances",
+    "startJobUpdate",
+    "pauseJobUpdate",
+    "resumeJobUpdate",
+    "abortJobUpdate",
+    "rollbackJobUpdate",
+    "pulseJobUpdate",
+];
+
+/// `AuroraAdmin` methods.
+pub const ADMIN_METHODS: &[&str] = &[
+    "setQuota",
+    "forceTaskState",
+    "performBackup",
+    "listBackups",
+    "stageRecovery",
+    "queryRecovery",
+    "deleteRecoveryTasks",
+    "commitRecovery",
+    "unloadRecovery",
+    "startMaintenance",
+    "drainHosts",
+    "slaDrainHosts",
+    "maintenanceStatus",
+    "endMaintenance",
+    "snapshot",
+    "triggerExplicitTaskReconciliation",
+    "triggerImplicitTaskReconciliation",
+    "pruneTasks",
+];
+
+pub fn is_known(method: &str) -> bool {
+    READ_ONLY_METHODS.contains(&method)
+        || MANAGER_METHODS.contains(&method)
+        || ADMIN_METHODS.contains(&method)
+}
+
+/// Whether a call needs an authenticated user when the scheduler runs with authentication.
+pub fn needs_auth(method: &str) -> bool {
+    MANAGER_METHODS.contains(&method) || ADMIN_METHODS.contains(&method)
+}
+
+fn response(code: ResponseCode, messages: &[&str], result: Option<ApiResult>) -> Response {
+    Response {
+        response_code: Some(code),
+        result,
+        server_info: None,
+        details: Some(
+            messages
+                .iter()
+                .map(|m| ResponseDetail {
+                    message: Some((*m).to_owned()),
+                })
+                .collect(),
+        ),
+    }
+}
+
+fn ok(result: ApiResult) -> Response {
+    response(ResponseCode::OK, &[], Some(result))
+}
+fn ok_empty() -> Response {
+    response(ResponseCode::OK, &[], None)
+}
+fn invalid(msg: &str) -> Response {
+    response(ResponseCode::INVALID_REQUEST, &[msg], None)
+}
+fn error(msg: &str) -> Response {
+    response(ResponseCode::ERROR, &[msg], None)
+}
+
+#[allow(clippy::result_large_err)]
+fn decode_args<T: Thrift>(proto: Protocol, body: &[u8]) -> std::result::Result<T, Outcome> {
+    match proto.decode::<T>(body) {
+        Ok((_, Envelope::Body(a))) => Ok(a),
+        Ok((_, Envelope::Exception(_))) => Err(Outcome::Exception(TApplicationException::new(
+            TApplicationException::INVALID_MESSAGE_TYPE,
+            "expected a CALL",
+        ))),
+        Err(e) => Err(match proto {
+            Protocol::Binary => Outcome::Exception(TApplicationException::new(
+                TApplicationException::PROTOCOL_ERROR,
+                e.to_string(),
+            )),
+            Protocol::Json => Outcome::Http500(format!("could not read the TJSON request: {e}")),
+        }),
+    }
+}
+
+fn valid_key(k: Option<&JobKey>) -> Option<&JobKey> {
+    k.filter(|k| {
+        valid_identifier(k.role())
+            && valid_identifier(k.environment())
+            && valid_identifier(k.name())
+    })
+}
+
+const INVALID_KEY: &str = "Missing or invalid job key from request.";
+
+fn updating_error(st: &State, j: JobIdx) -> Option<Response> {
+    let u = st.jobs[j as usize].active_update?;
+    let key = st.upd(u).key(&st.jobs[j as usize].key);
+    Some(response(
+        ResponseCode::JOB_UPDATING_ERROR,
+        &[&format!(
+            "Job {} is currently updating (update {}); pause or abort the update first.",
+            st.jobs[j as usize].key,
+            key.id.as_deref().unwrap_or("")
+        )],
+        None,
+    ))
+}
+
+/// Handles one decoded call. `user` is the audit user (`UNSECURE` without authentication).
+pub fn handle(
+    sim: &Simulator,
+    proto: Protocol,
+    body: &[u8],
+    method: &str,
+    user: &str,
+    storage_ready: bool,
+) -> Outcome {
+    if !is_known(method) {
+        return Outcome::Exception(TApplicationException::new(
+            TApplicationException::UNKNOWN_METHOD,
+            format!("Invalid method name: '{method}'"),
+        ));
+    }
+    match dispatch(sim, proto, body, method, user, storage_ready) {
+        Ok(r) => Outcome::Reply(r),
+        Err(o) => o,
+    }
+}
+
+macro_rules! args {
+    ($proto:expr, $body:expr, $t:ty) => {
+        decode_args::<$t>($proto, $body)?
+    };
+}
+
+#[allow(clippy::result_large_err)]
+fn dispatch(
+    sim: &Simulator,
+    proto: Protocol,
+    body: &[u8],
+    method: &str,
+    user: &str,
+    storage_ready: bool,
+) -> std::result::Result<Response, Outcome> {
+    // Decode first: a broken args struct is a protocol error whatever the scheduler's state.
+    let r = match method {
+        "getRoleSummary"
+        | "getTierConfigs"
+        | "performBackup"
+        | "listBackups"
+        | "commitRecovery"
+        | "unloadRecovery"
+        | "snapshot"
+        | "triggerImplicitTaskReconciliation" => {
+            let _ = args!(proto, body, NoArgs);
+            Call::NoArgs
+        }
+        "getJobSummary" | "getJobs" | "getQuota" => Call::Role(args!(proto, body, RoleArgs).role),
+        "getTasksStatus"
+        | "getTasksWithoutConfigs"
+        | "getPendingReason"
+        | "pruneTasks"
+        | "queryRecovery"
+        | "deleteRecoveryTasks" => {
+            Call::Query(args!(proto, body, QueryArgs).query.unwrap_or_default())
+        }
+        "getConfigSummary" => Call::Job(args!(proto, body, JobKeyArgs).job),
+        "populateJobConfig" | "createJob" | "scheduleCronJob" | "replaceCronTemplate" => {
+            Call::JobConfig(args!(proto, body, PopulateJobConfigArgs).description)
+        }
+        "getJobUpdateSummaries" => Call::UpdateQuery(
+            args!(proto, body, GetJobUpdateSummariesArgs)
+                .job_update_query
+                .unwrap_or_default(),
+        ),
+        "getJobUpdateDetails" => {
+            let a = args!(proto, body, GetJobUpdateDetailsArgs);
+            Call::UpdateDetails(a.key, a.query)
+        }
+        "getJobUpdateDiff" => Call::Request(args!(proto, body, GetJobUpdateDiffArgs).request, None),
+        "startJobUpdate" => {
+            let a = args!(proto, body, StartJobUpdateArgs);
+            Call::Request(a.request, a.message)
+        }
+        "killTasks" => {
+            let a = args!(proto, body, KillTasksArgs);
+            Call::Kill(a.job, a.instances, a.message)
+        }
+        "restartShards" => {
+            let a = args!(proto, body, RestartShardsArgs);
+            Call::Restart(a.job, a.shard_ids)
+        }
+        "addInstances" => {
+            let a = args!(proto, body, AddInstancesArgs);
+            Call::Add(a.key, a.count)
+        }
+        "pauseJobUpdate" | "resumeJobUpdate" | "abortJobUpdate" => {
+            let a = args!(proto, body, UpdateControlArgs);
+            Call::Control(a.key, a.message)
+        }
+        "rollbackJobUpdate" => {
+            let a = args!(proto, body, RollbackJobUpdateArgs);
+            Call::Control(a.key, a.message)
+        }
+        "pulseJobUpdate" => Call::Control(args!(proto, body, PulseJobUpdateArgs).key, None),
+        "startCronJob" | "descheduleCronJob" => Call::Job(args!(proto, body, CronJobArgs).job),
+        "maintenanceStatus" | "startMaintenance" | "drainHosts" | "endMaintenance" => Call::Hosts(
+            args!(proto, body, HostsArgs)
+                .hosts
+                .and_then(|h| h.host_names)
+                .unwrap_or_default(),
+        ),
+        "slaDrainHosts" => Call::Hosts(
+            args!(proto, body, SlaDrainHostsArgs)
+                .hosts
+                .and_then(|h| h.host_names)
+                .unwrap_or_default(),
+        ),
+        "setQuota" => {
+            let a = args!(proto, body, SetQuotaArgs);
+            Call::SetQuota(a.owner_role, a.quota)
+        }
+        "forceTaskState" => {
+            let a = args!(proto, body, ForceTaskStateArgs);
+            Call::Force(a.task_id, a.status)
+        }
+        "triggerExplicitTaskReconciliation" => Call::Reconcile(
+            args!(proto, body, ExplicitReconciliationArgs)
+                .settings
+                .and_then(|s| s.batch_size),
+        ),
+        "stageRecovery" => Call::Role(args!(proto, body, BackupIdArgs).backup_id),
+        _ => unreachable!("is_known checked the name"),
+    };
+    if !storage_ready {
+        return Ok(response(
+            ResponseCode::ERROR_TRANSIENT,
+            &["Storage is not READY"],
+            None,
+        ));
+    }
+    let mut guard = sim.sync();
+    let st = &mut *guard;
+    st.stats.api_calls += 1;
+    Ok(run(st, method, r, user))
+}
+
+enum Call {
+    NoArgs,
+    Role(Option<String>),
+    Query(TaskQuery),
+    Job(Option<JobKey>),
+    JobConfig(Option<JobConfiguration>),
+    UpdateQuery(JobUpdateQuery),
+    UpdateDetails(Option<JobUpdateKey>, Option<JobUpdateQuery>),
+    Request(Option<JobUpdateRequest>, Option<String>),
+    Kill(Option<JobKey>, Option<Vec<i32>>, Option<String>),
+    Restart(Option<JobKey>, Option<Vec<i32>>),
+    Add(Option<InstanceKey>, Option<i32>),
+    Control(Option<JobUpdateKey>, Option<String>),
+    Hosts(Vec<String>),
+    SetQuota(Option<String>, Option<ResourceAggregate>),
+    Force(Option<String>, Option<ScheduleStatus>),
+    Reconcile(Option<i32>),
+}
+
+fn run(st: &mut State, method: &str, call: Call, user: &str) -> Response {
+    match (method, call) {
+        ("getRoleSummary", _) => get_role_summary(st),
+        ("getJobSummary", Call::Role(role)) => get_job_summary(st, role),
+        ("getTasksStatus", Call::Query(q)) => get_tasks(st, &q, false),
+        ("getTasksWithoutConfigs", Call::Query(q)) => get_tasks(st, &q, true),
+        ("getPendingReason", Call::Query(q)) => get_pending_reason(st, q),
+        ("getConfigSummary", Call::Job(job)) => get_config_summary(st, job),
+        ("getJobs", Call::Role(role)) => get_jobs(st, role),
+        ("getQuota", Call::Role(role)) => get_quota(st, role),
+        ("populateJobConfig", Call::JobConfig(c)) => populate_job_config(st, c),
+        ("getJobUpdateSummaries", Call::UpdateQuery(q)) => get_update_summaries(st, &q),
+        ("getJobUpdateDetails", Call::UpdateDetails(k, q)) => get_update_details(st, k, q),
+        ("getJobUpdateDiff", Call::Request(r, _)) => get_update_diff(st, r),
+        ("getTierConfigs", _) => get_tier_configs(),
+        ("killTasks", Call::Kill(job, ids, msg)) => kill_tasks(st, job, ids, msg, user),
+        ("restartShards", Call::Restart(job, ids)) => restart_shards(st, job, ids, user),
+        ("addInstances", Call::Add(key, count)) => add_instances(st, key, count),
+        ("startJobUpdate", Call::Request(r, msg)) => start_job_update(st, r, msg, user),
+        ("pauseJobUpdate", Call::Control(k, m)) => control(st, Ctl::Pause, k, m, user),
+        ("resumeJobUpdate", Call::Control(k, m)) => control(st, Ctl::Resume, k, m, user),
+        ("abortJobUpdate", Call::Control(k, m)) => control(st, Ctl::Abort, k, m, user),
+        ("rollbackJobUpdate", Call::Control(k, m)) => control(st, Ctl::Rollback, k, m, user),
+        ("pulseJobUpdate", Call::Control(k, _)) => pulse(st, k),
+        ("startCronJob", Call::Job(job)) => start_cron_job(st, job),
+        ("descheduleCronJob", Call::Job(job)) => deschedule_cron_job(st, job),
+        ("scheduleCronJob", Call::JobConfig(c)) => schedule_cron_job(st, c, false),
+        ("replaceCronTemplate", Call::JobConfig(c)) => schedule_cron_job(st, c, true),
+        ("createJob", Call::JobConfig(c)) => create_job(st, c),
+        ("maintenanceStatus", Call::Hosts(h)) => maintenance(st, &h, None),
+        ("startMaintenance", Call::Hosts(h)) => {
+            maintenance(st, &h, Some(MaintenanceMode::SCHEDULED))
+        }
+        ("drainHosts" | "slaDrainHosts", Call::Hosts(h)) => drain_hosts(st, &h),
+        ("endMaintenance", Call::Hosts(h)) => maintenance(st, &h, Some(MaintenanceMode::NONE)),
+        ("setQuota", Call::SetQuota(role, quota)) => set_quota(st, role, quota),
+        ("forceTaskState", Call::Force(id, status)) => force_task_state(st, id, status),
+        ("pruneTasks", Call::Query(q)) => prune_tasks(st, q),
+        ("triggerExplicitTaskReconciliation", Call::Reconcile(b)) => match b {
+            Some(n) if n <= 0 => invalid("Batch size must be greater than zero."),
+            _ => ok_empty(),
+        },
+        ("triggerImplicitTaskReconciliation" | "performBackup" | "snapshot", _) => ok_empty(),
+        ("listBackups", _) => ok(ApiResult::ListBackupsResult(ListBackupsResult {
+            backups: Some(backups(st)),
+        })),
+        ("stageRecovery", Call::Role(id)) => {
+            if id.is_some_and(|b| backups(st).contains(&b)) {
+                ok_empty()
+            } else {
+                invalid("No such backup.")
+            }
+        }
+        ("queryRecovery", Call::Query(q)) => {
+            let tasks = query_tasks(st, &q)
+                .into_iter()
+                .map(|t| st.scheduled_task(t, false))
+                .collect();
+            ok(ApiResult::QueryRecoveryResult(QueryRecoveryResult {
+                tasks: Some(tasks),
+            }))
+        }
+        ("deleteRecoveryTasks" | "commitRecovery" | "unloadRecovery", _) => ok_empty(),
+        (m, _) => error(&format!("{m}: unexpected arguments")),
+    }
+}
+
+fn backups(st: &State) -> Vec<String> {
+    let hour = st.now / 3_600_000 * 3_600_000;
+    (0..3)
+        .map(|k| format!("scheduler-backup-{}", hour - k * 3_600_000))
+        .collect()
+}
+
+// ---- queries ----
+
+/// The tasks a TaskQuery selects, in a stable order (job key, active by instance, then history).
+pub fn query_tasks(st: &State, q: &TaskQuery) -> Vec<TaskIdx> {
+    let role = q.role.as_deref().filter(|r| !r.trim().is_empty());
+    let env = q.environment.as_deref();
+    let name = q.job_name.as_deref();
+    let key_ok = |k: &JobKey| {
+        role.is_none_or(|r| k.role() == r)
+            && env.is_none_or(|e| k.environment() == e)
+            && name.is_none_or(|n| k.name() == n)
+            && q.job_keys
+                .as_ref()
+                .filter(|ks| !ks.is_empty())
+                .is_none_or(|ks| ks.iter().any(|x| x == k))
+    };
+    let mut out: Vec<TaskIdx> = Vec::new();
+    if let Some(ids) = q.task_ids.as_ref().filter(|v| !v.is_empty()) {
+        for id in ids {
+            if let Some(&t) = st.by_id.get(id.as_str()) {
+                out.push(t);
+            }
+        }
+        out.retain(|&t| key_ok(&st.jobs[st.task(t).job as usize].key));
+    } else {
+        let jobs: Vec<JobIdx> = if let Some(ks) = q.job_keys.as_ref().filter(|v| !v.is_empty()) {
+            ks.iter().filter_map(|k| st.job_idx(k)).collect()
+        } else if let (Some(r), Some(e), Some(n)) = (role, env, name) {
+            st.job_idx(&JobKey::new(r, e, n)).into_iter().collect()
+        } else {
+            st.jobs_of(role)
+        };
+        for j in jobs {
+            let job = &st.jobs[j as usize];
+            if !key_ok(&job.key) {
+                continue;
+            }
+            out.extend(job.task_indexes());
+        }
+    }
+    let statuses: Option<BTreeSet<i32>> = q
+        .statuses
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().map(|x| x.0).collect());
+    let instances: Option<BTreeSet<i32>> = q
+        .instance_ids
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().copied().collect());
+    let hosts: Option<BTreeSet<&str>> = q
+        .slave_hosts
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().map(String::as_str).collect());
+    if statuses.is_some() || instances.is_some() || hosts.is_some() {
+        out.retain(|&t| {
+            let task = st.task(t);
+            statuses.as_ref().is_none_or(|s| s.contains(&task.status.0))
+                && instances
+                    .as_ref()
+                    .is_none_or(|s| s.contains(&task.instance))
+                && hosts.as_ref().is_none_or(|h| {
+                    task.host
+                        .is_some_and(|x| h.contains(st.hosts[x as usize].name.as_str()))
+                })
+        });
+    }
+    let offset = q.offset.unwrap_or(0).max(0) as usize;
+    let limit = q.limit.unwrap_or(0);
+    let it = out.into_iter().skip(offset);
+    if limit > 0 {
+        it.take(limit as usize).collect()
+    } else {
+        it.collect()
+    }
+}
+
+fn get_tasks(st: &State, q: &TaskQuery, strip: bool) -> Response {
+    let tasks = query_tasks(st, q)
+        .into_iter()
+        .map(|t| st.scheduled_task(t, strip))
+        .collect();
+    ok(ApiResult::ScheduleStatusResult(ScheduleStatusResult {
+        tasks: Some(tasks),
+    }))
+}
+
+fn get_pending_reason(st: &State, mut q: TaskQuery) -> Response {
+    if q.slave_hosts.as_ref().is_some_and(|v| !v.is_empty())
+        || q.statuses.as_ref().is_some_and(|v| !v.is_empty())
+    {
+        return invalid(&format!(
+            "Statuses or slaveHosts are not supported in {}",
+            describe_query(&q)
+        ));
+    }
+    q.statuses = Some(vec![ScheduleStatus::PENDING]);
+    let reasons = query_tasks(st, &q)
+        .into_iter()
+        .map(|t| {
+            let task = st.task(t);
+            PendingReason {
+                task_id: Some(task.id.to_string()),
+                reason: Some(task.pending_reason.as_deref().unwrap_or("").to_owned()),
+            }
+        })
+        .collect();
+    ok(ApiResult::GetPendingReasonResult(GetPendingReasonResult {
+        reasons: Some(reasons),
+    }))
+}
+
+fn describe_query(q: &TaskQuery) -> String {
+    format!(
+        "TaskQuery(role:{}, environment:{}, jobName:{}, statuses:{:?}, slaveHosts:{:?})",
+        q.role.as_deref().unwrap_or("null"),
+        q.environment.as_deref().unwrap_or("null"),
+        q.job_name.as_deref().unwrap_or("null"),
+        q.statuses.as_deref().unwrap_or(&[]),
+        q.slave_hosts.as_deref().unwrap_or(&[]),
+    )
+}
+
+/// JobStats bucketed as aurora-api.md §5.3.
+pub fn job_stats(st: &State, j: JobIdx) -> JobStats {
+    let (mut active, mut finished, mut failed, mut pending) = (0, 0, 0, 0);
+    for t in st.jobs[j as usize].task_indexes() {
+        match st.task(t).status {
+            ScheduleStatus::INIT | ScheduleStatus::PENDING | ScheduleStatus::THROTTLED => {
+                pending += 1
+            }
+            ScheduleStatus::FINISHED | ScheduleStatus::KILLED => finished += 1,
+            ScheduleStatus::FAILED | ScheduleStatus::LOST => failed += 1,
+            _ => active += 1,
+        }
+    }
+    JobStats {
+        active_task_count: Some(active),
+        finished_task_count: Some(finished),
+        failed_task_count: Some(failed),
+        pending_task_count: Some(pending),
+    }
+}
+
+/// The job's configuration as Aurora reports it: the cron template, or one synthesised from
+/// the most recently active task.
+fn job_configuration(st: &State, j: JobIdx, count_all_records: bool) -> Option<JobConfiguration> {
+    let job = &st.jobs[j as usize];
+    let owner = Some(Identity {
+        user: Some(job.key.role().to_owned()),
+    });
+    if let Some(c) = &job.cron {
+        return Some(JobConfiguration {
+            cron_schedule: Some(c.schedule.clone()),
+            cron_collision_policy: Some(c.policy),
+            task_config: Some((*c.config.full).clone()),
+            owner,
+            instance_count: Some(c.instance_count),
+            key: Some(job.key.clone()),
+        });
+    }
+    let latest = job
+        .active
+        .values()
+        .chain(job.terminal.iter())
+        .max_by_key(|&&t| {
+            let task = st.task(t);
+            (
+                task.status.is_active(),
+                task.events.last().map(|e| e.ts).unwrap_or(0),
+            )
+        })?;
+    let count = if count_all_records {
+        job.active.len() + job.terminal.len()
+    } else {
+        job.active.len()
+    };
+    Some(JobConfiguration {
+        cron_schedule: None,
+        cron_collision_policy: None,
+        task_config: Some((*st.task(*latest).config.full).clone()),
+        owner,
+        instance_count: Some(count as i32),
+        key: Some(job.key.clone()),
+    })
+}
+
+fn get_job_summary(st: &State, role: Option<String>) -> Response {
+    let role = role.filter(|r| !r.trim().is_empty());
+    let mut summaries = Vec::new();
+    for j in st.jobs_of(role.as_deref()) {
+        let job = &st.jobs[j as usize];
+        if !job.has_tasks() && job.cron.is_none() {
+            continue;
+        }
+        let Some(config) = job_configuration(st, j, true) else {
+            continue;
+        };
+        summaries.push(JobSummary {
+            job: Some(config),
+            stats: Some(job_stats(st, j)),
+            next_cron_run_ms: job.cron.as_ref().and_then(|c| c.next_run_ms),
+        });
+    }
+    ok(ApiResult::JobSummaryResult(JobSummaryResult {
+        summaries: Some(summaries),
+    }))
+}
+
+fn get_role_summary(st: &State) -> Response {
+    let mut roles: BTreeMap<&str, (i32, i32)> = BTreeMap::new();
+    for job in &st.jobs {
+        let e = roles.entry(job.key.role()).or_default();
+        if job.has_tasks() {
+            e.0 += 1;
+        }
+        if job.cron.is_some() {
+            e.1 += 1;
+        }
+    }
+    let summaries = roles
+        .into_iter()
+        .filter(|(_, (jobs, crons))| *jobs > 0 || *crons > 0)
+        .map(|(role, (jobs, crons))| RoleSummary {
+            role: Some(role.to_owned()),
+            job_count: Some(jobs),
+            cron_job_count: Some(crons),
+        })
+        .collect();
+    ok(ApiResult::RoleSummaryResult(RoleSummaryResult {
+        summaries: Some(summaries),
+    }))
+}
+
+fn get_jobs(st: &State, role: Option<String>) -> Response {
+    let role = role.filter(|r| !r.trim().is_empty());
+    let configs = st
+        .jobs_of(role.as_deref())
+        .into_iter()
+        .filter(|&j| {
+            let job = &st.jobs[j as usize];
+            job.cron.is_some() || !job.active.is_empty()
+        })
+        .filter_map(|j| job_configuration(st, j, false))
+        .collect();
+    ok(ApiResult::GetJobsResult(GetJobsResult {
+        configs: Some(configs),
+    }))
+}
+
+fn group_active(st: &State, j: JobIdx) -> Vec<ConfigGroup> {
+    let mut groups: Vec<(ConfigRef, Vec<i32>)> = Vec::new();
+    for (&i, &t) in &st.jobs[j as usize].active {
+        let c = &st.task(t).config;
+        match groups.iter_mut().find(|(k, _)| Config::same(k, c)) {
+            Some((_, v)) => v.push(i),
+            None => groups.push((c.clone(), vec![i])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(c, ids)| ConfigGroup {
+            config: Some((*c.full).clone()),
+            instances: Some(ranges_of(ids)),
+        })
+        .collect()
+}
+
+fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
+    let Some(key) = valid_key(job.as_ref()) else {
+        return invalid(INVALID_KEY);
+    };
+    let groups = st
+        .job_idx(key)
+        .map(|j| group_active(st, j))
+        .unwrap_or_default();
+    ok(ApiResult::ConfigSummaryResult(ConfigSummaryResult {
+        summary: Some(ConfigSummary {
+            key: Some(key.clone()),
+            groups: Some(groups),
+        }),
+    }))
+}
+
+/// Consumption of live tasks, split as `getQuota` reports it. Revocable tasks use revocable
+/// offers and do not count against quota.
+pub fn consumption(st: &State, role: &str) -> [ResourceTotals; 4] {
+    let mut c = [ResourceTotals::default(); 4];
+    for j in st.jobs_of(Some(role)) {
+        for &t in st.jobs[j as usize].active.values() {
+            let cfg = &st.task(t).config;
+            if cfg.revocable {
+                continue;
+            }
+            let k = match (cfg.production, cfg.dedicated) {
+                (true, false) => 0,
+                (false, false) => 1,
+                (true, true) => 2,
+                (false, true) => 3,
+            };
+            c[k].cpus += cfg.need.cpus;
+            c[k].ram_mb += cfg.need.ram_mb;
+            c[k].disk_mb += cfg.need.disk_mb;
+        }
+    }
+    c
+}
+
+fn aggregate(t: ResourceTotals) -> ResourceAggregate {
+    ResourceAggregate {
+        resources: Some(vec![
+            Resource::NumCpus(t.cpus),
+            Resource::RamMb(t.ram_mb),
+            Resource::DiskMb(t.disk_mb),
+        ]),
+    }
+}
+
+fn get_quota(st: &State, role: Option<String>) -> Response {
+    let Some(role) = role.filter(|r| !r.trim().is_empty()) else {
+        return error("ownerRole must not be blank.");
+    };
+    let c = consumption(st, &role);
+    let quota = st.quotas.get(&role).copied().unwrap_or_default();
+    ok(ApiResult::GetQuotaResult(GetQuotaResult {
+        quota: Some(aggregate(quota)),
+        prod_shared_consumption: Some(aggregate(c[0])),
+        non_prod_shared_consumption: Some(aggregate(c[1])),
+        prod_dedicated_consumption: Some(aggregate(c[2])),
+        non_prod_dedicated_consumption: Some(aggregate(c[3])),
+    }))
+}
+
+/// Checks that adding `extra` of production resources stays within the role's quota.
+fn check_quota(
+    st: &State,
+    role: &str,
+    config: &ConfigRef,
+    instances: i32,
+) -> std::result::Result<(), String> {
+    if !config.production || config.revocable || instances <= 0 {
+        return Ok(());
+    }
+    let c = consumption(st, role);
+    let quota = st.quotas.get(role).copied().unwrap_or_default();
+    let n = instances as f64;
+    let cpus = c[0].cpus + c[2].cpus + config.need.cpus * n;
+    let ram = c[0].ram_mb + c[2].ram_mb + config.need.ram_mb * instances as i64;
+    let disk = c[0].disk_mb + c[2].disk_mb + config.need.disk_mb * instances as i64;
+    let mut over = Vec::new();
+    if cpus > quota.cpus + 1e-9 {
+        over.push(format!(
+            "CPU quota exceeded by {:.2} core(s)",
+            cpus - quota.cpus
+        ));
+    }
+    if ram > quota.ram_mb {
+        over.push(format!("RAM quota exceeded by {} MB", ram - quota.ram_mb));
+    }
+    if disk > quota.disk_mb {
+        over.push(format!(
+            "DISK quota exceeded by {} MB",
+            disk - quota.disk_mb
+        ));
+    }
+    if over.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("Insufficient resource quota: {}", over.join(", ")))
+    }
+}
+
+pub const TIERS: &[(&str, bool, bool)] = &[
+    ("preemptible", true, false),
+    ("preferred", false, false),
+    ("revocable", true, true),
+];
+pub const DEFAULT_TIER: &str = "preemptible";
+
+fn get_tier_configs() -> Response {
+    ok(ApiResult::GetTierConfigResult(GetTierConfigResult {
+        default_tier_name: Some(DEFAULT_TIER.to_owned()),
+        tiers: Some(
+            TIERS
+                .iter()
+                .map(|(name, preemptible, revocable)| TierConfig {
+                    name: Some((*name).to_owned()),
+                    settings: Some(BTreeMap::from([
+                        ("preemptible".to_owned(), preemptible.to_string()),
+                        ("revocable".to_owned(), revocable.to_string()),
+                    ])),
+                })
+                .collect(),
+        ),
+    }))
+}
+
+/// Validates a TaskConfig and fills the defaults the scheduler fills, so that a config read back
+/// from the scheduler and sent again compares equal.
+pub fn populate(
+    mut tc: TaskConfig,
+    key: Option<&JobKey>,
+) -> std::result::Result<TaskConfig, String> {
+    if let Some(k) = key {
+        tc.job = Some(k.clone());
+    }
+    let Some(job) = valid_key(tc.job.as_ref()).cloned() else {
+        return Err(INVALID_KEY.to_owned());
+    };
+    if tc.owner.as_ref().and_then(|o| o.user.as_ref()).is_none() {
+        tc.owner = Some(Identity {
+            user: Some(job.role().to_owned()),
+        });
+    }
+    let tier = tc.tier.clone().unwrap_or_else(|| DEFAULT_TIER.to_owned());
+    if !TIERS.iter().any(|(n, _, _)| *n == tier) {
+        return Err(format!("Tier {tier} does not exist."));
+    }
+    tc.tier = Some(tier.clone());
+    tc.production = Some(tier == "preferred");
+    tc.is_service.get_or_insert(false);
+    tc.priority.get_or_insert(0);
+    tc.max_task_failures.get_or_insert(1);
+    tc.constraints.get_or_insert_with(Vec::new);
+    tc.container.get_or_insert_with(Container::default);
+    let totals = tc.totals();
+    if totals.cpus <= 0.0 || totals.ram_mb <= 0 || totals.disk_mb <= 0 {
+        return Err("Task resources must include a positive numCpus, ramMb and diskMb.".to_owned());
+    }
+    if tc.max_task_failures.unwrap_or(1) < -1 {
+        return Err("maxTaskFailures must be -1 or greater.".to_owned());
+    }
+    Ok(tc)
+}
+
+fn populate_job_config(_st: &State, c: Option<JobConfiguration>) -> Response {
+    let Some(c) = c else {
+        return invalid("A job configuration is required.");
+    };
+    match populate(c.task_config.unwrap_or_default(), c.key.as_ref()) {
+        Ok(tc) => ok(ApiResult::PopulateJobResult(PopulateJobResult {
+            task_config: Some(tc),
+        })),
+        Err(e) => invalid(&e),
+    }
+}
+
+fn get_update_summaries(st: &State, q: &JobUpdateQuery) -> Response {
+    let summaries = query_updates(st, q)
+        .into_iter()
+        .map(|u| st.update_summary(u))
+        .collect();
+    ok(ApiResult::GetJobUpdateSummariesResult(
+        GetJobUpdateSummariesResult {
+            update_summaries: Some(summaries),
+        },
+    ))
+}
+
+/// Updates a JobUpdateQuery selects, newest-modified first, then offset/limit.
+pub fn query_updates(st: &State, q: &JobUpdateQuery) -> Vec<UpdateIdx> {
+    let statuses: Option<BTreeSet<i32>> = q
+        .update_statuses
+        .as_ref()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.iter().map(|x| x.0).collect());
+    let mut out: Vec<(i64, UpdateIdx)> = st
+        .updates
+        .iter()
+        .enumerate()
+        .filter_map(|(i, u)| u.as_ref().map(|u| (i as UpdateIdx, u)))
+        .filter(|(_, u)| {
+            let job = &st.jobs[u.job as usize].key;
+            q.role.as_deref().is_none_or(|r| job.role() == r)
+                && q.job_key.as_ref().is_none_or(|k| k == job)
+                && q.key.as_ref().is_none_or(|k| {
+                    k.id.as_deref() == Some(u.id.as_str())
+                        && k.job.as_ref().is_none_or(|kj| kj == job)
+                })
+                && q.user.as_deref().is_none_or(|x| x == u.user)
+                && statuses.as_ref().is_none_or(|s| s.contains(&u.status.0))
+        })
+        .map(|(i, u)| (u.last_modified(), i))
+        .collect();
+    out.sort_by(|a, b| b.cmp(a));
+    let offset = q.offset.unwrap_or(0).max(0) as usize;
+    let limit = q.limit.unwrap_or(0);
+    let it = out.into_iter().skip(offset).map(|(_, u)| u);
+    if limit > 0 {
+        it.take(limit as usize).collect()
+    } else {
+        it.collect()
+    }
+}
+
+fn get_update_details(
+    st: &State,
+    key: Option<JobUpdateKey>,
+    q: Option<JobUpdateQuery>,
+) -> Response {
+    if let Some(q) = q {
+        let list = query_updates(st, &q)
+            .into_iter()
+            .map(|u| st.update_details(u))
+            .collect();
+        return ok(ApiResult::GetJobUpdateDetailsResult(
+            GetJobUpdateDetailsResult {
+                details: None,
+                details_list: Some(list),
+            },
+        ));
+    }
+    let Some(key) = key else {
+        return error("Either key or query must be set.");
+    };
+    match st.find_update(&key) {
+        Some(u) => response(
+            ResponseCode::OK,
+            &["The key argument is deprecated, use the query argument instead."],
+            Some(ApiResult::GetJobUpdateDetailsResult(
+                GetJobUpdateDetailsResult {
+                    details: Some(st.update_details(u)),
+                    details_list: None,
+                },
+            )),
+        ),
+        None => invalid(&format!("Invalid update: {key}")),
+    }
+}
+
+/// A validated update request: job, shared desired config, instance count, scope, settings.
+struct ValidRequest {
+    job: JobIdx,
+    config: ConfigRef,
+    count: i32,
+    scope: Option<BTreeSet<i32>>,
+    settings: JobUpdateSettings,
+    metadata: Option<Vec<Metadata>>,
+}
+
+#[allow(clippy::result_large_err)]
+fn validate_request(
+    st: &mut State,
+    r: Option<JobUpdateRequest>,
+) -> std::result::Result<ValidRequest, Response> {
+    let Some(r) = r else {
+        return Err(invalid("A job update request is required."));
+    };
+    let Some(tc) = r.task_config else {
+        return Err(invalid("The update request needs a task config."));
+    };
+    let tc = populate(tc, None).map_err(|e| invalid(&e))?;
+    let key = tc.job.clone().expect("populated");
+    if !tc.is_service.unwrap_or(false) {
+        return Err(invalid("Updates are not supported for non-service jobs."));
+    }
+    if st
+        .job_idx(&key)
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return Err(invalid(
+            "Cron jobs may only be updated by calling replaceCronTemplate.",
+        ));
+    }
+    let Some(mut settings) = r.settings else {
+        return Err(error("Update settings are required (settings is null)."));
+    };
+    let count = r.instance_count.unwrap_or(0);
+    if count <= 0 {
+        return Err(invalid("Instance count must be positive."));
+    }
+    if count > MAX_TASKS_PER_JOB {
+        return Err(invalid(&format!(
+            "Job {key} would have {count} instances, more than the limit of {MAX_TASKS_PER_JOB}."
+        )));
+    }
+    let Some(strategy) = strategy_of(&settings) else {
+        return Err(invalid("Unknown update strategy."));
+    };
+    let sizes_ok = match &strategy {
+        Strategy::Queue(g) => *g > 0,
+        Strategy::Batch(sizes, _) => !sizes.is_empty() && sizes.iter().all(|g| *g > 0),
+    };
+    if !sizes_ok {
+        return Err(invalid("Update group size must be positive."));
+    }
+    // Back-fill the 0.22 strategy field, as the scheduler does.
+    if settings.update_strategy.is_none() {
+        let g = settings.update_group_size.unwrap_or(1);
+        settings.update_strategy = Some(if settings.wait_for_batch_completion.unwrap_or(false) {
+            JobUpdateStrategy::Batch(BatchJobUpdateStrategy {
+                group_size: Some(g),
+                autopause_after_batch: Some(false),
+            })
+        } else {
+            JobUpdateStrategy::Queue(QueueJobUpdateStrategy {
+                group_size: Some(g),
+            })
+        });
+    }
+    for (name, v) in [
+        ("maxPerInstanceFailures", settings.max_per_instance_failures),
+        ("maxFailedInstances", settings.max_failed_instances),
+        (
+            "minWaitInInstanceRunningMs",
+            settings.min_wait_in_instance_running_ms,
+        ),
+        (
+            "blockIfNoPulsesAfterMs",
+            settings.block_if_no_pulses_after_ms,
+        ),
+    ] {
+        if v.unwrap_or(0) < 0 {
+            return Err(invalid(&format!("{name} must be non-negative.")));
+        }
+    }
+    if settings.max_per_instance_failures.unwrap_or(0) as i64 * count as i64 > 20_000 {
+        return Err(invalid(
+            "maxPerInstanceFailures * instanceCount must not exceed 20000.",
+        ));
+    }
+    if settings.sla_aware.unwrap_or(false) && tc.sla_policy.is_none() {
+        return Err(invalid(
+            "slaAware is set but the task config has no slaPolicy.",
+        ));
+    }
+    let j = st.job_or_create(&key);
+    let current_max = st.jobs[j as usize]
+        .active
+        .keys()
+        .next_back()
+        .map(|m| m + 1)
+        .unwrap_or(0);
+    let scope: Option<BTreeSet<i32>> = settings
+        .update_only_these_instances
+        .as_ref()
+        .filter(|r| !r.is_empty())
+        .map(|rs| rs.iter().flat_map(|r| r.ids()).collect());
+    if let Some(s) = &scope {
+        let limit = count.max(current_max);
+        if let Some(bad) = s.iter().find(|&&i| i < 0 || i >= limit) {
+            return Err(invalid(&format!(
+                "updateOnlyTheseInstances names instance {bad}, which is outside the job (0-{}).",
+                limit - 1
+            )));
+        }
+    }
+    let config = st.intern_config(j, tc, Behavior::Healthy);
+    Ok(ValidRequest {
+        job: j,
+        config,
+        count,
+        scope,
+        settings,
+        metadata: r.metadata,
+    })
+}
+
+fn groups_of(items: &[(i32, ConfigRef)]) -> Vec<ConfigGroup> {
+    let mut out: Vec<(ConfigRef, Vec<i32>)> = Vec::new();
+    for (i, c) in items {
+        match out.iter_mut().find(|(k, _)| Config::same(k, c)) {
+            Some((_, v)) => v.push(*i),
+            None => out.push((c.clone(), vec![*i])),
+        }
+    }
+    out.into_iter()
+        .map(|(c, ids)| {
+            let itc = instance_task_config(&c, &ids);
+            ConfigGroup {
+                config: itc.task,
+                instances: itc.instances,
+            }
+        })
+        .collect()
+}
+
+fn get_update_diff(st: &mut State, r: Option<JobUpdateRequest>) -> Response {
+    let v = match validate_request(st, r) {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    let d = st.classify(v.job, &v.config, v.count, v.scope.as_ref());
+    let add: Vec<(i32, ConfigRef)> = d.add.iter().map(|&i| (i, v.config.clone())).collect();
+    ok(ApiResult::GetJobUpdateDiffResult(GetJobUpdateDiffResult {
+        add: Some(groups_of(&add)),
+        remove: Some(groups_of(&d.remove)),
+        update: Some(groups_of(&d.update)),
+        unchanged: Some(groups_of(&d.unchanged)),
+    }))
+}
+
+fn start_job_update(
+    st: &mut State,
+    r: Option<JobUpdateRequest>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
+    let v = match validate_request(st, r) {
+        Ok(v) => v,
+        Err(resp) => return resp,
+    };
+    if let Some(u) = st.jobs[v.job as usize].active_update {
+        let key = st.upd(u).key(&st.jobs[v.job as usize].key);
+        return response(
+            ResponseCode::INVALID_REQUEST,
+            &[&format!(
+                "An active update already exists for this job, please terminate it before starting another. Active update: {key}"
+            )],
+            Some(ApiResult::StartJobUpdateResult(StartJobUpdateResult {
+                key: Some(key),
+                update_summary: Some(st.update_summary(u)),
+            })),
+        );
+    }
+    let extra = v.count - st.jobs[v.job as usize].active.len() as i32;
+    let role = st.jobs[v.job as usize].key.role().to_owned();
+    if let Err(e) = check_quota(st, &role, &v.config, extra) {
+        return invalid(&e);
+    }
+    match st.create_update(
+        v.job, v.config, v.count, v.settings, v.scope, user, message, v.metadata,
+    ) {
+        None => response(
+            ResponseCode::OK,
+            &["Job is unchanged by proposed update."],
+            None,
+        ),
+        Some(u) => ok(ApiResult::StartJobUpdateResult(StartJobUpdateResult {
+            key: Some(st.upd(u).key(&st.jobs[v.job as usize].key)),
+            update_summary: Some(st.update_summary(u)),
+        })),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ctl {
+    Pause,
+    Resume,
+    Abort,
+    Rollback,
+}
+
+fn control(
+    st: &mut State,
+    ctl: Ctl,
+    key: Option<JobUpdateKey>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
+    let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
+        return invalid(INVALID_KEY);
+    };
+    let Some(u) = st.find_update(&key) else {
+        return invalid(&format!("Update does not exist: {key}"));
+    };
+    use JobUpdateStatus as S;
+    let status = st.upd(u).status;
+    if !status.is_active() {
+        return invalid(&format!("Cannot transition update from {status} to null"));
+    }
+    let coordinated = st.upd(u).pulse_ms() > 0;
+    let pulse_fresh = st
+        .upd(u)
+        .last_pulse_ms
+        .is_some_and(|l| st.now - l <= st.upd(u).pulse_ms() as i64);
+    let back = st.upd(u).rolling_back();
+    let to = match ctl {
+        Ctl::Pause => {
+            if matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
+                return ok_empty();
+            }
+            if back {
+                S::ROLL_BACK_PAUSED
+            } else {
+                S::ROLL_FORWARD_PAUSED
+            }
+        }
+        Ctl::Resume => {
+            if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
+                return ok_empty();
+            }
+            match (back, coordinated && !pulse_fresh) {
+                (false, false) => S::ROLLING_FORWARD,
+                (false, true) => S::ROLL_FORWARD_AWAITING_PULSE,
+                (true, false) => S::ROLLING_BACK,
+                (true, true) => S::ROLL_BACK_AWAITING_PULSE,
+            }
+        }
+        Ctl::Abort => S::ABORTED,
+        Ctl::Rollback => {
+            if status == S::ROLLING_BACK {
+                return invalid(&format!(
+                    "Cannot transition update from {status} to {status}"
+                ));
+            }
+            if back {
+                // From a paused or blocked rollback this acts as a resume.
+                st.set_update_status(u, S::ROLLING_BACK, Some(user), message);
+            } else {
+                st.start_rollback(u, Some(user), message);
+            }
+            st.evaluate_update(u);
+            return ok_empty();
+        }
+    };
+    st.set_update_status(u, to, Some(user), message);
+    st.evaluate_update(u);
+    ok_empty()
+}
+
+fn pulse(st: &mut State, key: Option<JobUpdateKey>) -> Response {
+    let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
+        return error(INVALID_KEY);
+    };
+    let finished = ok(ApiResult::PulseJobUpdateResult(PulseJobUpdateResult {
+        status: Some(JobUpdatePulseStatus::FINISHED),
+    }));
+    let Some(u) = st.find_update(&key) else {
+        return finished;
+    };
+    if !st.upd(u).status.is_active() || st.upd(u).pulse_ms() <= 0 {
+        return finished;
+    }
+    let now = st.now;
+    st.upd_mut(u).last_pulse_ms = Some(now);
+    let to = match st.upd(u).status {
+        JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE => Some(JobUpdateStatus::ROLLING_FORWARD),
+        JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => Some(JobUpdateStatus::ROLLING_BACK),
+        _ => None,
+    };
+    if let Some(to) = to {
+        st.set_update_status(u, to, None, None);
+        st.evaluate_update(u);
+    }
+    ok(ApiResult::PulseJobUpdateResult(PulseJobUpdateResult {
+        status: Some(JobUpdatePulseStatus::OK),
+    }))
+}
+
+// ---- task mutations ----
+
+fn kill_tasks(
+    st: &mut State,
+    job: Option<JobKey>,
+    ids: Option<Vec<i32>>,
+    message: Option<String>,
+    user: &str,
+) -> Response {
+    let Some(key) = valid_key(job.as_ref()) else {
+        return invalid(INVALID_KEY);
+    };
+    let Some(j) = st.job_idx(key) else {
+        return response(ResponseCode::OK, &["No tasks to kill."], None);
+    };
+    if let Some(r) = updating_error(st, j) {
+        return r;
+    }
+    let wanted: Option<BTreeSet<i32>> = ids
+        .filter(|v| !v.is_empty())
+        .map(|v| v.into_iter().collect());
+    let targets: Vec<TaskIdx> = st.jobs[j as usize]
+        .active
+        .iter()
+        .filter(|(i, _)| wanted.as_ref().is_none_or(|w| w.contains(i)))
+        .map(|(_, &t)| t)
+        .collect();
+    if targets.is_empty() {
+        return response(ResponseCode::OK, &["No tasks to kill."], None);
+    }
+    let msg = match message.filter(|m| !m.is_empty()) {
+        Some(m) => format!("Killed by {user}\n{m}"),
+        None => format!("Killed by {user}"),
+    };
+    for t in targets {
+        st.kill_task(t, msg.clone());
+    }
+    ok_empty()
+}
+
+fn restart_shards(
+    st: &mut State,
+    job: Option<JobKey>,
+    ids: Option<Vec<i32>>,
+    user: &str,
+) -> Response {
+    let Some(key) = valid_key(job.as_ref()) else {
+        return invalid(INVALID_KEY);
+    };
+    let ids: BTreeSet<i32> = ids.unwrap_or_default().into_iter().collect();
+    if ids.is_empty() {
+        return invalid("At least one shard must be specified.");
+    }
+    let Some(j) = st.job_idx(key) else {
+        return invalid("Not all requested shards are active.");
+    };
+    if let Some(r) = updating_error(st, j) {
+        return r;
+    }
+    let mut targets = Vec::new();
+    for i in &ids {
+        match st.jobs[j as usize].active.get(i) {
+            Some(&t) => targets.push(t),
+            None => return invalid("Not all requested shards are active."),
+        }
+    }
+    for t in targets {
+        if super::lifecycle::on_agent(st.task(t).status)
+            && st.task(t).status != ScheduleStatus::KILLING
+        {
+            st.transition(
+                t,
+                ScheduleStatus::RESTARTING,
+                Some(Cow::Owned(format!("Restarted by {user}"))),
+            );
+        }
+    }
+    ok_empty()
+}
+
+fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -> Response {
+    let Some(ik) = key else {
+        return invalid(INVALID_KEY);
+    };
+    let Some(jk) = valid_key(ik.job_key.as_ref()).cloned() else {
+        return invalid(INVALID_KEY);
+    };
+    let count = count.unwrap_or(0);
+    if count <= 0 {
+        return invalid("Instance count must be positive.");
+    }
+    let template_id = ik.instance_id.unwrap_or(0);
+    let Some(j) = st.job_idx(&jk) else {
+        return invalid(&format!(
+            "Instance {template_id} of job {jk} is not active."
+        ));
+    };
+    if st.jobs[j as usize].cron.is_some() {
+        return invalid("Instances may not be added to cron jobs.");
+    }
+    if let Some(r) = updating_error(st, j) {
+        return r;
+    }
+    let Some(&template) = st.jobs[j as usize].active.get(&template_id) else {
+        return invalid(&format!(
+            "Instance {template_id} of job {jk} is not active."
+        ));
+    };
+    let active = st.jobs[j as usize].active.len() as i32;
+    if active + count > MAX_TASKS_PER_JOB {
+        return invalid(&format!(
+            "Instance count {} exceeds the limit of {MAX_TASKS_PER_JOB} tasks per job.",
+            active + count
+        ));
+    }
+    let config = st.task(template).config.clone();
+    if let Err(e) = check_quota(st, jk.role(), &config, count) {
+        return invalid(&e);
+    }
+    let first = st.jobs[j as usize]
+        .active
+        .keys()
+        .next_back()
+        .map(|m| m + 1)
+        .unwrap_or(0);
+    for i in first..first + count {
+        st.create_task(j, i, config.clone(), None, 0, 0);
+    }
+    ok_empty()
+}
+
+// ---- jobs and cron ----
+
+fn create_job(st: &mut State, c: Option<JobConfiguration>) -> Response {
+    let Some(c) = c else {
+        return invalid("A job configuration is required.");
+    };
+    let Some(key) = valid_key(c.key.as_ref()).cloned() else {
+        return invalid(INVALID_KEY);
+    };
+    if c.cron_schedule
+        .as_ref()
+        .is_some_and(|s| !s.trim().is_empty())
+    {
+        return invalid("Cron jobs may only be created with scheduleCronJob.");
+    }
+    let tc = match populate(c.task_config.unwrap_or_default(), Some(&key)) {
+        Ok(tc) => tc,
+        Err(e) => return invalid(&e),
+    };
+    let count = c.instance_count.unwrap_or(0);
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return invalid(&format!(
+            "Instance count must be between 1 and {MAX_TASKS_PER_JOB}."
+        ));
+    }
+    if let Some(j) = st.job_idx(&key) {
+        if let Some(r) = updating_error(st, j) {
+            return r;
+        }
+        if !st.jobs[j as usize].active.is_empty() || st.jobs[j as usize].cron.is_some() {
+            return invalid(&format!("Job already exists: {key}"));
+        }
+    }
+    let j = st.job_or_create(&key);
+    let config = st.intern_config(j, tc, Behavior::Healthy);
+    if let Err(e) = check_quota(st, key.role(), &config, count) {
+        return invalid(&e);
+    }
+    for i in 0..count {
+        st.create_task(j, i, config.clone(), None, 0, 0);
+    }
+    ok_empty()
+}
+
+fn schedule_cron_job(st: &mut State, c: Option<JobConfiguration>, replace_only: bool) -> Response {
+    let Some(c) = c else {
+        return invalid("A job configuration is required.");
+    };
+    let Some(key) = valid_key(c.key.as_ref()).cloned() else {
+        return invalid(INVALID_KEY);
+    };
+    let existing = st.job_idx(&key);
+    if replace_only && existing.is_none_or(|j| st.jobs[j as usize].cron.is_none()) {
+        return invalid(&format!("Job {key} is not scheduled with cron"));
+    }
+    let Some(schedule) = c.cron_schedule.filter(|s| !s.trim().is_empty()) else {
+        return invalid(&format!("Job {key} has no cron schedule."));
+    };
+    let expr = match super::cron::CronExpr::parse(&schedule) {
+        Ok(e) => e,
+        Err(e) => return invalid(&format!("Invalid cron schedule: {e}")),
+    };
+    let policy = c
+        .cron_collision_policy
+        .unwrap_or(CronCollisionPolicy::KILL_EXISTING);
+    if !replace_only && policy == CronCollisionPolicy::RUN_OVERLAP {
+        return invalid("The RUN_OVERLAP collision policy is no longer supported.");
+    }
+    let tc = match populate(c.task_config.unwrap_or_default(), Some(&key)) {
+        Ok(tc) => tc,
+        Err(e) => return invalid(&e),
+    };
+    if tc.is_service.unwrap_or(false) {
+        return invalid("A service task may not be run on a cron schedule.");
+    }
+    let count = c.instance_count.unwrap_or(0);
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return invalid(&format!(
+            "Instance count must be between 1 and {MAX_TASKS_PER_JOB}."
+        ));
+    }
+    if let Some(j) = existing {
+        if let Some(r) = updating_error(st, j) {
+            return r;
+        }
+        if st.jobs[j as usize].cron.is_none() && !st.jobs[j as usize].active.is_empty() {
+            return invalid(&format!("Job already exists: {key} is not a cron job"));
+        }
+    }
+    let j = st.job_or_create(&key);
+    let config = st.intern_config(j, tc, Behavior::Finish);
+    let next = expr.next_after(st.now);
+    st.jobs[j as usize].cron = Some(CronJob {
+        schedule,
+        expr,
+        policy,
+        instance_count: count,
+        config,
+        next_run_ms: next,
+        run_waiting: false,
+    });
+    st.cron_jobs.insert(j);
+    ok_empty()
+}
+
+fn cron_job(st: &State, job: Option<&JobKey>) -> Option<JobIdx> {
+    let j = st.job_idx(valid_key(job)?)?;
+    st.jobs[j as usize].cron.is_some().then_some(j)
+}
+
+fn start_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
+    let Some(key) = valid_key(job.as_ref()).cloned() else {
+        return invalid(INVALID_KEY);
+    };
+    let Some(j) = cron_job(st, Some(&key)) else {
+        return invalid(&format!(
+            "Failed to start cron job - job {key} is not scheduled with cron."
+        ));
+    };
+    st.fire_cron(j, true);
+    ok_empty()
+}
+
+fn deschedule_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
+    let Some(key) = valid_key(job.as_ref()).cloned() else {
+        return invalid(INVALID_KEY);
+    };
+    let Some(j) = cron_job(st, Some(&key)) else {
+        return response(
+            ResponseCode::OK,
+            &[&format!("Job {key} is not scheduled with cron")],
+            None,
+        );
+    };
+    st.jobs[j as usize].cron = None;
+    st.cron_jobs.remove(&j);
+    ok_empty()
+}
+
+// ---- admin ----
+
+fn host_statuses(st: &State, names: &[String]) -> Vec<HostStatus> {
+    names
+        .iter()
+        .filter_map(|n| st.host_idx(n))
+        .map(|h| HostStatus {
+            host: Some(st.hosts[h as usize].name.clone()),
+            mode: Some(st.hosts[h as usize].mode),
+        })
+        .collect()
+}
+
+fn maintenance(st: &mut State, names: &[String], set: Option<MaintenanceMode>) -> Response {
+    if let Some(mode) = set {
+        for n in names {
+            if let Some(h) = st.host_idx(n) {
+                let host = &mut st.hosts[h as usize];
+                if mode == MaintenanceMode::NONE || host.mode == MaintenanceMode::NONE {
+                    host.mode = mode;
+                }
+            }
+        }
+    }
+    let statuses = Some(host_statuses(st, names));
+    ok(match set {
+        None => ApiResult::MaintenanceStatusResult(MaintenanceStatusResult { statuses }),
+        Some(MaintenanceMode::NONE) => {
+            ApiResult::EndMaintenanceResult(EndMaintenanceResult { statuses })
+        }
+        Some(_) => ApiResult::StartMaintenanceResult(StartMaintenanceResult { statuses }),
+    })
+}
+
+fn drain_hosts(st: &mut State, names: &[String]) -> Response {
+    let hosts: BTreeSet<HostIdx> = names.iter().filter_map(|n| st.host_idx(n)).collect();
+    for &h in &hosts {
+        st.hosts[h as usize].mode = MaintenanceMode::DRAINING;
+    }
+    let victims: Vec<TaskIdx> = st
+        .tasks
+        .iter()
+        .enumerate()
+        .filter_map(|(i, t)| t.as_ref().map(|t| (i as TaskIdx, t)))
+        .filter(|(_, t)| {
+            t.host.is_some_and(|h| hosts.contains(&h))
+                && super::lifecycle::on_agent(t.status)
+                && !matches!(
+                    t.status,
+                    ScheduleStatus::KILLING | ScheduleStatus::DRAINING | ScheduleStatus::RESTARTING
+                )
+        })
+        .map(|(i, _)| i)
+        .collect();
+    for t in victims {
+        st.transition(
+            t,
+            ScheduleStatus::DRAINING,
+            Some(Cow::Borrowed("Draining machine for maintenance.")),
+        );
+    }
+    for &h in &hosts {
+        let host = &mut st.hosts[h as usize];
+        if host.tasks == 0 {
+            host.mode = MaintenanceMode::DRAINED;
+        }
+    }
+    ok(ApiResult::DrainHostsResult(DrainHostsResult {
+        statuses: Some(host_statuses(st, names)),
+    }))
+}
+
+fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggregate>) -> Response {
+    let Some(role) = role.filter(|r| valid_identifier(r)) else {
+        return invalid("A valid ownerRole is required.");
+    };
+    let resources = quota.and_then(|q| q.resources).unwrap_or_default();
+    let count = |f: fn(&Resource) -> bool| resources.iter().filter(|r| f(r)).count();
+    if resources.len() != 3
+        || count(|r| matches!(r, Resource::NumCpus(_))) != 1
+        || count(|r| matches!(r, Resource::RamMb(_))) != 1
+        || count(|r| matches!(r, Resource::DiskMb(_))) != 1
+    {
+        return invalid("Quota must contain exactly one each of numCpus, ramMb and diskMb.");
+    }
+    let t = ResourceTotals::of(&resources);
+    if t.cpus < 0.0 || t.ram_mb < 0 || t.disk_mb < 0 {
+        return invalid("Quota resources must be non-negative.");
+    }
+    st.quotas.insert(role, t);
+    ok_empty()
+}
+
+fn force_task_state(
+    st: &mut State,
+    id: Option<String>,
+    status: Option<ScheduleStatus>,
+) -> Response {
+    let (Some(id), Some(status)) = (id, status) else {
+        return ok_empty();
+    };
+    if let Some(&t) = st.by_id.get(id.as_str())
+        && st.task(t).status != status
+        && !st.task(t).status.is_terminal()
+    {
+        st.transition(
+            t,
+            status,
+            Some(Cow::Borrowed("Forced by an administrator.")),
+        );
+    }
+    ok_empty()
+}
+
+fn prune_tasks(st: &mut State, mut q: TaskQuery) -> Response {
+    if q.statuses
+        .as_ref()
+        .is_some_and(|s| s.iter().any(|x| x.is_active()))
+    {
+        return error("Tasks in non-terminal state cannot be pruned.");
+    }
+    if q.statuses.as_ref().is_none_or(|s| s.is_empty()) {
+        q.statuses = Some(ScheduleStatus::TERMINAL.to_vec());
+    }
+    for t in query_tasks(st, &q) {
+        st.remove_task(t);
+    }
+    ok_empty()
+}
