@@ -42,6 +42,10 @@ pub struct ConnectArgs {
 pub enum Command {
     /// Scriptable reads: print what the scheduler returns, as a table or JSON.
     Get(crate::get::GetArgs),
+    /// Run the simulated Aurora scheduler on its own.
+    Sim(crate::simcmd::SimCommand),
+    /// Open the console on a simulated cluster started in this process.
+    Demo(crate::sim::SimArgs),
 }
 
 impl ConnectArgs {

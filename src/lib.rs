@@ -4,4 +4,5 @@ pub mod aurora;
 pub mod cli;
 pub mod get;
 pub mod sim;
+pub mod simcmd;
 pub mod table;
