@@ -17,6 +17,8 @@ use crate::aurora::wire::Protocol;
 pub struct Cli {
     #[command(flatten)]
     pub conn: ConnectArgs,
+    #[command(flatten)]
+    pub console: ConsoleArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -36,6 +38,46 @@ pub struct ConnectArgs {
     /// Seconds to wait for a whole reply (task lists of big jobs can be large).
     #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS")]
     pub timeout: f64,
+}
+
+/// How the console looks and behaves.
+#[derive(Args, Debug, Clone)]
+pub struct ConsoleArgs {
+    /// Seconds between refreshes of the visible view (an active update's screen refreshes
+    /// faster on its own).
+    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS")]
+    pub refresh: f64,
+    /// A keymap file merged over the default (default: $XDG_CONFIG_HOME/eos/keymap.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keymap: Option<std::path::PathBuf>,
+}
+
+impl ConsoleArgs {
+    /// The keymap: the default with the user's file merged over it.
+    pub fn keymap(&self) -> Result<crate::keymap::Keymap, String> {
+        let path = self.keymap.clone().or_else(|| {
+            let p = config_dir()?.join("keymap.toml");
+            p.exists().then_some(p)
+        });
+        crate::keymap::Keymap::load(path.as_deref()).map_err(|e| format!("keymap {e}"))
+    }
+
+    pub fn refresh_ms(&self) -> Result<i64, String> {
+        if self.refresh.is_finite() && self.refresh >= 0.5 {
+            Ok((self.refresh * 1000.0) as i64)
+        } else {
+            Err("--refresh must be at least 0.5 seconds".into())
+        }
+    }
+}
+
+/// `$XDG_CONFIG_HOME/eos` (or `~/.config/eos`).
+pub fn config_dir() -> Option<std::path::PathBuf> {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".config")))
+        .map(|d| d.join("eos"))
 }
 
 #[derive(Subcommand, Debug)]

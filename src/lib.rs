@@ -1,8 +1,17 @@
 //! Eos: a terminal operations console for the Apache Aurora scheduler.
 
+pub mod app;
 pub mod aurora;
 pub mod cli;
+pub mod console;
+pub mod diff;
+pub mod effects;
 pub mod get;
+pub mod keymap;
+pub mod run;
 pub mod sim;
 pub mod simcmd;
 pub mod table;
+pub mod theme;
+pub mod tui;
+pub mod ui;

@@ -1,6 +1,6 @@
 //! Screens (views on the navigation stack) and the places one can go.
 
-use super::resource::ResourceKey;
+use super::resource::{PendingScope, ResourceKey};
 use super::table::Table;
 use crate::keymap::Layer;
 
@@ -15,7 +15,10 @@ pub enum Nav {
     Config(String),
     Quota(String),
     /// Updates of a role (or all), optionally pre-filtered (e.g. by job key).
-    Updates { role: Option<String>, filter: Option<String> },
+    Updates {
+        role: Option<String>,
+        filter: Option<String>,
+    },
     /// One update, `role/env/name/id`.
     Update(String),
     Triage,
@@ -24,15 +27,40 @@ pub enum Nav {
 /// A view on the stack with its own UI state; the data lives in the store.
 #[derive(Debug)]
 pub enum Screen {
-    Roles { table: Table },
-    Jobs { role: Option<String>, table: Table },
-    Tasks { job: String, history: bool, table: Table },
-    Task { id: String, scroll: usize },
-    Config { job: String, scroll: usize },
-    Quota { role: String },
-    Updates { role: Option<String>, table: Table },
-    Update { key: String, scroll: usize },
-    Triage { table: Table },
+    Roles {
+        table: Table,
+    },
+    Jobs {
+        role: Option<String>,
+        table: Table,
+    },
+    Tasks {
+        job: String,
+        history: bool,
+        table: Table,
+    },
+    Task {
+        id: String,
+        scroll: usize,
+    },
+    Config {
+        job: String,
+        scroll: usize,
+    },
+    Quota {
+        role: String,
+    },
+    Updates {
+        role: Option<String>,
+        table: Table,
+    },
+    Update {
+        key: String,
+        scroll: usize,
+    },
+    Triage {
+        table: Table,
+    },
 }
 
 impl Screen {
@@ -93,12 +121,12 @@ impl Screen {
                     job: job.clone(),
                     history: *history,
                 },
-                ResourceKey::PendingReasons(Some(job.clone())),
+                ResourceKey::PendingReasons(PendingScope::Job(job.clone())),
                 ResourceKey::Updates(job.split('/').next().map(str::to_owned)),
             ],
             Screen::Task { id, .. } => vec![
                 ResourceKey::Task(id.clone()),
-                ResourceKey::PendingReasons(None),
+                ResourceKey::PendingReasons(PendingScope::Task(id.clone())),
             ],
             Screen::Config { job, .. } => vec![ResourceKey::Config(job.clone())],
             Screen::Quota { role } => vec![ResourceKey::Quota(role.clone())],
@@ -106,7 +134,7 @@ impl Screen {
             Screen::Update { key, .. } => vec![ResourceKey::UpdateDetails(key.clone())],
             Screen::Triage { .. } => vec![
                 ResourceKey::StuckTasks,
-                ResourceKey::PendingReasons(None),
+                ResourceKey::PendingReasons(PendingScope::All),
                 ResourceKey::Jobs(None),
                 ResourceKey::Updates(None),
             ],
@@ -166,9 +194,9 @@ impl Screen {
 
     pub fn scroll_mut(&mut self) -> Option<&mut usize> {
         match self {
-            Screen::Task { scroll, .. } | Screen::Config { scroll, .. } | Screen::Update { scroll, .. } => {
-                Some(scroll)
-            }
+            Screen::Task { scroll, .. }
+            | Screen::Config { scroll, .. }
+            | Screen::Update { scroll, .. } => Some(scroll),
             _ => None,
         }
     }
@@ -192,7 +220,9 @@ impl Screen {
             Screen::Quota { role } => format!("quota {role}"),
             Screen::Updates { role: Some(r), .. } => format!("updates of {r}"),
             Screen::Updates { role: None, .. } => "updates".into(),
-            Screen::Update { key, .. } => format!("update {}", key.rsplit('/').next().unwrap_or(key)),
+            Screen::Update { key, .. } => {
+                format!("update {}", key.rsplit('/').next().unwrap_or(key))
+            }
             Screen::Triage { .. } => "triage".into(),
         }
     }
@@ -201,7 +231,9 @@ impl Screen {
     pub fn role(&self) -> Option<String> {
         match self {
             Screen::Jobs { role, .. } | Screen::Updates { role, .. } => role.clone(),
-            Screen::Tasks { job, .. } | Screen::Config { job, .. } => job.split('/').next().map(str::to_owned),
+            Screen::Tasks { job, .. } | Screen::Config { job, .. } => {
+                job.split('/').next().map(str::to_owned)
+            }
             Screen::Quota { role } => Some(role.clone()),
             Screen::Update { key, .. } => key.split('/').next().map(str::to_owned),
             _ => None,

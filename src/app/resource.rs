@@ -18,8 +18,8 @@ pub enum ResourceKey {
     Tasks { job: String, history: bool },
     /// getTasksStatus for one task id (full config)
     Task(String),
-    /// getPendingReason for one job, or for a role, or everything (`None`)
-    PendingReasons(Option<String>),
+    /// getPendingReason for one job, one task, or the whole cluster
+    PendingReasons(PendingScope),
     /// getTasksWithoutConfigs(statuses = PENDING, THROTTLED) across the cluster
     StuckTasks,
     /// getConfigSummary
@@ -51,18 +51,25 @@ impl ResourceKey {
     }
 }
 
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PendingScope {
+    All,
+    Job(String),
+    Task(String),
+}
+
 /// A fetched value.
 #[derive(Clone, Debug)]
 pub enum Data {
     Roles(Vec<RoleSummary>),
     Jobs(Vec<JobSummary>),
     Tasks(Vec<ScheduledTask>),
-    Task(Option<ScheduledTask>),
+    Task(Option<Box<ScheduledTask>>),
     PendingReasons(Vec<PendingReason>),
-    Config(ConfigSummary),
-    Quota(GetQuotaResult),
+    Config(Box<ConfigSummary>),
+    Quota(Box<GetQuotaResult>),
     Updates(Vec<JobUpdateSummary>),
-    UpdateDetails(Option<JobUpdateDetails>),
+    UpdateDetails(Option<Box<JobUpdateDetails>>),
 }
 
 /// The console's knowledge of one resource.
@@ -145,7 +152,10 @@ mod tests {
     #[test]
     fn backoff_grows_to_a_minute() {
         let seq: Vec<i64> = (1..=9).map(backoff_ms).collect();
-        assert_eq!(seq, vec![1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]);
+        assert_eq!(
+            seq,
+            vec![1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000]
+        );
     }
 
     #[test]

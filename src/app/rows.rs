@@ -102,9 +102,8 @@ pub fn update_style(s: JobUpdateStatus) -> &'static str {
         JobUpdateStatus::ROLLING_FORWARD => "update.rolling_forward",
         JobUpdateStatus::ROLLING_BACK => "update.rolling_back",
         JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => "update.paused",
-        JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
-            "update.awaiting_pulse"
-        }
+        JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE
+        | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => "update.awaiting_pulse",
         JobUpdateStatus::ROLLED_FORWARD => "update.rolled_forward",
         JobUpdateStatus::ROLLED_BACK => "update.rolled_back",
         JobUpdateStatus::ABORTED => "update.aborted",
@@ -171,7 +170,8 @@ pub fn job_rows(jobs: &[JobSummary], updates: &[JobUpdateSummary], now: i64) -> 
                 .and_then(|u| u.state.as_ref()?.status)
                 .map(|s| format!("▲ {s}"))
                 .unwrap_or_default();
-            let failing = s.failed_task_count.unwrap_or(0) > 0 || s.pending_task_count.unwrap_or(0) > 0;
+            let failing =
+                s.failed_task_count.unwrap_or(0) > 0 || s.pending_task_count.unwrap_or(0) > 0;
             let style = if !update.is_empty() {
                 "update.active"
             } else if failing {
@@ -189,7 +189,11 @@ pub fn job_rows(jobs: &[JobSummary], updates: &[JobUpdateSummary], now: i64) -> 
                         s.failed_task_count.unwrap_or(0).to_string(),
                         s.finished_task_count.unwrap_or(0).to_string(),
                         task.tier.clone().unwrap_or_default(),
-                        if task.production == Some(true) { "prod".into() } else { String::new() },
+                        if task.production == Some(true) {
+                            "prod".into()
+                        } else {
+                            String::new()
+                        },
                         cron,
                         update.clone(),
                     ],
@@ -200,7 +204,11 @@ pub fn job_rows(jobs: &[JobSummary], updates: &[JobUpdateSummary], now: i64) -> 
                         n(s.failed_task_count),
                         n(s.finished_task_count),
                         t(task.tier.as_deref().unwrap_or("")),
-                        t(if task.production == Some(true) { "a" } else { "b" }),
+                        t(if task.production == Some(true) {
+                            "a"
+                        } else {
+                            "b"
+                        }),
                         SortKey::Num(j.next_cron_run_ms.unwrap_or(i64::MAX) as f64),
                         t(&update),
                     ],
@@ -216,7 +224,12 @@ pub fn ports_text(task: &ScheduledTask) -> String {
     task.assigned_task
         .as_ref()
         .and_then(|a| a.assigned_ports.as_ref())
-        .map(|p| p.iter().map(|(k, v)| format!("{k}:{v}")).collect::<Vec<_>>().join(","))
+        .map(|p| {
+            p.iter()
+                .map(|(k, v)| format!("{k}:{v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default()
 }
 
@@ -327,10 +340,13 @@ pub fn triage_rows(
         let status = st.status.unwrap_or_default();
         let recent = now - st.last_modified_timestamp_ms.unwrap_or(0) < 6 * 3600 * 1000;
         let (kind, why) = match status {
-            JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
+            JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE
+            | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
                 ("UPDATE", "blocked: waiting for a pulse")
             }
-            JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => ("UPDATE", "paused"),
+            JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => {
+                ("UPDATE", "paused")
+            }
             JobUpdateStatus::ROLLING_BACK => ("UPDATE", "rolling back"),
             JobUpdateStatus::FAILED if recent => ("UPDATE", "failed"),
             JobUpdateStatus::ERROR if recent => ("UPDATE", "scheduler error"),
@@ -341,7 +357,11 @@ pub fn triage_rows(
         rows.push(triage_row(
             &full,
             kind,
-            &format!("{} {}", key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(), status),
+            &format!(
+                "{} {}",
+                key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(),
+                status
+            ),
             why,
             age(now, st.last_modified_timestamp_ms),
             st.last_modified_timestamp_ms,
@@ -399,8 +419,14 @@ pub fn triage_rows(
         ));
     }
     for j in jobs {
-        let Some(key) = j.job.as_ref().and_then(|c| c.key.as_ref()) else { continue };
-        let failed = j.stats.as_ref().and_then(|s| s.failed_task_count).unwrap_or(0);
+        let Some(key) = j.job.as_ref().and_then(|c| c.key.as_ref()) else {
+            continue;
+        };
+        let failed = j
+            .stats
+            .as_ref()
+            .and_then(|s| s.failed_task_count)
+            .unwrap_or(0);
         if failed >= 3 {
             let key = key.to_string();
             rows.push(triage_row(

@@ -199,7 +199,11 @@ impl Table {
     pub fn set_rows(&mut self, rows: Vec<Row>, now: i64) {
         let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.loaded {
-            let old: HashMap<&str, u64> = self.rows.iter().map(|r| (r.id.as_str(), r.fingerprint)).collect();
+            let old: HashMap<&str, u64> = self
+                .rows
+                .iter()
+                .map(|r| (r.id.as_str(), r.fingerprint))
+                .collect();
             for r in &rows {
                 if old.get(r.id.as_str()) != Some(&r.fingerprint) {
                     self.changed.insert(r.id.clone(), now);
@@ -216,7 +220,9 @@ impl Table {
     /// Re-applies filter and sort, keeping `keep` selected if it is still visible.
     pub fn rebuild(&mut self, keep: Option<&str>) {
         let filter = &self.filter;
-        let mut view: Vec<usize> = (0..self.rows.len()).filter(|&i| filter.matches(&self.rows[i])).collect();
+        let mut view: Vec<usize> = (0..self.rows.len())
+            .filter(|&i| filter.matches(&self.rows[i]))
+            .collect();
         let col = self.sort_column;
         let rows = &self.rows;
         let cmp = |a: &usize, b: &usize| -> Ordering {
@@ -300,12 +306,23 @@ mod tests {
     use super::*;
 
     fn row(id: &str, n: f64, text: &str) -> Row {
-        Row::new(id.into(), vec![id.into(), text.into()], vec![SortKey::Num(n), SortKey::Text(text.into())])
+        Row::new(
+            id.into(),
+            vec![id.into(), text.into()],
+            vec![SortKey::Num(n), SortKey::Text(text.into())],
+        )
     }
 
     fn table() -> Table {
         let mut t = Table::new(vec![Column::new("ID", 0), Column::new("TEXT", 0)]);
-        t.set_rows(vec![row("a", 3.0, "RUNNING"), row("b", 1.0, "PENDING"), row("c", 2.0, "RUNNING")], 0);
+        t.set_rows(
+            vec![
+                row("a", 3.0, "RUNNING"),
+                row("b", 1.0, "PENDING"),
+                row("c", 2.0, "RUNNING"),
+            ],
+            0,
+        );
         t
     }
 
@@ -323,7 +340,14 @@ mod tests {
         assert_eq!(ids(&t), vec!["a", "c", "b"]);
         assert_eq!(t.selected_row().unwrap().id, "c");
         // A refresh that reorders rows keeps the same row selected and notes what changed.
-        t.set_rows(vec![row("c", 9.0, "FAILED"), row("a", 3.0, "RUNNING"), row("b", 1.0, "PENDING")], 500);
+        t.set_rows(
+            vec![
+                row("c", 9.0, "FAILED"),
+                row("a", 3.0, "RUNNING"),
+                row("b", 1.0, "PENDING"),
+            ],
+            500,
+        );
         assert_eq!(t.selected_row().unwrap().id, "c");
         assert_eq!(t.changed.keys().collect::<Vec<_>>(), vec!["c"]);
     }
@@ -338,7 +362,11 @@ mod tests {
         t.set_filter("~^(a|b) ").unwrap();
         assert_eq!(ids(&t), vec!["b", "a"]);
         assert!(t.set_filter("~(").is_err());
-        assert_eq!(ids(&t), vec!["b", "a"], "a bad regex leaves the last good filter");
+        assert_eq!(
+            ids(&t),
+            vec!["b", "a"],
+            "a bad regex leaves the last good filter"
+        );
         t.set_filter("").unwrap();
         assert_eq!(t.view.len(), 3);
     }

@@ -134,34 +134,59 @@ impl Keymap {
                     find_line(text, None, section),
                     format!(
                         "unknown section [{section}] (known: {})",
-                        Layer::ALL.iter().map(|l| l.name()).collect::<Vec<_>>().join(", ")
+                        Layer::ALL
+                            .iter()
+                            .map(|l| l.name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     ),
                 )
             })?;
             let bindings = bindings.as_table().ok_or_else(|| {
-                err(find_line(text, None, section), format!("[{section}] must be a table of \"chord\" = \"action\""))
+                err(
+                    find_line(text, None, section),
+                    format!("[{section}] must be a table of \"chord\" = \"action\""),
+                )
             })?;
             let mut seen: Vec<Chord> = Vec::new();
             for (chord_text, action) in bindings {
                 let line = find_line(text, Some(section), chord_text);
-                let chord: Chord = chord_text.parse().map_err(|e: chord::ChordError| err(line, e.to_string()))?;
-                let action = action
-                    .as_str()
-                    .ok_or_else(|| err(line, format!("the action for {chord_text:?} must be a string")))?;
-                if let Some(prev) = seen.iter().find(|c| c.starts_with(&chord.0) || chord.starts_with(&c.0)) {
+                let chord: Chord = chord_text
+                    .parse()
+                    .map_err(|e: chord::ChordError| err(line, e.to_string()))?;
+                let action = action.as_str().ok_or_else(|| {
+                    err(
+                        line,
+                        format!("the action for {chord_text:?} must be a string"),
+                    )
+                })?;
+                // Unbinding a chord to make room for a longer one is fine; two live bindings
+                // where one begins the other could never both be reached.
+                if action != "noop"
+                    && let Some(prev) = seen
+                        .iter()
+                        .find(|c| c.starts_with(&chord.0) || chord.starts_with(&c.0))
+                {
                     return Err(err(
                         line,
-                        format!("{chord} conflicts with {prev} in [{section}]: one is the other or begins it"),
+                        format!(
+                            "{chord} conflicts with {prev} in [{section}]: one is the other or begins it"
+                        ),
                     ));
                 }
-                seen.push(chord.clone());
+                if action != "noop" {
+                    seen.push(chord.clone());
+                }
                 let list = self.layers.entry(layer).or_default();
                 list.retain(|(c, _)| c != &chord);
                 if action == "noop" {
                     continue;
                 }
                 let command = Command::from_name(action).ok_or_else(|| {
-                    err(line, format!("unknown action {action:?} for {chord_text:?} (see `eos keys`)"))
+                    err(
+                        line,
+                        format!("unknown action {action:?} for {chord_text:?} (see `eos keys`)"),
+                    )
                 })?;
                 // A user chord that begins (or is begun by) an inherited one replaces it too.
                 list.retain(|(c, _)| !(c.starts_with(&chord.0) || chord.starts_with(&c.0)));
@@ -199,7 +224,11 @@ impl Keymap {
         let mut out = Vec::new();
         for (i, layer) in layers.iter().enumerate() {
             for (chord, c) in self.bindings(*layer) {
-                if *c == cmd && layers[..i].iter().all(|l| !self.bindings(*l).iter().any(|(o, _)| o == chord)) {
+                if *c == cmd
+                    && layers[..i]
+                        .iter()
+                        .all(|l| !self.bindings(*l).iter().any(|(o, _)| o == chord))
+                {
                     out.push(chord.clone());
                 }
             }
@@ -235,7 +264,13 @@ fn find_line(text: &str, section: Option<&str>, key: &str) -> usize {
             continue;
         }
         if in_section && section.is_some() {
-            let k = t.split('=').next().unwrap_or("").trim().trim_matches('"').trim_matches('\'');
+            let k = t
+                .split('=')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .trim_matches('"')
+                .trim_matches('\'');
             if k == key {
                 return i + 1;
             }
@@ -257,42 +292,81 @@ mod tests {
         let text = DEFAULT_TOML;
         let table: toml::Table = text.parse().unwrap();
         for (section, b) in &table {
-            let chords: Vec<Chord> = b.as_table().unwrap().keys().map(|k| k.parse().unwrap()).collect();
+            let chords: Vec<Chord> = b
+                .as_table()
+                .unwrap()
+                .keys()
+                .map(|k| k.parse().unwrap())
+                .collect();
             for (i, a) in chords.iter().enumerate() {
                 for b in &chords[i + 1..] {
-                    assert!(!a.starts_with(&b.0) && !b.starts_with(&a.0), "[{section}] {a} and {b} clash");
+                    assert!(
+                        !a.starts_with(&b.0) && !b.starts_with(&a.0),
+                        "[{section}] {a} and {b} clash"
+                    );
                 }
             }
         }
         let k = Keymap::builtin();
-        assert_eq!(k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("j")), Lookup::Command(Command::Down));
-        assert_eq!(k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("<C-c>")), Lookup::Command(Command::Quit));
-        assert_eq!(k.lookup(&[Layer::Roles, Layer::List, Layer::Global], &keys("H")), Lookup::None);
+        assert_eq!(
+            k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("j")),
+            Lookup::Command(Command::Down)
+        );
+        assert_eq!(
+            k.lookup(&[Layer::Tasks, Layer::List, Layer::Global], &keys("<C-c>")),
+            Lookup::Command(Command::Quit)
+        );
+        assert_eq!(
+            k.lookup(&[Layer::Roles, Layer::List, Layer::Global], &keys("H")),
+            Lookup::None
+        );
     }
 
     #[test]
     fn overlay_replaces_unbinds_and_adds_sequences() {
         let mut k = Keymap::builtin();
-        k.merge("[list]\n\"g\" = \"noop\"\n\"g g\" = \"top\"\n\"J\" = \"down\"\n", "user.toml").unwrap();
+        k.merge(
+            "[list]\n\"g\" = \"noop\"\n\"g g\" = \"top\"\n\"J\" = \"down\"\n",
+            "user.toml",
+        )
+        .unwrap();
         let layers = [Layer::Jobs, Layer::List, Layer::Global];
         assert_eq!(k.lookup(&layers, &keys("g")), Lookup::Pending);
-        assert_eq!(k.lookup(&layers, &keys("g g")), Lookup::Command(Command::Top));
-        assert_eq!(k.lookup(&layers, &keys("J")), Lookup::Command(Command::Down));
-        assert!(k.chords_for(&layers, Command::Top).iter().any(|c| c.to_string() == "g g"));
+        assert_eq!(
+            k.lookup(&layers, &keys("g g")),
+            Lookup::Command(Command::Top)
+        );
+        assert_eq!(
+            k.lookup(&layers, &keys("J")),
+            Lookup::Command(Command::Down)
+        );
+        assert!(
+            k.chords_for(&layers, Command::Top)
+                .iter()
+                .any(|c| c.to_string() == "g g")
+        );
     }
 
     #[test]
     fn errors_name_file_line_and_reason() {
         let mut k = Keymap::builtin();
-        let e = k.merge("[list]\n\"j\" = \"down\"\n\"x\" = \"explode\"\n", "my.toml").unwrap_err();
+        let e = k
+            .merge("[list]\n\"j\" = \"down\"\n\"x\" = \"explode\"\n", "my.toml")
+            .unwrap_err();
         assert_eq!((e.file.as_str(), e.line), ("my.toml", 3));
         assert!(e.reason.contains("unknown action \"explode\""), "{e}");
-        let e = k.merge("[nowhere]\n\"j\" = \"down\"\n", "my.toml").unwrap_err();
+        let e = k
+            .merge("[nowhere]\n\"j\" = \"down\"\n", "my.toml")
+            .unwrap_err();
         assert_eq!(e.line, 1);
         assert!(e.reason.contains("unknown section"), "{e}");
-        let e = k.merge("[list]\n\"<Hyper-j>\" = \"down\"\n", "my.toml").unwrap_err();
+        let e = k
+            .merge("[list]\n\"<Hyper-j>\" = \"down\"\n", "my.toml")
+            .unwrap_err();
         assert_eq!(e.line, 2);
-        let e = k.merge("[list]\n\"z\" = \"down\"\n\"z z\" = \"up\"\n", "my.toml").unwrap_err();
+        let e = k
+            .merge("[list]\n\"z\" = \"down\"\n\"z z\" = \"up\"\n", "my.toml")
+            .unwrap_err();
         assert!(e.reason.contains("conflicts"), "{e}");
         let e = k.merge("[list\n", "my.toml").unwrap_err();
         assert_eq!(e.line, 1);

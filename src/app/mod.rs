@@ -1,0 +1,781 @@
+//! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
+//! does I/O, so every behaviour is testable without a terminal or a server.
+
+pub mod command;
+pub mod input;
+pub mod nav;
+pub mod resource;
+pub mod rows;
+pub mod table;
+
+use std::collections::HashMap;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+pub use command::Command;
+use input::{Input, InputKind};
+pub use nav::{Nav, Screen};
+use resource::{Data, PendingScope, ResourceKey, Slot};
+
+use crate::aurora::model::JobUpdateStatus;
+use crate::keymap::{Key, Keymap, Lookup};
+
+/// Everything that can happen: a key, a named command, time passing, a reply arriving.
+#[derive(Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    Command(Command),
+    /// Go somewhere (from the command line or a test).
+    Open(Nav),
+    /// Time passed; `now` is the scheduler-side clock in ms.
+    Tick(i64),
+    /// The terminal's size changed.
+    Resize(u16, u16),
+    Fetched(Box<Fetched>),
+}
+
+#[derive(Debug)]
+pub struct Fetched {
+    pub key: ResourceKey,
+    pub generation: u64,
+    pub at: i64,
+    pub latency_ms: u64,
+    pub result: Result<Data, String>,
+    pub cluster: Option<String>,
+}
+
+/// Side effects for the edge to carry out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Fetch {
+        key: ResourceKey,
+        generation: u64,
+    },
+    /// Put text on the clipboard (OSC 52).
+    Copy(String),
+    Quit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Level {
+    Info,
+    Error,
+}
+
+#[derive(Clone, Debug)]
+pub struct Message {
+    pub text: String,
+    pub level: Level,
+    pub until: i64,
+}
+
+/// The `?` overlay: the live keymap of the view below, filterable.
+#[derive(Debug, Default)]
+pub struct Help {
+    pub filter: String,
+    pub scroll: usize,
+}
+
+/// Rows of chrome around a view's body: header, breadcrumbs, table header, hints.
+pub const CHROME_ROWS: u16 = 5;
+
+#[derive(Debug)]
+pub struct State {
+    pub stack: Vec<Screen>,
+    pub store: HashMap<ResourceKey, Slot>,
+    pub now: i64,
+    pub frozen: bool,
+    pub keymap: Keymap,
+    pending_keys: Vec<Key>,
+    pub input: Option<Input>,
+    pub help: Option<Help>,
+    pub message: Option<Message>,
+    pub cluster: Option<String>,
+    pub scheduler_url: String,
+    /// Polling interval of ordinary views.
+    pub refresh_ms: i64,
+    /// Polling interval of an active update's detail view.
+    pub update_refresh_ms: i64,
+    pub width: u16,
+    pub height: u16,
+    /// Something visible changed since the last draw.
+    pub dirty: bool,
+    pub command_history: Vec<String>,
+    /// The header's age text as last drawn; a tick redraws only when it changes.
+    age_label: String,
+}
+
+impl State {
+    pub fn new(scheduler_url: &str, keymap: Keymap, start: Nav, now: i64) -> State {
+        let mut stack = vec![Screen::open(&Nav::Roles)];
+        if start != Nav::Roles {
+            stack.push(Screen::open(&start));
+        }
+        State {
+            stack,
+            store: HashMap::new(),
+            now,
+            frozen: false,
+            keymap,
+            pending_keys: Vec::new(),
+            input: None,
+            help: None,
+            message: None,
+            cluster: None,
+            scheduler_url: scheduler_url.to_owned(),
+            refresh_ms: 5000,
+            update_refresh_ms: 1500,
+            width: 80,
+            height: 24,
+            dirty: true,
+            command_history: Vec::new(),
+            age_label: String::new(),
+        }
+    }
+
+    pub fn top(&self) -> &Screen {
+        self.stack.last().expect("the stack always has a screen")
+    }
+
+    fn top_mut(&mut self) -> &mut Screen {
+        self.stack
+            .last_mut()
+            .expect("the stack always has a screen")
+    }
+
+    /// Rows a table body can show.
+    pub fn body_rows(&self) -> usize {
+        self.height.saturating_sub(CHROME_ROWS).max(1) as usize
+    }
+
+    pub fn data(&self, key: &ResourceKey) -> Option<&Data> {
+        self.store.get(key).and_then(|s| s.data.as_deref())
+    }
+
+    pub fn slot(&self, key: &ResourceKey) -> Option<&Slot> {
+        self.store.get(key)
+    }
+
+    /// The age of what the current view shows, and whether its last refresh failed.
+    pub fn freshness(&self) -> Freshness {
+        let key = self.top().primary();
+        let Some(slot) = self.store.get(&key) else {
+            return Freshness::Loading;
+        };
+        match (&slot.loaded_at, &slot.error) {
+            (None, None) => Freshness::Loading,
+            (None, Some((_, e))) => Freshness::Failed {
+                error: e.clone(),
+                retry_in_ms: (slot.next_due - self.now).max(0),
+            },
+            (Some(at), None) => Freshness::Fresh {
+                age_ms: (self.now - at).max(0),
+                latency_ms: slot.last_latency_ms,
+            },
+            (Some(at), Some((_, e))) => Freshness::Stale {
+                age_ms: (self.now - at).max(0),
+                error: e.clone(),
+                retry_in_ms: (slot.next_due - self.now).max(0),
+            },
+        }
+    }
+
+    pub fn breadcrumbs(&self) -> Vec<String> {
+        let mut crumbs = vec![self.cluster.clone().unwrap_or_else(|| "…".into())];
+        crumbs.extend(self.stack.iter().skip(1).map(Screen::crumb));
+        if self.stack.len() == 1 {
+            crumbs.push(self.top().crumb());
+        }
+        crumbs
+    }
+
+    fn say(&mut self, text: impl Into<String>, level: Level) {
+        self.message = Some(Message {
+            text: text.into(),
+            level,
+            until: self.now + 5000,
+        });
+        self.dirty = true;
+    }
+
+    fn open(&mut self, nav: Nav, fx: &mut Vec<Effect>) {
+        if nav == Nav::Roles {
+            self.stack.truncate(1);
+        } else {
+            self.stack.push(Screen::open(&nav));
+        }
+        self.rebuild_top();
+        self.schedule(fx, false);
+        self.dirty = true;
+    }
+
+    /// Sends the polls the visible view needs now (all of them when `force`).
+    fn schedule(&mut self, fx: &mut Vec<Effect>, force: bool) {
+        if self.frozen && !force {
+            return;
+        }
+        for key in self.top().resources() {
+            let slot = self.store.entry(key.clone()).or_default();
+            if force || slot.due(self.now) {
+                let generation = slot.start();
+                fx.push(Effect::Fetch { key, generation });
+            }
+        }
+    }
+
+    fn interval_for(&self, key: &ResourceKey) -> i64 {
+        let active_update = matches!(key, ResourceKey::UpdateDetails(_))
+            && matches!(self.data(key), Some(Data::UpdateDetails(Some(d))) if d
+                .update
+                .as_ref()
+                .and_then(|u| u.summary.as_ref())
+                .and_then(|s| s.state.as_ref())
+                .and_then(|s| s.status)
+                .is_some_and(JobUpdateStatus::is_active));
+        if active_update {
+            self.update_refresh_ms
+        } else {
+            self.refresh_ms
+        }
+    }
+
+    /// Rebuilds the top view's rows from the store (after data arrived or the view opened).
+    fn rebuild_top(&mut self) {
+        let now = self.now;
+        let get = |key: &ResourceKey| self.store.get(key).and_then(|s| s.data.clone());
+        let rows = match self.top() {
+            Screen::Roles { .. } => match get(&ResourceKey::Roles).as_deref() {
+                Some(Data::Roles(r)) => Some(rows::role_rows(r)),
+                _ => None,
+            },
+            Screen::Jobs { role, .. } => {
+                let updates = get(&ResourceKey::Updates(role.clone()));
+                let updates = match updates.as_deref() {
+                    Some(Data::Updates(u)) => u.as_slice(),
+                    _ => &[],
+                };
+                match get(&ResourceKey::Jobs(role.clone())).as_deref() {
+                    Some(Data::Jobs(j)) => Some(rows::job_rows(j, updates, now)),
+                    _ => None,
+                }
+            }
+            Screen::Tasks { job, history, .. } => {
+                let reasons = get(&ResourceKey::PendingReasons(PendingScope::Job(job.clone())));
+                let reasons = match reasons.as_deref() {
+                    Some(Data::PendingReasons(r)) => r.as_slice(),
+                    _ => &[],
+                };
+                let key = ResourceKey::Tasks {
+                    job: job.clone(),
+                    history: *history,
+                };
+                match get(&key).as_deref() {
+                    Some(Data::Tasks(t)) => Some(rows::task_rows(t, reasons, now)),
+                    _ => None,
+                }
+            }
+            Screen::Updates { role, .. } => {
+                match get(&ResourceKey::Updates(role.clone())).as_deref() {
+                    Some(Data::Updates(u)) => Some(rows::update_rows(u, now)),
+                    _ => None,
+                }
+            }
+            Screen::Triage { .. } => {
+                let stuck = get(&ResourceKey::StuckTasks);
+                let reasons = get(&ResourceKey::PendingReasons(PendingScope::All));
+                let jobs = get(&ResourceKey::Jobs(None));
+                let updates = get(&ResourceKey::Updates(None));
+                let slice = |d: &Option<std::sync::Arc<Data>>| -> bool { d.is_some() };
+                if [&stuck, &reasons, &jobs, &updates].iter().all(|d| slice(d)) {
+                    let (
+                        Some(Data::Tasks(s)),
+                        Some(Data::PendingReasons(r)),
+                        Some(Data::Jobs(j)),
+                        Some(Data::Updates(u)),
+                    ) = (
+                        stuck.as_deref(),
+                        reasons.as_deref(),
+                        jobs.as_deref(),
+                        updates.as_deref(),
+                    )
+                    else {
+                        return;
+                    };
+                    Some(rows::triage_rows(s, r, j, u, now))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {
+            table.set_rows(rows, now);
+        }
+    }
+
+    fn on_fetched(&mut self, f: Fetched) {
+        if let Some(c) = f.cluster {
+            self.cluster = Some(c);
+        }
+        let interval = self.interval_for(&f.key);
+        let slot = self.store.entry(f.key.clone()).or_default();
+        if !slot.finish(f.generation, f.at, f.latency_ms, f.result, interval) {
+            return;
+        }
+        // The detail view of an update speeds up or slows down as it becomes (in)active.
+        let interval = self.interval_for(&f.key);
+        if let Some(slot) = self.store.get_mut(&f.key)
+            && slot.error.is_none()
+        {
+            slot.next_due = f.at + interval;
+        }
+        if self.top().resources().contains(&f.key) {
+            self.rebuild_top();
+            self.dirty = true;
+        }
+    }
+
+    fn on_tick(&mut self, now: i64, fx: &mut Vec<Effect>) {
+        self.now = now;
+        self.schedule(fx, false);
+        if self.message.as_ref().is_some_and(|m| now >= m.until) {
+            self.message = None;
+            self.dirty = true;
+        }
+        let label = self.freshness().label();
+        if label != self.age_label {
+            self.age_label = label;
+            self.dirty = true;
+        }
+    }
+
+    fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        // Text input gets keys before the keymap.
+        if self.input.is_some() {
+            self.on_input_key(key, fx);
+            return;
+        }
+        if self.help.is_some() && self.on_help_key(key) {
+            return;
+        }
+        self.pending_keys.push(Key::from_event(&key));
+        let layers = if self.help.is_some() {
+            vec![crate::keymap::Layer::Help, crate::keymap::Layer::Global]
+        } else {
+            self.top().layers()
+        };
+        match self.keymap.lookup(&layers, &self.pending_keys) {
+            Lookup::Command(c) => {
+                self.pending_keys.clear();
+                self.on_command(c, fx);
+            }
+            Lookup::Pending => self.dirty = true,
+            Lookup::None => {
+                self.pending_keys.clear();
+            }
+        }
+    }
+
+    /// Keys the help overlay handles itself; false to fall through to the keymap.
+    fn on_help_key(&mut self, key: KeyEvent) -> bool {
+        let help = self.help.as_mut().expect("checked");
+        match key.code {
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') if help.filter.is_empty() => {
+                self.help = None;
+            }
+            KeyCode::Esc => help.filter.clear(),
+            KeyCode::Backspace => {
+                help.filter.pop();
+            }
+            KeyCode::Down => help.scroll += 1,
+            KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
+            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return false,
+            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
+                help.filter.push(c);
+                help.scroll = 0;
+            }
+            _ => return false,
+        }
+        self.dirty = true;
+        true
+    }
+
+    fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let input = self.input.as_mut().expect("checked");
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            self.input = None;
+            self.on_command(Command::Quit, fx);
+            return;
+        }
+        match key.code {
+            KeyCode::Esc => {
+                if input.kind == InputKind::Filter
+                    && let Some(t) = self.top_mut().table_mut()
+                {
+                    let _ = t.set_filter("");
+                }
+                self.input = None;
+            }
+            KeyCode::Enter => {
+                let input = self.input.take().expect("checked");
+                let text = input.text();
+                match input.kind {
+                    InputKind::Filter => {}
+                    InputKind::Command => {
+                        if !text.trim().is_empty() {
+                            self.command_history.retain(|h| h != &text);
+                            self.command_history.push(text.clone());
+                        }
+                        self.run_command_line(&text, fx);
+                    }
+                }
+            }
+            KeyCode::Tab if input.kind == InputKind::Command => {
+                let candidates = self.completion_candidates();
+                if let Some(i) = self.input.as_mut() {
+                    i.complete(&candidates);
+                }
+            }
+            KeyCode::Up if input.kind == InputKind::Command => {
+                let h = self.command_history.clone();
+                input.history(&h, true);
+            }
+            KeyCode::Down if input.kind == InputKind::Command => {
+                let h = self.command_history.clone();
+                input.history(&h, false);
+            }
+            _ => {
+                input.key(key);
+                if input.kind == InputKind::Filter {
+                    let text = input.text();
+                    let result = self.top_mut().table_mut().map(|t| t.set_filter(&text));
+                    if let Some(Err(e)) = result {
+                        self.say(e, Level::Error);
+                    }
+                }
+            }
+        }
+        self.dirty = true;
+    }
+
+    fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
+        match input::parse_command_line(line, self.top().role().as_deref()) {
+            Ok(input::LineCommand::Go(nav)) => self.open(nav, fx),
+            Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
+            Ok(input::LineCommand::Nothing) => {}
+            Err(e) => self.say(e, Level::Error),
+        }
+    }
+
+    /// Words the command line can complete: command names, then roles, job and update keys.
+    fn completion_candidates(&self) -> Vec<String> {
+        let mut out: Vec<String> = input::LINE_COMMANDS
+            .iter()
+            .map(|(n, _)| format!("{n} "))
+            .collect();
+        if let Some(Data::Roles(r)) = self.data(&ResourceKey::Roles) {
+            out.extend(r.iter().filter_map(|r| r.role.clone()));
+        }
+        for (key, slot) in &self.store {
+            match (key, slot.data.as_deref()) {
+                (ResourceKey::Jobs(_), Some(Data::Jobs(jobs))) => out.extend(
+                    jobs.iter()
+                        .filter_map(|j| Some(j.job.as_ref()?.key.as_ref()?.to_string())),
+                ),
+                (ResourceKey::Updates(_), Some(Data::Updates(ups))) => {
+                    out.extend(ups.iter().filter_map(|u| Some(u.key.as_ref()?.to_string())))
+                }
+                _ => {}
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    fn on_command(&mut self, c: Command, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        let page = self.body_rows().saturating_sub(1).max(1) as isize;
+        match c {
+            Command::Quit => fx.push(Effect::Quit),
+            Command::Back => {
+                if self.help.take().is_some() {
+                    return;
+                }
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                    self.rebuild_top();
+                    self.schedule(fx, false);
+                } else {
+                    fx.push(Effect::Quit);
+                }
+            }
+            Command::Down
+            | Command::Up
+            | Command::PageDown
+            | Command::PageUp
+            | Command::Top
+            | Command::Bottom => {
+                if let Some(h) = self.help.as_mut() {
+                    h.scroll = match c {
+                        Command::Down => h.scroll + 1,
+                        Command::Up => h.scroll.saturating_sub(1),
+                        _ => h.scroll,
+                    };
+                    return;
+                }
+                let screen = self.top_mut();
+                if let Some(t) = screen.table_mut() {
+                    match c {
+                        Command::Down => t.move_by(1),
+                        Command::Up => t.move_by(-1),
+                        Command::PageDown => t.move_by(page),
+                        Command::PageUp => t.move_by(-page),
+                        Command::Top => t.select_first(),
+                        _ => t.select_last(),
+                    }
+                } else if let Some(s) = screen.scroll_mut() {
+                    *s = match c {
+                        Command::Down => *s + 1,
+                        Command::Up => s.saturating_sub(1),
+                        Command::PageDown => *s + page as usize,
+                        Command::PageUp => s.saturating_sub(page as usize),
+                        Command::Top => 0,
+                        _ => usize::MAX / 2,
+                    };
+                }
+            }
+            Command::Open => {
+                if let Some(nav) = self
+                    .top()
+                    .table()
+                    .and_then(|t| t.selected_row())
+                    .and_then(|r| r.target.clone())
+                {
+                    self.open(nav, fx);
+                }
+            }
+            Command::Filter => {
+                if self.help.is_some() {
+                    return;
+                }
+                if let Some(t) = self.top().table() {
+                    self.input = Some(Input::new(InputKind::Filter, &t.filter_text));
+                }
+            }
+            Command::NextMatch | Command::PrevMatch => {
+                if let Some(t) = self.top_mut().table_mut() {
+                    t.step_wrapping(c == Command::NextMatch);
+                }
+            }
+            Command::SortNext | Command::SortPrev | Command::SortReverse => {
+                if let Some(t) = self.top_mut().table_mut() {
+                    let n = t.columns.len().max(1);
+                    match c {
+                        Command::SortNext => t.sort_by((t.sort_column + 1) % n, t.ascending),
+                        Command::SortPrev => t.sort_by((t.sort_column + n - 1) % n, t.ascending),
+                        _ => t.sort_by(t.sort_column, !t.ascending),
+                    }
+                }
+            }
+            Command::Refresh => {
+                self.schedule(fx, true);
+                self.say("refreshing…", Level::Info);
+            }
+            Command::Freeze => {
+                self.frozen = !self.frozen;
+                if self.frozen {
+                    self.say(
+                        "frozen: live refresh paused (f resumes, R refreshes once)",
+                        Level::Info,
+                    );
+                } else {
+                    self.say("live refresh resumed", Level::Info);
+                    self.schedule(fx, false);
+                }
+            }
+            Command::Copy | Command::CopyHost => {
+                let text = self.copy_target(c == Command::CopyHost);
+                match text {
+                    Some(t) if !t.is_empty() => {
+                        self.say(format!("copied {t}"), Level::Info);
+                        fx.push(Effect::Copy(t));
+                    }
+                    _ => self.say("nothing to copy here", Level::Error),
+                }
+            }
+            Command::Help => {
+                self.help = if self.help.is_some() {
+                    None
+                } else {
+                    Some(Help::default())
+                };
+            }
+            Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
+            Command::ToggleHistory => {
+                if let Screen::Tasks { history, table, .. } = self.top_mut() {
+                    *history = !*history;
+                    let keep = table.selected_row().map(|r| r.id.clone());
+                    let _ = keep;
+                    let now_history = *history;
+                    self.rebuild_top();
+                    self.schedule(fx, false);
+                    self.say(
+                        if now_history {
+                            "showing finished, failed and killed tasks too"
+                        } else {
+                            "showing active tasks only"
+                        },
+                        Level::Info,
+                    );
+                }
+            }
+            Command::Roles => self.open(Nav::Roles, fx),
+            Command::Jobs => {
+                let role = self.selected_role();
+                self.open(Nav::Jobs(role), fx)
+            }
+            Command::Updates => {
+                let role = self.top().role();
+                let filter = self.top().job();
+                self.open(Nav::Updates { role, filter }, fx)
+            }
+            Command::Triage => self.open(Nav::Triage, fx),
+            Command::Quota => match self.selected_role() {
+                Some(r) => self.open(Nav::Quota(r), fx),
+                None => self.say("no role here: select one or use :quota ROLE", Level::Error),
+            },
+            Command::Config => match self.selected_job() {
+                Some(j) => self.open(Nav::Config(j), fx),
+                None => self.say("no job here", Level::Error),
+            },
+            Command::JobUpdate => match self.selected_job() {
+                Some(job) => {
+                    let role = job.split('/').next().map(str::to_owned);
+                    let active = match self.data(&ResourceKey::Updates(role.clone())) {
+                        Some(Data::Updates(u)) => rows::active_updates(u)
+                            .get(&job)
+                            .and_then(|s| s.key.as_ref().map(|k| k.to_string())),
+                        _ => None,
+                    };
+                    match active {
+                        Some(key) => self.open(Nav::Update(key), fx),
+                        None => self.open(
+                            Nav::Updates {
+                                role,
+                                filter: Some(job),
+                            },
+                            fx,
+                        ),
+                    }
+                }
+                None => self.say("no job here", Level::Error),
+            },
+        }
+    }
+
+    /// The role under the cursor (roles view) or of the current view.
+    fn selected_role(&self) -> Option<String> {
+        match self.top() {
+            Screen::Roles { table } => table.selected_row().map(|r| r.id.clone()),
+            Screen::Jobs { table, role, .. } => role.clone().or_else(|| {
+                table
+                    .selected_row()
+                    .and_then(|r| r.id.split('/').next().map(str::to_owned))
+            }),
+            other => other.role(),
+        }
+    }
+
+    /// The job under the cursor (jobs view) or of the current view.
+    fn selected_job(&self) -> Option<String> {
+        match self.top() {
+            Screen::Jobs { table, .. } => table.selected_row().map(|r| r.id.clone()),
+            other => other.job(),
+        }
+    }
+
+    fn copy_target(&self, alt: bool) -> Option<String> {
+        match self.top() {
+            Screen::Task { id, .. } => {
+                if alt {
+                    match self.data(&ResourceKey::Task(id.clone())) {
+                        Some(Data::Task(Some(t))) => Some(t.host().to_owned()),
+                        _ => None,
+                    }
+                } else {
+                    Some(id.clone())
+                }
+            }
+            Screen::Update { key, .. } => Some(key.rsplit('/').next().unwrap_or(key).to_owned()),
+            Screen::Config { job, .. } => Some(job.clone()),
+            Screen::Quota { role } => Some(role.clone()),
+            s => s.table().and_then(|t| t.selected_row()).and_then(|r| {
+                if alt {
+                    r.copy_alt.clone()
+                } else {
+                    Some(r.copy.clone())
+                }
+            }),
+        }
+    }
+}
+
+/// How fresh the visible data is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Freshness {
+    Loading,
+    Fresh {
+        age_ms: i64,
+        latency_ms: u64,
+    },
+    Stale {
+        age_ms: i64,
+        error: String,
+        retry_in_ms: i64,
+    },
+    Failed {
+        error: String,
+        retry_in_ms: i64,
+    },
+}
+
+impl Freshness {
+    /// The header's text; compared between ticks to decide whether to redraw.
+    pub fn label(&self) -> String {
+        let secs = |ms: i64| (ms / 1000).max(0);
+        match self {
+            Freshness::Loading => "loading…".into(),
+            Freshness::Fresh { age_ms, .. } => format!("{}s ago", secs(*age_ms)),
+            Freshness::Stale {
+                age_ms,
+                retry_in_ms,
+                ..
+            } => format!(
+                "STALE {}s · retry in {}s",
+                secs(*age_ms),
+                secs(*retry_in_ms + 999)
+            ),
+            Freshness::Failed { retry_in_ms, .. } => {
+                format!("NO DATA · retry in {}s", secs(*retry_in_ms + 999))
+            }
+        }
+    }
+}
+
+pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    match action {
+        Action::Key(k) => state.on_key(k, &mut fx),
+        Action::Command(c) => state.on_command(c, &mut fx),
+        Action::Open(nav) => state.open(nav, &mut fx),
+        Action::Tick(now) => state.on_tick(now, &mut fx),
+        Action::Resize(w, h) => {
+            state.width = w;
+            state.height = h;
+            state.dirty = true;
+        }
+        Action::Fetched(f) => state.on_fetched(*f),
+    }
+    fx
+}

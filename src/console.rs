@@ -1,0 +1,191 @@
+//! The console's event loop: one task owns the state; terminal events, fetch results, signals
+//! and a slow tick become actions; the reducer turns them into effects; the screen is drawn once
+//! per batch and only when something visible changed.
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::app::{Action, Nav, State, update};
+use crate::aurora::client::AuroraClient;
+use crate::effects::{Clock, Effects};
+use crate::keymap::Keymap;
+use crate::theme::Theme;
+use crate::tui::{self, TerminalGuard};
+use crate::ui::{self, Link};
+
+pub struct ConsoleOptions {
+    pub clock: Clock,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub start: Nav,
+    pub refresh_ms: i64,
+}
+
+/// How often time is looked at: polls fall due and the age clock moves on this beat; the screen
+/// is redrawn only when what it shows changes.
+const TICK: Duration = Duration::from_millis(250);
+
+pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<()> {
+    let mut guard = TerminalGuard::enter()?;
+    let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let now = (opts.clock)();
+    let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
+    state.refresh_ms = opts.refresh_ms;
+    let mut effects = Effects::new(client, tx, opts.clock.clone());
+    let size = guard.terminal.size()?;
+    update(&mut state, Action::Resize(size.width, size.height));
+    let mut links: Vec<Link> = Vec::new();
+    draw(&mut guard, &mut state, &opts.theme, &mut links)?;
+
+    let mut events = EventStream::new();
+    let mut ticker = tokio::time::interval(TICK);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut signals = Signals::new();
+
+    'outer: loop {
+        let mut batch = Vec::with_capacity(8);
+        tokio::select! {
+            biased;
+            _ = signals.recv() => break 'outer,
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => {
+                    if is_suspend(&ev) {
+                        suspend(&mut guard)?;
+                        links.clear();
+                        state.dirty = true;
+                    } else if let Some(a) = to_action(ev) {
+                        batch.push(a);
+                    }
+                }
+                // The terminal is gone (SSH dropped): nothing left to show.
+                Some(Err(_)) | None => break 'outer,
+            },
+            Some(a) = rx.recv() => batch.push(a),
+            _ = ticker.tick() => batch.push(Action::Tick((opts.clock)())),
+        }
+        while let Ok(a) = rx.try_recv() {
+            batch.push(a);
+        }
+        for action in batch {
+            if let Action::Resize(..) = action {
+                links.clear();
+            }
+            for effect in update(&mut state, action) {
+                if !effects.run(effect) {
+                    break 'outer;
+                }
+            }
+        }
+        if state.dirty {
+            draw(&mut guard, &mut state, &opts.theme, &mut links)?;
+        }
+    }
+    drop(guard);
+    Ok(())
+}
+
+fn draw(
+    guard: &mut TerminalGuard,
+    state: &mut State,
+    theme: &Theme,
+    last_links: &mut Vec<Link>,
+) -> std::io::Result<()> {
+    let mut links = Vec::new();
+    guard
+        .terminal
+        .draw(|f| links = ui::render(state, theme, f))?;
+    state.dirty = false;
+    // OSC 8 hyperlinks over text ratatui already drew; written only when they change, so an
+    // idle screen stays quiet. Terminals without OSC 8 show the same text.
+    if links != *last_links {
+        let mut out = std::io::stdout().lock();
+        for l in &links {
+            let _ = crossterm::queue!(out, crossterm::cursor::MoveTo(l.x, l.y));
+            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", l.url, l.text);
+        }
+        let _ = out.flush();
+        *last_links = links;
+    }
+    Ok(())
+}
+
+fn to_action(ev: Event) -> Option<Action> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
+        Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        _ => None,
+    }
+}
+
+fn is_suspend(ev: &Event) -> bool {
+    matches!(ev, Event::Key(k) if k.code == KeyCode::Char('z') && k.modifiers.contains(KeyModifiers::CONTROL))
+}
+
+/// Ctrl-Z: give the terminal back, stop, and take it again when resumed.
+fn suspend(guard: &mut TerminalGuard) -> std::io::Result<()> {
+    tui::restore();
+    #[cfg(unix)]
+    // SAFETY: raising SIGTSTP on ourselves stops the process until SIGCONT, like the shell's ^Z.
+    unsafe {
+        libc::raise(libc::SIGTSTP);
+    }
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(
+        std::io::stdout(),
+        crossterm::terminal::EnterAlternateScreen,
+        crossterm::cursor::Hide
+    )?;
+    guard.terminal.clear()
+}
+
+/// SIGTERM and SIGHUP (a dropped SSH session) end the console cleanly.
+struct Signals {
+    #[cfg(unix)]
+    term: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    hup: Option<tokio::signal::unix::Signal>,
+}
+
+impl Signals {
+    fn new() -> Signals {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Signals {
+                term: signal(SignalKind::terminate()).ok(),
+                hup: signal(SignalKind::hangup()).ok(),
+            }
+        }
+        #[cfg(not(unix))]
+        Signals {}
+    }
+
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        {
+            let term = async {
+                match self.term.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            let hup = async {
+                match self.hup.as_mut() {
+                    Some(s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! { _ = term => {}, _ = hup => {} }
+        }
+        #[cfg(not(unix))]
+        std::future::pending::<()>().await
+    }
+}

@@ -1,0 +1,377 @@
+//! Drawing: pure functions of `&State`. Nothing here changes state or does I/O; links that need
+//! OSC 8 are returned for the terminal layer to write.
+
+mod detail;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table as TTable};
+
+use crate::app::input::InputKind;
+use crate::app::table::Table;
+use crate::app::{Command, Freshness, Level, Screen, State};
+use crate::theme::Theme;
+
+/// A hyperlink drawn at a screen position (written with OSC 8 after the frame).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Link {
+    pub x: u16,
+    pub y: u16,
+    pub text: String,
+    pub url: String,
+}
+
+/// How long a changed row stays highlighted.
+pub const CHANGE_HIGHLIGHT_MS: i64 = 3000;
+
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
+    let area = frame.area();
+    let [header, crumbs, body, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_header(state, theme, frame, header);
+    draw_crumbs(state, theme, frame, crumbs);
+    let mut links = Vec::new();
+    match state.top() {
+        Screen::Task { .. }
+        | Screen::Update { .. }
+        | Screen::Config { .. }
+        | Screen::Quota { .. } => links = detail::draw(state, theme, frame, body),
+        screen => {
+            if let Some(t) = screen.table() {
+                draw_table(state, t, theme, frame, body);
+            }
+        }
+    }
+    draw_footer(state, theme, frame, footer);
+    if state.help.is_some() {
+        draw_help(state, theme, frame, body);
+    }
+    links
+}
+
+fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let base = theme.get("ui.header");
+    let fresh = state.freshness();
+    let (health, health_style) = match &fresh {
+        Freshness::Loading => ("● connecting".to_owned(), theme.get("health.slow")),
+        Freshness::Fresh { latency_ms, .. } if *latency_ms > 2000 => (
+            format!("● slow {:.1}s", *latency_ms as f64 / 1000.0),
+            theme.get("health.slow"),
+        ),
+        Freshness::Fresh { latency_ms, .. } => {
+            (format!("● ok {latency_ms}ms"), theme.get("health.ok"))
+        }
+        Freshness::Stale { error, .. } | Freshness::Failed { error, .. } => {
+            (format!("● failing: {error}"), theme.get("health.failing"))
+        }
+    };
+    let age_style = match fresh {
+        Freshness::Stale { .. } | Freshness::Failed { .. } => theme.get("freshness.stale"),
+        _ => theme.get("freshness.fresh"),
+    };
+    let (live, live_style) = if state.frozen {
+        (" FROZEN ", theme.get("freshness.frozen"))
+    } else {
+        (" LIVE ", theme.get("freshness.live"))
+    };
+    let right = vec![
+        Span::styled(format!(" {} ", fresh.label()), age_style),
+        Span::styled(live, live_style),
+    ];
+    let right_width: usize = right.iter().map(|s| s.width()).sum();
+    let cluster = state.cluster.clone().unwrap_or_else(|| "…".into());
+    let left = vec![
+        Span::styled(" Eos ", theme.get("ui.header.app")),
+        Span::styled(format!(" {cluster} "), theme.get("ui.header.cluster")),
+        Span::styled(format!("{} ", state.scheduler_url), base),
+    ];
+    let left_width: usize = left.iter().map(|s| s.width()).sum();
+    let room = (area.width as usize).saturating_sub(left_width + right_width + 1);
+    let health: String = health.chars().take(room).collect();
+    let pad = room.saturating_sub(health.chars().count());
+    let mut spans = left;
+    spans.push(Span::styled(health, health_style));
+    spans.push(Span::styled(" ".repeat(pad + 1), base));
+    spans.extend(right);
+    frame.render_widget(Paragraph::new(Line::from(spans)).style(base), area);
+}
+
+fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let sep = Span::styled(" › ", theme.get("ui.crumbs.separator"));
+    let mut spans = vec![Span::raw(" ")];
+    for (i, c) in state.breadcrumbs().into_iter().enumerate() {
+        if i > 0 {
+            spans.push(sep.clone());
+        }
+        spans.push(Span::styled(c, theme.get("ui.crumbs")));
+    }
+    if let Some(t) = state.top().table() {
+        let arrow = if t.ascending { "↑" } else { "↓" };
+        let col = t.columns.get(t.sort_column).map(|c| c.title).unwrap_or("");
+        let mut info = format!("   {} rows · sort {col}{arrow}", t.view.len());
+        if t.filter.is_active() {
+            info.push_str(&format!(
+                " · filter {:?} ({} of {})",
+                t.filter_text,
+                t.view.len(),
+                t.rows.len()
+            ));
+        }
+        spans.push(Span::styled(info, theme.get("text.muted")));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let height = area.height.saturating_sub(1) as usize;
+    if !t.is_loaded() {
+        let text = match state.freshness() {
+            Freshness::Failed { error, retry_in_ms } => {
+                format!(
+                    " could not load: {error} (retry in {}s)",
+                    (retry_in_ms + 999) / 1000
+                )
+            }
+            _ => " loading…".to_owned(),
+        };
+        frame.render_widget(Paragraph::new(text).style(theme.get("text.muted")), area);
+        return;
+    }
+    let start = t.offset.min(t.view.len());
+    let end = (start + height).min(t.view.len());
+    let visible = &t.view[start..end];
+    // Column widths from the header and the visible rows only.
+    let n = t.columns.len();
+    let mut widths: Vec<u16> = t
+        .columns
+        .iter()
+        .map(|c| c.title.chars().count().max(c.width as usize) as u16)
+        .collect();
+    for &i in visible {
+        for (c, cell) in t.rows[i].cells.iter().enumerate().take(n) {
+            if t.columns[c].width == 0 {
+                widths[c] = widths[c].max(cell.chars().count().min(60) as u16);
+            }
+        }
+    }
+    let mut constraints = vec![Constraint::Length(2)];
+    constraints.extend(widths.iter().map(|w| Constraint::Length(*w)));
+    // Spare width goes to an empty last column, so right-aligned numbers stay by their titles.
+    constraints.push(Constraint::Fill(1));
+    let header = TRow::new(
+        std::iter::once(String::new()).chain(t.columns.iter().enumerate().map(|(i, c)| {
+            let mark = if i == t.sort_column {
+                if t.ascending { "↑" } else { "↓" }
+            } else {
+                ""
+            };
+            format!("{}{mark}", c.title)
+        })),
+    )
+    .style(theme.get("ui.table.header"));
+    let recent = |id: &str| {
+        t.changed
+            .get(id)
+            .is_some_and(|at| state.now - at < CHANGE_HIGHLIGHT_MS)
+    };
+    let rows: Vec<TRow> = visible
+        .iter()
+        .enumerate()
+        .map(|(pos, &i)| {
+            let row = &t.rows[i];
+            let selected = start + pos == t.selected;
+            let mut style = theme.get(row.style);
+            if recent(&row.id) {
+                style = style.patch(theme.get("ui.changed"));
+            }
+            if selected {
+                style = style.patch(theme.get("ui.selection"));
+            }
+            let marker = if selected {
+                Span::styled(
+                    "▶ ",
+                    theme
+                        .get("ui.selection.marker")
+                        .patch(theme.get("ui.selection")),
+                )
+            } else {
+                Span::raw("  ")
+            };
+            let cells = std::iter::once(Line::from(marker)).chain(
+                row.cells.iter().enumerate().map(|(c, s)| {
+                    let line = Line::from(s.as_str());
+                    if t.columns.get(c).is_some_and(|col| col.right) {
+                        line.right_aligned()
+                    } else {
+                        line
+                    }
+                }),
+            );
+            TRow::new(cells).style(style)
+        })
+        .collect();
+    let table = TTable::new(rows, constraints)
+        .header(header)
+        .column_spacing(1);
+    frame.render_widget(table, area);
+    if t.view.is_empty() {
+        let msg = if t.filter.is_active() {
+            " no rows match the filter (Esc in / clears it)"
+        } else {
+            " nothing here"
+        };
+        let y = area.y + 1;
+        if y < area.y + area.height {
+            frame.render_widget(
+                Paragraph::new(msg).style(theme.get("text.muted")),
+                Rect::new(area.x, y, area.width, 1),
+            );
+        }
+    }
+}
+
+/// The most useful keys of the current view, from the live keymap.
+pub fn hint_commands(screen: &Screen) -> Vec<Command> {
+    let mut cmds = match screen {
+        Screen::Roles { .. } => vec![Command::Open, Command::Quota, Command::Triage],
+        Screen::Jobs { .. } => vec![Command::Open, Command::Config, Command::JobUpdate],
+        Screen::Tasks { .. } => vec![Command::Open, Command::ToggleHistory, Command::Copy],
+        Screen::Updates { .. } | Screen::Triage { .. } => vec![Command::Open],
+        Screen::Task { .. } => vec![Command::Copy, Command::CopyHost],
+        _ => vec![],
+    };
+    if screen.table().is_some() {
+        cmds.push(Command::Filter);
+    }
+    cmds.extend([Command::CommandLine, Command::Help, Command::Back]);
+    cmds
+}
+
+fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Some(input) = &state.input {
+        let prompt = match input.kind {
+            InputKind::Filter => "/",
+            InputKind::Command => ":",
+        };
+        let text = input.text();
+        let cursor = input.area.cursor().1 as u16;
+        let line = Line::from(vec![
+            Span::styled(prompt, theme.get("ui.input.prompt")),
+            Span::styled(text, theme.get("ui.input")),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        frame.set_cursor_position((area.x + 1 + cursor, area.y));
+        return;
+    }
+    if let Some(m) = &state.message {
+        let style = match m.level {
+            Level::Info => theme.get("ui.message.info"),
+            Level::Error => theme.get("ui.message.error"),
+        };
+        frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
+        return;
+    }
+    let layers = state.top().layers();
+    let mut spans = vec![Span::raw(" ")];
+    for cmd in hint_commands(state.top()) {
+        let Some(chord) = state
+            .keymap
+            .chords_for(&layers, cmd)
+            .into_iter()
+            .min_by_key(|c| c.to_string().chars().count())
+        else {
+            continue;
+        };
+        spans.push(Span::styled(chord.to_string(), theme.get("ui.hint.key")));
+        spans.push(Span::styled(
+            format!(" {}  ", short_name(cmd)),
+            theme.get("ui.hint"),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn short_name(c: Command) -> &'static str {
+    match c {
+        Command::Open => "open",
+        Command::Filter => "filter",
+        Command::CommandLine => "command",
+        Command::Help => "help",
+        Command::Back => "back",
+        Command::ToggleHistory => "history",
+        Command::Copy => "copy id",
+        Command::CopyHost => "copy host",
+        Command::Config => "config",
+        Command::JobUpdate => "update",
+        Command::Quota => "quota",
+        Command::Triage => "triage",
+        other => other.name(),
+    }
+}
+
+fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let Some(help) = &state.help else { return };
+    let layers = state.top().layers();
+    let filter = help.filter.to_lowercase();
+    let mut lines: Vec<Line> = Vec::new();
+    for (chord, cmd, layer) in state.keymap.effective(&layers) {
+        let text = format!(
+            "{chord} {} {} {}",
+            cmd.name(),
+            cmd.description(),
+            layer.name()
+        );
+        if !filter.is_empty() && !text.to_lowercase().contains(&filter) {
+            continue;
+        }
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>10}  ", chord.to_string()),
+                theme.get("ui.hint.key"),
+            ),
+            Span::styled(format!("{:<15}", cmd.name()), theme.get("text.key")),
+            Span::styled(cmd.description(), theme.get("ui.popup")),
+            Span::styled(format!("  [{}]", layer.name()), theme.get("text.muted")),
+        ]));
+    }
+    if lines.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "  no key matches",
+            theme.get("text.muted"),
+        )));
+    }
+    let w = area.width.saturating_sub(4).min(90);
+    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 3);
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
+    let title = if help.filter.is_empty() {
+        format!(
+            " keys: {} (type to filter, Esc closes) ",
+            state.top().layer().name()
+        )
+    } else {
+        format!(" keys matching {:?} ", help.filter)
+    };
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(title)
+        .border_style(theme.get("ui.popup.border"))
+        .style(theme.get("ui.popup"));
+    frame.render_widget(Clear, popup);
+    let scroll = help.scroll.min(lines.len().saturating_sub(1)) as u16;
+    frame.render_widget(
+        Paragraph::new(lines).block(block).scroll((scroll, 0)),
+        popup,
+    );
+}
+
+/// A style for `key`, patched over the base style of a region.
+pub fn over(theme: &Theme, base: &str, key: &str) -> Style {
+    theme.get(base).patch(theme.get(key))
+}
