@@ -12,10 +12,12 @@ fn main() {
     let code = match cli.command {
         Some(Command::Get(args)) => runtime().block_on(eos::get::run(&cli.conn, args)),
         Some(Command::Sim(cmd)) => runtime().block_on(eos::simcmd::run(cmd)),
-        Some(Command::Demo(args)) => runtime().block_on(eos::simcmd::run(eos::simcmd::SimCommand {
-            listen: "127.0.0.1:0".parse().expect("a valid address"),
-            sim: args,
-        })),
+        Some(Command::Demo(args)) => {
+            runtime().block_on(eos::simcmd::run(eos::simcmd::SimCommand {
+                listen: "127.0.0.1:0".parse().expect("a valid address"),
+                sim: args,
+            }))
+        }
         None => {
             eprintln!("eos: the console is not built yet; use `eos get …` (see `eos --help`)");
             2
