@@ -380,7 +380,8 @@ impl State {
     fn on_help_key(&mut self, key: KeyEvent) -> bool {
         let help = self.help.as_mut().expect("checked");
         match key.code {
-            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('?') if help.filter.is_empty() => {
+            // Letters filter the list, so only Esc and ? close it.
+            KeyCode::Esc | KeyCode::Char('?') if help.filter.is_empty() => {
                 self.help = None;
             }
             KeyCode::Esc => help.filter.clear(),
