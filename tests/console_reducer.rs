@@ -168,9 +168,11 @@ fn drill_down_and_back_out_to_quit() {
         history: false,
     };
     assert!(fetches(&fx).contains(&tasks_key));
-    assert!(fetches(&fx).contains(&ResourceKey::PendingReasons(PendingScope::Job(
-        "www-data/prod/hello".into()
-    ))));
+    assert!(
+        fetches(&fx).contains(&ResourceKey::PendingReasons(PendingScope::Job(
+            "www-data/prod/hello".into()
+        )))
+    );
     let k = JobKey::new("www-data", "prod", "hello");
     reply(
         &mut s,
@@ -227,10 +229,20 @@ fn polling_follows_the_interval_and_only_for_the_visible_view() {
 fn errors_keep_the_last_data_mark_it_stale_and_back_off() {
     let mut s = loaded_roles();
     let fx = update(&mut s, Action::Tick(T0 + 5_000));
-    reply(&mut s, &fx, ResourceKey::Roles, T0 + 5_000, Err("connection refused".into()));
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Roles,
+        T0 + 5_000,
+        Err("connection refused".into()),
+    );
     assert_eq!(s.top().table().unwrap().view.len(), 2, "rows kept");
     match s.freshness() {
-        Freshness::Stale { age_ms, error, retry_in_ms } => {
+        Freshness::Stale {
+            age_ms,
+            error,
+            retry_in_ms,
+        } => {
             assert_eq!(age_ms, 5_000);
             assert_eq!(error, "connection refused");
             assert_eq!(retry_in_ms, 1_000);
@@ -244,7 +256,13 @@ fn errors_keep_the_last_data_mark_it_stale_and_back_off() {
         assert!(fetches(&update(&mut s, Action::Tick(at + wait - 1))).is_empty());
         let fx = update(&mut s, Action::Tick(at + wait));
         at += wait;
-        reply(&mut s, &fx, ResourceKey::Roles, at, Err("still down".into()));
+        reply(
+            &mut s,
+            &fx,
+            ResourceKey::Roles,
+            at,
+            Err("still down".into()),
+        );
     }
     // Recovery clears the error.
     let fx = update(&mut s, Action::Tick(at + 8_000));
@@ -258,8 +276,18 @@ fn a_superseded_reply_is_dropped() {
     let old = update(&mut s, Action::Tick(T0 + 5_000));
     let new = update(&mut s, key('R'));
     reply(&mut s, &new, ResourceKey::Roles, T0 + 5_100, Ok(roles()));
-    reply(&mut s, &old, ResourceKey::Roles, T0 + 5_200, Ok(Data::Roles(vec![])));
-    assert_eq!(s.top().table().unwrap().rows.len(), 2, "the older reply was applied");
+    reply(
+        &mut s,
+        &old,
+        ResourceKey::Roles,
+        T0 + 5_200,
+        Ok(Data::Roles(vec![])),
+    );
+    assert_eq!(
+        s.top().table().unwrap().rows.len(),
+        2,
+        "the older reply was applied"
+    );
 }
 
 #[test]
@@ -277,7 +305,11 @@ fn filter_sort_and_selection_follow_rows() {
     assert_eq!(s.top().table().unwrap().view.len(), 1);
     update(&mut s, key('/'));
     update(&mut s, special(KeyCode::Esc));
-    assert_eq!(s.top().table().unwrap().view.len(), 2, "Esc clears the filter");
+    assert_eq!(
+        s.top().table().unwrap().view.len(),
+        2,
+        "Esc clears the filter"
+    );
     // A bad regex is reported, not applied.
     update(&mut s, key('/'));
     for c in "~(".chars() {
@@ -287,7 +319,10 @@ fn filter_sort_and_selection_follow_rows() {
     update(&mut s, special(KeyCode::Esc));
     // Sorting keeps the selected row.
     update(&mut s, key('j'));
-    assert_eq!(s.top().table().unwrap().selected_row().unwrap().id, "www-data");
+    assert_eq!(
+        s.top().table().unwrap().selected_row().unwrap().id,
+        "www-data"
+    );
     update(&mut s, key('S'));
     let t = s.top().table().unwrap();
     assert!(!t.ascending);
@@ -322,7 +357,13 @@ fn command_line_navigates_completes_and_reports_errors() {
         update(&mut s, key(c));
     }
     update(&mut s, special(KeyCode::Enter));
-    assert!(s.message.as_ref().unwrap().text.contains("not an update key"));
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not an update key")
+    );
     update(&mut s, key(':'));
     update(&mut s, key('q'));
     assert_eq!(update(&mut s, special(KeyCode::Enter)), vec![Effect::Quit]);
@@ -338,7 +379,11 @@ fn help_overlay_opens_filters_and_closes() {
     }
     assert_eq!(s.help.as_ref().unwrap().filter, "quota");
     update(&mut s, special(KeyCode::Esc));
-    assert_eq!(s.help.as_ref().unwrap().filter, "", "Esc clears the help filter first");
+    assert_eq!(
+        s.help.as_ref().unwrap().filter,
+        "",
+        "Esc clears the help filter first"
+    );
     update(&mut s, special(KeyCode::Esc));
     assert!(s.help.is_none());
 }
@@ -346,7 +391,10 @@ fn help_overlay_opens_filters_and_closes() {
 #[test]
 fn history_toggle_changes_what_is_polled_and_copy_emits_osc52_effect() {
     let mut s = loaded_roles();
-    let fx = update(&mut s, Action::Open(Nav::Tasks("www-data/prod/hello".into())));
+    let fx = update(
+        &mut s,
+        Action::Open(Nav::Tasks("www-data/prod/hello".into())),
+    );
     let k = JobKey::new("www-data", "prod", "hello");
     reply(
         &mut s,
@@ -356,10 +404,18 @@ fn history_toggle_changes_what_is_polled_and_copy_emits_osc52_effect() {
             history: false,
         },
         T0,
-        Ok(Data::Tasks(vec![task(&k, 0, ScheduleStatus::RUNNING, "t0")])),
+        Ok(Data::Tasks(vec![task(
+            &k,
+            0,
+            ScheduleStatus::RUNNING,
+            "t0",
+        )])),
     );
     assert_eq!(update(&mut s, key('y')), vec![Effect::Copy("t0".into())]);
-    assert_eq!(update(&mut s, key('Y')), vec![Effect::Copy("host-0".into())]);
+    assert_eq!(
+        update(&mut s, key('Y')),
+        vec![Effect::Copy("host-0".into())]
+    );
     let fx = update(&mut s, key('H'));
     assert!(fetches(&fx).contains(&ResourceKey::Tasks {
         job: "www-data/prod/hello".into(),
@@ -373,10 +429,31 @@ fn changed_rows_are_remembered_for_highlighting() {
     let mut s = loaded_roles();
     let fx = update(&mut s, Action::Open(Nav::Jobs(Some("www-data".into()))));
     let jobs = ResourceKey::Jobs(Some("www-data".into()));
-    reply(&mut s, &fx, jobs.clone(), T0, Ok(Data::Jobs(vec![job("www-data", "a", 0), job("www-data", "b", 0)])));
-    assert!(s.top().table().unwrap().changed.is_empty(), "first load highlights nothing");
+    reply(
+        &mut s,
+        &fx,
+        jobs.clone(),
+        T0,
+        Ok(Data::Jobs(vec![
+            job("www-data", "a", 0),
+            job("www-data", "b", 0),
+        ])),
+    );
+    assert!(
+        s.top().table().unwrap().changed.is_empty(),
+        "first load highlights nothing"
+    );
     let fx = update(&mut s, Action::Tick(T0 + 5_000));
-    reply(&mut s, &fx, jobs, T0 + 5_000, Ok(Data::Jobs(vec![job("www-data", "a", 0), job("www-data", "b", 3)])));
+    reply(
+        &mut s,
+        &fx,
+        jobs,
+        T0 + 5_000,
+        Ok(Data::Jobs(vec![
+            job("www-data", "a", 0),
+            job("www-data", "b", 3),
+        ])),
+    );
     let changed: Vec<&String> = s.top().table().unwrap().changed.keys().collect();
     assert_eq!(changed, vec!["www-data/prod/b"]);
 }
@@ -398,7 +475,8 @@ fn an_idle_tick_redraws_only_when_the_age_text_changes() {
 #[test]
 fn pending_chords_wait_for_the_next_key() {
     let mut km = Keymap::builtin();
-    km.merge("[list]\n\"g\" = \"noop\"\n\"g g\" = \"top\"\n", "test").unwrap();
+    km.merge("[list]\n\"g\" = \"noop\"\n\"g g\" = \"top\"\n", "test")
+        .unwrap();
     let mut s = State::new("http://x", km, Nav::Roles, T0);
     let fx = update(&mut s, Action::Tick(T0));
     reply(&mut s, &fx, ResourceKey::Roles, T0, Ok(roles()));

@@ -17,39 +17,39 @@ pub fn roles_table() -> Table {
 
 pub fn jobs_table() -> Table {
     Table::new(vec![
-        Column::new("JOB", 0),
-        Column::right("ACTIVE", 6),
-        Column::right("PENDING", 7),
-        Column::right("FAILED", 6),
-        Column::right("FINISHED", 8),
-        Column::new("TIER", 11),
-        Column::new("PROD", 4),
-        Column::new("CRON / NEXT RUN", 0),
-        Column::new("UPDATE", 0),
+        Column::new("JOB", 0).priority(9),
+        Column::right("ACTIVE", 6).priority(8),
+        Column::right("PENDING", 7).priority(8),
+        Column::right("FAILED", 6).priority(8),
+        Column::right("FINISHED", 8).priority(3),
+        Column::new("TIER", 11).priority(2),
+        Column::new("PROD", 4).priority(2),
+        Column::new("CRON / NEXT RUN", 0).priority(4),
+        Column::new("UPDATE", 0).priority(7),
     ])
 }
 
 pub fn tasks_table() -> Table {
     Table::new(vec![
-        Column::right("INST", 4),
-        Column::new("STATUS", 11),
-        Column::new("HOST", 0),
-        Column::new("PORTS", 0),
-        Column::right("AGE", 5),
-        Column::right("FAILS", 5),
-        Column::new("LAST EVENT", 0),
-        Column::new("TASK ID", 0),
+        Column::right("INST", 4).priority(9),
+        Column::new("STATUS", 11).priority(9),
+        Column::new("HOST", 0).priority(7),
+        Column::new("PORTS", 0).priority(2),
+        Column::right("AGE", 5).priority(6),
+        Column::right("FAILS", 5).priority(6),
+        Column::new("LAST EVENT", 0).priority(4),
+        Column::new("TASK ID", 0).priority(1),
     ])
 }
 
 pub fn updates_table() -> Table {
     Table::new(vec![
-        Column::new("JOB", 0),
-        Column::new("UPDATE ID", 0),
-        Column::new("STATUS", 0),
-        Column::new("USER", 0),
-        Column::right("STARTED", 8),
-        Column::right("CHANGED", 8),
+        Column::new("JOB", 0).priority(9),
+        Column::new("UPDATE ID", 0).priority(3),
+        Column::new("STATUS", 0).priority(9),
+        Column::new("USER", 0).priority(6),
+        Column::right("STARTED", 8).priority(4),
+        Column::right("CHANGED", 8).priority(7),
     ])
     .sorted_by(5, false)
 }
@@ -253,12 +253,14 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
                     .replace('\n', " "),
             };
             let host = task.host().to_owned();
+            // The first label identifies an agent; the full name is in the detail and on `Y`.
+            let short_host = host.split('.').next().unwrap_or("").to_owned();
             Row::new(
                 id.clone(),
                 vec![
                     task.instance_id().to_string(),
                     status.to_string(),
-                    host.clone(),
+                    short_host,
                     ports_text(task),
                     age(now, since),
                     task.failure_count.unwrap_or(0).to_string(),

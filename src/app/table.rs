@@ -76,6 +76,8 @@ pub struct Column {
     /// Preferred width; 0 = fit the content.
     pub width: u16,
     pub right: bool,
+    /// On a narrow terminal the lowest priorities are hidden first.
+    pub priority: u8,
 }
 
 impl Column {
@@ -84,6 +86,7 @@ impl Column {
             title,
             width,
             right: false,
+            priority: 5,
         }
     }
     pub const fn right(title: &'static str, width: u16) -> Column {
@@ -91,7 +94,12 @@ impl Column {
             title,
             width,
             right: true,
+            priority: 5,
         }
+    }
+    pub const fn priority(mut self, p: u8) -> Column {
+        self.priority = p;
+        self
     }
 }
 

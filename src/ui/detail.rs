@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use ratatui::Frame;
 use ratatui::layout::{Constraint as Size, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Gauge, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::Link;
 use crate::app::State;
@@ -734,9 +734,14 @@ fn draw_quota(state: &State, theme: &Theme, role: &str, frame: &mut Frame, area:
                 .wrap(Wrap { trim: false }),
             text,
         );
-        let bar = Rect::new(bar.x + 1, bar.y, bar.width.saturating_sub(2), 1);
+        let w = bar.width.saturating_sub(2) as usize;
+        let filled = ((ratio * w as f64).round() as usize).min(w);
         frame.render_widget(
-            Gauge::default().ratio(ratio).gauge_style(style).label(""),
+            Paragraph::new(Line::from(vec![
+                Span::raw(" "),
+                Span::styled("█".repeat(filled), style),
+                Span::styled("░".repeat(w - filled), theme.get("gauge.empty")),
+            ])),
             bar,
         );
     }

@@ -152,7 +152,7 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
     let mut widths: Vec<u16> = t
         .columns
         .iter()
-        .map(|c| c.title.chars().count().max(c.width as usize) as u16)
+        .map(|c| c.title.chars().count().max(c.width as usize) as u16 + 1)
         .collect();
     for &i in visible {
         for (c, cell) in t.rows[i].cells.iter().enumerate().take(n) {
@@ -161,20 +161,21 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
             }
         }
     }
+    let fitted = fit_columns(t, &widths, area.width.saturating_sub(2));
+    let shown: Vec<usize> = fitted.iter().map(|&(c, _)| c).collect();
     let mut constraints = vec![Constraint::Length(2)];
-    constraints.extend(widths.iter().map(|w| Constraint::Length(*w)));
+    constraints.extend(fitted.iter().map(|&(_, w)| Constraint::Length(w)));
     // Spare width goes to an empty last column, so right-aligned numbers stay by their titles.
     constraints.push(Constraint::Fill(1));
-    let header = TRow::new(
-        std::iter::once(String::new()).chain(t.columns.iter().enumerate().map(|(i, c)| {
-            let mark = if i == t.sort_column {
-                if t.ascending { "↑" } else { "↓" }
-            } else {
-                ""
-            };
-            format!("{}{mark}", c.title)
-        })),
-    )
+    let header = TRow::new(std::iter::once(String::new()).chain(shown.iter().map(|&i| {
+        let c = &t.columns[i];
+        let mark = if i == t.sort_column {
+            if t.ascending { "↑" } else { "↓" }
+        } else {
+            ""
+        };
+        format!("{}{mark}", c.title)
+    })))
     .style(theme.get("ui.table.header"));
     let recent = |id: &str| {
         t.changed
@@ -204,16 +205,14 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
             } else {
                 Span::raw("  ")
             };
-            let cells = std::iter::once(Line::from(marker)).chain(
-                row.cells.iter().enumerate().map(|(c, s)| {
-                    let line = Line::from(s.as_str());
-                    if t.columns.get(c).is_some_and(|col| col.right) {
-                        line.right_aligned()
-                    } else {
-                        line
-                    }
-                }),
-            );
+            let cells = std::iter::once(Line::from(marker)).chain(shown.iter().map(|&c| {
+                let line = Line::from(row.cells.get(c).map(String::as_str).unwrap_or(""));
+                if t.columns[c].right {
+                    line.right_aligned()
+                } else {
+                    line
+                }
+            }));
             TRow::new(cells).style(style)
         })
         .collect();
@@ -235,6 +234,30 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
             );
         }
     }
+}
+
+/// The columns that fit in `width`, and their widths: the lowest priorities are hidden first
+/// (the rightmost of equals first) until the rest fit, except that a column which fits once cut
+/// to at least 8 cells is kept and cut instead.
+fn fit_columns(t: &Table, widths: &[u16], width: u16) -> Vec<(usize, u16)> {
+    let mut shown: Vec<(usize, u16)> = widths.iter().copied().enumerate().collect();
+    let total = |s: &[(usize, u16)]| s.iter().map(|&(_, w)| w as u32 + 1).sum::<u32>();
+    while shown.len() > 1 && total(&shown) > width as u32 {
+        let pos = shown
+            .iter()
+            .enumerate()
+            .min_by_key(|(pos, (c, _))| (t.columns[*c].priority, std::cmp::Reverse(*pos)))
+            .map(|(pos, _)| pos)
+            .expect("non-empty");
+        let over = total(&shown) - width as u32;
+        let (_, w) = shown[pos];
+        if (w as u32) >= over + 8 {
+            shown[pos].1 = (w as u32 - over) as u16;
+            break;
+        }
+        shown.remove(pos);
+    }
+    shown
 }
 
 /// The most useful keys of the current view, from the live keymap.

@@ -1,0 +1,189 @@
+//! Snapshots of every view at 80×24 and 120×40, drawn from a frozen simulated cluster fetched
+//! over HTTP with the real client and fed through the reducer — the console's own code path,
+//! minus the terminal.
+
+use eos::app::{Action, Effect, Fetched, Nav, State, update};
+use eos::aurora::client::{AuroraClient, ClientConfig};
+use eos::keymap::Keymap;
+use eos::sim::{SimArgs, SimServer, Simulator};
+use eos::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct World {
+    server: Option<SimServer>,
+    client: AuroraClient,
+    sim: Simulator,
+}
+
+impl World {
+    async fn start() -> World {
+        let args = SimArgs {
+            clock: "frozen".parse().unwrap(),
+            ..SimArgs::default()
+        };
+        let sim = Simulator::new(&args);
+        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
+        World {
+            server: Some(server),
+            client,
+            sim,
+        }
+    }
+
+    /// Carries out fetch effects (and the ones their results cause) until none are left.
+    async fn settle(&self, state: &mut State, mut fx: Vec<Effect>) {
+        while !fx.is_empty() {
+            let mut next = Vec::new();
+            for e in fx {
+                if let Effect::Fetch { key, generation } = e {
+                    let result = eos::effects::fetch(&self.client, &key).await;
+                    let (result, cluster) = match result {
+                        Ok((d, c)) => (Ok(d), c),
+                        Err(e) => (Err(e), None),
+                    };
+                    next.extend(update(
+                        state,
+                        Action::Fetched(Box::new(Fetched {
+                            key,
+                            generation,
+                            at: self.sim.now_ms(),
+                            latency_ms: 5,
+                            result,
+                            cluster,
+                        })),
+                    ));
+                }
+            }
+            fx = next;
+        }
+    }
+
+    async fn state_at(&self, nav: Nav, w: u16, h: u16) -> State {
+        // The URL is only shown; a fixed one keeps snapshots stable across ports.
+        let mut s = State::new(
+            "http://sim.test:8081",
+            Keymap::builtin(),
+            Nav::Roles,
+            self.sim.now_ms(),
+        );
+        update(&mut s, Action::Resize(w, h));
+        let fx = update(&mut s, Action::Tick(self.sim.now_ms()));
+        self.settle(&mut s, fx).await;
+        let fx = update(&mut s, Action::Open(nav));
+        self.settle(&mut s, fx).await;
+        update(&mut s, Action::Tick(self.sim.now_ms()));
+        s
+    }
+
+    async fn stop(mut self) {
+        if let Some(s) = self.server.take() {
+            s.shutdown().await;
+        }
+    }
+}
+
+fn draw(state: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::builtin();
+    t.draw(|f| {
+        eos::ui::render(state, &theme, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// The first update key of a job, from the simulator.
+async fn update_key(world: &World, job: &str) -> String {
+    let ups = world
+        .client
+        .get_job_update_summaries(eos::aurora::model::JobUpdateQuery::default())
+        .await
+        .unwrap()
+        .value;
+    ups.iter()
+        .filter_map(|u| u.key.as_ref())
+        .find(|k| k.job.as_ref().map(|j| j.to_string()).as_deref() == Some(job))
+        .map(|k| k.to_string())
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_view_at_two_sizes() {
+    let world = World::start().await;
+    let indexer_update = update_key(&world, "search/prod/indexer").await;
+    let first_task = world
+        .client
+        .get_tasks_without_configs(eos::get::job_query(
+            &eos::aurora::model::JobKey::new("payments", "prod", "fraud-scorer"),
+            true,
+        ))
+        .await
+        .unwrap()
+        .value
+        .into_iter()
+        .min_by_key(|t| t.instance_id())
+        .unwrap()
+        .task_id()
+        .to_owned();
+    let views: Vec<(&str, Nav)> = vec![
+        ("roles", Nav::Roles),
+        ("jobs_payments", Nav::Jobs(Some("payments".into()))),
+        (
+            "tasks_crashloop",
+            Nav::Tasks("payments/prod/fraud-scorer".into()),
+        ),
+        ("task_detail", Nav::Task(first_task)),
+        (
+            "config_midupdate",
+            Nav::Config("search/prod/indexer".into()),
+        ),
+        ("quota_payments", Nav::Quota("payments".into())),
+        (
+            "updates",
+            Nav::Updates {
+                role: None,
+                filter: None,
+            },
+        ),
+        ("update_rollout", Nav::Update(indexer_update)),
+        ("triage", Nav::Triage),
+    ];
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    for (name, nav) in views {
+        for (w, h) in [(80u16, 24u16), (120, 40)] {
+            let state = world.state_at(nav.clone(), w, h).await;
+            let text = draw(&state, w, h);
+            // Every view shows data, not a loading or error state.
+            assert!(
+                !text.contains("loading…"),
+                "{name} {w}x{h} still loading:\n{text}"
+            );
+            assert!(
+                !text.contains("could not load"),
+                "{name} {w}x{h} failed:\n{text}"
+            );
+            settings.bind(|| insta::assert_snapshot!(format!("{name}_{w}x{h}"), text));
+        }
+    }
+    // The help overlay over the tasks view, generated from the keymap.
+    let mut state = world
+        .state_at(Nav::Tasks("payments/prod/fraud-scorer".into()), 120, 40)
+        .await;
+    update(&mut state, Action::Command(eos::app::Command::Help));
+    let text = draw(&state, 120, 40);
+    assert!(text.contains("toggle_history"), "{text}");
+    settings.bind(|| insta::assert_snapshot!("help_tasks_120x40", text));
+    world.stop().await;
+}
