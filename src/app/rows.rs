@@ -269,13 +269,13 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
                 ],
                 vec![
                     SortKey::Num(task.instance_id() as f64),
-                    t(&status.to_string()),
-                    t(&host),
-                    t(""),
+                    SortKey::Cell,
+                    SortKey::Cell,
+                    SortKey::Cell,
                     SortKey::Num(-(since.unwrap_or(0) as f64)),
                     n(task.failure_count),
-                    t(""),
-                    t(&id),
+                    SortKey::Cell,
+                    SortKey::Cell,
                 ],
             )
             .style(status_style(status))

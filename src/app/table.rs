@@ -12,6 +12,8 @@ use super::nav::Nav;
 pub enum SortKey {
     Num(f64),
     Text(String),
+    /// By the cell's own display text (no copy).
+    Cell,
 }
 
 #[derive(Clone, Debug)]
@@ -36,7 +38,19 @@ pub struct Row {
 
 impl Row {
     pub fn new(id: String, cells: Vec<String>, sort: Vec<SortKey>) -> Row {
-        let haystack = cells.join(" ").to_lowercase();
+        let mut haystack = String::with_capacity(cells.iter().map(|c| c.len() + 1).sum());
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                haystack.push(' ');
+            }
+            for ch in cell.chars() {
+                if ch.is_ascii() {
+                    haystack.push(ch.to_ascii_lowercase());
+                } else {
+                    haystack.extend(ch.to_lowercase());
+                }
+            }
+        }
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = rustc_hash::FxHasher::default();
@@ -103,14 +117,27 @@ impl Column {
     }
 }
 
+/// Lower-cased filter text with a precompiled substring searcher (one pass per row).
+#[derive(Clone, Debug)]
+pub struct Needle(memchr::memmem::Finder<'static>);
+
+impl Needle {
+    fn new(text: &str) -> Needle {
+        Needle(memchr::memmem::Finder::new(text.to_lowercase().as_bytes()).into_owned())
+    }
+    fn found_in(&self, hay: &str) -> bool {
+        self.0.find(hay.as_bytes()).is_some()
+    }
+}
+
 /// The filter typed after `/`.
 #[derive(Clone, Debug, Default)]
 pub enum Filter {
     #[default]
     None,
-    Contains(String),
+    Contains(Needle),
     /// `!text`
-    Excludes(String),
+    Excludes(Needle),
     /// `~regex`
     Regex(regex::Regex),
 }
@@ -124,7 +151,7 @@ impl Filter {
             Ok(if rest.is_empty() {
                 Filter::None
             } else {
-                Filter::Excludes(rest.to_lowercase())
+                Filter::Excludes(Needle::new(rest))
             })
         } else if let Some(rest) = text.strip_prefix('~') {
             regex::RegexBuilder::new(rest)
@@ -134,15 +161,15 @@ impl Filter {
                 .map(Filter::Regex)
                 .map_err(|e| format!("bad regex: {}", e.to_string().lines().last().unwrap_or("")))
         } else {
-            Ok(Filter::Contains(text.to_lowercase()))
+            Ok(Filter::Contains(Needle::new(text)))
         }
     }
 
     pub fn matches(&self, row: &Row) -> bool {
         match self {
             Filter::None => true,
-            Filter::Contains(s) => row.haystack.contains(s.as_str()),
-            Filter::Excludes(s) => !row.haystack.contains(s.as_str()),
+            Filter::Contains(n) => n.found_in(&row.haystack),
+            Filter::Excludes(n) => !n.found_in(&row.haystack),
             Filter::Regex(r) => r.is_match(&row.haystack),
         }
     }
@@ -158,6 +185,9 @@ pub struct Table {
     pub rows: Vec<Row>,
     /// Indices into `rows` that pass the filter, in sort order.
     pub view: Vec<usize>,
+    /// Every row index in sort order; re-sorted only when rows or the sort change, so a
+    /// filter keystroke is one pass over the rows.
+    sorted: Vec<usize>,
     /// Position in `view`.
     pub selected: usize,
     /// First visible position in `view`.
@@ -177,6 +207,7 @@ impl Table {
             columns,
             rows: Vec::new(),
             view: Vec::new(),
+            sorted: Vec::new(),
             selected: 0,
             offset: 0,
             sort_column: 0,
@@ -207,7 +238,7 @@ impl Table {
     pub fn set_rows(&mut self, rows: Vec<Row>, now: i64) {
         let selected_id = self.selected_row().map(|r| r.id.clone());
         if self.loaded {
-            let old: HashMap<&str, u64> = self
+            let old: rustc_hash::FxHashMap<&str, u64> = self
                 .rows
                 .iter()
                 .map(|r| (r.id.as_str(), r.fingerprint))
@@ -222,28 +253,41 @@ impl Table {
         self.changed.retain(|_, at| now - *at < 60_000);
         self.rows = rows;
         self.loaded = true;
+        self.resort();
         self.rebuild(selected_id.as_deref());
     }
 
-    /// Re-applies filter and sort, keeping `keep` selected if it is still visible.
-    pub fn rebuild(&mut self, keep: Option<&str>) {
-        let filter = &self.filter;
-        let mut view: Vec<usize> = (0..self.rows.len())
-            .filter(|&i| filter.matches(&self.rows[i]))
-            .collect();
+    fn resort(&mut self) {
         let col = self.sort_column;
         let rows = &self.rows;
+        let key = |i: usize| -> Option<&SortKey> { rows[i].sort.get(col) };
         let cmp = |a: &usize, b: &usize| -> Ordering {
-            let (ka, kb) = (rows[*a].sort.get(col), rows[*b].sort.get(col));
-            ka.partial_cmp(&kb)
-                .unwrap_or(Ordering::Equal)
-                .then_with(|| rows[*a].id.cmp(&rows[*b].id))
+            let by_key = match (key(*a), key(*b)) {
+                (Some(SortKey::Cell), Some(SortKey::Cell)) => {
+                    rows[*a].cells.get(col).cmp(&rows[*b].cells.get(col))
+                }
+                (ka, kb) => ka.partial_cmp(&kb).unwrap_or(Ordering::Equal),
+            };
+            by_key.then_with(|| rows[*a].id.cmp(&rows[*b].id))
         };
-        view.sort_by(cmp);
+        let mut sorted: Vec<usize> = (0..rows.len()).collect();
+        sorted.sort_unstable_by(cmp);
         if !self.ascending {
-            view.reverse();
+            sorted.reverse();
         }
-        self.view = view;
+        self.sorted = sorted;
+    }
+
+    /// Re-applies the filter over the sorted rows, keeping `keep` selected if still visible.
+    pub fn rebuild(&mut self, keep: Option<&str>) {
+        let filter = &self.filter;
+        let rows = &self.rows;
+        self.view = self
+            .sorted
+            .iter()
+            .copied()
+            .filter(|&i| filter.matches(&rows[i]))
+            .collect();
         self.selected = keep
             .and_then(|id| self.view.iter().position(|&i| self.rows[i].id == id))
             .unwrap_or(self.selected)
@@ -263,6 +307,7 @@ impl Table {
         let keep = self.selected_row().map(|r| r.id.clone());
         self.sort_column = column.min(self.columns.len().saturating_sub(1));
         self.ascending = ascending;
+        self.resort();
         self.rebuild(keep.as_deref());
     }
 
