@@ -1,0 +1,223 @@
+//! Modal dialogs: the confirmation every mutation goes through, and the instance-count prompt
+//! of `scale`. Focus starts on Cancel; Tab and the arrow keys move it; Enter activates what has
+//! focus; Esc cancels. No single letter ever confirms.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::input::{Input, InputKind};
+use super::ops::Operation;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Message,
+    Typed,
+    Cancel,
+    Confirm,
+}
+
+#[derive(Debug)]
+pub struct Confirm {
+    pub op: Operation,
+    pub cluster: String,
+    pub focus: Focus,
+    /// The optional message sent with the call, for operations that take one.
+    pub message: Option<Input>,
+    /// Text the person must type before the action button works (the job name or key).
+    pub require: Option<String>,
+    pub typed: Input,
+    /// Marked rows the current filter hides (they are included, and the dialog says so).
+    pub hidden_marks: usize,
+    /// Extra warnings to show (e.g. SLA policies, prod cluster).
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct AskCount {
+    pub job: String,
+    pub current: usize,
+    pub input: Input,
+    pub error: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Dialog {
+    Confirm(Box<Confirm>),
+    AskCount(AskCount),
+}
+
+/// What a key in a dialog leads to.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    Stay,
+    Cancel,
+    /// Send this operation (confirmed).
+    Send(Operation),
+    /// The count prompt was answered.
+    Count(String, i64),
+}
+
+impl Confirm {
+    pub fn new(op: Operation, cluster: &str, require: Option<String>, hidden_marks: usize) -> Confirm {
+        let message = op
+            .takes_message()
+            .then(|| Input::new(InputKind::Filter, op.message().unwrap_or("")));
+        Confirm {
+            op,
+            cluster: cluster.to_owned(),
+            focus: Focus::Cancel,
+            message,
+            require,
+            typed: Input::new(InputKind::Filter, ""),
+            hidden_marks,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// Whether the action button may be pressed.
+    pub fn armed(&self) -> bool {
+        match &self.require {
+            Some(r) => self.typed.text().trim() == r,
+            None => true,
+        }
+    }
+
+    fn order(&self) -> Vec<Focus> {
+        let mut v = Vec::new();
+        if self.message.is_some() {
+            v.push(Focus::Message);
+        }
+        if self.require.is_some() {
+            v.push(Focus::Typed);
+        }
+        v.extend([Focus::Cancel, Focus::Confirm]);
+        v
+    }
+
+    fn cycle(&mut self, forward: bool) {
+        let order = self.order();
+        let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
+        let n = order.len();
+        self.focus = order[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+    }
+
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        let shift_tab = key.code == KeyCode::BackTab
+            || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
+        match key.code {
+            KeyCode::Esc => return Outcome::Cancel,
+            _ if shift_tab => self.cycle(false),
+            KeyCode::Tab => self.cycle(true),
+            KeyCode::Left | KeyCode::Right if matches!(self.focus, Focus::Cancel | Focus::Confirm) => {
+                self.focus = if self.focus == Focus::Cancel { Focus::Confirm } else { Focus::Cancel };
+            }
+            KeyCode::Enter => match self.focus {
+                Focus::Cancel => return Outcome::Cancel,
+                Focus::Confirm if self.armed() => {
+                    let mut op = self.op.clone();
+                    if let Some(m) = &self.message {
+                        let text = m.text();
+                        op.set_message((!text.trim().is_empty()).then(|| text.trim().to_owned()));
+                    }
+                    return Outcome::Send(op);
+                }
+                Focus::Confirm => {}
+                // Enter in a text field moves on, towards the buttons.
+                Focus::Message | Focus::Typed => self.cycle(true),
+            },
+            _ => match self.focus {
+                Focus::Message => {
+                    if let Some(m) = self.message.as_mut() {
+                        m.key(key);
+                    }
+                }
+                Focus::Typed => self.typed.key(key),
+                _ => {}
+            },
+        }
+        Outcome::Stay
+    }
+}
+
+impl AskCount {
+    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+        match key.code {
+            KeyCode::Esc => Outcome::Cancel,
+            KeyCode::Enter => match self.input.text().trim().parse::<i64>() {
+                Ok(n) => Outcome::Count(self.job.clone(), n),
+                Err(_) => {
+                    self.error = Some("type a whole number of instances".into());
+                    Outcome::Stay
+                }
+            },
+            KeyCode::Char(c) if !c.is_ascii_digit() => Outcome::Stay,
+            _ => {
+                self.error = None;
+                self.input.key(key);
+                Outcome::Stay
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aurora::model::JobKey;
+
+    fn k(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn kill() -> Operation {
+        Operation::Kill {
+            job: JobKey::new("r", "e", "n"),
+            instances: vec![1, 2],
+            message: None,
+        }
+    }
+
+    #[test]
+    fn focus_starts_on_cancel_and_enter_there_cancels() {
+        let mut c = Confirm::new(kill(), "prod", None, 0);
+        assert_eq!(c.focus, Focus::Cancel);
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Cancel);
+        // No letter confirms.
+        let mut c = Confirm::new(kill(), "prod", None, 0);
+        for ch in ['y', 'Y', 'k', '\n'] {
+            assert_eq!(c.key(k(KeyCode::Char(ch))), Outcome::Stay);
+        }
+        c.key(k(KeyCode::Right));
+        assert_eq!(c.focus, Focus::Confirm);
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(kill()));
+    }
+
+    #[test]
+    fn the_message_is_sent_and_typed_confirmation_arms_the_button() {
+        let mut c = Confirm::new(kill(), "prod", Some("n".into()), 3);
+        // Tab order: message, typed, cancel, confirm.
+        c.key(k(KeyCode::BackTab));
+        c.key(k(KeyCode::BackTab));
+        c.key(k(KeyCode::BackTab));
+        assert_eq!(c.focus, Focus::Message);
+        for ch in "bad canary".chars() {
+            c.key(k(KeyCode::Char(ch)));
+        }
+        c.key(k(KeyCode::Tab));
+        assert_eq!(c.focus, Focus::Typed);
+        c.key(k(KeyCode::Tab));
+        c.key(k(KeyCode::Tab));
+        assert_eq!(c.focus, Focus::Confirm);
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay, "not armed until the name is typed");
+        c.key(k(KeyCode::Tab));
+        c.key(k(KeyCode::Tab));
+        c.key(k(KeyCode::Tab));
+        assert_eq!(c.focus, Focus::Typed);
+        c.key(k(KeyCode::Char('n')));
+        assert!(c.armed());
+        c.key(k(KeyCode::Tab));
+        c.key(k(KeyCode::Tab));
+        let mut expected = kill();
+        expected.set_message(Some("bad canary".into()));
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(expected));
+    }
+}

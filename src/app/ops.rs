@@ -1,0 +1,308 @@
+//! Mutations: what exactly will be sent, described for the confirmation dialog and the audit log.
+
+use crate::aurora::model::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Control {
+    Pause,
+    Resume,
+    Abort,
+    Rollback,
+}
+
+impl Control {
+    pub fn method(self) -> &'static str {
+        match self {
+            Control::Pause => "pauseJobUpdate",
+            Control::Resume => "resumeJobUpdate",
+            Control::Abort => "abortJobUpdate",
+            Control::Rollback => "rollbackJobUpdate",
+        }
+    }
+    pub fn verb(self) -> &'static str {
+        match self {
+            Control::Pause => "Pause",
+            Control::Resume => "Resume",
+            Control::Abort => "Abort",
+            Control::Rollback => "Roll back",
+        }
+    }
+}
+
+/// One mutating API call, fully specified.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operation {
+    Kill {
+        job: JobKey,
+        instances: Vec<i32>,
+        message: Option<String>,
+    },
+    /// Every active instance: only from `:kill-job`, with the job key typed.
+    KillJob { job: JobKey, message: Option<String> },
+    Restart { job: JobKey, instances: Vec<i32> },
+    AddInstances { job: JobKey, template: i32, count: i32 },
+    Control {
+        key: JobUpdateKey,
+        control: Control,
+        message: Option<String>,
+    },
+    Pulse { key: JobUpdateKey },
+    StartUpdate {
+        request: Box<JobUpdateRequest>,
+        message: Option<String>,
+    },
+    CronStart { job: JobKey },
+}
+
+impl Operation {
+    pub fn method(&self) -> &'static str {
+        match self {
+            Operation::Kill { .. } | Operation::KillJob { .. } => "killTasks",
+            Operation::Restart { .. } => "restartShards",
+            Operation::AddInstances { .. } => "addInstances",
+            Operation::Control { control, .. } => control.method(),
+            Operation::Pulse { .. } => "pulseJobUpdate",
+            Operation::StartUpdate { .. } => "startJobUpdate",
+            Operation::CronStart { .. } => "startCronJob",
+        }
+    }
+
+    pub fn job(&self) -> String {
+        match self {
+            Operation::Kill { job, .. }
+            | Operation::KillJob { job, .. }
+            | Operation::Restart { job, .. }
+            | Operation::AddInstances { job, .. }
+            | Operation::CronStart { job } => job.to_string(),
+            Operation::Control { key, .. } | Operation::Pulse { key } => {
+                key.job.as_ref().map(|j| j.to_string()).unwrap_or_default()
+            }
+            Operation::StartUpdate { request, .. } => request
+                .task_config
+                .as_ref()
+                .and_then(|c| c.job.as_ref())
+                .map(|j| j.to_string())
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The button label and dialog title.
+    pub fn verb(&self) -> String {
+        let n = |v: &[i32]| {
+            if v.len() == 1 {
+                "1 instance".to_owned()
+            } else {
+                format!("{} instances", v.len())
+            }
+        };
+        match self {
+            Operation::Kill { instances, .. } => format!("Kill {}", n(instances)),
+            Operation::KillJob { .. } => "Kill the whole job".into(),
+            Operation::Restart { instances, .. } => format!("Restart {}", n(instances)),
+            Operation::AddInstances { count, .. } => {
+                format!("Add {count} instance{}", if *count == 1 { "" } else { "s" })
+            }
+            Operation::Control { control, .. } => format!("{} update", control.verb()),
+            Operation::Pulse { .. } => "Pulse update".into(),
+            Operation::StartUpdate { .. } => "Start update".into(),
+            Operation::CronStart { .. } => "Run cron job now".into(),
+        }
+    }
+
+    /// Whether it stops or replaces running work.
+    pub fn destructive(&self) -> bool {
+        matches!(
+            self,
+            Operation::Kill { .. }
+                | Operation::KillJob { .. }
+                | Operation::Restart { .. }
+                | Operation::Control {
+                    control: Control::Abort | Control::Rollback,
+                    ..
+                }
+                | Operation::StartUpdate { .. }
+        )
+    }
+
+    /// How many instances it touches (for the "more than a handful" rule); unknown = many.
+    pub fn size(&self) -> usize {
+        match self {
+            Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => instances.len(),
+            Operation::KillJob { .. } | Operation::StartUpdate { .. } => usize::MAX,
+            Operation::AddInstances { count, .. } => *count as usize,
+            Operation::Control { .. } | Operation::Pulse { .. } | Operation::CronStart { .. } => 1,
+        }
+    }
+
+    /// Whether the dialog offers a message field (sent with the call and recorded by Aurora).
+    pub fn takes_message(&self) -> bool {
+        matches!(
+            self,
+            Operation::Kill { .. }
+                | Operation::KillJob { .. }
+                | Operation::Control { .. }
+                | Operation::StartUpdate { .. }
+        )
+    }
+
+    pub fn set_message(&mut self, m: Option<String>) {
+        match self {
+            Operation::Kill { message, .. }
+            | Operation::KillJob { message, .. }
+            | Operation::Control { message, .. }
+            | Operation::StartUpdate { message, .. } => *message = m,
+            _ => {}
+        }
+    }
+
+    /// Exactly what will be sent, line by line, for the dialog.
+    pub fn describe(&self) -> Vec<(String, String)> {
+        let mut out = vec![("method".to_owned(), self.method().to_owned())];
+        let job = self.job();
+        if !job.is_empty() {
+            out.push(("job".into(), job));
+        }
+        match self {
+            Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => {
+                out.push((
+                    "instances".into(),
+                    format!("{} ({} in all)", format_ranges(&ranges_of(instances.iter().copied())), instances.len()),
+                ));
+            }
+            Operation::KillJob { .. } => out.push(("instances".into(), "ALL active instances".into())),
+            Operation::AddInstances { template, count, .. } => {
+                out.push(("count".into(), count.to_string()));
+                out.push(("config".into(), format!("copied from active instance {template}")));
+            }
+            Operation::Control { key, .. } | Operation::Pulse { key } => {
+                out.push(("update".into(), key.id.clone().unwrap_or_default()));
+            }
+            Operation::StartUpdate { request, .. } => {
+                out.push(("instance count".into(), request.instance_count.unwrap_or(0).to_string()));
+                let s = request.settings.clone().unwrap_or_default();
+                out.push((
+                    "settings".into(),
+                    format!(
+                        "batch {} · max failures {}/instance, {} total · watch {}s · rollback on failure {}",
+                        s.update_group_size.unwrap_or(1),
+                        s.max_per_instance_failures.unwrap_or(0),
+                        s.max_failed_instances.unwrap_or(0),
+                        s.min_wait_in_instance_running_ms.unwrap_or(0) / 1000,
+                        s.rollback_on_failure.unwrap_or(false)
+                    ),
+                ));
+            }
+            Operation::CronStart { .. } => {}
+        }
+        out
+    }
+
+    /// The call's arguments as JSON, for the audit log (never credentials).
+    pub fn args_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Operation::Kill { job, instances, message } => {
+                json!({"job": job, "instances": instances, "message": message})
+            }
+            Operation::KillJob { job, message } => json!({"job": job, "instances": null, "message": message}),
+            Operation::Restart { job, instances } => json!({"job": job, "shard_ids": instances}),
+            Operation::AddInstances { job, template, count } => {
+                json!({"key": {"job_key": job, "instance_id": template}, "count": count})
+            }
+            Operation::Control { key, message, .. } => json!({"key": key, "message": message}),
+            Operation::Pulse { key } => json!({"key": key}),
+            Operation::StartUpdate { request, message } => json!({"request": request, "message": message}),
+            Operation::CronStart { job } => json!({"job": job}),
+        }
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        match self {
+            Operation::Kill { message, .. }
+            | Operation::KillJob { message, .. }
+            | Operation::Control { message, .. }
+            | Operation::StartUpdate { message, .. } => message.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The plan to bring a job to `target` active instances: add copies of one active instance's
+/// config, or kill the highest instance ids. `active` must be the job's active instance ids.
+pub fn scale_plan(job: &JobKey, active: &[i32], target: i32) -> Result<Operation, String> {
+    if target < 0 {
+        return Err("the instance count cannot be negative".into());
+    }
+    let mut ids = active.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let now = ids.len() as i32;
+    if target == now {
+        return Err(format!("{job} already has {now} active instances"));
+    }
+    if target > now {
+        let template = *ids.last().ok_or("no active instance to copy the config from; use an update instead")?;
+        if target > 4000 {
+            return Err("Aurora allows at most 4,000 instances per job".into());
+        }
+        return Ok(Operation::AddInstances {
+            job: job.clone(),
+            template,
+            count: target - now,
+        });
+    }
+    if target == 0 {
+        return Err("scaling to 0 kills the whole job: use :kill-job".into());
+    }
+    let doomed: Vec<i32> = ids[target as usize..].to_vec();
+    Ok(Operation::Kill {
+        job: job.clone(),
+        instances: doomed,
+        message: Some(format!("scaled down from {now} to {target} instances")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_plans_add_from_the_highest_or_kill_the_highest() {
+        let job = JobKey::new("r", "e", "n");
+        assert_eq!(
+            scale_plan(&job, &[0, 1, 2], 5).unwrap(),
+            Operation::AddInstances {
+                job: job.clone(),
+                template: 2,
+                count: 2
+            }
+        );
+        match scale_plan(&job, &[0, 2, 5, 9], 2).unwrap() {
+            Operation::Kill { instances, .. } => assert_eq!(instances, vec![5, 9]),
+            other => panic!("{other:?}"),
+        }
+        assert!(scale_plan(&job, &[0, 1], 2).unwrap_err().contains("already"));
+        assert!(scale_plan(&job, &[0, 1], 0).unwrap_err().contains(":kill-job"));
+        assert!(scale_plan(&job, &[], 3).is_err());
+        assert!(scale_plan(&job, &[0], 5000).is_err());
+    }
+
+    #[test]
+    fn descriptions_say_exactly_what_is_sent() {
+        let op = Operation::Kill {
+            job: JobKey::new("www-data", "prod", "hello"),
+            instances: vec![0, 1, 2, 3, 7],
+            message: Some("bye".into()),
+        };
+        assert_eq!(op.verb(), "Kill 5 instances");
+        assert_eq!(
+            op.describe(),
+            vec![
+                ("method".into(), "killTasks".into()),
+                ("job".into(), "www-data/prod/hello".into()),
+                ("instances".into(), "0-3,7 (5 in all)".into()),
+            ]
+        );
+        assert_eq!(op.args_json()["instances"], serde_json::json!([0, 1, 2, 3, 7]));
+    }
+}
