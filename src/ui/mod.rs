@@ -52,8 +52,26 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
     draw_footer(state, theme, frame, footer);
     if state.help.is_some() {
         draw_help(state, theme, frame, body);
+        // The overlay covers the view; links written over it would show through.
+        links.clear();
     }
+    clip_links(&mut links, area);
     links
+}
+
+/// Keeps links inside the screen: their text is written after the frame, so a text longer than
+/// the room left on its row would wrap onto the next row, where ratatui never clears it.
+fn clip_links(links: &mut Vec<Link>, area: Rect) {
+    links.retain_mut(|l| {
+        if l.y >= area.bottom() || l.x >= area.right() {
+            return false;
+        }
+        let room = (area.right() - l.x) as usize;
+        if l.text.chars().count() > room {
+            l.text = l.text.chars().take(room).collect();
+        }
+        !l.text.is_empty()
+    });
 }
 
 fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -161,6 +179,7 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
             }
         }
     }
+    fit_widths(&mut widths, t, area.width);
     let mut constraints = vec![Constraint::Length(2)];
     constraints.extend(widths.iter().map(|w| Constraint::Length(*w)));
     // Spare width goes to an empty last column, so right-aligned numbers stay by their titles.
@@ -233,6 +252,25 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
                 Paragraph::new(msg).style(theme.get("text.muted")),
                 Rect::new(area.x, y, area.width, 1),
             );
+        }
+    }
+}
+
+/// Narrows columns that do not fit the screen: the widest of the others first, never below
+/// its title, and the first column (the key: job, role, instance) last. Left to the layout
+/// solver, the first column was the one cut, hiding which job a row is about.
+fn fit_widths(widths: &mut [u16], t: &Table, screen_width: u16) {
+    // Marker column, the columns, and one space between neighbours (the filler column too).
+    let needed = |w: &[u16]| 2 + w.iter().map(|&x| x as usize).sum::<usize>() + w.len() + 1;
+    let min = |c: usize| t.columns[c].title.chars().count().max(4) as u16;
+    while needed(widths) > screen_width as usize {
+        let widest = (1..widths.len())
+            .filter(|&c| widths[c] > min(c))
+            .max_by_key(|&c| (widths[c], c));
+        match widest {
+            Some(c) => widths[c] -= 1,
+            None if !widths.is_empty() && widths[0] > min(0) => widths[0] -= 1,
+            None => break,
         }
     }
 }
