@@ -24,7 +24,7 @@ pub fn jobs_table() -> Table {
         Column::right("FINISHED", 8).priority(3),
         Column::new("TIER", 11).priority(2),
         Column::new("PROD", 4).priority(2),
-        Column::new("CRON / NEXT RUN", 0).priority(4),
+        Column::new("CRON / NEXT RUN", 0).priority(4).clock(),
         Column::new("UPDATE", 0).priority(7),
     ])
 }
@@ -35,7 +35,7 @@ pub fn tasks_table() -> Table {
         Column::new("STATUS", 11).priority(9),
         Column::new("HOST", 0).priority(7),
         Column::new("PORTS", 0).priority(2),
-        Column::right("AGE", 5).priority(6),
+        Column::right("AGE", 5).priority(6).clock(),
         Column::right("FAILS", 5).priority(6),
         Column::new("LAST EVENT", 0).priority(4),
         Column::new("TASK ID", 0).priority(1),
@@ -48,8 +48,8 @@ pub fn updates_table() -> Table {
         Column::new("UPDATE ID", 0).priority(3),
         Column::new("STATUS", 0).priority(9),
         Column::new("USER", 0).priority(6),
-        Column::right("STARTED", 8).priority(4),
-        Column::right("CHANGED", 8).priority(7),
+        Column::right("STARTED", 8).priority(4).clock(),
+        Column::right("CHANGED", 8).priority(7).clock(),
     ])
     .sorted_by(5, false)
 }
@@ -59,7 +59,7 @@ pub fn triage_table() -> Table {
         Column::new("KIND", 10),
         Column::new("WHAT", 0),
         Column::new("WHY", 0),
-        Column::right("AGE", 5),
+        Column::right("AGE", 5).clock(),
     ])
 }
 

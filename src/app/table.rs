@@ -32,7 +32,8 @@ pub struct Row {
     pub copy: String,
     /// A second copyable value (a task's host).
     pub copy_alt: Option<String>,
-    /// Content fingerprint, to notice rows that changed.
+    /// Fingerprint of the cells outside clock columns, to notice rows that changed (set by
+    /// `Table::set_rows`).
     pub fingerprint: u64,
 }
 
@@ -51,12 +52,6 @@ impl Row {
                 }
             }
         }
-        let fingerprint = {
-            use std::hash::{Hash, Hasher};
-            let mut h = rustc_hash::FxHasher::default();
-            cells.hash(&mut h);
-            h.finish()
-        };
         Row {
             copy: id.clone(),
             id,
@@ -66,7 +61,7 @@ impl Row {
             style: "text",
             target: None,
             copy_alt: None,
-            fingerprint,
+            fingerprint: 0,
         }
     }
     pub fn style(mut self, s: &'static str) -> Row {
@@ -92,6 +87,8 @@ pub struct Column {
     pub right: bool,
     /// On a narrow terminal the lowest priorities are hidden first.
     pub priority: u8,
+    /// The text follows the clock (an age, a countdown): it changing is not a change of the row.
+    pub clock: bool,
 }
 
 impl Column {
@@ -101,6 +98,7 @@ impl Column {
             width,
             right: false,
             priority: 5,
+            clock: false,
         }
     }
     pub const fn right(title: &'static str, width: u16) -> Column {
@@ -109,10 +107,15 @@ impl Column {
             width,
             right: true,
             priority: 5,
+            clock: false,
         }
     }
     pub const fn priority(mut self, p: u8) -> Column {
         self.priority = p;
+        self
+    }
+    pub const fn clock(mut self) -> Column {
+        self.clock = true;
         self
     }
 }
@@ -235,8 +238,20 @@ impl Table {
 
     /// Replaces the rows, keeping the selection on the same row id, and remembering which rows
     /// changed (new or different content) at `now`.
-    pub fn set_rows(&mut self, rows: Vec<Row>, now: i64) {
+    pub fn set_rows(&mut self, mut rows: Vec<Row>, now: i64) {
         let selected_id = self.selected_row().map(|r| r.id.clone());
+        // Ages and countdowns move with the clock on every refresh; only the rest counts as a
+        // change worth highlighting (and repainting).
+        for r in &mut rows {
+            use std::hash::{Hash, Hasher};
+            let mut h = rustc_hash::FxHasher::default();
+            for (i, cell) in r.cells.iter().enumerate() {
+                if !self.columns.get(i).is_some_and(|c| c.clock) {
+                    cell.hash(&mut h);
+                }
+            }
+            r.fingerprint = h.finish();
+        }
         if self.loaded {
             let old: rustc_hash::FxHashMap<&str, u64> = self
                 .rows
@@ -403,6 +418,16 @@ mod tests {
         );
         assert_eq!(t.selected_row().unwrap().id, "c");
         assert_eq!(t.changed.keys().collect::<Vec<_>>(), vec!["c"]);
+    }
+
+    #[test]
+    fn a_clock_column_moving_on_is_not_a_change() {
+        let mut t = Table::new(vec![Column::new("ID", 0), Column::right("AGE", 5).clock()]);
+        t.set_rows(vec![row("a", 1.0, "5s"), row("b", 2.0, "7s")], 0);
+        t.set_rows(vec![row("a", 1.0, "10s"), row("b", 2.0, "12s")], 5000);
+        assert!(t.changed.is_empty(), "ages moved on, nothing changed");
+        t.set_rows(vec![row("a", 1.0, "15s"), row("B", 2.0, "17s")], 10_000);
+        assert_eq!(t.changed.keys().collect::<Vec<_>>(), vec!["B"]);
     }
 
     #[test]

@@ -52,8 +52,26 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
     draw_footer(state, theme, frame, footer);
     if state.help.is_some() {
         draw_help(state, theme, frame, body);
+        // The overlay covers the view; links written over it would show through.
+        links.clear();
     }
+    clip_links(&mut links, area);
     links
+}
+
+/// Keeps links inside the screen: their text is written after the frame, so a text longer than
+/// the room left on its row would wrap onto the next row, where ratatui never clears it.
+fn clip_links(links: &mut Vec<Link>, area: Rect) {
+    links.retain_mut(|l| {
+        if l.y >= area.bottom() || l.x >= area.right() {
+            return false;
+        }
+        let room = (area.right() - l.x) as usize;
+        if l.text.chars().count() > room {
+            l.text = l.text.chars().take(room).collect();
+        }
+        !l.text.is_empty()
+    });
 }
 
 fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
