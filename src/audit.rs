@@ -36,7 +36,10 @@ pub fn default_path() -> Option<PathBuf> {
 pub fn local_user() -> String {
     std::env::var("USER")
         .or_else(|_| std::env::var("LOGNAME"))
-        .unwrap_or_else(|_| "unknown".into())
+        .unwrap_or_else(|_| {
+            // SAFETY: getuid has no preconditions and cannot fail.
+            format!("uid {}", unsafe { libc::getuid() })
+        })
 }
 
 /// Appends one entry; returns why it could not, so the console can say so.

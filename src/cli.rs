@@ -50,6 +50,9 @@ pub struct ConsoleArgs {
     /// A keymap file merged over the default (default: $XDG_CONFIG_HOME/eos/keymap.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub keymap: Option<std::path::PathBuf>,
+    /// No mutating action at all: kill, restart, scale and update control are removed.
+    #[arg(long, global = true)]
+    pub read_only: bool,
 }
 
 impl ConsoleArgs {

@@ -23,6 +23,9 @@ pub struct ConsoleOptions {
     pub theme: Theme,
     pub start: Nav,
     pub refresh_ms: i64,
+    pub read_only: bool,
+    /// Where mutations are recorded (`None`: not recorded).
+    pub audit: Option<std::path::PathBuf>,
 }
 
 /// How often time is looked at: polls fall due and the age clock moves on this beat; the screen
@@ -35,7 +38,9 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
     let now = (opts.clock)();
     let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
     state.refresh_ms = opts.refresh_ms;
+    state.read_only = opts.read_only;
     let mut effects = Effects::new(client, tx, opts.clock.clone());
+    effects.audit = opts.audit.clone();
     let size = guard.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
     let mut links: Vec<Link> = Vec::new();

@@ -8,9 +8,11 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::ops::{Control, Operation};
 use crate::app::resource::{Data, PendingScope, ResourceKey};
-use crate::app::{Action, Effect, Fetched};
-use crate::aurora::client::{AuroraClient, Reply};
+use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
+use crate::aurora::client::{AuroraClient, ClientError, Reply, TransportKind};
+use crate::aurora::model::InstanceKey;
 use crate::aurora::model::*;
 
 /// The scheduler-side clock in epoch ms (wall clock, or the simulator's in `eos demo`).
@@ -25,6 +27,8 @@ pub struct Effects {
     tx: UnboundedSender<Action>,
     clock: Clock,
     in_flight: HashMap<ResourceKey, JoinHandle<()>>,
+    /// Where mutations are recorded; `None` disables the log.
+    pub audit: Option<std::path::PathBuf>,
 }
 
 impl Effects {
@@ -34,6 +38,7 @@ impl Effects {
             tx,
             clock,
             in_flight: HashMap::new(),
+            audit: crate::audit::default_path(),
         }
     }
 
@@ -42,6 +47,15 @@ impl Effects {
         match effect {
             Effect::Quit => return false,
             Effect::Copy(text) => copy_osc52(&text),
+            Effect::Mutate { id, op, cluster } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                let audit = self.audit.clone();
+                // Never aborted, never retried: a mutation runs to its answer exactly once.
+                tokio::spawn(async move {
+                    let outcome = mutate(&client, &op, audit.as_deref(), &cluster).await;
+                    let _ = tx.send(Action::Mutated(Box::new(Mutated { id, op, outcome })));
+                });
+            }
             Effect::Fetch { key, generation } => {
                 if let Some(old) = self.in_flight.remove(&key) {
                     old.abort();
@@ -71,6 +85,142 @@ impl Effects {
             }
         }
         true
+    }
+}
+
+/// Sends one mutation, records it in the audit log, and classifies the outcome.
+pub async fn mutate(
+    c: &AuroraClient,
+    op: &Operation,
+    audit: Option<&std::path::Path>,
+    cluster: &str,
+) -> MutationOutcome {
+    let started = Instant::now();
+    let unit = |r: Reply<()>| (r, None, None);
+    let result = match op {
+        Operation::Kill {
+            job,
+            instances,
+            message,
+        } => c
+            .kill_tasks(job, instances, message.as_deref())
+            .await
+            .map(unit),
+        Operation::KillJob { job, message } => {
+            c.kill_whole_job(job, message.as_deref()).await.map(unit)
+        }
+        Operation::Restart { job, instances } => c.restart_shards(job, instances).await.map(unit),
+        Operation::AddInstances {
+            job,
+            template,
+            count,
+        } => {
+            let key = InstanceKey {
+                job_key: Some(job.clone()),
+                instance_id: Some(*template),
+            };
+            c.add_instances(key, *count).await.map(unit)
+        }
+        Operation::Control {
+            key,
+            control,
+            message,
+        } => {
+            let m = message.as_deref();
+            match control {
+                Control::Pause => c.pause_job_update(key, m).await,
+                Control::Resume => c.resume_job_update(key, m).await,
+                Control::Abort => c.abort_job_update(key, m).await,
+                Control::Rollback => c.rollback_job_update(key, m).await,
+            }
+            .map(unit)
+        }
+        Operation::Pulse { key } => c.pulse_job_update(key).await.map(|r| {
+            let status = r.value;
+            (without_value(r), None, Some(status))
+        }),
+        Operation::StartUpdate { request, message } => c
+            .start_job_update((**request).clone(), message.as_deref())
+            .await
+            .map(|r| {
+                let key = r
+                    .value
+                    .as_ref()
+                    .and_then(|v| v.key.as_ref())
+                    .map(|k| k.to_string());
+                (without_value(r), key, None)
+            }),
+        Operation::CronStart { job } => c.start_cron_job(job).await.map(unit),
+    };
+    let duration_ms = started.elapsed().as_millis() as u64;
+    let outcome = match result {
+        Ok((reply, update_key, pulse)) => MutationOutcome::Done {
+            code: reply.code,
+            messages: reply.messages,
+            update_key,
+            pulse,
+        },
+        Err(ClientError::Api { code, messages, .. }) => MutationOutcome::Refused { code, messages },
+        Err(e @ ClientError::Http { status: 401, .. }) => MutationOutcome::AuthRequired {
+            error: e.to_string(),
+            tried: match &c.config().credentials {
+                Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
+                None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
+            },
+        },
+        // Never connected: the call did not run.
+        Err(
+            e @ ClientError::Transport {
+                kind: TransportKind::Refused | TransportKind::Dns | TransportKind::Tls,
+                ..
+            },
+        ) => MutationOutcome::Failed {
+            error: e.to_string(),
+        },
+        // Sent but unanswered or unreadable: it may have run.
+        Err(e @ (ClientError::Transport { .. } | ClientError::Decode { .. })) => {
+            MutationOutcome::Unknown {
+                error: e.to_string(),
+            }
+        }
+        Err(e) => MutationOutcome::Failed {
+            error: e.to_string(),
+        },
+    };
+    if let Some(path) = audit {
+        let (code, details) = match &outcome {
+            MutationOutcome::Done { code, messages, .. }
+            | MutationOutcome::Refused { code, messages } => (code.to_string(), messages.clone()),
+            MutationOutcome::Failed { error } => ("NOT_EXECUTED".into(), vec![error.clone()]),
+            MutationOutcome::AuthRequired { error, .. } => ("HTTP_401".into(), vec![error.clone()]),
+            MutationOutcome::Unknown { error } => ("OUTCOME_UNKNOWN".into(), vec![error.clone()]),
+        };
+        let scheduler = c.current_base();
+        let entry = crate::audit::Entry {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            cluster,
+            scheduler: &scheduler,
+            local_user: crate::audit::local_user(),
+            method: op.method(),
+            arguments: op.args_json(),
+            message: op.message(),
+            response_code: code,
+            details,
+            duration_ms,
+        };
+        if let Err(e) = crate::audit::append(path, &entry) {
+            tracing::warn!("{e}");
+        }
+    }
+    outcome
+}
+
+fn without_value<T>(r: Reply<T>) -> Reply<()> {
+    Reply {
+        value: (),
+        code: r.code,
+        messages: r.messages,
+        server_info: r.server_info,
     }
 }
 

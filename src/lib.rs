@@ -1,6 +1,7 @@
 //! Eos: a terminal operations console for the Apache Aurora scheduler.
 
 pub mod app;
+pub mod audit;
 pub mod aurora;
 pub mod cli;
 pub mod console;

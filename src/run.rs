@@ -22,6 +22,8 @@ fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String
         theme: Theme::builtin(),
         start: Nav::Roles,
         refresh_ms: console.refresh_ms()?,
+        read_only: console.read_only,
+        audit: crate::audit::default_path(),
     })
 }
 

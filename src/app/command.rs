@@ -55,4 +55,36 @@ commands! {
     Quota = "quota": "Quota of the current role",
     Config = "config": "Config groups of the selected job",
     JobUpdate = "job_update": "The selected job's active update",
+    Mark = "mark": "Mark or unmark the selected instance",
+    MarkRange = "mark_range": "Mark every instance from the last mark to here",
+    MarkAll = "mark_all": "Mark every row that passes the filter",
+    Kill = "kill": "Kill the marked (or selected) instances",
+    Restart = "restart": "Restart the marked (or selected) instances",
+    Scale = "scale": "Scale the job to a new instance count",
+    PauseUpdate = "pause_update": "Pause the update",
+    ResumeUpdate = "resume_update": "Resume the update",
+    AbortUpdate = "abort_update": "Abort the update",
+    RollbackUpdate = "rollback_update": "Roll the update back",
+    PulseUpdate = "pulse_update": "Pulse the update once",
+    HoldPulses = "hold_pulses": "Hold a pulsed rollout: pulse it while this screen is open",
+    StartUpdate = "start_update": "Start an update from the job's config, edited",
+}
+
+impl Command {
+    /// Commands that change the cluster: gone in read-only mode.
+    pub fn mutates(self) -> bool {
+        matches!(
+            self,
+            Command::Kill
+                | Command::Restart
+                | Command::Scale
+                | Command::PauseUpdate
+                | Command::ResumeUpdate
+                | Command::AbortUpdate
+                | Command::RollbackUpdate
+                | Command::PulseUpdate
+                | Command::HoldPulses
+                | Command::StartUpdate
+        )
+    }
 }

@@ -42,7 +42,7 @@ pub struct AskCount {
 #[derive(Debug)]
 pub enum Dialog {
     Confirm(Box<Confirm>),
-    AskCount(AskCount),
+    AskCount(Box<AskCount>),
 }
 
 /// What a key in a dialog leads to.
@@ -57,7 +57,12 @@ pub enum Outcome {
 }
 
 impl Confirm {
-    pub fn new(op: Operation, cluster: &str, require: Option<String>, hidden_marks: usize) -> Confirm {
+    pub fn new(
+        op: Operation,
+        cluster: &str,
+        require: Option<String>,
+        hidden_marks: usize,
+    ) -> Confirm {
         let message = op
             .takes_message()
             .then(|| Input::new(InputKind::Filter, op.message().unwrap_or("")));
@@ -97,7 +102,11 @@ impl Confirm {
         let order = self.order();
         let i = order.iter().position(|f| *f == self.focus).unwrap_or(0);
         let n = order.len();
-        self.focus = order[if forward { (i + 1) % n } else { (i + n - 1) % n }];
+        self.focus = order[if forward {
+            (i + 1) % n
+        } else {
+            (i + n - 1) % n
+        }];
     }
 
     pub fn key(&mut self, key: KeyEvent) -> Outcome {
@@ -107,8 +116,14 @@ impl Confirm {
             KeyCode::Esc => return Outcome::Cancel,
             _ if shift_tab => self.cycle(false),
             KeyCode::Tab => self.cycle(true),
-            KeyCode::Left | KeyCode::Right if matches!(self.focus, Focus::Cancel | Focus::Confirm) => {
-                self.focus = if self.focus == Focus::Cancel { Focus::Confirm } else { Focus::Cancel };
+            KeyCode::Left | KeyCode::Right
+                if matches!(self.focus, Focus::Cancel | Focus::Confirm) =>
+            {
+                self.focus = if self.focus == Focus::Cancel {
+                    Focus::Confirm
+                } else {
+                    Focus::Cancel
+                };
             }
             KeyCode::Enter => match self.focus {
                 Focus::Cancel => return Outcome::Cancel,
@@ -194,8 +209,7 @@ mod tests {
     #[test]
     fn the_message_is_sent_and_typed_confirmation_arms_the_button() {
         let mut c = Confirm::new(kill(), "prod", Some("n".into()), 3);
-        // Tab order: message, typed, cancel, confirm.
-        c.key(k(KeyCode::BackTab));
+        // Tab order: message, typed, cancel, confirm; focus starts on cancel.
         c.key(k(KeyCode::BackTab));
         c.key(k(KeyCode::BackTab));
         assert_eq!(c.focus, Focus::Message);
@@ -207,8 +221,12 @@ mod tests {
         c.key(k(KeyCode::Tab));
         c.key(k(KeyCode::Tab));
         assert_eq!(c.focus, Focus::Confirm);
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay, "not armed until the name is typed");
-        c.key(k(KeyCode::Tab));
+        assert_eq!(
+            c.key(k(KeyCode::Enter)),
+            Outcome::Stay,
+            "not armed until the name is typed"
+        );
+        // From the button, Tab wraps to the message, then the confirmation field.
         c.key(k(KeyCode::Tab));
         c.key(k(KeyCode::Tab));
         assert_eq!(c.focus, Focus::Typed);

@@ -6,6 +6,7 @@ use ratatui_textarea::TextArea;
 
 use super::command::Command;
 use super::nav::Nav;
+use super::ops::Operation;
 use crate::aurora::model::{JobKey, JobUpdateKey, valid_identifier};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,10 +124,12 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
     ("quit", "quit"),
 ];
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq)]
 pub enum LineCommand {
     Go(Nav),
     Run(Command),
+    /// A mutation to confirm.
+    Operation(Operation),
     Nothing,
 }
 
@@ -181,6 +184,17 @@ pub fn parse_command_line(line: &str, role: Option<&str>) -> Result<LineCommand,
                 .ok_or(":quota needs a ROLE here")?,
         ),
         "triage" => Nav::Triage,
+        "kill-job" => {
+            let k = JobKey::parse(&job(arg)?).expect("validated");
+            return Ok(LineCommand::Operation(Operation::KillJob {
+                job: k,
+                message: None,
+            }));
+        }
+        "cron-start" => {
+            let k = JobKey::parse(&job(arg)?).expect("validated");
+            return Ok(LineCommand::Operation(Operation::CronStart { job: k }));
+        }
         "q" | "quit" | "q!" => return Ok(LineCommand::Run(Command::Quit)),
         "help" => return Ok(LineCommand::Run(Command::Help)),
         other => match Command::from_name(other) {

@@ -2,8 +2,10 @@
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
 pub mod command;
+pub mod dialog;
 pub mod input;
 pub mod nav;
+pub mod ops;
 pub mod resource;
 pub mod rows;
 pub mod table;
@@ -13,11 +15,15 @@ use std::collections::HashMap;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 pub use command::Command;
+use dialog::{AskCount, Confirm, Dialog, Outcome};
 use input::{Input, InputKind};
 pub use nav::{Nav, Screen};
+use ops::{Control, Operation};
 use resource::{Data, PendingScope, ResourceKey, Slot};
 
-use crate::aurora::model::JobUpdateStatus;
+use crate::aurora::model::{
+    JobKey, JobUpdateKey, JobUpdatePulseStatus, JobUpdateStatus, ResponseCode,
+};
 use crate::keymap::{Key, Keymap, Lookup};
 
 /// Everything that can happen: a key, a named command, time passing, a reply arriving.
@@ -32,6 +38,41 @@ pub enum Action {
     /// The terminal's size changed.
     Resize(u16, u16),
     Fetched(Box<Fetched>),
+    /// A mutation's outcome.
+    Mutated(Box<Mutated>),
+}
+
+#[derive(Debug)]
+pub struct Mutated {
+    pub id: u64,
+    pub op: Operation,
+    pub outcome: MutationOutcome,
+}
+
+/// How a mutation ended. Nothing is ever re-sent: an unknown outcome is reported as such.
+#[derive(Clone, Debug, PartialEq)]
+pub enum MutationOutcome {
+    /// OK or WARNING, with the scheduler's messages.
+    Done {
+        code: ResponseCode,
+        messages: Vec<String>,
+        /// `startJobUpdate`: the new update's key.
+        update_key: Option<String>,
+        /// `pulseJobUpdate`: OK, or FINISHED when the scheduler does not track the update.
+        pulse: Option<JobUpdatePulseStatus>,
+    },
+    /// The scheduler answered and refused (INVALID_REQUEST, JOB_UPDATING_ERROR, …).
+    Refused {
+        code: ResponseCode,
+        messages: Vec<String>,
+    },
+    /// Not executed: the request never reached a leader, or was rejected before it ran.
+    Failed { error: String },
+    /// Authentication was refused; `tried` says which credentials were used (never the
+    /// password) and `fix` how to provide them.
+    AuthRequired { error: String, tried: String },
+    /// Sent, but no answer: it may or may not have run.
+    Unknown { error: String },
 }
 
 #[derive(Debug)]
@@ -45,7 +86,7 @@ pub struct Fetched {
 }
 
 /// Side effects for the edge to carry out.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
     Fetch {
         key: ResourceKey,
@@ -53,7 +94,25 @@ pub enum Effect {
     },
     /// Put text on the clipboard (OSC 52).
     Copy(String),
+    /// Send a mutating call, exactly once, and audit it (under this cluster name).
+    Mutate {
+        id: u64,
+        op: Operation,
+        cluster: String,
+    },
     Quit,
+}
+
+/// An update being held: pulsed while its screen stays open.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hold {
+    pub key: String,
+    /// A third of the update's `blockIfNoPulsesAfterMs`: the scheduler's own deadline is never
+    /// reached while Eos holds, and is reached soon after it stops.
+    pub every_ms: i64,
+    pub last_sent: i64,
+    pub in_flight: bool,
+    pub last_result: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,6 +162,20 @@ pub struct State {
     pub command_history: Vec<String>,
     /// The header's age text as last drawn; a tick redraws only when it changes.
     age_label: String,
+    /// A modal dialog (confirmation, prompt) that takes every key.
+    pub dialog: Option<Dialog>,
+    /// No mutating action at all (`--read-only`).
+    pub read_only: bool,
+    /// The cluster is production: every mutation asks to type the job name.
+    pub prod_cluster: bool,
+    /// Mutations sent and not yet answered.
+    pub pending_mutations: Vec<(u64, Operation)>,
+    next_mutation: u64,
+    pub hold: Option<Hold>,
+    /// A hold waiting for its confirmation.
+    hold_offer: Option<Hold>,
+    /// A notice shown until dismissed (e.g. how to fix credentials after a 401).
+    pub notice: Option<(String, Vec<String>)>,
 }
 
 impl State {
@@ -130,6 +203,14 @@ impl State {
             dirty: true,
             command_history: Vec::new(),
             age_label: String::new(),
+            dialog: None,
+            read_only: false,
+            prod_cluster: false,
+            pending_mutations: Vec::new(),
+            next_mutation: 0,
+            hold: None,
+            hold_offer: None,
+            notice: None,
         }
     }
 
@@ -338,6 +419,7 @@ impl State {
     fn on_tick(&mut self, now: i64, fx: &mut Vec<Effect>) {
         self.now = now;
         self.schedule(fx, false);
+        self.keep_holding(fx);
         if self.message.as_ref().is_some_and(|m| now >= m.until) {
             self.message = None;
             self.dirty = true;
@@ -350,6 +432,22 @@ impl State {
     }
 
     fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+            fx.push(Effect::Quit);
+            return;
+        }
+        if self.notice.is_some() {
+            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+                self.notice = None;
+                self.dirty = true;
+            }
+            return;
+        }
+        // A dialog takes every key.
+        if self.dialog.is_some() {
+            self.on_dialog_key(key, fx);
+            return;
+        }
         // Text input gets keys before the keymap.
         if self.input.is_some() {
             self.on_input_key(key, fx);
@@ -463,6 +561,19 @@ impl State {
         match input::parse_command_line(line, self.top().role().as_deref()) {
             Ok(input::LineCommand::Go(nav)) => self.open(nav, fx),
             Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
+            Ok(input::LineCommand::Operation(op)) => {
+                if self.read_only {
+                    self.say(
+                        format!(
+                            "read-only: {} is disabled (Eos was started with --read-only)",
+                            op.method()
+                        ),
+                        Level::Error,
+                    );
+                } else {
+                    self.confirm(op, 0);
+                }
+            }
             Ok(input::LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
@@ -496,11 +607,28 @@ impl State {
 
     fn on_command(&mut self, c: Command, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if c.mutates() && self.read_only {
+            self.say(
+                format!(
+                    "read-only: {} is disabled (Eos was started with --read-only)",
+                    c.name()
+                ),
+                Level::Error,
+            );
+            return;
+        }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
         match c {
             Command::Quit => fx.push(Effect::Quit),
             Command::Back => {
                 if self.help.take().is_some() {
+                    return;
+                }
+                if let Some(t) = self.top_mut().table_mut()
+                    && !t.marked.is_empty()
+                {
+                    t.marked.clear();
+                    t.mark_anchor = None;
                     return;
                 }
                 if self.stack.len() > 1 {
@@ -650,6 +778,31 @@ impl State {
                 Some(j) => self.open(Nav::Config(j), fx),
                 None => self.say("no job here", Level::Error),
             },
+            Command::Mark | Command::MarkRange | Command::MarkAll => {
+                let Some(t) = self.top_mut().table_mut() else {
+                    return;
+                };
+                match c {
+                    Command::Mark => {
+                        t.toggle_mark();
+                        t.move_by(1);
+                    }
+                    Command::MarkRange => t.mark_range(),
+                    _ => t.mark_visible(),
+                }
+            }
+            Command::Kill | Command::Restart => self.instance_operation(c == Command::Kill),
+            Command::Scale => self.ask_scale(),
+            Command::PauseUpdate => self.update_control(Some(Control::Pause)),
+            Command::ResumeUpdate => self.update_control(Some(Control::Resume)),
+            Command::AbortUpdate => self.update_control(Some(Control::Abort)),
+            Command::RollbackUpdate => self.update_control(Some(Control::Rollback)),
+            Command::PulseUpdate => self.update_control(None),
+            Command::HoldPulses => self.toggle_hold(),
+            Command::StartUpdate => self.say(
+                "starting an update from the console is not built yet; use `aurora update start`",
+                Level::Error,
+            ),
             Command::JobUpdate => match self.selected_job() {
                 Some(job) => {
                     let role = job.split('/').next().map(str::to_owned);
@@ -672,6 +825,381 @@ impl State {
                 }
                 None => self.say("no job here", Level::Error),
             },
+        }
+    }
+
+    /// Opens the confirmation for an operation. Large destructive operations, the whole job,
+    /// and anything on a production cluster ask for the job name to be typed.
+    pub fn confirm(&mut self, op: Operation, hidden_marks: usize) {
+        let job_name = op.job().rsplit('/').next().unwrap_or("").to_owned();
+        let require = match &op {
+            Operation::KillJob { .. } => Some(op.job()),
+            _ if self.prod_cluster => Some(job_name),
+            _ if op.destructive() && op.size() > 5 => Some(job_name),
+            _ => None,
+        };
+        let cluster = self
+            .cluster
+            .clone()
+            .unwrap_or_else(|| self.scheduler_url.clone());
+        let mut c = Confirm::new(op, &cluster, require, hidden_marks);
+        if self.prod_cluster {
+            c.warnings
+                .push(format!("{cluster} is a production cluster"));
+        }
+        self.dialog = Some(Dialog::Confirm(Box::new(c)));
+        self.dirty = true;
+    }
+
+    fn on_dialog_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        let outcome = match self.dialog.as_mut().expect("checked") {
+            Dialog::Confirm(c) => c.key(key),
+            Dialog::AskCount(a) => a.key(key),
+        };
+        match outcome {
+            Outcome::Stay => {}
+            Outcome::Cancel => {
+                self.dialog = None;
+                self.hold_offer = None;
+                self.say("cancelled: nothing was sent", Level::Info);
+            }
+            Outcome::Send(op) => {
+                self.dialog = None;
+                if let Some(mut h) = self.hold_offer.take() {
+                    h.last_sent = self.now;
+                    self.hold = Some(h);
+                }
+                self.send(op, fx);
+            }
+            Outcome::Count(job, n) => {
+                self.dialog = None;
+                self.plan_scale(&job, n);
+            }
+        }
+    }
+
+    /// Hands a confirmed operation to the edge.
+    pub fn send(&mut self, op: Operation, fx: &mut Vec<Effect>) {
+        // Marks were spent on this operation; keeping them invites doing it twice.
+        if matches!(op, Operation::Kill { .. } | Operation::Restart { .. })
+            && let Some(t) = self.top_mut().table_mut()
+        {
+            t.marked.clear();
+            t.mark_anchor = None;
+        }
+        self.next_mutation += 1;
+        let id = self.next_mutation;
+        if let Operation::Pulse { key } = &op
+            && let Some(h) = self.hold.as_mut()
+            && h.key == key.to_string()
+        {
+            h.in_flight = true;
+        }
+        self.say(
+            format!("{}: sending {}…", op.job(), op.method()),
+            Level::Info,
+        );
+        self.pending_mutations.push((id, op.clone()));
+        let cluster = self
+            .cluster
+            .clone()
+            .unwrap_or_else(|| self.scheduler_url.clone());
+        fx.push(Effect::Mutate { id, op, cluster });
+    }
+
+    fn on_mutated(&mut self, m: Mutated, fx: &mut Vec<Effect>) {
+        self.pending_mutations.retain(|(id, _)| *id != m.id);
+        let method = m.op.method();
+        let held = match (&m.op, &self.hold) {
+            (Operation::Pulse { key }, Some(h)) => h.key == key.to_string(),
+            _ => false,
+        };
+        let text = match &m.outcome {
+            MutationOutcome::Done { code, messages, .. } => {
+                let mut t = format!("{method}: {code}");
+                if !messages.is_empty() {
+                    t.push_str(&format!(" — {}", messages.join("; ")));
+                }
+                t
+            }
+            MutationOutcome::Refused { code, messages } => {
+                format!(
+                    "{method} refused: {code}{}",
+                    if messages.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" — {}", messages.join("; "))
+                    }
+                )
+            }
+            MutationOutcome::Failed { error } => format!("{method} failed, not executed: {error}"),
+            MutationOutcome::AuthRequired { error, .. } => format!("{method}: {error}"),
+            MutationOutcome::Unknown { error } => {
+                format!(
+                    "{method}: outcome unknown ({error}) — not re-sent; refresh to see what happened"
+                )
+            }
+        };
+        let ok = matches!(m.outcome, MutationOutcome::Done { .. });
+        if held {
+            let h = self.hold.as_mut().expect("checked");
+            h.in_flight = false;
+            h.last_result = Some(match &m.outcome {
+                MutationOutcome::Done { pulse, .. } => format!(
+                    "pulse {} at {}",
+                    pulse.unwrap_or_default(),
+                    crate::get::time(Some(self.now))
+                ),
+                _ => text.clone(),
+            });
+            let finished = matches!(&m.outcome, MutationOutcome::Done { pulse: Some(p), .. } if *p == JobUpdatePulseStatus::FINISHED);
+            if !ok || finished {
+                // A failed pulse (lost connection, refused) or a finished update ends the hold:
+                // the scheduler's own rule then blocks the rollout.
+                self.hold = None;
+                self.say(format!("hold released: {text}"), Level::Error);
+            }
+        } else {
+            self.say(text, if ok { Level::Info } else { Level::Error });
+        }
+        if let MutationOutcome::AuthRequired { error, tried } = &m.outcome {
+            self.notice = Some((
+                format!("{method} needs credentials"),
+                vec![
+                    error.clone(),
+                    format!("Credentials tried: {tried}"),
+                    "Give Eos a user with permission for this job:".into(),
+                    "  - set EOS_USER and EOS_PASSWORD, or".into(),
+                    "  - add `machine <scheduler host> login <user> password <password>` to ~/.netrc".into(),
+                    "Read-only views keep working without credentials.".into(),
+                ],
+            ));
+        }
+        if let MutationOutcome::Done {
+            update_key: Some(k),
+            ..
+        } = &m.outcome
+        {
+            self.open(Nav::Update(k.clone()), fx);
+            return;
+        }
+        // What the mutation touched is on screen: look again now.
+        self.schedule(fx, true);
+    }
+
+    /// Kill or restart the marked (or selected) instances of the tasks view.
+    fn instance_operation(&mut self, kill: bool) {
+        let Screen::Tasks { job, table, .. } = self.top() else {
+            self.say("open a job's tasks to act on its instances", Level::Error);
+            return;
+        };
+        let Some(key) = JobKey::parse(job) else {
+            return;
+        };
+        let (rows, hidden) = table.targets();
+        let mut ids: Vec<i32> = rows.iter().filter_map(|r| r.instance).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            self.say("no instance selected", Level::Error);
+            return;
+        }
+        if let Some(u) = self.active_update_of(job) {
+            self.say(
+                format!("{job} has an active update ({u}); Aurora refuses kills and restarts until it ends (JOB_UPDATING_ERROR)"),
+                Level::Error,
+            );
+            return;
+        }
+        let op = if kill {
+            Operation::Kill {
+                job: key,
+                instances: ids,
+                message: None,
+            }
+        } else {
+            Operation::Restart {
+                job: key,
+                instances: ids,
+            }
+        };
+        self.confirm(op, hidden);
+    }
+
+    /// The active update of a job, if the console knows of one.
+    fn active_update_of(&self, job: &str) -> Option<String> {
+        let role = job.split('/').next().map(str::to_owned);
+        [ResourceKey::Updates(role), ResourceKey::Updates(None)]
+            .iter()
+            .find_map(|k| match self.data(k) {
+                Some(Data::Updates(u)) => rows::active_updates(u).get(job).and_then(|s| {
+                    Some(format!(
+                        "{} {}",
+                        s.key.as_ref()?.id.as_deref()?,
+                        s.state.as_ref()?.status?
+                    ))
+                }),
+                _ => None,
+            })
+    }
+
+    fn active_instances(&self, job: &str) -> Option<Vec<i32>> {
+        let key = ResourceKey::Tasks {
+            job: job.to_owned(),
+            history: false,
+        };
+        match self.data(&key) {
+            Some(Data::Tasks(t)) => Some(
+                t.iter()
+                    .filter(|t| t.status().is_active())
+                    .map(|t| t.instance_id())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    fn ask_scale(&mut self) {
+        let Screen::Tasks { job, .. } = self.top() else {
+            self.say("open a job's tasks to scale it", Level::Error);
+            return;
+        };
+        let job = job.clone();
+        if let Some(u) = self.active_update_of(&job) {
+            self.say(
+                format!("{job} has an active update ({u}); scale it when the update ends (Aurora would answer JOB_UPDATING_ERROR)"),
+                Level::Error,
+            );
+            return;
+        }
+        let Some(active) = self.active_instances(&job) else {
+            self.say("the job's tasks are not loaded yet", Level::Error);
+            return;
+        };
+        self.dialog = Some(Dialog::AskCount(Box::new(AskCount {
+            job,
+            current: active.len(),
+            input: Input::new(InputKind::Filter, &active.len().to_string()),
+            error: None,
+        })));
+    }
+
+    fn plan_scale(&mut self, job: &str, target: i64) {
+        let (Some(key), Some(active)) = (JobKey::parse(job), self.active_instances(job)) else {
+            return;
+        };
+        let target = target.clamp(-1, i32::MAX as i64) as i32;
+        match ops::scale_plan(&key, &active, target) {
+            Ok(op) => self.confirm(op, 0),
+            Err(e) => self.say(e, Level::Error),
+        }
+    }
+
+    /// The update a control key acts on: the update screen's, or the selected row's.
+    fn selected_update(&self) -> Option<JobUpdateKey> {
+        match self.top() {
+            Screen::Update { key, .. } => JobUpdateKey::parse(key),
+            Screen::Updates { table, .. } => table
+                .selected_row()
+                .and_then(|r| JobUpdateKey::parse(&r.id)),
+            _ => None,
+        }
+    }
+
+    fn update_control(&mut self, control: Option<Control>) {
+        let Some(key) = self.selected_update() else {
+            self.say("select an update first", Level::Error);
+            return;
+        };
+        let op = match control {
+            Some(control) => Operation::Control {
+                key,
+                control,
+                message: None,
+            },
+            None => Operation::Pulse { key },
+        };
+        self.confirm(op, 0);
+    }
+
+    /// `h` on a pulsed update: start holding (after confirmation) or stop.
+    fn toggle_hold(&mut self) {
+        if let Some(h) = self.hold.take() {
+            self.say(
+                format!(
+                    "hold released on {}: the scheduler will block the rollout when pulses stop",
+                    h.key
+                ),
+                Level::Info,
+            );
+            return;
+        }
+        let Screen::Update { key, .. } = self.top() else {
+            self.say("open the update's screen to hold it", Level::Error);
+            return;
+        };
+        let key = key.clone();
+        let interval = match self.data(&ResourceKey::UpdateDetails(key.clone())) {
+            Some(Data::UpdateDetails(Some(d))) => d
+                .update
+                .as_ref()
+                .and_then(|u| u.instructions.as_ref())
+                .and_then(|i| i.settings.as_ref())
+                .and_then(|s| s.block_if_no_pulses_after_ms)
+                .filter(|ms| *ms > 0),
+            _ => None,
+        };
+        let Some(interval) = interval else {
+            self.say(
+                "this update does not wait for pulses (no blockIfNoPulsesAfterMs)",
+                Level::Error,
+            );
+            return;
+        };
+        let Some(update_key) = JobUpdateKey::parse(&key) else {
+            return;
+        };
+        let mut c = Confirm::new(
+            Operation::Pulse { key: update_key },
+            &self.cluster.clone().unwrap_or_default(),
+            None,
+            0,
+        );
+        c.warnings.push(format!(
+            "Hold: pulse every {}s while this screen stays open; leaving it, quitting or losing the connection stops the pulses",
+            (interval as i64 / 3 / 1000).max(1)
+        ));
+        self.dialog = Some(Dialog::Confirm(Box::new(c)));
+        self.hold_offer = Some(Hold {
+            key,
+            every_ms: (interval as i64 / 3).max(1000),
+            last_sent: 0,
+            in_flight: false,
+            last_result: None,
+        });
+    }
+
+    /// Sends the next pulse of a held update when due; stops holding if its screen was left.
+    fn keep_holding(&mut self, fx: &mut Vec<Effect>) {
+        let Some(h) = self.hold.clone() else { return };
+        let on_screen = matches!(self.top(), Screen::Update { key, .. } if *key == h.key);
+        if !on_screen {
+            self.hold = None;
+            self.say(
+                format!("hold released on {}: you left its screen", h.key),
+                Level::Info,
+            );
+            return;
+        }
+        if !h.in_flight
+            && self.now - h.last_sent >= h.every_ms
+            && let Some(key) = JobUpdateKey::parse(&h.key)
+        {
+            if let Some(hold) = self.hold.as_mut() {
+                hold.last_sent = self.now;
+            }
+            self.send(Operation::Pulse { key }, fx);
         }
     }
 
@@ -777,6 +1305,12 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.dirty = true;
         }
         Action::Fetched(f) => state.on_fetched(*f),
+        Action::Mutated(m) => state.on_mutated(*m, &mut fx),
+    }
+    // Keep the selection on screen whatever moved it.
+    let rows = state.body_rows();
+    if let Some(t) = state.top_mut().table_mut() {
+        t.scroll_to_selection(rows);
     }
     fx
 }

@@ -38,20 +38,34 @@ pub enum Operation {
         message: Option<String>,
     },
     /// Every active instance: only from `:kill-job`, with the job key typed.
-    KillJob { job: JobKey, message: Option<String> },
-    Restart { job: JobKey, instances: Vec<i32> },
-    AddInstances { job: JobKey, template: i32, count: i32 },
+    KillJob {
+        job: JobKey,
+        message: Option<String>,
+    },
+    Restart {
+        job: JobKey,
+        instances: Vec<i32>,
+    },
+    AddInstances {
+        job: JobKey,
+        template: i32,
+        count: i32,
+    },
     Control {
         key: JobUpdateKey,
         control: Control,
         message: Option<String>,
     },
-    Pulse { key: JobUpdateKey },
+    Pulse {
+        key: JobUpdateKey,
+    },
     StartUpdate {
         request: Box<JobUpdateRequest>,
         message: Option<String>,
     },
-    CronStart { job: JobKey },
+    CronStart {
+        job: JobKey,
+    },
 }
 
 impl Operation {
@@ -127,7 +141,9 @@ impl Operation {
     /// How many instances it touches (for the "more than a handful" rule); unknown = many.
     pub fn size(&self) -> usize {
         match self {
-            Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => instances.len(),
+            Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => {
+                instances.len()
+            }
             Operation::KillJob { .. } | Operation::StartUpdate { .. } => usize::MAX,
             Operation::AddInstances { count, .. } => *count as usize,
             Operation::Control { .. } | Operation::Pulse { .. } | Operation::CronStart { .. } => 1,
@@ -166,19 +182,33 @@ impl Operation {
             Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => {
                 out.push((
                     "instances".into(),
-                    format!("{} ({} in all)", format_ranges(&ranges_of(instances.iter().copied())), instances.len()),
+                    format!(
+                        "{} ({} in all)",
+                        format_ranges(&ranges_of(instances.iter().copied())),
+                        instances.len()
+                    ),
                 ));
             }
-            Operation::KillJob { .. } => out.push(("instances".into(), "ALL active instances".into())),
-            Operation::AddInstances { template, count, .. } => {
+            Operation::KillJob { .. } => {
+                out.push(("instances".into(), "ALL active instances".into()))
+            }
+            Operation::AddInstances {
+                template, count, ..
+            } => {
                 out.push(("count".into(), count.to_string()));
-                out.push(("config".into(), format!("copied from active instance {template}")));
+                out.push((
+                    "config".into(),
+                    format!("copied from active instance {template}"),
+                ));
             }
             Operation::Control { key, .. } | Operation::Pulse { key } => {
                 out.push(("update".into(), key.id.clone().unwrap_or_default()));
             }
             Operation::StartUpdate { request, .. } => {
-                out.push(("instance count".into(), request.instance_count.unwrap_or(0).to_string()));
+                out.push((
+                    "instance count".into(),
+                    request.instance_count.unwrap_or(0).to_string(),
+                ));
                 let s = request.settings.clone().unwrap_or_default();
                 out.push((
                     "settings".into(),
@@ -201,17 +231,29 @@ impl Operation {
     pub fn args_json(&self) -> serde_json::Value {
         use serde_json::json;
         match self {
-            Operation::Kill { job, instances, message } => {
+            Operation::Kill {
+                job,
+                instances,
+                message,
+            } => {
                 json!({"job": job, "instances": instances, "message": message})
             }
-            Operation::KillJob { job, message } => json!({"job": job, "instances": null, "message": message}),
+            Operation::KillJob { job, message } => {
+                json!({"job": job, "instances": null, "message": message})
+            }
             Operation::Restart { job, instances } => json!({"job": job, "shard_ids": instances}),
-            Operation::AddInstances { job, template, count } => {
+            Operation::AddInstances {
+                job,
+                template,
+                count,
+            } => {
                 json!({"key": {"job_key": job, "instance_id": template}, "count": count})
             }
             Operation::Control { key, message, .. } => json!({"key": key, "message": message}),
             Operation::Pulse { key } => json!({"key": key}),
-            Operation::StartUpdate { request, message } => json!({"request": request, "message": message}),
+            Operation::StartUpdate { request, message } => {
+                json!({"request": request, "message": message})
+            }
             Operation::CronStart { job } => json!({"job": job}),
         }
     }
@@ -241,7 +283,9 @@ pub fn scale_plan(job: &JobKey, active: &[i32], target: i32) -> Result<Operation
         return Err(format!("{job} already has {now} active instances"));
     }
     if target > now {
-        let template = *ids.last().ok_or("no active instance to copy the config from; use an update instead")?;
+        let template = *ids
+            .last()
+            .ok_or("no active instance to copy the config from; use an update instead")?;
         if target > 4000 {
             return Err("Aurora allows at most 4,000 instances per job".into());
         }
@@ -281,8 +325,16 @@ mod tests {
             Operation::Kill { instances, .. } => assert_eq!(instances, vec![5, 9]),
             other => panic!("{other:?}"),
         }
-        assert!(scale_plan(&job, &[0, 1], 2).unwrap_err().contains("already"));
-        assert!(scale_plan(&job, &[0, 1], 0).unwrap_err().contains(":kill-job"));
+        assert!(
+            scale_plan(&job, &[0, 1], 2)
+                .unwrap_err()
+                .contains("already")
+        );
+        assert!(
+            scale_plan(&job, &[0, 1], 0)
+                .unwrap_err()
+                .contains(":kill-job")
+        );
         assert!(scale_plan(&job, &[], 3).is_err());
         assert!(scale_plan(&job, &[0], 5000).is_err());
     }
@@ -303,6 +355,9 @@ mod tests {
                 ("instances".into(), "0-3,7 (5 in all)".into()),
             ]
         );
-        assert_eq!(op.args_json()["instances"], serde_json::json!([0, 1, 2, 3, 7]));
+        assert_eq!(
+            op.args_json()["instances"],
+            serde_json::json!([0, 1, 2, 3, 7])
+        );
     }
 }

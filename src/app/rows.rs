@@ -280,6 +280,7 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
             )
             .style(status_style(status))
             .target(Nav::Task(id.clone()))
+            .instance(task.instance_id())
             .copy(id, (!host.is_empty()).then_some(host))
         })
         .collect()

@@ -28,6 +28,8 @@ pub struct Row {
     pub style: &'static str,
     /// What Enter opens, if anything.
     pub target: Option<Nav>,
+    /// The instance id, for rows that are instances (marks act on these).
+    pub instance: Option<i32>,
     /// What `y` copies.
     pub copy: String,
     /// A second copyable value (a task's host).
@@ -54,6 +56,7 @@ impl Row {
         }
         Row {
             copy: id.clone(),
+            instance: None,
             id,
             cells,
             sort,
@@ -70,6 +73,10 @@ impl Row {
     }
     pub fn target(mut self, t: Nav) -> Row {
         self.target = Some(t);
+        self
+    }
+    pub fn instance(mut self, i: i32) -> Row {
+        self.instance = Some(i);
         self
     }
     pub fn copy(mut self, c: String, alt: Option<String>) -> Row {
@@ -201,6 +208,10 @@ pub struct Table {
     pub filter_text: String,
     /// Row id -> when it last changed (ms), to highlight fresh changes.
     pub changed: HashMap<String, i64>,
+    /// Marked row ids (operations act on these, or on the selected row if none).
+    pub marked: std::collections::BTreeSet<String>,
+    /// Where the last mark was set, for marking a range.
+    pub mark_anchor: Option<String>,
     loaded: bool,
 }
 
@@ -218,6 +229,8 @@ impl Table {
             filter: Filter::None,
             filter_text: String::new(),
             changed: HashMap::new(),
+            marked: Default::default(),
+            mark_anchor: None,
             loaded: false,
         }
     }
@@ -263,6 +276,11 @@ impl Table {
                     self.changed.insert(r.id.clone(), now);
                 }
             }
+        }
+        // Marks of rows that are gone (a killed task, say) go with them.
+        if !self.marked.is_empty() {
+            let ids: std::collections::HashSet<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+            self.marked.retain(|id| ids.contains(id.as_str()));
         }
         // Forget highlights older than a minute so the map cannot grow without bound.
         self.changed.retain(|_, at| now - *at < 60_000);
@@ -324,6 +342,61 @@ impl Table {
         self.ascending = ascending;
         self.resort();
         self.rebuild(keep.as_deref());
+    }
+
+    /// Toggles the mark on the selected row.
+    pub fn toggle_mark(&mut self) {
+        if let Some(id) = self.selected_row().map(|r| r.id.clone()) {
+            if !self.marked.remove(&id) {
+                self.marked.insert(id.clone());
+            }
+            self.mark_anchor = Some(id);
+        }
+    }
+
+    /// Marks every visible row between the last mark and the selection.
+    pub fn mark_range(&mut self) {
+        let anchor = self
+            .mark_anchor
+            .as_ref()
+            .and_then(|a| self.view.iter().position(|&i| &self.rows[i].id == a))
+            .unwrap_or(self.selected);
+        let (a, b) = (anchor.min(self.selected), anchor.max(self.selected));
+        for pos in a..=b.min(self.view.len().saturating_sub(1)) {
+            if let Some(&i) = self.view.get(pos) {
+                self.marked.insert(self.rows[i].id.clone());
+            }
+        }
+    }
+
+    /// Marks every row that passes the filter.
+    pub fn mark_visible(&mut self) {
+        for &i in &self.view {
+            self.marked.insert(self.rows[i].id.clone());
+        }
+    }
+
+    /// The rows an operation acts on: the marked ones that still exist (visible or not), or
+    /// the selected one. Also how many of them the filter hides.
+    pub fn targets(&self) -> (Vec<&Row>, usize) {
+        if self.marked.is_empty() {
+            return (self.selected_row().into_iter().collect(), 0);
+        }
+        let visible: std::collections::HashSet<usize> = self.view.iter().copied().collect();
+        let mut hidden = 0;
+        let rows: Vec<&Row> = self
+            .rows
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| self.marked.contains(&r.id))
+            .map(|(i, r)| {
+                if !visible.contains(&i) {
+                    hidden += 1;
+                }
+                r
+            })
+            .collect();
+        (rows, hidden)
     }
 
     pub fn move_by(&mut self, delta: isize) {

@@ -378,7 +378,30 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         .filter(|a| matches!(a, Some(x) if *x == JobUpdateAction::INSTANCE_UPDATE_FAILED || *x == JobUpdateAction::INSTANCE_ROLLBACK_FAILED))
         .count();
     let total = states.len();
-    let mut lines = vec![
+    let mut lines = Vec::new();
+    if let Some(h) = state.hold.as_ref().filter(|h| h.key == key) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!(
+                    " HOLDING · pulsing every {}s while this screen is open ",
+                    h.every_ms / 1000
+                ),
+                theme.get("update.hold"),
+            ),
+            Span::styled(
+                format!(
+                    "  last: {}  (h releases)",
+                    h.last_result.as_deref().unwrap_or(if h.in_flight {
+                        "sending…"
+                    } else {
+                        "-"
+                    })
+                ),
+                theme.get("text.value"),
+            ),
+        ]));
+    }
+    lines.extend([
         Line::from(vec![
             Span::styled(format!(" {:<16}", "status"), theme.get("text.key")),
             Span::styled(status.to_string(), theme.get(update_style(status))),
@@ -411,7 +434,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
                 .and_then(|k| k.id.clone())
                 .unwrap_or_default(),
         ),
-    ];
+    ]);
     // Progress bar as text so it scrolls with the page.
     let bar_w = (width as usize).saturating_sub(40).clamp(10, 60);
     let filled = (done * bar_w).checked_div(total).unwrap_or(0);

@@ -2,6 +2,7 @@
 //! OSC 8 are returned for the terminal layer to write.
 
 mod detail;
+mod dialog;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -53,6 +54,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
     if state.help.is_some() {
         draw_help(state, theme, frame, body);
         // The overlay covers the view; links written over it would show through.
+        links.clear();
+    }
+    if state.dialog.is_some() || state.notice.is_some() {
+        dialog::draw(state, theme, frame, body);
         links.clear();
     }
     clip_links(&mut links, area);
@@ -142,6 +147,9 @@ fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
                 t.rows.len()
             ));
         }
+        if !t.marked.is_empty() {
+            info.push_str(&format!(" · {} marked (Esc clears)", t.marked.len()));
+        }
         spans.push(Span::styled(info, theme.get("text.muted")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
@@ -213,16 +221,20 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
             if selected {
                 style = style.patch(theme.get("ui.selection"));
             }
-            let marker = if selected {
-                Span::styled(
-                    "▶ ",
+            let marked = t.marked.contains(&row.id);
+            let marker = match (selected, marked) {
+                (true, m) => Span::styled(
+                    if m { "▶●" } else { "▶ " },
                     theme
                         .get("ui.selection.marker")
                         .patch(theme.get("ui.selection")),
-                )
-            } else {
-                Span::raw("  ")
+                ),
+                (false, true) => Span::styled(" ●", theme.get("ui.mark")),
+                (false, false) => Span::raw("  "),
             };
+            if marked {
+                style = style.patch(theme.get("ui.mark.row"));
+            }
             let cells = std::iter::once(Line::from(marker)).chain(shown.iter().map(|&c| {
                 let line = Line::from(row.cells.get(c).map(String::as_str).unwrap_or(""));
                 if t.columns[c].right {
@@ -283,8 +295,23 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
     let mut cmds = match screen {
         Screen::Roles { .. } => vec![Command::Open, Command::Quota, Command::Triage],
         Screen::Jobs { .. } => vec![Command::Open, Command::Config, Command::JobUpdate],
-        Screen::Tasks { .. } => vec![Command::Open, Command::ToggleHistory, Command::Copy],
-        Screen::Updates { .. } | Screen::Triage { .. } => vec![Command::Open],
+        Screen::Tasks { .. } => vec![
+            Command::Open,
+            Command::Mark,
+            Command::Kill,
+            Command::Restart,
+            Command::Scale,
+            Command::ToggleHistory,
+        ],
+        Screen::Updates { .. } => vec![Command::Open, Command::PauseUpdate, Command::ResumeUpdate],
+        Screen::Update { .. } => vec![
+            Command::PauseUpdate,
+            Command::ResumeUpdate,
+            Command::RollbackUpdate,
+            Command::PulseUpdate,
+            Command::HoldPulses,
+        ],
+        Screen::Triage { .. } => vec![Command::Open],
         Screen::Task { .. } => vec![Command::Copy, Command::CopyHost],
         _ => vec![],
     };
@@ -311,6 +338,20 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.set_cursor_position((area.x + 1 + cursor, area.y));
         return;
     }
+    if let Some((_, op)) = state.pending_mutations.last()
+        && state.message.is_none()
+    {
+        frame.render_widget(
+            Paragraph::new(format!(
+                " {} {}: waiting for the scheduler…",
+                op.method(),
+                op.job()
+            ))
+            .style(theme.get("ui.message.info")),
+            area,
+        );
+        return;
+    }
     if let Some(m) = &state.message {
         let style = match m.level {
             Level::Info => theme.get("ui.message.info"),
@@ -321,7 +362,10 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let layers = state.top().layers();
     let mut spans = vec![Span::raw(" ")];
-    for cmd in hint_commands(state.top()) {
+    for cmd in hint_commands(state.top())
+        .into_iter()
+        .filter(|c| !(state.read_only && c.mutates()))
+    {
         let Some(chord) = state
             .keymap
             .chords_for(&layers, cmd)
@@ -353,6 +397,15 @@ fn short_name(c: Command) -> &'static str {
         Command::JobUpdate => "update",
         Command::Quota => "quota",
         Command::Triage => "triage",
+        Command::Mark => "mark",
+        Command::Kill => "kill",
+        Command::Restart => "restart",
+        Command::Scale => "scale",
+        Command::PauseUpdate => "pause",
+        Command::ResumeUpdate => "resume",
+        Command::RollbackUpdate => "rollback",
+        Command::PulseUpdate => "pulse",
+        Command::HoldPulses => "hold",
         other => other.name(),
     }
 }
@@ -362,7 +415,17 @@ fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let layers = state.top().layers();
     let filter = help.filter.to_lowercase();
     let mut lines: Vec<Line> = Vec::new();
-    for (chord, cmd, layer) in state.keymap.effective(&layers) {
+    // The view's own keys first, then global ones; generic list movement last.
+    let mut bindings = state.keymap.effective(&layers);
+    bindings.sort_by_key(|(_, _, layer)| match layer {
+        crate::keymap::Layer::List => 2,
+        crate::keymap::Layer::Global => 1,
+        _ => 0,
+    });
+    for (chord, cmd, layer) in bindings {
+        if state.read_only && cmd.mutates() {
+            continue;
+        }
         let text = format!(
             "{chord} {} {} {}",
             cmd.name(),
