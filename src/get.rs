@@ -602,36 +602,9 @@ fn updates_table(updates: &[JobUpdateSummary]) -> String {
     )
 }
 
-/// Progress the way Aurora's web UI computes it: instances whose latest event is
-/// INSTANCE_UPDATED, out of every instance the update touches.
+/// Progress the way Aurora's web UI computes it (see [`JobUpdateDetails::progress`]).
 pub fn update_progress(d: &JobUpdateDetails) -> (usize, usize) {
-    let instr = d
-        .update
-        .as_ref()
-        .and_then(|u| u.instructions.clone())
-        .unwrap_or_default();
-    let mut involved = std::collections::BTreeSet::new();
-    for group in instr
-        .initial_state
-        .iter()
-        .flatten()
-        .chain(instr.desired_state.iter())
-    {
-        for r in group.instances.iter().flatten() {
-            involved.extend(r.ids());
-        }
-    }
-    let mut latest = std::collections::BTreeMap::new();
-    for e in d.instance_events.iter().flatten() {
-        if let (Some(i), Some(a)) = (e.instance_id, e.action) {
-            latest.insert(i, a);
-        }
-    }
-    let done = involved
-        .iter()
-        .filter(|i| latest.get(i) == Some(&JobUpdateAction::INSTANCE_UPDATED))
-        .count();
-    (done, involved.len())
+    d.progress()
 }
 
 fn update_text(d: &JobUpdateDetails) -> String {

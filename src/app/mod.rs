@@ -362,29 +362,24 @@ impl State {
                 }
             }
             Screen::Triage { .. } => {
+                // Triage joins four reads; it shows once all of them have arrived.
                 let stuck = get(&ResourceKey::StuckTasks);
                 let reasons = get(&ResourceKey::PendingReasons(PendingScope::All));
                 let jobs = get(&ResourceKey::Jobs(None));
                 let updates = get(&ResourceKey::Updates(None));
-                let slice = |d: &Option<std::sync::Arc<Data>>| -> bool { d.is_some() };
-                if [&stuck, &reasons, &jobs, &updates].iter().all(|d| slice(d)) {
-                    let (
+                match (
+                    stuck.as_deref(),
+                    reasons.as_deref(),
+                    jobs.as_deref(),
+                    updates.as_deref(),
+                ) {
+                    (
                         Some(Data::Tasks(s)),
                         Some(Data::PendingReasons(r)),
                         Some(Data::Jobs(j)),
                         Some(Data::Updates(u)),
-                    ) = (
-                        stuck.as_deref(),
-                        reasons.as_deref(),
-                        jobs.as_deref(),
-                        updates.as_deref(),
-                    )
-                    else {
-                        return;
-                    };
-                    Some(rows::triage_rows(s, r, j, u, now))
-                } else {
-                    None
+                    ) => Some(rows::triage_rows(s, r, j, u, now)),
+                    _ => None,
                 }
             }
             _ => None,
@@ -742,10 +737,8 @@ impl State {
             }
             Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
             Command::ToggleHistory => {
-                if let Screen::Tasks { history, table, .. } = self.top_mut() {
+                if let Screen::Tasks { history, .. } = self.top_mut() {
                     *history = !*history;
-                    let keep = table.selected_row().map(|r| r.id.clone());
-                    let _ = keep;
                     let now_history = *history;
                     self.rebuild_top();
                     self.schedule(fx, false);

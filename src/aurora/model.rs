@@ -804,6 +804,46 @@ impl ScheduledTask {
     }
 }
 
+impl JobUpdateDetails {
+    /// The latest action of every instance the update touches (`None`: no event yet). The
+    /// involved instances are those of the desired state and of every initial state.
+    pub fn instance_states(&self) -> BTreeMap<i32, Option<JobUpdateAction>> {
+        let instr = self.update.as_ref().and_then(|u| u.instructions.as_ref());
+        let mut out = BTreeMap::new();
+        if let Some(instr) = instr {
+            for group in instr
+                .initial_state
+                .iter()
+                .flatten()
+                .chain(instr.desired_state.iter())
+            {
+                for r in group.instances.iter().flatten() {
+                    for i in r.ids() {
+                        out.insert(i, None);
+                    }
+                }
+            }
+        }
+        for e in self.instance_events.iter().flatten() {
+            if let (Some(i), Some(a)) = (e.instance_id, e.action) {
+                out.insert(i, Some(a));
+            }
+        }
+        out
+    }
+
+    /// Progress the way Aurora's web UI computes it: instances whose latest event is
+    /// INSTANCE_UPDATED, out of every instance the update touches.
+    pub fn progress(&self) -> (usize, usize) {
+        let states = self.instance_states();
+        let done = states
+            .values()
+            .filter(|a| **a == Some(JobUpdateAction::INSTANCE_UPDATED))
+            .count();
+        (done, states.len())
+    }
+}
+
 impl Response {
     pub fn code(&self) -> ResponseCode {
         self.response_code.unwrap_or(ResponseCode::ERROR)

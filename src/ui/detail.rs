@@ -1,6 +1,6 @@
 //! Detail views: one task, one update (the rollout screen), a job's config groups, a role's quota.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint as Size, Layout, Rect};
@@ -261,34 +261,6 @@ fn task_lines<'a>(
     Some(lines)
 }
 
-/// The latest action of each instance an update touches; `None` = no event yet.
-pub fn instance_states(d: &JobUpdateDetails) -> BTreeMap<i32, Option<JobUpdateAction>> {
-    let instr = d
-        .update
-        .as_ref()
-        .and_then(|u| u.instructions.clone())
-        .unwrap_or_default();
-    let mut out: BTreeMap<i32, Option<JobUpdateAction>> = BTreeMap::new();
-    for group in instr
-        .initial_state
-        .iter()
-        .flatten()
-        .chain(instr.desired_state.iter())
-    {
-        for r in group.instances.iter().flatten() {
-            for i in r.ids() {
-                out.insert(i, None);
-            }
-        }
-    }
-    for e in d.instance_events.iter().flatten() {
-        if let (Some(i), Some(a)) = (e.instance_id, e.action) {
-            out.insert(i, Some(a));
-        }
-    }
-    out
-}
-
 fn instance_style(a: Option<JobUpdateAction>, removed: bool) -> &'static str {
     match a {
         None => "instance.pending",
@@ -363,21 +335,17 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     let status = st.status.unwrap_or_default();
     let instr = u.instructions.clone().unwrap_or_default();
     let settings = instr.settings.clone().unwrap_or_default();
-    let states = instance_states(d);
+    let states = d.instance_states();
     let desired: BTreeSet<i32> = instr
         .desired_state
         .iter()
         .flat_map(|g| g.instances.iter().flatten().flat_map(Range::ids))
         .collect();
-    let done = states
-        .values()
-        .filter(|a| **a == Some(JobUpdateAction::INSTANCE_UPDATED))
-        .count();
+    let (done, total) = d.progress();
     let failed = states
         .values()
         .filter(|a| matches!(a, Some(x) if *x == JobUpdateAction::INSTANCE_UPDATE_FAILED || *x == JobUpdateAction::INSTANCE_ROLLBACK_FAILED))
         .count();
-    let total = states.len();
     let mut lines = Vec::new();
     if let Some(h) = state.hold.as_ref().filter(|h| h.key == key) {
         lines.push(Line::from(vec![
@@ -514,16 +482,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         .iter()
         .map(|(i, a)| {
             let removed = !desired.contains(i);
-            Span::styled(
-                format!("{i:>4} "),
-                theme
-                    .get(instance_style(*a, removed))
-                    .patch(if a.is_some() {
-                        ratatui::style::Style::default()
-                    } else {
-                        theme.get("instance.pending")
-                    }),
-            )
+            Span::styled(format!("{i:>4} "), theme.get(instance_style(*a, removed)))
         })
         .collect();
     for chunk in cells.chunks(per_line) {

@@ -6,7 +6,6 @@ mod dialog;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Row as TRow, Table as TTable};
 
@@ -473,9 +472,4 @@ fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(block).scroll((scroll, 0)),
         popup,
     );
-}
-
-/// A style for `key`, patched over the base style of a region.
-pub fn over(theme: &Theme, base: &str, key: &str) -> Style {
-    theme.get(base).patch(theme.get(key))
 }
