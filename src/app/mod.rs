@@ -2,6 +2,7 @@
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
 pub mod command;
+pub mod config_json;
 pub mod dialog;
 pub mod input;
 pub mod nav;
