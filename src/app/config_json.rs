@@ -53,19 +53,45 @@ pub fn to_text(c: &TaskConfig) -> String {
     serde_json::to_string_pretty(&to_value(c)).unwrap_or_default()
 }
 
+/// Why edited text is not a config.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TextError {
+    /// Not JSON at all; `line` and `column` count from 1.
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// JSON, but not a TaskConfig.
+    Field(JsonError),
+}
+
+impl std::fmt::Display for TextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextError::Syntax {
+                line,
+                column,
+                message,
+            } => write!(
+                f,
+                "not valid JSON at line {line}, column {column}: {message}"
+            ),
+            TextError::Field(e) => e.fmt(f),
+        }
+    }
+}
+
 /// Reads edited JSON text. `original` is the config the text was made from: when the edited
 /// executor data means the same JSON as the original's, the original string is kept byte for
 /// byte, so an untouched executor config is never rewritten (and never shows up as a change).
-pub fn from_text(text: &str, original: Option<&TaskConfig>) -> Result<TaskConfig, String> {
-    let value: Value = serde_json::from_str(text).map_err(|e| {
-        format!(
-            "not valid JSON at line {}, column {}: {}",
-            e.line(),
-            e.column(),
-            strip_position(&e.to_string())
-        )
+pub fn from_text(text: &str, original: Option<&TaskConfig>) -> Result<TaskConfig, TextError> {
+    let value: Value = serde_json::from_str(text).map_err(|e| TextError::Syntax {
+        line: e.line(),
+        column: e.column(),
+        message: strip_position(&e.to_string()).to_owned(),
     })?;
-    let mut c = from_value(&value).map_err(|e| e.to_string())?;
+    let mut c = from_value(&value).map_err(TextError::Field)?;
     if let (Some(orig), Some(new)) = (
         original.and_then(executor_data),
         c.executor_config.as_mut().and_then(|e| e.data.as_mut()),
@@ -720,7 +746,9 @@ mod tests {
 
     #[test]
     fn syntax_errors_say_where() {
-        let e = from_text("{\n  \"tier\": \"x\",\n}", None).unwrap_err();
+        let e = from_text("{\n  \"tier\": \"x\",\n}", None)
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("not valid JSON at line 3, column 1"), "{e}");
         assert!(!e.contains(" at line 3 column"), "{e}");
     }
