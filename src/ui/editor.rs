@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::State;
 use crate::app::editor::{Editor, Field, Preview, Step};
@@ -221,7 +221,12 @@ fn preview(ed: &Editor, p: &Preview, theme: &Theme, frame: &mut Frame, area: Rec
         });
     }
     let scroll = ed.scroll.min(lines.len().saturating_sub(1)) as u16;
-    frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
     let keys: &[(&str, &str)] = if p.changes() {
         &[
             ("Enter", "confirm…"),

@@ -365,6 +365,10 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
         return;
     }
+    if state.editor.is_some() {
+        // The editor shows its own keys; the view's would not work while it is open.
+        return;
+    }
     let layers = state.top().layers();
     let mut spans = vec![Span::raw(" ")];
     for cmd in hint_commands(state.top())
