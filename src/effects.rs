@@ -8,6 +8,7 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::editor::Previewed;
 use crate::app::ops::{Control, Operation};
 use crate::app::resource::{Data, PendingScope, ResourceKey};
 use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
@@ -56,6 +57,13 @@ impl Effects {
                     let _ = tx.send(Action::Mutated(Box::new(Mutated { id, op, outcome })));
                 });
             }
+            Effect::PreviewUpdate { id, request } => {
+                let (client, tx) = (self.client.clone(), self.tx.clone());
+                tokio::spawn(async move {
+                    let result = preview(&client, &request).await;
+                    let _ = tx.send(Action::Previewed(Box::new(Previewed { id, result })));
+                });
+            }
             Effect::Fetch { key, generation } => {
                 if let Some(old) = self.in_flight.remove(&key) {
                     old.abort();
@@ -86,6 +94,17 @@ impl Effects {
         }
         true
     }
+}
+
+/// The update editor's preview: what getJobUpdateDiff says the request would do.
+pub async fn preview(
+    c: &AuroraClient,
+    request: &JobUpdateRequest,
+) -> Result<GetJobUpdateDiffResult, String> {
+    c.get_job_update_diff(request.clone())
+        .await
+        .map(|r| r.value)
+        .map_err(|e| e.to_string())
 }
 
 /// Sends one mutation, records it in the audit log, and classifies the outcome.

@@ -2,7 +2,9 @@
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
 pub mod command;
+pub mod config_json;
 pub mod dialog;
+pub mod editor;
 pub mod input;
 pub mod nav;
 pub mod ops;
@@ -40,6 +42,8 @@ pub enum Action {
     Fetched(Box<Fetched>),
     /// A mutation's outcome.
     Mutated(Box<Mutated>),
+    /// getJobUpdateDiff answered the update editor's preview.
+    Previewed(Box<editor::Previewed>),
 }
 
 #[derive(Debug)]
@@ -99,6 +103,11 @@ pub enum Effect {
         id: u64,
         op: Operation,
         cluster: String,
+    },
+    /// Ask getJobUpdateDiff what this update would do (read-only; the editor's preview).
+    PreviewUpdate {
+        id: u64,
+        request: Box<crate::aurora::model::JobUpdateRequest>,
     },
     Quit,
 }
@@ -176,6 +185,9 @@ pub struct State {
     hold_offer: Option<Hold>,
     /// A notice shown until dismissed (e.g. how to fix credentials after a 401).
     pub notice: Option<(String, Vec<String>)>,
+    /// The update editor (`e`), which takes every key while open.
+    pub editor: Option<Box<editor::Editor>>,
+    editor_seq: u64,
 }
 
 impl State {
@@ -211,6 +223,8 @@ impl State {
             hold: None,
             hold_offer: None,
             notice: None,
+            editor: None,
+            editor_seq: 0,
         }
     }
 
@@ -398,6 +412,7 @@ impl State {
         if !slot.finish(f.generation, f.at, f.latency_ms, f.result, interval) {
             return;
         }
+        self.editor_fetched(&f.key);
         // The detail view of an update speeds up or slows down as it becomes (in)active.
         let interval = self.interval_for(&f.key);
         if let Some(slot) = self.store.get_mut(&f.key)
@@ -441,6 +456,10 @@ impl State {
         // A dialog takes every key.
         if self.dialog.is_some() {
             self.on_dialog_key(key, fx);
+            return;
+        }
+        if self.editor.is_some() {
+            self.on_editor_key(key, fx);
             return;
         }
         // Text input gets keys before the keymap.
@@ -792,10 +811,7 @@ impl State {
             Command::RollbackUpdate => self.update_control(Some(Control::Rollback)),
             Command::PulseUpdate => self.update_control(None),
             Command::HoldPulses => self.toggle_hold(),
-            Command::StartUpdate => self.say(
-                "starting an update from the console is not built yet; use `aurora update start`",
-                Level::Error,
-            ),
+            Command::StartUpdate => self.open_editor(fx),
             Command::JobUpdate => match self.selected_job() {
                 Some(job) => {
                     let role = job.split('/').next().map(str::to_owned);
@@ -854,11 +870,13 @@ impl State {
             Outcome::Stay => {}
             Outcome::Cancel => {
                 self.dialog = None;
+                self.editor = None;
                 self.hold_offer = None;
                 self.say("cancelled: nothing was sent", Level::Info);
             }
             Outcome::Send(op) => {
                 self.dialog = None;
+                self.editor = None;
                 if let Some(mut h) = self.hold_offer.take() {
                     h.last_sent = self.now;
                     self.hold = Some(h);
@@ -1299,6 +1317,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Fetched(f) => state.on_fetched(*f),
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
+        Action::Previewed(p) => state.on_previewed(*p),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

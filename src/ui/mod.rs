@@ -3,6 +3,7 @@
 
 mod detail;
 mod dialog;
+mod editor;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -50,6 +51,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         }
     }
     draw_footer(state, theme, frame, footer);
+    if state.editor.is_some() {
+        editor::draw(state, theme, frame, body);
+        links.clear();
+    }
     if state.help.is_some() {
         draw_help(state, theme, frame, body);
         // The overlay covers the view; links written over it would show through.
@@ -359,6 +364,10 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
         return;
     }
+    if state.editor.is_some() {
+        // The editor shows its own keys; the view's would not work while it is open.
+        return;
+    }
     let layers = state.top().layers();
     let mut spans = vec![Span::raw(" ")];
     for cmd in hint_commands(state.top())
@@ -443,6 +452,35 @@ fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Span::styled(cmd.description(), theme.get("ui.popup")),
             Span::styled(format!("  [{}]", layer.name()), theme.get("text.muted")),
         ]));
+    }
+    // Where `e` opens the update editor, its own keys too.
+    let editor_here = !state.read_only
+        && !state
+            .keymap
+            .chords_for(&layers, Command::StartUpdate)
+            .is_empty();
+    if editor_here {
+        let rows: Vec<_> = crate::app::editor::KEYS
+            .iter()
+            .filter(|(k, d)| {
+                filter.is_empty()
+                    || format!("{k} {d} update editor")
+                        .to_lowercase()
+                        .contains(&filter)
+            })
+            .collect();
+        if !rows.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "  in the update editor (start_update):",
+                theme.get("text.muted"),
+            )));
+        }
+        for (k, d) in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("{k:>20}  "), theme.get("ui.hint.key")),
+                Span::styled(d.to_string(), theme.get("ui.popup")),
+            ]));
+        }
     }
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(
