@@ -916,8 +916,17 @@ impl State {
             _ => false,
         };
         let text = match &m.outcome {
-            MutationOutcome::Done { code, messages, .. } => {
+            MutationOutcome::Done {
+                code,
+                messages,
+                pulse,
+                ..
+            } => {
                 let mut t = format!("{method}: {code}");
+                // The pulse's own answer: OK, or FINISHED when the update is no longer active.
+                if let Some(p) = pulse {
+                    t.push_str(&format!(" (pulse {p})"));
+                }
                 if !messages.is_empty() {
                     t.push_str(&format!(" — {}", messages.join("; ")));
                 }
