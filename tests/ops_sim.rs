@@ -922,15 +922,18 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
 /// a test can count how many calls of a method reached the server.
 struct CountingProxy {
     url: String,
-    conns: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>,
+    conns: Connections,
 }
+
+/// The bytes each proxied connection sent upstream.
+type Connections = Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>>;
 
 impl CountingProxy {
     async fn start(upstream: String) -> CountingProxy {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
-        let conns: Arc<Mutex<Vec<Arc<Mutex<Vec<u8>>>>>> = Arc::default();
+        let conns: Connections = Arc::default();
         let all = conns.clone();
         tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
