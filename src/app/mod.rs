@@ -927,8 +927,17 @@ impl State {
             _ => false,
         };
         let text = match &m.outcome {
-            MutationOutcome::Done { code, messages, .. } => {
+            MutationOutcome::Done {
+                code,
+                messages,
+                pulse,
+                ..
+            } => {
                 let mut t = format!("{method}: {code}");
+                // The pulse's own answer: OK, or FINISHED when the update is no longer active.
+                if let Some(p) = pulse {
+                    t.push_str(&format!(" (pulse {p})"));
+                }
                 if !messages.is_empty() {
                     t.push_str(&format!(" — {}", messages.join("; ")));
                 }
@@ -1171,17 +1180,14 @@ impl State {
         let Some(update_key) = JobUpdateKey::parse(&key) else {
             return;
         };
-        let mut c = Confirm::new(
-            Operation::Pulse { key: update_key },
-            &self.cluster.clone().unwrap_or_default(),
-            None,
-            0,
-        );
-        c.warnings.push(format!(
-            "Hold: pulse every {}s while this screen stays open; leaving it, quitting or losing the connection stops the pulses",
-            (interval as i64 / 3 / 1000).max(1)
-        ));
-        self.dialog = Some(Dialog::Confirm(Box::new(c)));
+        // The ordinary confirmation (so a prod cluster asks for the job name), plus the terms.
+        self.confirm(Operation::Pulse { key: update_key }, 0);
+        if let Some(Dialog::Confirm(c)) = self.dialog.as_mut() {
+            c.warnings.push(format!(
+                "Hold: pulse every {}s while this screen stays open; leaving it, quitting or losing the connection stops the pulses",
+                (interval as i64 / 3 / 1000).max(1)
+            ));
+        }
         self.hold_offer = Some(Hold {
             key,
             every_ms: (interval as i64 / 3).max(1000),

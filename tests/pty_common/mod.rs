@@ -150,6 +150,12 @@ pub const SHELL_MARKER: &str = "$ eos (shell output before the console)";
 impl Console {
     /// Spawns `eos ARGS…` in a 120×40 pty.
     pub fn spawn(args: &[&str]) -> Console {
+        Console::spawn_env(args, &[])
+    }
+
+    /// Like `spawn`, with extra environment variables (set last, so they win; e.g. a private
+    /// `XDG_STATE_HOME` to read the audit log of one run).
+    pub fn spawn_env(args: &[&str], env: &[(&str, &str)]) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -166,6 +172,9 @@ impl Console {
         cmd.env("XDG_STATE_HOME", scratch_dir());
         cmd.env_remove("EOS_SCHEDULER");
         cmd.env_remove("NO_COLOR");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let mut parser = vt100::Parser::new(
             std::num::NonZeroU16::new(ROWS).expect("rows"),
             std::num::NonZeroU16::new(COLS).expect("cols"),
@@ -226,6 +235,13 @@ impl Console {
         let mut args = vec!["--scheduler", sim.url.as_str()];
         args.extend_from_slice(extra);
         Console::spawn(&args)
+    }
+
+    /// The console against a scheduler, with extra environment variables.
+    pub fn open_env(sim: &Sim, extra: &[&str], env: &[(&str, &str)]) -> Console {
+        let mut args = vec!["--scheduler", sim.url.as_str()];
+        args.extend_from_slice(extra);
+        Console::spawn_env(&args, env)
     }
 
     pub fn pid(&self) -> u32 {

@@ -1,0 +1,652 @@
+//! The reducer's side of operations: marks, every confirmation flow (Cancel is the default,
+//! typed confirmation, hidden marks), and `--read-only` blocking every mutating path. No server:
+//! actions in, state and effects out (plus a few frames drawn to a test backend).
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use eos::app::dialog::{Confirm, Dialog, Focus};
+use eos::app::ops::{Control, Operation};
+use eos::app::resource::{Data, ResourceKey};
+use eos::app::{Action, Command, Effect, Fetched, Nav, Screen, State, update};
+use eos::aurora::model::*;
+use eos::keymap::Keymap;
+use eos::theme::Theme;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+const T0: i64 = 1_700_000_000_000;
+const JOB: &str = "www-data/prod/hello";
+const UPDATE: &str = "www-data/prod/hello/upd-1";
+
+fn k(code: KeyCode) -> Action {
+    Action::Key(KeyEvent::new(code, KeyModifiers::NONE))
+}
+
+fn ch(c: char) -> Action {
+    k(KeyCode::Char(c))
+}
+
+fn ctrl(c: char) -> Action {
+    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
+}
+
+fn job_key() -> JobKey {
+    JobKey::parse(JOB).unwrap()
+}
+
+fn task(instance: i32) -> ScheduledTask {
+    ScheduledTask {
+        assigned_task: Some(AssignedTask {
+            task_id: Some(format!("t{instance}")),
+            slave_host: Some(format!("host-{instance}")),
+            instance_id: Some(instance),
+            task: Some(std::sync::Arc::new(TaskConfig {
+                job: Some(job_key()),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }),
+        status: Some(ScheduleStatus::RUNNING),
+        task_events: Some(vec![TaskEvent {
+            timestamp: Some(T0 - 60_000),
+            status: Some(ScheduleStatus::RUNNING),
+            message: None,
+            scheduler: None,
+        }]),
+        ..Default::default()
+    }
+}
+
+fn update_summary(status: JobUpdateStatus) -> JobUpdateSummary {
+    JobUpdateSummary {
+        key: JobUpdateKey::parse(UPDATE),
+        user: Some("someone".into()),
+        state: Some(JobUpdateState {
+            status: Some(status),
+            created_timestamp_ms: Some(T0 - 100_000),
+            last_modified_timestamp_ms: Some(T0 - 50_000),
+        }),
+        metadata: None,
+    }
+}
+
+fn update_details(pulse_ms: Option<i32>) -> JobUpdateDetails {
+    JobUpdateDetails {
+        update: Some(JobUpdate {
+            summary: Some(update_summary(JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE)),
+            instructions: Some(JobUpdateInstructions {
+                settings: Some(JobUpdateSettings {
+                    block_if_no_pulses_after_ms: pulse_ms,
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+        }),
+        update_events: Some(Vec::new()),
+        instance_events: Some(Vec::new()),
+    }
+}
+
+/// Answers every fetch among `fx` from a little fixed world: `n` running instances of JOB and
+/// (when `updating`) an active update of it.
+fn answer(s: &mut State, fx: Vec<Effect>, n: i32, updating: bool) {
+    for e in fx {
+        let Effect::Fetch { key, generation } = e else {
+            continue;
+        };
+        let data = match &key {
+            ResourceKey::Tasks { .. } => Data::Tasks((0..n).map(task).collect()),
+            ResourceKey::PendingReasons(_) => Data::PendingReasons(Vec::new()),
+            ResourceKey::Updates(_) => Data::Updates(if updating {
+                vec![update_summary(JobUpdateStatus::ROLLING_FORWARD)]
+            } else {
+                Vec::new()
+            }),
+            ResourceKey::UpdateDetails(_) => {
+                Data::UpdateDetails(Some(Box::new(update_details(Some(60_000)))))
+            }
+            ResourceKey::Roles => Data::Roles(Vec::new()),
+            other => panic!("unexpected fetch {other:?}"),
+        };
+        let more = update(
+            s,
+            Action::Fetched(Box::new(Fetched {
+                key,
+                generation,
+                at: T0,
+                latency_ms: 3,
+                result: Ok(data),
+                cluster: Some("test-cluster".into()),
+            })),
+        );
+        answer(s, more, n, updating);
+    }
+}
+
+fn at(nav: Nav, n: i32, updating: bool, read_only: bool) -> State {
+    let mut s = State::new("http://sched.test:8081", Keymap::builtin(), nav, T0);
+    s.read_only = read_only;
+    update(&mut s, Action::Resize(120, 40));
+    let fx = update(&mut s, Action::Tick(T0));
+    answer(&mut s, fx, n, updating);
+    s
+}
+
+/// The tasks view of JOB with `n` running instances, loaded.
+fn tasks(n: i32) -> State {
+    let s = at(Nav::Tasks(JOB.into()), n, false, false);
+    assert_eq!(s.top().table().unwrap().view.len(), n as usize);
+    s
+}
+
+fn press(s: &mut State, actions: Vec<Action>) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for a in actions {
+        fx.extend(update(s, a));
+    }
+    fx
+}
+
+fn typed(text: &str) -> Vec<Action> {
+    text.chars().map(ch).collect()
+}
+
+fn mutations(fx: &[Effect]) -> Vec<Operation> {
+    fx.iter()
+        .filter_map(|e| match e {
+            Effect::Mutate { op, .. } => Some(op.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn dialog(s: &State) -> &Confirm {
+    match &s.dialog {
+        Some(Dialog::Confirm(c)) => c,
+        other => panic!("expected a confirmation, got {other:?}"),
+    }
+}
+
+fn message(s: &State) -> String {
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+fn marked(s: &State) -> Vec<i32> {
+    let t = s.top().table().unwrap();
+    let mut v: Vec<i32> = t
+        .rows
+        .iter()
+        .filter(|r| t.marked.contains(&r.id))
+        .filter_map(|r| r.instance)
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn kill(instances: Vec<i32>) -> Operation {
+    Operation::Kill {
+        job: job_key(),
+        instances,
+        message: None,
+    }
+}
+
+fn draw(s: &State) -> String {
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = Theme::builtin();
+    t.draw(|f| {
+        eos::ui::render(s, &theme, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer();
+    let mut out = String::new();
+    for y in 0..40 {
+        let line: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+// ---- Cancel is the default ----
+
+#[test]
+fn enter_right_away_cancels_and_sends_nothing() {
+    for opener in [ctrl('k'), ch('r')] {
+        let mut s = tasks(3);
+        update(&mut s, opener);
+        assert_eq!(dialog(&s).focus, Focus::Cancel, "focus starts on Cancel");
+        let fx = update(&mut s, k(KeyCode::Enter));
+        assert!(mutations(&fx).is_empty());
+        assert!(s.dialog.is_none());
+        assert!(message(&s).contains("nothing was sent"), "{}", message(&s));
+    }
+    // Esc cancels from the action button too, and no letter confirms.
+    let mut s = tasks(3);
+    let mut keys = vec![ctrl('k'), k(KeyCode::Right)];
+    keys.extend(typed("yYkK \n"));
+    let fx = press(&mut s, keys);
+    assert!(mutations(&fx).is_empty());
+    assert_eq!(
+        dialog(&s).focus,
+        Focus::Confirm,
+        "letters neither move nor confirm"
+    );
+    let fx = update(&mut s, k(KeyCode::Esc));
+    assert!(mutations(&fx).is_empty());
+    assert!(s.dialog.is_none());
+    // Tab, ← and → move between the buttons; Enter on the action button sends.
+    let mut s = tasks(3);
+    press(&mut s, vec![ch('j'), ctrl('k'), k(KeyCode::Tab)]);
+    assert_eq!(dialog(&s).focus, Focus::Confirm);
+    update(&mut s, k(KeyCode::Left));
+    assert_eq!(dialog(&s).focus, Focus::Cancel);
+    update(&mut s, k(KeyCode::Right));
+    let fx = update(&mut s, k(KeyCode::Enter));
+    assert_eq!(mutations(&fx), vec![kill(vec![1])]);
+}
+
+#[test]
+fn update_controls_and_scale_confirm_with_cancel_first() {
+    for (key, control) in [
+        ('p', Some(Control::Pause)),
+        ('P', Some(Control::Resume)),
+        ('a', Some(Control::Abort)),
+        ('b', Some(Control::Rollback)),
+        ('.', None),
+    ] {
+        let mut s = at(Nav::Update(UPDATE.into()), 3, true, false);
+        update(&mut s, ch(key));
+        let c = dialog(&s);
+        assert_eq!(c.focus, Focus::Cancel, "{key}");
+        match (&c.op, control) {
+            (Operation::Control { control: got, .. }, Some(want)) => assert_eq!(*got, want),
+            (Operation::Pulse { .. }, None) => {}
+            (op, _) => panic!("{key}: {op:?}"),
+        }
+        assert!(mutations(&update(&mut s, k(KeyCode::Enter))).is_empty());
+        assert!(s.dialog.is_none());
+    }
+    // Scale: the count prompt, then a confirmation that also starts on Cancel.
+    let mut s = tasks(3);
+    press(
+        &mut s,
+        vec![ch('s'), k(KeyCode::Backspace), ch('4'), k(KeyCode::Enter)],
+    );
+    let c = dialog(&s);
+    assert_eq!(
+        c.op,
+        Operation::AddInstances {
+            job: job_key(),
+            template: 2,
+            count: 1
+        }
+    );
+    assert_eq!(c.focus, Focus::Cancel);
+    assert!(mutations(&update(&mut s, k(KeyCode::Enter))).is_empty());
+}
+
+// ---- typed confirmation ----
+
+/// Types `text` into the confirmation field of an open dialog and presses the action button.
+fn type_and_confirm(s: &mut State, text: &str) -> Vec<Effect> {
+    // From Cancel: Shift-Tab reaches the confirmation field (it sits just before Cancel).
+    let mut keys = vec![k(KeyCode::BackTab)];
+    keys.extend(typed(text));
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    press(s, keys)
+}
+
+#[test]
+fn more_than_five_instances_need_the_job_name_typed() {
+    // Five: no typing needed.
+    let mut s = tasks(8);
+    let mut keys: Vec<Action> = (0..5).map(|_| ch(' ')).collect();
+    keys.push(ctrl('k'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require, None);
+    let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+    assert_eq!(mutations(&fx), vec![kill(vec![0, 1, 2, 3, 4])]);
+
+    // Six: the button stays dead until "hello" is typed.
+    for opener in [ctrl('k'), ch('r')] {
+        let mut s = tasks(8);
+        let mut keys: Vec<Action> = (0..6).map(|_| ch(' ')).collect();
+        keys.push(opener);
+        press(&mut s, keys);
+        assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
+        let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+        assert!(mutations(&fx).is_empty(), "not armed");
+        assert!(s.dialog.is_some());
+        update(&mut s, k(KeyCode::Left));
+        let fx = type_and_confirm(&mut s, "hell");
+        assert!(mutations(&fx).is_empty(), "a prefix does not arm it");
+        update(&mut s, k(KeyCode::Left));
+        let fx = type_and_confirm(&mut s, "o");
+        let ops = mutations(&fx);
+        assert_eq!(ops.len(), 1);
+        match &ops[0] {
+            Operation::Kill { instances, .. } | Operation::Restart { instances, .. } => {
+                assert_eq!(instances, &vec![0, 1, 2, 3, 4, 5])
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    // Scaling down by six kills six: typed; scaling up by ten adds, not destructive: not typed.
+    let mut s = tasks(8);
+    press(
+        &mut s,
+        vec![ch('s'), k(KeyCode::Backspace), ch('2'), k(KeyCode::Enter)],
+    );
+    assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
+    let mut s = tasks(8);
+    press(
+        &mut s,
+        vec![
+            ch('s'),
+            k(KeyCode::Backspace),
+            ch('1'),
+            ch('8'),
+            k(KeyCode::Enter),
+        ],
+    );
+    assert_eq!(dialog(&s).require, None);
+}
+
+#[test]
+fn a_prod_cluster_asks_to_type_the_name_for_every_action() {
+    let mut s = tasks(3);
+    s.prod_cluster = true;
+    press(&mut s, vec![ch('r')]);
+    let c = dialog(&s);
+    assert_eq!(c.require.as_deref(), Some("hello"), "even one instance");
+    assert!(
+        c.warnings.iter().any(|w| w.contains("production")),
+        "{:?}",
+        c.warnings
+    );
+    assert!(mutations(&press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)])).is_empty());
+    update(&mut s, k(KeyCode::Left));
+    let fx = type_and_confirm(&mut s, "hello");
+    assert_eq!(mutations(&fx).len(), 1);
+
+    for key in ['p', 'P', '.', 'h'] {
+        let mut s = at(Nav::Update(UPDATE.into()), 3, true, false);
+        s.prod_cluster = true;
+        update(&mut s, ch(key));
+        let c = dialog(&s);
+        assert_eq!(
+            c.require.as_deref(),
+            Some("hello"),
+            "{key} on a prod cluster"
+        );
+        let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+        assert!(mutations(&fx).is_empty(), "{key}: not armed");
+        assert!(s.hold.is_none());
+    }
+    // `:cron-start` too.
+    let mut s = tasks(3);
+    s.prod_cluster = true;
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("cron-start www-data/prod/hello"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
+}
+
+#[test]
+fn kill_job_asks_for_the_whole_job_key() {
+    let mut s = tasks(2);
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("kill-job www-data/prod/hello"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    let c = dialog(&s);
+    assert_eq!(c.require.as_deref(), Some(JOB));
+    assert!(
+        c.op.describe()
+            .contains(&("instances".into(), "ALL active instances".into()))
+    );
+    // Field order: message, typed confirmation, Cancel, action.
+    let fx = type_and_confirm(&mut s, "hello");
+    assert!(mutations(&fx).is_empty(), "the name alone is not the key");
+    let mut keys = vec![k(KeyCode::Left), k(KeyCode::BackTab)];
+    keys.extend((0..5).map(|_| k(KeyCode::Backspace)));
+    keys.extend(typed(JOB));
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    let fx = press(&mut s, keys);
+    assert_eq!(
+        mutations(&fx),
+        vec![Operation::KillJob {
+            job: job_key(),
+            message: None
+        }]
+    );
+}
+
+// ---- hidden marks ----
+
+#[test]
+fn the_dialog_counts_marked_rows_the_filter_hides() {
+    let mut s = tasks(8);
+    // Mark 0, 1 and 5, then filter down to instance 1 only.
+    press(
+        &mut s,
+        vec![ch(' '), ch(' '), ch('G'), ch('k'), ch('k'), ch(' ')],
+    );
+    assert_eq!(marked(&s), vec![0, 1, 5]);
+    let mut keys = vec![ch('/')];
+    keys.extend(typed("host-1"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    assert_eq!(s.top().table().unwrap().view.len(), 1);
+    update(&mut s, ctrl('k'));
+    let c = dialog(&s);
+    assert_eq!(c.op, kill(vec![0, 1, 5]), "hidden marks are included");
+    assert_eq!(c.hidden_marks, 2);
+    let screen = draw(&s);
+    assert!(
+        screen.contains("2 of these marked rows are hidden by the filter"),
+        "{screen}"
+    );
+    assert!(screen.contains("0-1,5 (3 in all)"), "{screen}");
+    // Nothing hidden: no warning.
+    update(&mut s, k(KeyCode::Esc));
+    let mut s = tasks(8);
+    press(&mut s, vec![ch(' '), ctrl('k')]);
+    assert_eq!(dialog(&s).hidden_marks, 0);
+    assert!(!draw(&s).contains("hidden by the filter"));
+}
+
+// ---- marks ----
+
+#[test]
+fn space_range_and_all_marks_and_esc_clears_them_before_going_back() {
+    let mut s = tasks(8);
+    // Space marks and moves down; again unmarks.
+    update(&mut s, ch(' '));
+    assert_eq!(marked(&s), vec![0]);
+    press(&mut s, vec![ch('k'), ch(' ')]);
+    assert_eq!(marked(&s), Vec::<i32>::new());
+    // V marks from the last mark to the cursor.
+    press(&mut s, vec![ch('j'), ch(' '), ch('j'), ch('j'), ch('V')]);
+    assert_eq!(marked(&s), vec![2, 3, 4, 5]);
+    // Actions apply to the marked set, not the cursor.
+    press(&mut s, vec![ch('G'), ctrl('k')]);
+    assert_eq!(dialog(&s).op, kill(vec![2, 3, 4, 5]));
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(marked(&s), vec![2, 3, 4, 5], "cancelling keeps the marks");
+    // Ctrl-A marks every row that passes the filter, and only those.
+    let mut s = tasks(12);
+    let mut keys = vec![ch('/')];
+    keys.extend(typed("host-1"));
+    keys.push(k(KeyCode::Enter));
+    keys.push(ctrl('a'));
+    press(&mut s, keys);
+    assert_eq!(marked(&s), vec![1, 10, 11]);
+    // Esc clears the marks first (the filter and the view stay), then goes back.
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(marked(&s), Vec::<i32>::new());
+    assert!(matches!(s.top(), Screen::Tasks { .. }));
+    update(&mut s, k(KeyCode::Esc));
+    assert!(matches!(s.top(), Screen::Roles { .. }), "then back");
+}
+
+#[test]
+fn a_sent_kill_spends_the_marks_and_an_empty_set_is_never_sent() {
+    let mut s = tasks(4);
+    press(&mut s, vec![ch(' '), ch(' '), ctrl('k')]);
+    let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+    assert_eq!(mutations(&fx), vec![kill(vec![0, 1])]);
+    assert!(marked(&s).is_empty(), "marks are cleared once used");
+    // No rows at all: nothing to act on, no dialog.
+    let mut s = at(Nav::Tasks(JOB.into()), 0, false, false);
+    let fx = press(&mut s, vec![ctrl('k'), ch('r')]);
+    assert!(s.dialog.is_none());
+    assert!(mutations(&fx).is_empty());
+    assert!(message(&s).contains("no instance"), "{}", message(&s));
+}
+
+#[test]
+fn an_active_update_blocks_kill_restart_and_scale_before_anything_is_sent() {
+    let mut s = at(Nav::Tasks(JOB.into()), 3, true, false);
+    for key in [ctrl('k'), ch('r'), ch('s')] {
+        let fx = update(&mut s, key);
+        assert!(s.dialog.is_none());
+        assert!(mutations(&fx).is_empty());
+        assert!(
+            message(&s).contains("JOB_UPDATING_ERROR"),
+            "{}",
+            message(&s)
+        );
+    }
+}
+
+// ---- read-only ----
+
+fn mutating() -> Vec<Command> {
+    Command::ALL
+        .iter()
+        .copied()
+        .filter(|c| c.mutates())
+        .collect()
+}
+
+#[test]
+fn read_only_blocks_every_mutating_key_and_command() {
+    let views = [
+        Nav::Tasks(JOB.into()),
+        Nav::Update(UPDATE.into()),
+        Nav::Updates {
+            role: None,
+            filter: None,
+        },
+    ];
+    for nav in views {
+        let mut s = at(nav.clone(), 3, true, true);
+        let layers = s.top().layers();
+        // Every chord bound to a mutating command in this view.
+        let chords: Vec<_> = s
+            .keymap
+            .effective(&layers)
+            .into_iter()
+            .filter(|(_, c, _)| c.mutates())
+            .collect();
+        assert!(!chords.is_empty(), "{nav:?} has mutating keys to try");
+        for (chord, cmd, _) in chords {
+            let keys: Vec<Action> = chord
+                .0
+                .iter()
+                .map(|k| Action::Key(KeyEvent::new(k.code, k.mods)))
+                .collect();
+            let fx = press(&mut s, keys);
+            assert!(mutations(&fx).is_empty(), "{nav:?} {chord}");
+            assert!(s.dialog.is_none(), "{nav:?} {chord} opened {:?}", s.dialog);
+            assert!(s.hold.is_none());
+            let m = message(&s);
+            assert!(
+                m.contains("read-only") && m.contains(cmd.name()),
+                "{nav:?} {chord}: {m}"
+            );
+        }
+        // And by name on the command line, plus the operations only `:` offers.
+        let mut lines: Vec<String> = mutating().iter().map(|c| c.name().to_owned()).collect();
+        lines.push(format!("kill-job {JOB}"));
+        lines.push(format!("cron-start {JOB}"));
+        for line in lines {
+            let mut keys = vec![ch(':')];
+            keys.extend(typed(&line));
+            keys.push(k(KeyCode::Enter));
+            let fx = press(&mut s, keys);
+            assert!(mutations(&fx).is_empty(), ":{line}");
+            assert!(s.dialog.is_none(), ":{line} opened {:?}", s.dialog);
+            assert!(
+                message(&s).contains("read-only"),
+                ":{line}: {}",
+                message(&s)
+            );
+        }
+    }
+}
+
+#[test]
+fn read_only_help_and_hints_do_not_offer_mutations() {
+    for nav in [Nav::Tasks(JOB.into()), Nav::Update(UPDATE.into())] {
+        for read_only in [false, true] {
+            let mut s = at(nav.clone(), 3, true, read_only);
+            let hints = draw(&s);
+            let hint_bar = hints.lines().last().unwrap_or("").to_owned();
+            update(&mut s, Action::Command(Command::Help));
+            let help = draw(&s);
+            let offered: Vec<&str> = mutating()
+                .iter()
+                .map(|c| c.name())
+                .filter(|n| help.contains(&format!(" {n} ")))
+                .collect();
+            let hinted: Vec<&str> = ["kill", "restart", "scale", "pause", "resume", "pulse"]
+                .into_iter()
+                .filter(|n| hint_bar.contains(&format!(" {n} ")))
+                .collect();
+            if read_only {
+                assert!(
+                    offered.is_empty(),
+                    "{nav:?} help offers {offered:?}\n{help}"
+                );
+                assert!(
+                    hinted.is_empty(),
+                    "{nav:?} hints offer {hinted:?}\n{hint_bar}"
+                );
+            } else {
+                // The same checks see them when they are there.
+                assert!(!offered.is_empty(), "{nav:?}\n{help}");
+                assert!(!hinted.is_empty(), "{nav:?}\n{hint_bar}");
+            }
+        }
+    }
+}
+
+#[test]
+fn hold_confirms_then_pulses_a_third_of_the_interval_apart() {
+    let mut s = at(Nav::Update(UPDATE.into()), 3, true, false);
+    update(&mut s, ch('h'));
+    assert_eq!(dialog(&s).focus, Focus::Cancel);
+    // Cancel: no hold.
+    update(&mut s, k(KeyCode::Enter));
+    assert!(s.hold.is_none());
+    update(&mut s, ch('h'));
+    let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+    assert_eq!(mutations(&fx).len(), 1, "the first pulse goes at once");
+    assert!(s.hold.is_some());
+    // While the pulse is unanswered, no second one goes out.
+    let fx = update(&mut s, Action::Tick(T0 + 25_000));
+    assert!(mutations(&fx).is_empty(), "one pulse in flight at a time");
+    // `h` again releases it.
+    update(&mut s, ch('h'));
+    assert!(s.hold.is_none());
+    let fx = update(&mut s, Action::Tick(T0 + 60_000));
+    assert!(mutations(&fx).is_empty());
+    assert!(matches!(s.top(), Screen::Update { .. }));
+}
