@@ -202,6 +202,16 @@ pub async fn mutate(
                 error: e.to_string(),
             }
         }
+        // A 500/502/504 may come from a proxy or a scheduler that failed after acting.
+        Err(
+            e @ ClientError::Http {
+                status: 500 | 502 | 504,
+                ..
+            },
+        ) => MutationOutcome::Unknown {
+            error: e.to_string(),
+        },
+        // 503 (no leader) and 4xx: refused before anything ran.
         Err(e) => MutationOutcome::Failed {
             error: e.to_string(),
         },
