@@ -7,6 +7,7 @@ pub mod input;
 pub mod nav;
 pub mod ops;
 pub mod resource;
+pub mod rolling;
 pub mod rows;
 pub mod table;
 
@@ -176,6 +177,8 @@ pub struct State {
     hold_offer: Option<Hold>,
     /// A notice shown until dismissed (e.g. how to fix credentials after a 401).
     pub notice: Option<(String, Vec<String>)>,
+    /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
+    pub rolling: Option<rolling::Rolling>,
 }
 
 impl State {
@@ -211,6 +214,7 @@ impl State {
             hold: None,
             hold_offer: None,
             notice: None,
+            rolling: None,
         }
     }
 
@@ -226,7 +230,9 @@ impl State {
 
     /// Rows a table body can show.
     pub fn body_rows(&self) -> usize {
-        self.height.saturating_sub(CHROME_ROWS).max(1) as usize
+        self.height
+            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows())
+            .max(1) as usize
     }
 
     pub fn data(&self, key: &ResourceKey) -> Option<&Data> {
@@ -305,6 +311,9 @@ impl State {
     }
 
     fn interval_for(&self, key: &ResourceKey) -> i64 {
+        if let Some(ms) = self.rolling_interval(key) {
+            return ms;
+        }
         let active_update = matches!(key, ResourceKey::UpdateDetails(_))
             && matches!(self.data(key), Some(Data::UpdateDetails(Some(d))) if d
                 .update
@@ -420,6 +429,7 @@ impl State {
         self.now = now;
         self.schedule(fx, false);
         self.keep_holding(fx);
+        self.rolling_step(fx);
         if self.message.as_ref().is_some_and(|m| now >= m.until) {
             self.message = None;
             self.dirty = true;
@@ -574,6 +584,7 @@ impl State {
                     self.confirm(op, 0);
                 }
             }
+            Ok(input::LineCommand::Rolling(c)) => self.rolling_command(c, fx),
             Ok(input::LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
@@ -799,6 +810,15 @@ impl State {
             Command::RollbackUpdate => self.update_control(Some(Control::Rollback)),
             Command::PulseUpdate => self.update_control(None),
             Command::HoldPulses => self.toggle_hold(),
+            Command::RollingRestart => self.rolling_command(
+                rolling::RollingCommand::Start {
+                    batch: rolling::DEFAULT_BATCH,
+                    wait_secs: rolling::DEFAULT_WAIT_SECS,
+                },
+                fx,
+            ),
+            Command::RollingPause => self.rolling_command(rolling::RollingCommand::Toggle, fx),
+            Command::RollingCancel => self.rolling_command(rolling::RollingCommand::Cancel, fx),
             Command::StartUpdate => self.say(
                 "starting an update from the console is not built yet; use `aurora update start`",
                 Level::Error,
@@ -862,10 +882,14 @@ impl State {
             Outcome::Cancel => {
                 self.dialog = None;
                 self.hold_offer = None;
+                self.rolling_dismissed();
                 self.say("cancelled: nothing was sent", Level::Info);
             }
             Outcome::Send(op) => {
                 self.dialog = None;
+                if self.rolling_confirmed(&op, fx) {
+                    return;
+                }
                 if let Some(mut h) = self.hold_offer.take() {
                     h.last_sent = self.now;
                     self.hold = Some(h);
@@ -976,6 +1000,7 @@ impl State {
                 ],
             ));
         }
+        self.rolling_on_mutated(&m);
         if let MutationOutcome::Done {
             update_key: Some(k),
             ..
