@@ -623,3 +623,163 @@ fn read_only_refuses_every_way_in() {
     assert!(r.s.rolling.is_none());
     assert!(r.sent.is_empty());
 }
+
+/// End to end: the reducer drives the real client against an in-process simulator with a
+/// frozen clock, stepped a second at a time; fetches and mutations go through
+/// `eos::effects::fetch` and `eos::effects::mutate`, as in the console.
+mod end_to_end {
+    use super::*;
+    use eos::aurora::client::{AuroraClient, ClientConfig};
+    use eos::sim::{SimArgs, SimServer, Simulator};
+    use std::time::Duration;
+
+    const SIM_JOB: &str = "search/staging/indexer";
+
+    async fn carry(
+        client: &AuroraClient,
+        sim: &Simulator,
+        s: &mut State,
+        mut fx: Vec<Effect>,
+        sent: &mut Vec<Vec<i32>>,
+    ) {
+        while !fx.is_empty() {
+            let mut next = Vec::new();
+            for e in fx {
+                match e {
+                    Effect::Fetch { key, generation } => {
+                        let (result, cluster) = match eos::effects::fetch(client, &key).await {
+                            Ok((d, c)) => (Ok(d), c),
+                            Err(e) => (Err(e), None),
+                        };
+                        next.extend(update(
+                            s,
+                            Action::Fetched(Box::new(Fetched {
+                                key,
+                                generation,
+                                at: sim.now_ms(),
+                                latency_ms: 1,
+                                result,
+                                cluster,
+                            })),
+                        ));
+                    }
+                    Effect::Mutate { id, op, cluster } => {
+                        sent.push(restart_of(&op));
+                        let outcome = eos::effects::mutate(client, &op, None, &cluster).await;
+                        next.extend(update(
+                            s,
+                            Action::Mutated(Box::new(Mutated { id, op, outcome })),
+                        ));
+                    }
+                    _ => {}
+                }
+            }
+            fx = next;
+        }
+    }
+
+    async fn active_tasks(client: &AuroraClient) -> Vec<ScheduledTask> {
+        let key = JobKey::parse(SIM_JOB).unwrap();
+        let mut t = client
+            .get_tasks_without_configs(eos::get::job_query(&key, true))
+            .await
+            .unwrap()
+            .value;
+        t.sort_by_key(|t| t.instance_id());
+        t
+    }
+
+    fn first_event_at(t: &ScheduledTask, status: Option<ScheduleStatus>) -> i64 {
+        t.events()
+            .iter()
+            .find(|e| status.is_none() || e.status == status)
+            .and_then(|e| e.timestamp)
+            .unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn three_instances_in_batches_of_one_end_running_as_new_tasks_in_order() {
+        let args = SimArgs {
+            clock: "frozen".parse().unwrap(),
+            lost_per_hour: 0.0,
+            ..SimArgs::default()
+        };
+        let sim = Simulator::new(&args);
+        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
+
+        let before = active_tasks(&client).await;
+        assert_eq!(before.len(), 3);
+        assert!(before.iter().all(|t| t.status() == ScheduleStatus::RUNNING));
+
+        let mut s = State::new(
+            &server.url(),
+            Keymap::builtin(),
+            Nav::Tasks(SIM_JOB.into()),
+            sim.now_ms(),
+        );
+        update(&mut s, Action::Resize(120, 40));
+        let mut sent = Vec::new();
+        let fx = update(&mut s, Action::Tick(sim.now_ms()));
+        carry(&client, &sim, &mut s, fx, &mut sent).await;
+
+        let mut keys = vec![key(':')];
+        keys.extend("restart --batch 1 --wait 5".chars().map(key));
+        keys.extend([
+            special(KeyCode::Enter),
+            special(KeyCode::Right),
+            special(KeyCode::Enter),
+        ]);
+        for k in keys {
+            let fx = update(&mut s, k);
+            carry(&client, &sim, &mut s, fx, &mut sent).await;
+        }
+        assert_eq!(
+            sent,
+            vec![vec![0]],
+            "the first batch goes out on confirmation"
+        );
+
+        for _ in 0..600 {
+            if s.rolling.as_ref().is_some_and(|r| !r.active()) {
+                break;
+            }
+            sim.advance(Duration::from_millis(500));
+            let fx = update(&mut s, Action::Tick(sim.now_ms()));
+            carry(&client, &sim, &mut s, fx, &mut sent).await;
+        }
+        let r = s.rolling.as_ref().unwrap();
+        assert_eq!(r.status, Status::Finished, "{}", r.progress(s.now));
+        assert_eq!(
+            sent,
+            vec![vec![0], vec![1], vec![2]],
+            "each batch sent once"
+        );
+
+        // Verified through the API: three new tasks, all RUNNING, each replacing the old one.
+        let after = active_tasks(&client).await;
+        assert_eq!(after.len(), 3);
+        for (old, new) in before.iter().zip(&after) {
+            assert_eq!(new.instance_id(), old.instance_id());
+            assert_eq!(new.status(), ScheduleStatus::RUNNING);
+            assert_ne!(new.task_id(), old.task_id());
+            assert_eq!(new.ancestor_id.as_deref(), Some(old.task_id()));
+        }
+        // In order: each instance was restarted only after the previous one's new task had
+        // been RUNNING for the wait.
+        for pair in after.windows(2) {
+            let running = first_event_at(&pair[0], Some(ScheduleStatus::RUNNING));
+            let created = first_event_at(&pair[1], None);
+            assert!(
+                created >= running + 5_000,
+                "instance {} restarted {} ms after instance {} ran",
+                pair[1].instance_id(),
+                created - running,
+                pair[0].instance_id()
+            );
+        }
+        server.shutdown().await;
+    }
+}
