@@ -68,9 +68,9 @@ commands! {
     PulseUpdate = "pulse_update": "Pulse the update once",
     HoldPulses = "hold_pulses": "Hold a pulsed rollout: pulse it while this screen is open",
     StartUpdate = "start_update": "Start an update from the job's config, edited",
-    RollingRestart = "rolling_restart": "Rolling restart of the marked (or all active) instances, 1 at a time, 30s apart (:restart --batch N --wait SECS)",
-    RollingPause = "rolling_pause": "Pause or resume the rolling restart",
-    RollingCancel = "rolling_cancel": "Cancel the rolling restart (a batch already sent still restarts), or dismiss its result",
+    RollingRestart = "roll_restart": "Rolling restart: batch 1, wait 30s (:restart)",
+    RollingPause = "roll_pause": "Pause or resume the rolling restart",
+    RollingCancel = "roll_cancel": "Cancel the rolling restart, or dismiss its result",
 }
 
 impl Command {
