@@ -68,6 +68,9 @@ commands! {
     PulseUpdate = "pulse_update": "Pulse the update once",
     HoldPulses = "hold_pulses": "Hold a pulsed rollout: pulse it while this screen is open",
     StartUpdate = "start_update": "Start an update from the job's config, edited",
+    RollingRestart = "roll_restart": "Rolling restart: batch 1, wait 30s (:restart)",
+    RollingPause = "roll_pause": "Pause or resume the rolling restart",
+    RollingCancel = "roll_cancel": "Cancel the rolling restart, or dismiss its result",
 }
 
 impl Command {
@@ -85,6 +88,8 @@ impl Command {
                 | Command::PulseUpdate
                 | Command::HoldPulses
                 | Command::StartUpdate
+                | Command::RollingRestart
+                | Command::RollingPause
         )
     }
 }

@@ -29,6 +29,10 @@ pub struct Confirm {
     pub hidden_marks: usize,
     /// Extra warnings to show (e.g. SLA policies, prod cluster).
     pub warnings: Vec<String>,
+    /// Replaces the operation's verb on the button and in the title (e.g. a rolling restart).
+    pub label: Option<String>,
+    /// Further lines of what will happen, after the operation's own description.
+    pub plan: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -75,7 +79,14 @@ impl Confirm {
             typed: Input::new(InputKind::Filter, ""),
             hidden_marks,
             warnings: Vec::new(),
+            label: None,
+            plan: Vec::new(),
         }
+    }
+
+    /// The button label and dialog title.
+    pub fn verb(&self) -> String {
+        self.label.clone().unwrap_or_else(|| self.op.verb())
     }
 
     /// Whether the action button may be pressed.

@@ -119,6 +119,10 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "triage",
         "pending, crash-looping, failed and blocked things",
     ),
+    (
+        "restart",
+        "restart [--batch N] [--wait SECS] | pause | resume | cancel: rolling restart",
+    ),
     ("help", "keys of this view"),
     ("q", "quit"),
     ("quit", "quit"),
@@ -130,6 +134,8 @@ pub enum LineCommand {
     Run(Command),
     /// A mutation to confirm.
     Operation(Operation),
+    /// `:restart …`: the rolling restart.
+    Rolling(super::rolling::RollingCommand),
     Nothing,
 }
 
@@ -139,6 +145,10 @@ pub fn parse_command_line(line: &str, role: Option<&str>) -> Result<LineCommand,
     let Some(cmd) = words.next() else {
         return Ok(LineCommand::Nothing);
     };
+    if cmd == "restart" {
+        let args: Vec<&str> = words.collect();
+        return super::rolling::parse(&args).map(LineCommand::Rolling);
+    }
     let arg = words.next();
     if let Some(extra) = words.next() {
         return Err(format!(

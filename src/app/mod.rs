@@ -9,6 +9,7 @@ pub mod input;
 pub mod nav;
 pub mod ops;
 pub mod resource;
+pub mod rolling;
 pub mod rows;
 pub mod table;
 
@@ -188,6 +189,8 @@ pub struct State {
     /// The update editor (`e`), which takes every key while open.
     pub editor: Option<Box<editor::Editor>>,
     editor_seq: u64,
+    /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
+    pub rolling: Option<rolling::Rolling>,
 }
 
 impl State {
@@ -225,6 +228,7 @@ impl State {
             notice: None,
             editor: None,
             editor_seq: 0,
+            rolling: None,
         }
     }
 
@@ -240,7 +244,9 @@ impl State {
 
     /// Rows a table body can show.
     pub fn body_rows(&self) -> usize {
-        self.height.saturating_sub(CHROME_ROWS).max(1) as usize
+        self.height
+            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows())
+            .max(1) as usize
     }
 
     pub fn data(&self, key: &ResourceKey) -> Option<&Data> {
@@ -319,6 +325,9 @@ impl State {
     }
 
     fn interval_for(&self, key: &ResourceKey) -> i64 {
+        if let Some(ms) = self.rolling_interval(key) {
+            return ms;
+        }
         let active_update = matches!(key, ResourceKey::UpdateDetails(_))
             && matches!(self.data(key), Some(Data::UpdateDetails(Some(d))) if d
                 .update
@@ -430,6 +439,7 @@ impl State {
         self.now = now;
         self.schedule(fx, false);
         self.keep_holding(fx);
+        self.rolling_step(fx);
         if self.message.as_ref().is_some_and(|m| now >= m.until) {
             self.message = None;
             self.dirty = true;
@@ -588,6 +598,7 @@ impl State {
                     self.confirm(op, 0);
                 }
             }
+            Ok(input::LineCommand::Rolling(c)) => self.rolling_command(c, fx),
             Ok(input::LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
@@ -812,6 +823,15 @@ impl State {
             Command::PulseUpdate => self.update_control(None),
             Command::HoldPulses => self.toggle_hold(),
             Command::StartUpdate => self.open_editor(fx),
+            Command::RollingRestart => self.rolling_command(
+                rolling::RollingCommand::Start {
+                    batch: rolling::DEFAULT_BATCH,
+                    wait_secs: rolling::DEFAULT_WAIT_SECS,
+                },
+                fx,
+            ),
+            Command::RollingPause => self.rolling_command(rolling::RollingCommand::Toggle, fx),
+            Command::RollingCancel => self.rolling_command(rolling::RollingCommand::Cancel, fx),
             Command::JobUpdate => match self.selected_job() {
                 Some(job) => {
                     let role = job.split('/').next().map(str::to_owned);
@@ -872,11 +892,15 @@ impl State {
                 self.dialog = None;
                 self.editor = None;
                 self.hold_offer = None;
+                self.rolling_dismissed();
                 self.say("cancelled: nothing was sent", Level::Info);
             }
             Outcome::Send(op) => {
                 self.dialog = None;
                 self.editor = None;
+                if self.rolling_confirmed(&op, fx) {
+                    return;
+                }
                 if let Some(mut h) = self.hold_offer.take() {
                     h.last_sent = self.now;
                     self.hold = Some(h);
@@ -996,6 +1020,7 @@ impl State {
                 ],
             ));
         }
+        self.rolling_on_mutated(&m);
         if let MutationOutcome::Done {
             update_key: Some(k),
             ..

@@ -97,7 +97,7 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::styled(format!(" {:<12}", "cluster"), theme.get("text.key")),
         Span::styled(c.cluster.clone(), theme.get("text.value")),
     ])];
-    for (k, v) in c.op.describe() {
+    for (k, v) in c.op.describe().into_iter().chain(c.plan.iter().cloned()) {
         body.push(Line::from(vec![
             Span::styled(format!(" {k:<12}"), theme.get("text.key")),
             Span::styled(v, theme.get("text.value")),
@@ -155,7 +155,7 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         Span::raw("   "),
         button("Cancel", c.focus == Focus::Cancel, "ui.button"),
         Span::raw("   "),
-        button(&c.op.verb(), c.focus == Focus::Confirm, action_style),
+        button(&c.verb(), c.focus == Focus::Confirm, action_style),
     ]));
     body.push(Line::from(Span::styled(
         " Tab / ← → move · Enter activates · Esc cancels",
@@ -170,7 +170,7 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame,
         area,
         theme,
-        &format!(" {}? ", c.op.verb()),
+        &format!(" {}? ", c.verb()),
         border,
         body,
         cursor,

@@ -4,6 +4,7 @@
 mod detail;
 mod dialog;
 mod editor;
+mod rolling;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -46,7 +47,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         | Screen::Quota { .. } => links = detail::draw(state, theme, frame, body),
         screen => {
             if let Some(t) = screen.table() {
-                draw_table(state, t, theme, frame, body);
+                let banner = state
+                    .rolling_banner_rows()
+                    .min(body.height.saturating_sub(1));
+                let [top, rest] =
+                    Layout::vertical([Constraint::Length(banner), Constraint::Min(1)]).areas(body);
+                if banner > 0 {
+                    rolling::draw_banner(state, theme, frame, top);
+                }
+                draw_table(state, t, theme, frame, rest);
             }
         }
     }
@@ -156,6 +165,7 @@ fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         }
         spans.push(Span::styled(info, theme.get("text.muted")));
     }
+    spans.extend(rolling::crumb(state, theme));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
