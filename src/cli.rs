@@ -44,30 +44,50 @@ pub struct ConnectArgs {
 #[derive(Args, Debug, Clone)]
 pub struct ConsoleArgs {
     /// Seconds between refreshes of the visible view (an active update's screen refreshes
-    /// faster on its own).
-    #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS")]
-    pub refresh: f64,
-    /// A keymap file merged over the default (default: $XDG_CONFIG_HOME/eos/keymap.toml).
+    /// faster on its own) [default: 5, or `refresh` in the config file].
+    #[arg(long, global = true, value_name = "SECS")]
+    pub refresh: Option<f64>,
+    /// A keymap file merged over the default (default: `keymap` in the config file, else
+    /// $XDG_CONFIG_HOME/eos/keymap.toml).
     #[arg(long, global = true, value_name = "FILE")]
     pub keymap: Option<std::path::PathBuf>,
     /// No mutating action at all: kill, restart, scale and update control are removed.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// A theme by name (`eos themes` lists them) or a theme file; beats the config file,
+    /// per-cluster themes and NO_COLOR.
+    #[arg(long, global = true, value_name = "NAME|FILE")]
+    pub theme: Option<String>,
+    /// The config file (default: $XDG_CONFIG_HOME/eos/config.toml when it exists).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
 }
 
 impl ConsoleArgs {
-    /// The keymap: the default with the user's file merged over it.
-    pub fn keymap(&self) -> Result<crate::keymap::Keymap, String> {
-        let path = self.keymap.clone().or_else(|| {
-            let p = config_dir()?.join("keymap.toml");
-            p.exists().then_some(p)
-        });
+    /// The keymap: the default with the user's file merged over it (`--keymap`, else the
+    /// config file's `keymap`, else `$XDG_CONFIG_HOME/eos/keymap.toml` when it exists).
+    pub fn keymap(
+        &self,
+        from_config: Option<&std::path::Path>,
+    ) -> Result<crate::keymap::Keymap, String> {
+        let path = self
+            .keymap
+            .clone()
+            .or_else(|| from_config.map(std::path::Path::to_path_buf))
+            .or_else(|| {
+                let p = config_dir()?.join("keymap.toml");
+                p.exists().then_some(p)
+            });
         crate::keymap::Keymap::load(path.as_deref()).map_err(|e| format!("keymap {e}"))
     }
 
-    pub fn refresh_ms(&self) -> Result<i64, String> {
-        if self.refresh.is_finite() && self.refresh >= 0.5 {
-            Ok((self.refresh * 1000.0) as i64)
+    /// `--refresh`, else the config file's `refresh`, else 5 seconds.
+    pub fn refresh_ms(&self, from_config: Option<f64>) -> Result<i64, String> {
+        let Some(secs) = self.refresh else {
+            return Ok((from_config.unwrap_or(5.0) * 1000.0) as i64);
+        };
+        if secs.is_finite() && secs >= 0.5 {
+            Ok((secs * 1000.0) as i64)
         } else {
             Err("--refresh must be at least 0.5 seconds".into())
         }
@@ -91,6 +111,8 @@ pub enum Command {
     Sim(crate::simcmd::SimCommand),
     /// Open the console on a simulated cluster started in this process.
     Demo(crate::sim::SimArgs),
+    /// List the built-in and user themes (and the colours this terminal can show).
+    Themes,
 }
 
 impl ConnectArgs {

@@ -13,17 +13,23 @@ use crate::app::{Action, Nav, State, update};
 use crate::aurora::client::AuroraClient;
 use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
-use crate::theme::Theme;
+use crate::theme::{Theme, ThemeSet};
 use crate::tui::{self, TerminalGuard};
 use crate::ui::{self, Link};
 
 pub struct ConsoleOptions {
     pub clock: Clock,
     pub keymap: Keymap,
-    pub theme: Theme,
+    /// The theme, and those clusters ask for (chosen when the cluster name arrives).
+    pub themes: ThemeSet,
     pub start: Nav,
     pub refresh_ms: i64,
+    /// From the config file's `update_refresh` (`None`: the built-in default).
+    pub update_refresh_ms: Option<i64>,
+    /// Read-only from the start (`--read-only` or the config file's global `read_only`).
     pub read_only: bool,
+    /// The config file and the flags that beat it; per-cluster overrides apply later.
+    pub settings: crate::config::Settings,
     /// Where mutations are recorded (`None`: not recorded).
     pub audit: Option<std::path::PathBuf>,
 }
@@ -39,12 +45,16 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
     let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
     state.refresh_ms = opts.refresh_ms;
     state.read_only = opts.read_only;
+    if let Some(ms) = opts.update_refresh_ms {
+        state.update_refresh_ms = ms;
+    }
+    state.set_settings(opts.settings.clone());
     let mut effects = Effects::new(client, tx, opts.clock.clone());
     effects.audit = opts.audit.clone();
     let size = guard.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
     let mut links: Vec<Link> = Vec::new();
-    draw(&mut guard, &mut state, &opts.theme, &mut links)?;
+    draw(&mut guard, &mut state, &opts.themes, &mut links)?;
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -86,7 +96,7 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
             }
         }
         if state.dirty {
-            draw(&mut guard, &mut state, &opts.theme, &mut links)?;
+            draw(&mut guard, &mut state, &opts.themes, &mut links)?;
         }
     }
     drop(guard);
@@ -96,9 +106,10 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
 fn draw(
     guard: &mut TerminalGuard,
     state: &mut State,
-    theme: &Theme,
+    themes: &ThemeSet,
     last_links: &mut Vec<Link>,
 ) -> std::io::Result<()> {
+    let theme: &Theme = themes.pick(state.look.theme.as_deref());
     let mut links = Vec::new();
     guard
         .terminal

@@ -4,6 +4,8 @@ pub mod app;
 pub mod audit;
 pub mod aurora;
 pub mod cli;
+pub mod color;
+pub mod config;
 pub mod console;
 pub mod diff;
 pub mod effects;

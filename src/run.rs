@@ -4,27 +4,125 @@ use std::sync::Arc;
 
 use crate::app::Nav;
 use crate::aurora::client::{AuroraClient, ClientConfig};
+use crate::cli::config_dir;
 use crate::cli::{ConnectArgs, ConsoleArgs};
+use crate::config::{Config, Settings};
 use crate::console::{self, ConsoleOptions};
 use crate::effects::{Clock, wall_clock};
 use crate::sim::{SimArgs, SimServer, Simulator};
-use crate::theme::Theme;
+use crate::theme::{Theme, ThemeSet};
 
 fn fail(e: impl std::fmt::Display) -> i32 {
     eprintln!("eos: {e}");
     1
 }
 
+/// Everything the console needs from flags, the config file and the environment, checked
+/// before the screen opens: a bad config, theme or keymap file ends here with a clear error;
+/// warnings (unknown keys) go to stderr and the console starts anyway.
 fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String> {
+    let dir = config_dir();
+    let (config, warnings) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+    for w in &warnings {
+        eprintln!("eos: warning: {w}");
+    }
+    let themes = load_themes(console, &config, crate::color::detect_env(), no_color())?;
+    let update_refresh_ms = config.update_refresh.map(|s| (s * 1000.0) as i64);
     Ok(ConsoleOptions {
         clock,
-        keymap: console.keymap()?,
-        theme: Theme::builtin(),
+        keymap: console.keymap(config.keymap.as_deref())?,
+        themes,
         start: Nav::Roles,
-        refresh_ms: console.refresh_ms()?,
-        read_only: console.read_only,
+        refresh_ms: console.refresh_ms(config.refresh)?,
+        update_refresh_ms,
+        read_only: console.read_only || config.read_only == Some(true),
         audit: crate::audit::default_path(),
+        settings: Settings {
+            read_only_flag: console.read_only,
+            theme_flag: console.theme.is_some(),
+            config,
+        },
     })
+}
+
+/// `NO_COLOR` set to anything but the empty string (https://no-color.org).
+pub fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
+}
+
+/// The console's theme: `--theme`, else the config file's `theme`, else `mono` under
+/// `NO_COLOR`, else `default`; plus every theme a `[clusters.NAME]` section names (unless
+/// `--theme` was given). All degraded to what the terminal can show.
+pub fn load_themes(
+    console: &ConsoleArgs,
+    config: &Config,
+    cap: crate::color::ColorCap,
+    no_color: bool,
+) -> Result<ThemeSet, String> {
+    let user_dir = config_dir().map(|d| d.join("themes"));
+    let fallback = if no_color { "mono" } else { "default" };
+    let spec = console
+        .theme
+        .clone()
+        .or_else(|| config.theme.clone())
+        .unwrap_or_else(|| fallback.to_owned());
+    let mut warnings = Vec::new();
+    let load = |spec: &str, warnings: &mut Vec<String>| {
+        Theme::load(spec, user_dir.as_deref(), warnings)
+            .map(|t| t.degrade(cap))
+            .map_err(|e| format!("theme {e}"))
+    };
+    let mut set = ThemeSet::single(load(&spec, &mut warnings)?);
+    if console.theme.is_none() {
+        for c in config.clusters.values() {
+            if let Some(t) = &c.theme
+                && !set.named.contains_key(t)
+            {
+                let theme = load(t, &mut warnings)?;
+                set.named.insert(t.clone(), theme);
+            }
+        }
+    }
+    for w in &warnings {
+        eprintln!("eos: warning: {w}");
+    }
+    Ok(set)
+}
+
+/// `eos themes`: every theme with its source and colours, and what this terminal shows.
+pub fn themes(console: &ConsoleArgs) -> i32 {
+    let user_dir = config_dir().map(|d| d.join("themes"));
+    let list = crate::theme::list(user_dir.as_deref());
+    let width = list.iter().map(|i| i.name.len()).max().unwrap_or(4).max(4);
+    println!("{:<width$}  {:<11}  SOURCE", "NAME", "COLOURS");
+    let mut bad = false;
+    for i in &list {
+        let colours = match &i.palette {
+            Ok(p) => p.label().to_owned(),
+            Err(_) => {
+                bad = true;
+                "invalid".to_owned()
+            }
+        };
+        println!("{:<width$}  {colours:<11}  {}", i.name, i.source);
+        if let Err(e) = &i.palette {
+            println!("{:<width$}  ({e})", "");
+        }
+    }
+    let cap = crate::color::detect_env();
+    let chosen = console.theme.clone().unwrap_or_else(|| {
+        if no_color() {
+            "mono (NO_COLOR)".into()
+        } else {
+            "default".into()
+        }
+    });
+    println!();
+    println!(
+        "terminal: {} (TERM, COLORTERM, TMUX); theme: {chosen}",
+        cap.label()
+    );
+    if bad { 1 } else { 0 }
 }
 
 fn interactive() -> Result<(), String> {
@@ -46,10 +144,12 @@ async fn open(client: AuroraClient, opts: ConsoleOptions) -> i32 {
 /// `eos --scheduler URL`: the console on a real scheduler.
 pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
     let setup = (|| {
+        // Files first: their errors are reported even where no screen could open.
+        let opts = options(console, wall_clock())?;
         interactive()?;
         let cfg = conn.client_config()?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
-        Ok::<_, String>((client, options(console, wall_clock())?))
+        Ok::<_, String>((client, opts))
     })();
     match setup {
         Ok((client, opts)) => open(client, opts).await,
@@ -59,6 +159,13 @@ pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
 
 /// `eos demo`: a simulated cluster on an ephemeral loopback port, and the console on it.
 pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i32 {
+    // Files first: their errors are reported even where no screen could open. The clock is
+    // the simulator's, installed below.
+    let placeholder: Clock = Arc::new(|| 0);
+    let mut opts = match options(console, placeholder) {
+        Ok(o) => o,
+        Err(e) => return fail(e),
+    };
     if let Err(e) = interactive() {
         return fail(e);
     }
@@ -81,10 +188,10 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
         let s = simulator.clone();
         Arc::new(move || s.now_ms())
     };
-    let code = match (AuroraClient::new(cfg), options(console, clock)) {
-        (Ok(client), Ok(opts)) => open(client, opts).await,
-        (Err(e), _) => fail(e),
-        (_, Err(e)) => fail(e),
+    opts.clock = clock;
+    let code = match AuroraClient::new(cfg) {
+        Ok(client) => open(client, opts).await,
+        Err(e) => fail(e),
     };
     server.shutdown().await;
     code

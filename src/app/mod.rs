@@ -191,6 +191,22 @@ pub struct State {
     editor_seq: u64,
     /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
     pub rolling: Option<rolling::Rolling>,
+    /// The configuration file and the flags that beat it; a cluster's overrides are applied
+    /// when its name arrives (`apply_cluster_settings`).
+    pub settings: crate::config::Settings,
+    /// The cluster's look: its theme (by name, resolved by the terminal layer) and accent.
+    pub look: Look,
+    /// The sandbox link template (`{host}`, `{task_id}`).
+    pub observer_url: String,
+}
+
+/// How the current cluster asks to be drawn.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Look {
+    /// A theme name or file from `[clusters.NAME] theme` (not when `--theme` was given).
+    pub theme: Option<String>,
+    /// The header colour from `[clusters.NAME] accent`.
+    pub accent: Option<ratatui::style::Color>,
 }
 
 impl State {
@@ -229,7 +245,45 @@ impl State {
             editor: None,
             editor_seq: 0,
             rolling: None,
+            settings: crate::config::Settings::default(),
+            look: Look::default(),
+            observer_url: crate::config::DEFAULT_OBSERVER_URL.to_owned(),
         }
+    }
+
+    /// Installs the settings and applies what the current cluster (if known yet) overrides.
+    pub fn set_settings(&mut self, settings: crate::config::Settings) {
+        self.settings = settings;
+        self.apply_cluster_settings();
+    }
+
+    /// Applies the configuration for `self.cluster`: its theme and accent, read-only (never
+    /// lifting `--read-only`), prod marking and sandbox link. A setting the cluster does not
+    /// give keeps its current value (the file's global one or the flag's).
+    pub fn apply_cluster_settings(&mut self) {
+        let global_observer = self
+            .settings
+            .config
+            .observer_url
+            .clone()
+            .unwrap_or_else(|| crate::config::DEFAULT_OBSERVER_URL.to_owned());
+        let Some(c) = self.settings.cluster(self.cluster.as_deref()).cloned() else {
+            self.look = Look::default();
+            self.observer_url = global_observer;
+            return;
+        };
+        self.look = Look {
+            theme: c.theme.clone().filter(|_| !self.settings.theme_flag),
+            accent: c.accent,
+        };
+        if let Some(ro) = c.read_only {
+            self.read_only = self.settings.read_only_flag || ro;
+        }
+        if let Some(p) = c.prod {
+            self.prod_cluster = p;
+        }
+        self.observer_url = c.observer_url.unwrap_or(global_observer);
+        self.dirty = true;
     }
 
     pub fn top(&self) -> &Screen {
@@ -413,8 +467,11 @@ impl State {
     }
 
     fn on_fetched(&mut self, f: Fetched) {
-        if let Some(c) = f.cluster {
+        if let Some(c) = f.cluster
+            && self.cluster.as_ref() != Some(&c)
+        {
             self.cluster = Some(c);
+            self.apply_cluster_settings();
         }
         let interval = self.interval_for(&f.key);
         let slot = self.store.entry(f.key.clone()).or_default();

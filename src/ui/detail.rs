@@ -222,7 +222,7 @@ fn task_lines<'a>(
         task.ancestor_id.clone().unwrap_or_else(|| "-".into()),
     ));
     if !host.is_empty() {
-        let url = format!("http://{host}:1338/task/{id}");
+        let url = crate::config::observer_link(&state.observer_url, &host, id);
         // Position of the URL text: label column is 17 cells wide.
         links.push(Link {
             x: area.x + 17,

@@ -123,11 +123,24 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ];
     let right_width: usize = right.iter().map(|s| s.width()).sum();
     let cluster = state.cluster.clone().unwrap_or_else(|| "…".into());
-    let left = vec![
-        Span::styled(" Eos ", theme.get("ui.header.app")),
-        Span::styled(format!(" {cluster} "), theme.get("ui.header.cluster")),
-        Span::styled(format!("{} ", state.scheduler_url), base),
+    // A cluster's accent colours the app label and the cluster name (dark text on it).
+    let accent = state.look.accent.and_then(|c| theme.accent(c));
+    let (app_style, cluster_style) = match accent {
+        Some(a) => {
+            let on = theme.get("ui.header.app").bg(a);
+            (on, on)
+        }
+        None => (theme.get("ui.header.app"), theme.get("ui.header.cluster")),
+    };
+    let mut left = vec![
+        Span::styled(" Eos ", app_style),
+        Span::styled(format!(" {cluster} "), cluster_style),
     ];
+    if state.prod_cluster {
+        left.push(Span::styled(" PROD ", theme.get("ui.header.prod")));
+        left.push(Span::styled(" ", base));
+    }
+    left.push(Span::styled(format!("{} ", state.scheduler_url), base));
     let left_width: usize = left.iter().map(|s| s.width()).sum();
     let room = (area.width as usize).saturating_sub(left_width + right_width + 1);
     let health: String = health.chars().take(room).collect();
@@ -141,7 +154,12 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let sep = Span::styled(" › ", theme.get("ui.crumbs.separator"));
-    let mut spans = vec![Span::raw(" ")];
+    // The cluster's accent also edges the breadcrumbs bar.
+    let edge = match state.look.accent.and_then(|c| theme.accent(c)) {
+        Some(a) => Span::styled("▌", ratatui::style::Style::default().fg(a)),
+        None => Span::raw(" "),
+    };
+    let mut spans = vec![edge];
     for (i, c) in state.breadcrumbs().into_iter().enumerate() {
         if i > 0 {
             spans.push(sep.clone());
