@@ -103,6 +103,60 @@ fn draw(state: &State, w: u16, h: u16) -> String {
     out
 }
 
+/// The screen as text, each row followed by its styled runs: `col-col fg bg +MODIFIERS` for
+/// every stretch of cells whose style is not the terminal's default, so colours (and their
+/// absence) are visible in the snapshot.
+fn draw_styled(state: &State, theme: &Theme, w: u16, h: u16, rows: u16) -> String {
+    use ratatui::style::{Color, Modifier};
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| {
+        eos::ui::render(state, theme, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer();
+    let colour = |c: Color| match c {
+        Color::Reset => None,
+        c => Some(format!("{c:?}")),
+    };
+    let mut out = String::new();
+    for y in 0..rows.min(h) {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        out.push_str(&format!("{:>2}|{}\n", y, line.trim_end()));
+        let key = |x: u16| {
+            let c = &buf[(x, y)];
+            (colour(c.fg), colour(c.bg), c.modifier)
+        };
+        let mut runs = Vec::new();
+        let mut x = 0;
+        while x < w {
+            let k = key(x);
+            let start = x;
+            while x < w && key(x) == k {
+                x += 1;
+            }
+            let (fg, bg, m) = k;
+            if fg.is_none() && bg.is_none() && m == Modifier::empty() {
+                continue;
+            }
+            let mut r = format!("{start}-{}", x - 1);
+            if let Some(fg) = fg {
+                r.push_str(&format!(" fg:{fg}"));
+            }
+            if let Some(bg) = bg {
+                r.push_str(&format!(" bg:{bg}"));
+            }
+            if m != Modifier::empty() {
+                r.push_str(&format!(" +{m:?}"));
+            }
+            runs.push(r);
+        }
+        if !runs.is_empty() {
+            out.push_str(&format!("  ~ {}\n", runs.join(" | ")));
+        }
+    }
+    out
+}
+
 /// The first update key of a job, from the simulator.
 async fn update_key(world: &World, job: &str) -> String {
     let ups = world
@@ -185,5 +239,53 @@ async fn every_view_at_two_sizes() {
     let text = draw(&state, 120, 40);
     assert!(text.contains("toggle_history"), "{text}");
     settings.bind(|| insta::assert_snapshot!("help_tasks_120x40", text));
+    world.stop().await;
+}
+
+/// The tasks view in the colourless and the 16-colour theme, with every cell's style shown:
+/// mono must show no colour at all and keep the selection (reverse + ▶); base16 only named
+/// colours. And a production cluster's header: the PROD badge and the accent colour.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_view_in_mono_and_base16_with_styles() {
+    let world = World::start().await;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    let state = world
+        .state_at(Nav::Tasks("payments/prod/fraud-scorer".into()), 80, 24)
+        .await;
+    for name in ["mono", "base16"] {
+        let theme = Theme::named(name).unwrap();
+        let text = draw_styled(&state, &theme, 80, 24, 24);
+        assert!(text.contains("▶"), "{name}: no selection marker\n{text}");
+        if name == "mono" {
+            assert!(!text.contains("fg:") && !text.contains("bg:"), "{text}");
+            assert!(text.contains("REVERSED"), "{text}");
+        } else {
+            assert!(!text.contains("Rgb") && !text.contains("Indexed"), "{text}");
+            assert!(text.contains("fg:"), "{text}");
+        }
+        settings.bind(|| insta::assert_snapshot!(format!("tasks_{name}_styled_80x24"), text));
+    }
+    // devcluster marked prod with a red accent: PROD badge, red header labels and crumb edge.
+    let mut state = world.state_at(Nav::Roles, 80, 24).await;
+    assert_eq!(state.cluster.as_deref(), Some("devcluster"));
+    let (cfg, _) = eos::config::parse(
+        "[clusters.devcluster]\nprod = true\naccent = \"#ff0000\"\n",
+        "c.toml",
+    )
+    .unwrap();
+    state.set_settings(eos::config::Settings {
+        config: cfg,
+        ..Default::default()
+    });
+    assert!(state.prod_cluster);
+    let theme = Theme::builtin().degrade(eos::color::ColorCap::Ansi256);
+    let text = draw_styled(&state, &theme, 80, 24, 2);
+    assert!(text.contains(" PROD "), "{text}");
+    assert!(text.contains("bg:Indexed(196)"), "{text}");
+    settings.bind(|| insta::assert_snapshot!("header_prod_accent_256_80x24", text));
+    // In mono the accent is dropped, the badge stays.
+    let text = draw_styled(&state, &Theme::named("mono").unwrap(), 80, 24, 2);
+    assert!(text.contains(" PROD ") && !text.contains("bg:"), "{text}");
     world.stop().await;
 }
