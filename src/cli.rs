@@ -47,9 +47,10 @@ pub struct ConsoleArgs {
     /// faster on its own).
     #[arg(long, global = true, default_value_t = 5.0, value_name = "SECS")]
     pub refresh: f64,
-    /// A keymap file merged over the default (default: $XDG_CONFIG_HOME/eos/keymap.toml).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub keymap: Option<std::path::PathBuf>,
+    /// A keymap merged over the default: a file, or the name of a shipped one (`vim`,
+    /// `tmux-safe`). Default: $XDG_CONFIG_HOME/eos/keymap.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE|NAME")]
+    pub keymap: Option<String>,
     /// No mutating action at all: kill, restart, scale and update control are removed.
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -58,11 +59,16 @@ pub struct ConsoleArgs {
 impl ConsoleArgs {
     /// The keymap: the default with the user's file merged over it.
     pub fn keymap(&self) -> Result<crate::keymap::Keymap, String> {
-        let path = self.keymap.clone().or_else(|| {
-            let p = config_dir()?.join("keymap.toml");
-            p.exists().then_some(p)
-        });
-        crate::keymap::Keymap::load(path.as_deref()).map_err(|e| format!("keymap {e}"))
+        let loaded = match &self.keymap {
+            Some(spec) => crate::keymap::Keymap::load_spec(spec),
+            None => {
+                let p = config_dir()
+                    .map(|d| d.join("keymap.toml"))
+                    .filter(|p| p.exists());
+                crate::keymap::Keymap::load(p.as_deref())
+            }
+        };
+        loaded.map_err(|e| format!("keymap {e}"))
     }
 
     pub fn refresh_ms(&self) -> Result<i64, String> {
@@ -91,6 +97,15 @@ pub enum Command {
     Sim(crate::simcmd::SimCommand),
     /// Open the console on a simulated cluster started in this process.
     Demo(crate::sim::SimArgs),
+    /// Print the effective keymap (the default with `--keymap` or the user's file over it).
+    Keys(KeysArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    /// The Markdown key table of README.md instead of the listing per layer.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 impl ConnectArgs {

@@ -43,9 +43,27 @@ async fn open(client: AuroraClient, opts: ConsoleOptions) -> i32 {
     }
 }
 
+/// `eos keys`: the effective keymap, per layer or as the README's Markdown table.
+pub fn keys(console: &ConsoleArgs, args: &crate::cli::KeysArgs) -> i32 {
+    match console.keymap() {
+        Ok(k) => {
+            let text = if args.markdown {
+                crate::keymap::print::markdown(&k)
+            } else {
+                crate::keymap::print::listing(&k)
+            };
+            print!("{text}");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
 /// `eos --scheduler URL`: the console on a real scheduler.
 pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
     let setup = (|| {
+        // A bad keymap is reported before anything else, the screen included.
+        console.keymap()?;
         interactive()?;
         let cfg = conn.client_config()?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
@@ -59,7 +77,7 @@ pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
 
 /// `eos demo`: a simulated cluster on an ephemeral loopback port, and the console on it.
 pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i32 {
-    if let Err(e) = interactive() {
+    if let Err(e) = console.keymap().map(drop).and_then(|()| interactive()) {
         return fail(e);
     }
     let simulator = Simulator::new(&sim);
