@@ -139,13 +139,14 @@ struct Style {
 
 /// Box-drawing lines and block elements drawn as shapes filling the cell exactly (glyphs leave
 /// gaps between cells); `None` for a character the font draws.
-fn shape(ch: &str, x: f32, y: f32, fg: Rgb) -> Option<String> {
+fn shape(ch: &str, x: f32, y: f32, fg: Rgb, bg: Rgb) -> Option<String> {
     const T: f32 = 1.2;
-    let fill = css(fg);
+    // Shades are blended here and drawn opaque, so overlapping cells leave no seams.
     let rect = |x: f32, y: f32, w: f32, h: f32, opacity: f32| {
-        format!(
-            r#"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" fill="{fill}" fill-opacity="{opacity}"/>"#
-        )
+        let mix =
+            |f: u8, b: u8| (f32::from(f) * opacity + f32::from(b) * (1.0 - opacity)).round() as u8;
+        let fill = css((mix(fg.0, bg.0), mix(fg.1, bg.1), mix(fg.2, bg.2)));
+        format!(r#"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="{h:.2}" fill="{fill}"/>"#)
     };
     let (l, r, u, d) = match ch {
         "─" => (true, true, false, false),
@@ -303,7 +304,12 @@ fn svg(screen: &vt100::Screen, o: &Opts) -> String {
             } else {
                 " ".to_owned()
             };
-            if let Some(shape) = shape(&text, x_of(col), y_of(row), fg) {
+            let bg = if cell.inverse() {
+                resolve(cell.fgcolor(), o.fg)
+            } else {
+                resolve(cell.bgcolor(), o.bg)
+            };
+            if let Some(shape) = shape(&text, x_of(col), y_of(row), fg, bg) {
                 let _ = writeln!(out, "{shape}");
                 text = " ".to_owned();
             }
