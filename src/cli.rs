@@ -47,10 +47,11 @@ pub struct ConsoleArgs {
     /// faster on its own) [default: 5, or `refresh` in the config file].
     #[arg(long, global = true, value_name = "SECS")]
     pub refresh: Option<f64>,
-    /// A keymap file merged over the default (default: `keymap` in the config file, else
-    /// $XDG_CONFIG_HOME/eos/keymap.toml).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub keymap: Option<std::path::PathBuf>,
+    /// A keymap merged over the default: a file, or the name of a shipped one (`vim`,
+    /// `tmux-safe`). Default: `keymap` in the config file, else
+    /// $XDG_CONFIG_HOME/eos/keymap.toml if it exists.
+    #[arg(long, global = true, value_name = "FILE|NAME")]
+    pub keymap: Option<String>,
     /// No mutating action at all: kill, restart, scale and update control are removed.
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -64,21 +65,23 @@ pub struct ConsoleArgs {
 }
 
 impl ConsoleArgs {
-    /// The keymap: the default with the user's file merged over it (`--keymap`, else the
+    /// The keymap: the default with the user's merged over it (`--keymap FILE|NAME`, else the
     /// config file's `keymap`, else `$XDG_CONFIG_HOME/eos/keymap.toml` when it exists).
     pub fn keymap(
         &self,
         from_config: Option<&std::path::Path>,
     ) -> Result<crate::keymap::Keymap, String> {
-        let path = self
-            .keymap
-            .clone()
-            .or_else(|| from_config.map(std::path::Path::to_path_buf))
-            .or_else(|| {
-                let p = config_dir()?.join("keymap.toml");
-                p.exists().then_some(p)
-            });
-        crate::keymap::Keymap::load(path.as_deref()).map_err(|e| format!("keymap {e}"))
+        let loaded = match (&self.keymap, from_config) {
+            (Some(spec), _) => crate::keymap::Keymap::load_spec(spec),
+            (None, Some(path)) => crate::keymap::Keymap::load(Some(path)),
+            (None, None) => {
+                let p = config_dir()
+                    .map(|d| d.join("keymap.toml"))
+                    .filter(|p| p.exists());
+                crate::keymap::Keymap::load(p.as_deref())
+            }
+        };
+        loaded.map_err(|e| format!("keymap {e}"))
     }
 
     /// `--refresh`, else the config file's `refresh`, else 5 seconds.
@@ -113,6 +116,15 @@ pub enum Command {
     Demo(crate::sim::SimArgs),
     /// List the built-in and user themes (and the colours this terminal can show).
     Themes,
+    /// Print the effective keymap (the default with `--keymap` or the user's file over it).
+    Keys(KeysArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    /// The Markdown key table of README.md instead of the listing per layer.
+    #[arg(long)]
+    pub markdown: bool,
 }
 
 impl ConnectArgs {

@@ -16,6 +16,7 @@ fn main() {
             runtime().block_on(eos::run::demo(&cli.conn, &cli.console, args))
         }
         Some(Command::Themes) => eos::run::themes(&cli.console),
+        Some(Command::Keys(args)) => eos::run::keys(&cli.console, &args),
         None => runtime().block_on(eos::run::console(&cli.conn, &cli.console)),
     };
     std::process::exit(code);

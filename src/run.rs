@@ -141,10 +141,32 @@ async fn open(client: AuroraClient, opts: ConsoleOptions) -> i32 {
     }
 }
 
+/// `eos keys`: the effective keymap, per layer or as the README's Markdown table.
+pub fn keys(console: &ConsoleArgs, args: &crate::cli::KeysArgs) -> i32 {
+    // The effective keymap includes the config file's `keymap`.
+    let config = match crate::config::load(console.config.as_deref(), config_dir().as_deref()) {
+        Ok((c, _)) => c,
+        Err(e) => return fail(e),
+    };
+    match console.keymap(config.keymap.as_deref()) {
+        Ok(k) => {
+            let text = if args.markdown {
+                crate::keymap::print::markdown(&k)
+            } else {
+                crate::keymap::print::listing(&k)
+            };
+            print!("{text}");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
 /// `eos --scheduler URL`: the console on a real scheduler.
 pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
     let setup = (|| {
-        // Files first: their errors are reported even where no screen could open.
+        // Files first (config, themes, keymap): their errors are reported even where no
+        // screen could open, and before anything is drawn.
         let opts = options(console, wall_clock())?;
         interactive()?;
         let cfg = conn.client_config()?;
@@ -159,8 +181,8 @@ pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
 
 /// `eos demo`: a simulated cluster on an ephemeral loopback port, and the console on it.
 pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i32 {
-    // Files first: their errors are reported even where no screen could open. The clock is
-    // the simulator's, installed below.
+    // Files first (config, themes, keymap): their errors are reported even where no screen
+    // could open. The clock is the simulator's, installed below.
     let placeholder: Clock = Arc::new(|| 0);
     let mut opts = match options(console, placeholder) {
         Ok(o) => o,

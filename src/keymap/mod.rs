@@ -3,6 +3,7 @@
 //! chords that shadow each other are errors naming the file, line and reason.
 
 pub mod chord;
+pub mod print;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -62,12 +63,39 @@ impl Layer {
         }
     }
 
+    /// The layers a key press on this layer's view goes through, most specific first (what
+    /// `Screen::layers` and the help screen use): table views fall back to `list`, all to
+    /// `global`.
+    pub fn chain(self) -> Vec<Layer> {
+        match self {
+            Layer::Global => vec![Layer::Global],
+            Layer::List => vec![Layer::List, Layer::Global],
+            Layer::Roles | Layer::Jobs | Layer::Tasks | Layer::Updates | Layer::Triage => {
+                vec![self, Layer::List, Layer::Global]
+            }
+            _ => vec![self, Layer::Global],
+        }
+    }
+
     pub fn from_name(s: &str) -> Option<Layer> {
         Layer::ALL.iter().copied().find(|l| l.name() == s)
     }
 }
 
 pub const DEFAULT_TOML: &str = include_str!("../../keymaps/default.toml");
+
+/// The keymaps shipped in `keymaps/`, embedded: `--keymap NAME` selects one by name. Every one
+/// but `default` is an overlay merged over the default.
+pub const SHIPPED: &[(&str, &str)] = &[
+    ("default", DEFAULT_TOML),
+    ("vim", include_str!("../../keymaps/vim.toml")),
+    ("tmux-safe", include_str!("../../keymaps/tmux-safe.toml")),
+];
+
+/// The text of a shipped keymap, by name.
+pub fn shipped(name: &str) -> Option<&'static str> {
+    SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{file}:{line}: {reason}")]
@@ -109,9 +137,27 @@ impl Keymap {
                 line: 0,
                 reason: format!("cannot read: {e}"),
             })?;
-            k.merge(&text, &path.display().to_string())?;
+            let file = path.display().to_string();
+            k.merge(&text, &file)?;
+            k.check(&text, &file)?;
         }
         Ok(k)
+    }
+
+    /// The default with an overlay merged over it: `spec` is the name of a shipped keymap
+    /// (`vim`, `tmux-safe`; a bare name, no `/` and no `.toml`) or a file.
+    pub fn load_spec(spec: &str) -> Result<Keymap, KeymapError> {
+        if !spec.contains('/')
+            && !spec.ends_with(".toml")
+            && let Some(text) = shipped(spec)
+        {
+            let mut k = Keymap::builtin();
+            let file = format!("keymaps/{spec}.toml");
+            k.merge(text, &file)?;
+            k.check(text, &file)?;
+            return Ok(k);
+        }
+        Keymap::load(Some(Path::new(spec)))
     }
 
     /// Merges a keymap file over this one.
@@ -196,6 +242,61 @@ impl Keymap {
         Ok(())
     }
 
+    /// Chords that can never be reached after merging: in one layer or along a view's chain of
+    /// layers, a chord that begins a longer one (`g` and `g g`) hides one of the two.
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        let mut out = Vec::new();
+        for layer in Layer::ALL {
+            let chain = layer.chain();
+            for (i, l) in chain.iter().enumerate() {
+                for (j, m) in chain.iter().enumerate().skip(i) {
+                    for (a_idx, (a, _)) in self.bindings(*l).iter().enumerate() {
+                        for (b_idx, (b, _)) in self.bindings(*m).iter().enumerate() {
+                            if i == j && b_idx <= a_idx {
+                                continue;
+                            }
+                            let clash = if i == j {
+                                a.starts_with(&b.0) || b.starts_with(&a.0)
+                            } else {
+                                // The same chord in a more specific layer overrides on purpose.
+                                a != b && (a.starts_with(&b.0) || b.starts_with(&a.0))
+                            };
+                            let c = Conflict {
+                                layer: *l,
+                                chord: a.clone(),
+                                other_layer: *m,
+                                other: b.clone(),
+                            };
+                            if clash && !out.contains(&c) {
+                                out.push(c);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The first conflict, as an error pointing into the file just merged.
+    fn check(&self, text: &str, file: &str) -> Result<(), KeymapError> {
+        match self.conflicts().into_iter().next() {
+            None => Ok(()),
+            Some(c) => {
+                let line = [(c.layer, &c.chord), (c.other_layer, &c.other)]
+                    .iter()
+                    .map(|(l, ch)| find_chord_line(text, l.name(), ch))
+                    .find(|&n| n > 0)
+                    .unwrap_or(0);
+                Err(KeymapError {
+                    file: file.to_owned(),
+                    line,
+                    reason: c.to_string(),
+                })
+            }
+        }
+    }
+
     pub fn bindings(&self, layer: Layer) -> &[(Chord, Command)] {
         self.layers.get(&layer).map(Vec::as_slice).unwrap_or(&[])
     }
@@ -248,6 +349,43 @@ impl Keymap {
         }
         out
     }
+}
+
+/// Two bindings where one chord begins the other.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Conflict {
+    pub layer: Layer,
+    pub chord: Chord,
+    pub other_layer: Layer,
+    pub other: Chord,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} in [{}] conflicts with {} in [{}]: one begins the other, so one can never be reached",
+            self.chord,
+            self.layer.name(),
+            self.other,
+            self.other_layer.name()
+        )
+    }
+}
+
+/// The line of a chord in `[section]`, whatever spelling the file used for it.
+fn find_chord_line(text: &str, section: &str, chord: &Chord) -> usize {
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return 0;
+    };
+    let Some(bindings) = table.get(section).and_then(|b| b.as_table()) else {
+        return 0;
+    };
+    bindings
+        .keys()
+        .find(|k| k.parse::<Chord>().ok().as_ref() == Some(chord))
+        .map(|k| find_line(text, Some(section), k))
+        .unwrap_or(0)
 }
 
 /// The 1-based line of `key` inside `[section]` (or of the section header itself).

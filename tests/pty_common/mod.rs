@@ -156,11 +156,16 @@ impl Console {
     /// Like `spawn`, with extra environment variables (set last, so they win; e.g. a private
     /// `XDG_STATE_HOME` to read the audit log of one run).
     pub fn spawn_env(args: &[&str], env: &[(&str, &str)]) -> Console {
+        Console::spawn_sized(args, env, COLS, ROWS)
+    }
+
+    /// Like `spawn_env`, in a `cols`×`rows` pty.
+    pub fn spawn_sized(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
-                rows: ROWS,
-                cols: COLS,
+                rows,
+                cols,
                 pixel_width: 0,
                 pixel_height: 0,
             })
@@ -176,8 +181,8 @@ impl Console {
             cmd.env(k, v);
         }
         let mut parser = vt100::Parser::new(
-            std::num::NonZeroU16::new(ROWS).expect("rows"),
-            std::num::NonZeroU16::new(COLS).expect("cols"),
+            std::num::NonZeroU16::new(rows).expect("rows"),
+            std::num::NonZeroU16::new(cols).expect("cols"),
             0,
         );
         parser.process(format!("{SHELL_MARKER}\r\n").as_bytes());
@@ -242,6 +247,40 @@ impl Console {
         let mut args = vec!["--scheduler", sim.url.as_str()];
         args.extend_from_slice(extra);
         Console::spawn_env(&args, env)
+    }
+
+    /// Changes the pty's size (the console gets SIGWINCH), as a terminal window resized over
+    /// SSH would. The screen model takes the new size before any output drawn for it arrives.
+    pub fn resize(&mut self, cols: u16, rows: u16) {
+        let (lock, _) = &*self.shared;
+        let mut g = lock.lock().expect("lock");
+        g.parser.set_size(
+            std::num::NonZeroU16::new(rows).expect("rows"),
+            std::num::NonZeroU16::new(cols).expect("cols"),
+        );
+        self._master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+    }
+
+    /// The screen model's size: (cols, rows).
+    pub fn size(&self) -> (u16, u16) {
+        self.with(|s| {
+            let (rows, cols) = s.parser.screen().size();
+            (cols.get(), rows.get())
+        })
+    }
+
+    /// Sends a signal to the console process.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) with a pid this harness spawned and still holds.
+        let r = unsafe { libc::kill(self.pid() as libc::pid_t, sig) };
+        assert_eq!(r, 0, "kill({}, {sig})", self.pid());
     }
 
     pub fn pid(&self) -> u32 {
@@ -335,14 +374,17 @@ impl Console {
     pub fn wrapped_rows(&self) -> Vec<u16> {
         self.with(|s| {
             let screen = s.parser.screen();
-            (0..ROWS).filter(|&r| screen.row_wrapped(r)).collect()
+            (0..screen.size().0.get())
+                .filter(|&r| screen.row_wrapped(r))
+                .collect()
         })
     }
 
     /// The screen with a ruler, for failure messages.
     pub fn dump(&self) -> String {
         let text = self.screen();
-        let mut out = String::from("---- screen (120x40) ----\n");
+        let (cols, rows) = self.size();
+        let mut out = format!("---- screen ({cols}x{rows}) ----\n");
         for (i, line) in text.lines().enumerate() {
             out.push_str(&format!("{i:2}|{line}\n"));
         }

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Regenerates the PNGs in screenshots/ from the real `eos` binary: `eos demo --clock frozen`
+# (the simulator's fixed seed and a frozen clock, so every run shows the same cluster) in a
+# 120×36 tmux pane, driven with send-keys, captured with `capture-pane -e -p` (ANSI colours)
+# and rendered by `eos-screenshot` (vt100 → SVG → PNG with resvg and DejaVu Sans Mono).
+#
+# Needs tmux and fonts-dejavu-core. Usage: screenshots/generate.sh [NAME…] (default: all).
+# Keeps the captures in $KEEP_CAPTURES (a directory) if set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+COLS=120
+ROWS=36
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+cargo build --release --features screenshots --bin eos --bin eos-screenshot
+EOS="$CARGO_TARGET_DIR/release/eos"
+RENDER="$CARGO_TARGET_DIR/release/eos-screenshot"
+
+# One tmux server per shot (a server just killed may still hold its socket).
+BASE_SOCK="eos-screenshots-$$"
+SOCK="$BASE_SOCK"
+WORK="$(mktemp -d)"
+cleanup() {
+    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+# --theme exists once themes land; only then are the light and mono shots made.
+HAVE_THEME=no
+if "$EOS" --help | grep -q -- '--theme'; then HAVE_THEME=yes; fi
+
+# wait_for TEXT: until the pane shows TEXT (10 s at most).
+wait_for() {
+    for _ in $(seq 100); do
+        if tmux -L "$SOCK" capture-pane -p -t shot | grep -qF -- "$1"; then return 0; fi
+        sleep 0.1
+    done
+    echo "generate.sh: timed out waiting for '$1'; the pane shows:" >&2
+    tmux -L "$SOCK" capture-pane -p -t shot >&2
+    return 1
+}
+
+# keys KEY…: send-keys one key at a time, as a person types.
+keys() {
+    for k in "$@"; do
+        tmux -L "$SOCK" send-keys -t shot "$k"
+        sleep 0.15
+    done
+}
+
+# command TEXT: a `:` command line.
+command() {
+    keys ":"
+    tmux -L "$SOCK" send-keys -t shot -l "$1"
+    sleep 0.1
+    keys Enter
+}
+
+# shot NAME WAIT_TEXT [EOS ARGS…] -- STEPS: a fresh console, the steps, a capture, a PNG.
+shot() {
+    local name="$1" ready="$2"
+    shift 2
+    local args=()
+    while [ "$#" -gt 0 ] && [ "$1" != "--" ]; do args+=("$1"); shift; done
+    shift
+    if [ "${#SELECTED[@]}" -gt 0 ] && ! printf '%s\n' "${SELECTED[@]}" | grep -qx "$name"; then
+        return 0
+    fi
+    local bg=1d2026 fg=d8dce2
+    case " ${args[*]-} " in *" light "*) bg=fafafa fg=2a2e36 ;; esac
+    SOCK="$BASE_SOCK-$name"
+    tmux -L "$SOCK" -f /dev/null new-session -d -s shot -x "$COLS" -y "$ROWS" \
+        "env TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$WORK XDG_STATE_HOME=$WORK \
+         $EOS ${args[*]-} demo --clock frozen"
+    tmux -L "$SOCK" set-option -g status off >/dev/null
+    wait_for "roles"
+    "$@"
+    wait_for "$ready"
+    sleep 0.5
+    tmux -L "$SOCK" capture-pane -e -p -t shot >"$WORK/$name.ansi"
+    "$RENDER" --cols "$COLS" --rows "$ROWS" --bg "$bg" --fg "$fg" "$WORK/$name.ansi" "screenshots/$name.png"
+    if [ -n "${KEEP_CAPTURES:-}" ]; then mkdir -p "$KEEP_CAPTURES"; cp "$WORK/$name.ansi" "$KEEP_CAPTURES/"; fi
+    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    echo "screenshots/$name.png"
+}
+
+SELECTED=("$@")
+nothing() { :; }
+jobs_view() { command "jobs search"; }
+tasks_view() { command "job search/prod/indexer"; }
+task_view() { tasks_view; wait_for "search-prod-indexer-0"; keys Enter; }
+quota_view() { command "quota search"; }
+update_view() { keys U; wait_for "ROLLING_FORWARD"; keys Enter; }
+triage_view() { keys T; }
+help_view() { tasks_view; wait_for "search-prod-indexer-0"; keys "?"; }
+confirm_view() {
+    command "job monitoring/prod/alertmanager"
+    wait_for "monitoring-prod-alertmanager-0"
+    keys Space j Space C-k
+}
+
+shot roles "analytics" -- nothing
+shot jobs "indexer" -- jobs_view
+shot tasks "search-prod-indexer-0" -- tasks_view
+shot task "TIMELINE" -- task_view
+shot quota "CPU" -- quota_view
+shot update "progress" -- update_view
+shot triage "CRASHLOOP" -- triage_view
+shot help "Kill the marked" -- help_view
+shot confirm "Kill 2 instances?" -- confirm_view
+if [ "$HAVE_THEME" = yes ]; then
+    shot update-light "progress" --theme light -- update_view
+    shot tasks-mono "search-prod-indexer-0" --theme mono -- tasks_view
+else
+    echo "generate.sh: this eos has no --theme yet: light and mono shots skipped" >&2
+fi
