@@ -350,7 +350,9 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
     if screen.table().is_some() {
         cmds.push(Command::Filter);
     }
-    cmds.extend([Command::CommandLine, Command::Help, Command::Back]);
+    cmds.extend([Command::CommandLine, Command::Back]);
+    // Help first: on a narrow terminal the line is cut from the right, and `?` must survive.
+    cmds.insert(0, Command::Help);
     cmds
 }
 
