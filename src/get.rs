@@ -399,19 +399,6 @@ fn jobs_table(jobs: &[JobSummary]) -> String {
     )
 }
 
-fn ports(t: &ScheduledTask) -> String {
-    t.assigned_task
-        .as_ref()
-        .and_then(|a| a.assigned_ports.as_ref())
-        .map(|p| {
-            p.iter()
-                .map(|(k, v)| format!("{k}:{v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
-}
-
 fn tasks_table(tasks: &[ScheduledTask]) -> String {
     let rows: Vec<Vec<String>> = tasks
         .iter()
@@ -421,7 +408,7 @@ fn tasks_table(tasks: &[ScheduledTask]) -> String {
                 t.instance_id().to_string(),
                 t.status().to_string(),
                 t.host().to_owned(),
-                ports(t),
+                crate::app::rows::ports_text(t),
                 time(last.and_then(|e| e.timestamp)),
                 num(t.failure_count),
                 t.task_id().to_owned(),
@@ -465,7 +452,7 @@ fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
         vec!["status".into(), t.status().to_string()],
         vec!["host".into(), a.slave_host.clone().unwrap_or_default()],
         vec!["agent".into(), a.slave_id.clone().unwrap_or_default()],
-        vec!["ports".into(), ports(t)],
+        vec!["ports".into(), crate::app::rows::ports_text(t)],
         vec!["failures".into(), num(t.failure_count)],
         vec!["ancestor".into(), t.ancestor_id.clone().unwrap_or_default()],
         vec!["resources".into(), resources(&c)],
@@ -617,20 +604,7 @@ fn update_text(d: &JobUpdateDetails) -> String {
         .and_then(|i| i.settings.clone())
         .unwrap_or_default();
     let (done, total) = update_progress(d);
-    let batch = match &settings.update_strategy {
-        Some(JobUpdateStrategy::Queue(q)) => format!("queue of {}", num(q.group_size)),
-        Some(JobUpdateStrategy::Batch(b)) => format!("batches of {}", num(b.group_size)),
-        Some(JobUpdateStrategy::VarBatch(v)) => format!(
-            "batches of {}",
-            v.group_sizes
-                .iter()
-                .flatten()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(",")
-        ),
-        _ => format!("groups of {}", num(settings.update_group_size)),
-    };
+    let batch = settings.strategy_text();
     let rows = vec![
         vec![
             "update".into(),

@@ -804,6 +804,41 @@ impl ScheduledTask {
     }
 }
 
+impl JobUpdateSettings {
+    /// How instances are batched, in words (`queue, 3 at a time`, `batches of 2, 4`).
+    pub fn strategy_text(&self) -> String {
+        match &self.update_strategy {
+            Some(JobUpdateStrategy::Queue(q)) => {
+                format!("queue, {} at a time", q.group_size.unwrap_or(1))
+            }
+            Some(JobUpdateStrategy::Batch(b)) => format!(
+                "batches of {}{}",
+                b.group_size.unwrap_or(1),
+                if b.autopause_after_batch == Some(true) {
+                    ", pause after each"
+                } else {
+                    ""
+                }
+            ),
+            Some(JobUpdateStrategy::VarBatch(v)) => format!(
+                "batches of {}{}",
+                v.group_sizes
+                    .iter()
+                    .flatten()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if v.autopause_after_batch == Some(true) {
+                    ", pause after each"
+                } else {
+                    ""
+                }
+            ),
+            _ => format!("groups of {}", self.update_group_size.unwrap_or(1)),
+        }
+    }
+}
+
 impl JobUpdateDetails {
     /// The latest action of every instance the update touches (`None`: no event yet). The
     /// involved instances are those of the desired state and of every initial state.

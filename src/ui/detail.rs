@@ -290,9 +290,12 @@ fn config_json(c: &TaskConfig) -> Vec<String> {
 }
 
 fn diff_view<'a>(theme: &Theme, old: &TaskConfig, new: &TaskConfig, out: &mut Vec<Line<'a>>) {
-    let a = config_json(old);
-    let b = config_json(new);
-    let diff = diff_lines(&a, &b, 2);
+    let diff = diff_lines(&config_json(old), &config_json(new), 2);
+    render_diff(theme, &diff, out);
+}
+
+/// Diff lines in the theme's diff colours; "(identical)" when there is no change.
+pub(super) fn render_diff<'a>(theme: &Theme, diff: &[DiffLine], out: &mut Vec<Line<'a>>) {
     if diff.is_empty() {
         out.push(Line::from(Span::styled(
             "   (identical)",
@@ -430,30 +433,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     if let Some(eta) = estimate(d, done, total, state.now).filter(|_| status.is_active()) {
         lines.push(kv(theme, "estimate", eta));
     }
-    let strategy = match &settings.update_strategy {
-        Some(JobUpdateStrategy::Queue(q)) => {
-            format!("queue, {} at a time", q.group_size.unwrap_or(1))
-        }
-        Some(JobUpdateStrategy::Batch(b)) => format!(
-            "batches of {}{}",
-            b.group_size.unwrap_or(1),
-            if b.autopause_after_batch == Some(true) {
-                ", pause after each"
-            } else {
-                ""
-            }
-        ),
-        Some(JobUpdateStrategy::VarBatch(v)) => format!(
-            "batches of {}",
-            v.group_sizes
-                .iter()
-                .flatten()
-                .map(|n| n.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        _ => format!("groups of {}", settings.update_group_size.unwrap_or(1)),
-    };
+    let strategy = settings.strategy_text();
     lines.push(kv(theme, "strategy", strategy));
     lines.push(kv(
         theme,

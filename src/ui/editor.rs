@@ -9,7 +9,6 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 use crate::app::State;
 use crate::app::editor::{Editor, Field, Preview, Step};
 use crate::aurora::model::format_ranges;
-use crate::diff::DiffLine;
 use crate::theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
@@ -197,29 +196,7 @@ fn preview(ed: &Editor, p: &Preview, theme: &Theme, frame: &mut Frame, area: Rec
         " Config changes (running → edited):",
         theme.get("text.muted"),
     )));
-    if p.config_diff.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "   (identical)",
-            theme.get("text.muted"),
-        )));
-    }
-    for d in &p.config_diff {
-        lines.push(match d {
-            DiffLine::Same(s) => {
-                Line::from(Span::styled(format!("   {s}"), theme.get("diff.context")))
-            }
-            DiffLine::Removed(s) => {
-                Line::from(Span::styled(format!(" - {s}"), theme.get("diff.removed")))
-            }
-            DiffLine::Added(s) => {
-                Line::from(Span::styled(format!(" + {s}"), theme.get("diff.added")))
-            }
-            DiffLine::Gap(n) => Line::from(Span::styled(
-                format!("   … {n} unchanged lines"),
-                theme.get("text.muted"),
-            )),
-        });
-    }
+    super::detail::render_diff(theme, &p.config_diff, &mut lines);
     let scroll = ed.scroll.min(lines.len().saturating_sub(1)) as u16;
     frame.render_widget(
         Paragraph::new(lines)
