@@ -11,6 +11,7 @@ pub mod diff;
 pub mod effects;
 pub mod get;
 pub mod keymap;
+pub mod logging;
 pub mod run;
 pub mod sim;
 pub mod simcmd;

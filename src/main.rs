@@ -9,6 +9,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
     let cli = Cli::parse();
+    let log = eos::logging::init();
     let code = match cli.command {
         Some(Command::Get(args)) => runtime().block_on(eos::get::run(&cli.conn, args)),
         Some(Command::Sim(cmd)) => runtime().block_on(eos::simcmd::run(cmd)),
@@ -19,6 +20,8 @@ fn main() {
         Some(Command::Keys(args)) => eos::run::keys(&cli.console, &args),
         None => runtime().block_on(eos::run::console(&cli.conn, &cli.console)),
     };
+    // `exit` skips destructors: flush the log first.
+    drop(log);
     std::process::exit(code);
 }
 
