@@ -59,6 +59,11 @@ pub struct ConsoleArgs {
     /// per-cluster themes and NO_COLOR.
     #[arg(long, global = true, value_name = "NAME|FILE")]
     pub theme: Option<String>,
+    /// Capture the mouse: the wheel moves the selection, a click selects a row, a click on the
+    /// selected row opens it. Off by default (the terminal keeps its own selection and copy);
+    /// also `mouse = true` in the config file.
+    #[arg(long, global = true)]
+    pub mouse: bool,
     /// The config file (default: $XDG_CONFIG_HOME/eos/config.toml when it exists).
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<std::path::PathBuf>,

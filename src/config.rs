@@ -23,6 +23,8 @@ pub struct Config {
     pub theme: Option<String>,
     pub keymap: Option<PathBuf>,
     pub read_only: Option<bool>,
+    /// Capture the mouse (like `--mouse`).
+    pub mouse: Option<bool>,
     /// Sandbox link template (`{host}`, `{task_id}`) for every cluster.
     pub observer_url: Option<String>,
     pub clusters: BTreeMap<String, ClusterConfig>,
@@ -134,6 +136,7 @@ pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), String> {
             "theme" => cfg.theme = Some(string(v, &here)?),
             "keymap" => cfg.keymap = Some(PathBuf::from(string(v, &here)?)),
             "read_only" => cfg.read_only = Some(boolean(v, &here)?),
+            "mouse" => cfg.mouse = Some(boolean(v, &here)?),
             "observer_url" => {
                 cfg.observer_url = Some(merge_observer(cfg.observer_url, url(v, &here)?, &here)?)
             }
@@ -293,6 +296,7 @@ refresh = 3
 update_refresh = 1.0
 theme = "light"
 read_only = false
+mouse = true
 
 [clusters.prod-east]
 accent = "red"
@@ -312,6 +316,7 @@ accent = "#ff8800"
         assert_eq!(c.refresh, Some(3.0));
         assert_eq!(c.update_refresh, Some(1.0));
         assert_eq!(c.theme.as_deref(), Some("light"));
+        assert_eq!(c.mouse, Some(true));
         let p = &c.clusters["prod-east"];
         assert_eq!(p.accent, Some(Color::Red));
         assert_eq!(p.prod, Some(true));

@@ -5,7 +5,9 @@
 use std::io::Write as _;
 use std::time::Duration;
 
-use crossterm::event::{Event, EventStream, KeyCode, KeyEventKind, KeyModifiers};
+use crossterm::event::{
+    Event, EventStream, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
+};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
@@ -32,6 +34,8 @@ pub struct ConsoleOptions {
     pub settings: crate::config::Settings,
     /// Where mutations are recorded (`None`: not recorded).
     pub audit: Option<std::path::PathBuf>,
+    /// Capture the mouse (`--mouse` or `mouse = true`): wheel and clicks on table rows.
+    pub mouse: bool,
 }
 
 /// How often time is looked at: polls fall due and the age clock moves on this beat; the screen
@@ -39,7 +43,7 @@ pub struct ConsoleOptions {
 const TICK: Duration = Duration::from_millis(250);
 
 pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<()> {
-    let mut guard = TerminalGuard::enter()?;
+    let mut guard = TerminalGuard::enter(opts.mouse)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let now = (opts.clock)();
     let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
@@ -72,6 +76,9 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
                         suspend(&mut guard)?;
                         links.clear();
                         state.dirty = true;
+                        // The window may have changed size while the console was stopped.
+                        let size = guard.terminal.size()?;
+                        batch.push(Action::Resize(size.width, size.height));
                     } else if let Some(a) = to_action(ev) {
                         batch.push(a);
                     }
@@ -133,6 +140,16 @@ fn to_action(ev: Event) -> Option<Action> {
     match ev {
         Event::Key(k) if k.kind != KeyEventKind::Release => Some(Action::Key(k)),
         Event::Resize(w, h) => Some(Action::Resize(w, h)),
+        // Mouse events arrive only when capture is on (`--mouse`).
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Action::Click {
+                column: m.column,
+                row: m.row,
+            }),
+            MouseEventKind::ScrollDown => Some(Action::Scroll(1)),
+            MouseEventKind::ScrollUp => Some(Action::Scroll(-1)),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -149,13 +166,14 @@ fn suspend(guard: &mut TerminalGuard) -> std::io::Result<()> {
     unsafe {
         libc::raise(libc::SIGTSTP);
     }
-    crossterm::terminal::enable_raw_mode()?;
-    crossterm::execute!(
-        std::io::stdout(),
-        crossterm::terminal::EnterAlternateScreen,
-        crossterm::cursor::Hide
-    )?;
-    guard.terminal.clear()
+    tui::reenter()?;
+    // Not `Terminal::clear`: it asks the terminal where the cursor is, and the reply would go to
+    // the event reader (the console then fails after a timeout). `resize` clears the screen and
+    // forgets the last frame without asking, and picks up a size changed while stopped.
+    let size = guard.terminal.size()?;
+    guard
+        .terminal
+        .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
 /// SIGTERM and SIGHUP (a dropped SSH session) end the console cleanly.

@@ -37,6 +37,7 @@ fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String
         update_refresh_ms,
         read_only: console.read_only || config.read_only == Some(true),
         audit: crate::audit::default_path(),
+        mouse: console.mouse || config.mouse == Some(true),
         settings: Settings {
             read_only_flag: console.read_only,
             theme_flag: console.theme.is_some(),

@@ -279,3 +279,224 @@ fn runs_inside_tmux_with_screen_256color_and_xterm() {
         assert!(!s.contains("devcluster"), "TERM={term}: nothing left:\n{s}");
     }
 }
+
+// ---- Optional mouse support (`--mouse`) ----
+
+const MOUSE_ON: [&str; 4] = ["\x1b[?1000h", "\x1b[?1002h", "\x1b[?1003h", "\x1b[?1006h"];
+
+fn raw_output(c: &Console) -> String {
+    c.with(|s| String::from_utf8_lossy(&s.raw).into_owned())
+}
+
+/// The screen row (0-based) whose line contains `needle`.
+fn row_of(screen: &str, needle: &str) -> Option<usize> {
+    screen.lines().position(|l| l.contains(needle))
+}
+
+/// The first word of a table row (the marker and padding dropped).
+fn first_word(line: &str) -> String {
+    line.trim_start_matches(['▶', '●', ' '])
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .to_owned()
+}
+
+#[test]
+fn with_mouse_a_click_selects_a_row_and_the_wheel_moves_the_selection() {
+    let sim = Sim::start(&[]);
+    let mut c = Console::open(&sim, &["--mouse"]);
+    c.wait_text("analytics", WAIT);
+    c.wait_for("a selected row", WAIT, |s| {
+        pty_common::selected_row(s).is_some()
+    });
+    let raw = raw_output(&c);
+    assert!(
+        raw.contains("\x1b[?1000h") && raw.contains("\x1b[?1006h"),
+        "--mouse turns on mouse reporting (SGR)"
+    );
+    let s = c.screen();
+    let first = row_of(&s, "▶").expect("the selection marker");
+    assert_eq!(
+        first,
+        3,
+        "the first table row is screen row 3\n{}",
+        c.dump()
+    );
+    // Click the third row (screen row 5; SGR counts from 1).
+    let lines: Vec<&str> = s.lines().collect();
+    let target = first_word(lines[5]);
+    assert!(!target.is_empty(), "a row to click\n{}", c.dump());
+    c.send(b"\x1b[<0;20;6M\x1b[<0;20;6m");
+    c.wait_for(&format!("{target} selected"), WAIT, |s| {
+        pty_common::selected_row(s).is_some_and(|r| first_word(&r) == target)
+    });
+    assert_eq!(row_of(&c.screen(), "▶"), Some(5), "{}", c.dump());
+    // The wheel (button 65: down) moves the selection one row down.
+    let next = first_word(c.screen().lines().nth(6).unwrap_or(""));
+    assert!(!next.is_empty(), "a row below\n{}", c.dump());
+    c.send(b"\x1b[<65;20;6M");
+    c.wait_for(&format!("{next} selected by the wheel"), WAIT, |s| {
+        pty_common::selected_row(s).is_some_and(|r| first_word(&r) == next)
+    });
+    // Wheel up (64) moves it back.
+    c.send(b"\x1b[<64;20;6M");
+    c.wait_for(&format!("{target} selected again"), WAIT, |s| {
+        pty_common::selected_row(s).is_some_and(|r| first_word(&r) == target)
+    });
+    // A click on the selected row opens it, like Enter: the jobs of that role.
+    c.send(b"\x1b[<0;20;6M\x1b[<0;20;6m");
+    c.wait_text(&format!("{target}/prod/"), WAIT);
+    c.ctrl_c();
+    let status = c.wait_exit(WAIT).expect("Ctrl-C quits");
+    assert!(status.success(), "{status:?}");
+    assert!(c.wait_eof(WAIT));
+    assert!(
+        raw_output(&c).contains("\x1b[?1000l"),
+        "mouse reporting is turned off on exit"
+    );
+}
+
+#[test]
+fn without_mouse_no_mouse_reporting_is_ever_turned_on() {
+    let sim = Sim::start(&[]);
+    let mut c = Console::open(&sim, &[]);
+    c.wait_text("analytics", WAIT);
+    c.type_text("j");
+    c.type_text(":job search/prod/indexer\r");
+    c.wait_text("search-prod-indexer-0", WAIT);
+    c.ctrl_c();
+    assert!(c.wait_exit(WAIT).expect("quits").success());
+    assert!(c.wait_eof(WAIT));
+    let raw = raw_output(&c);
+    for seq in MOUSE_ON {
+        assert!(!raw.contains(seq), "{seq:?} written without --mouse");
+    }
+}
+
+/// Not a test of its own: with `EOS_JOB_PARENT` set, this test binary is a minimal job-control
+/// shell for `ctrl_z_suspends_and_sigcont_resumes`. It runs `eos` in its own process group in
+/// the foreground of the terminal and waits without watching for stops; the console launched
+/// straight from the harness would be an orphaned process group, where the kernel discards
+/// SIGTSTP (as POSIX asks), so Ctrl-Z could not stop it.
+#[test]
+fn job_control_parent_helper() {
+    use std::os::unix::process::CommandExt;
+    let Ok(args) = std::env::var("EOS_JOB_PARENT") else {
+        return;
+    };
+    let mut cmd = Command::new(eos_bin());
+    cmd.args(args.split('\x1f'));
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::setpgid(0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Taking the foreground from the background raises SIGTTOU; ignore it meanwhile.
+            libc::signal(libc::SIGTTOU, libc::SIG_IGN);
+            let r = libc::tcsetpgrp(0, libc::getpid());
+            libc::signal(libc::SIGTTOU, libc::SIG_DFL);
+            if r != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let status = cmd.status().expect("start eos");
+    std::process::exit(status.code().unwrap_or(101));
+}
+
+/// The process state letter from /proc/PID/stat (`T`: stopped).
+fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+/// The child of `parent` (the console under the job-control helper).
+fn child_of(parent: u32) -> Option<u32> {
+    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
+        let pid: u32 = e.file_name().to_str()?.parse().ok()?;
+        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+        let ppid: u32 = stat
+            .rsplit_once(')')?
+            .1
+            .split_whitespace()
+            .nth(1)?
+            .parse()
+            .ok()?;
+        (ppid == parent).then_some(pid)
+    })
+}
+
+#[test]
+fn ctrl_z_suspends_and_sigcont_resumes() {
+    let sim = Sim::start(&[]);
+    let args = ["--scheduler", sim.url.as_str()].join("\x1f");
+    let helper = std::env::current_exe().expect("this test binary");
+    let mut c = Console::spawn_program(
+        helper.to_str().expect("utf-8 path"),
+        &[
+            "--exact",
+            "job_control_parent_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+        &[("EOS_JOB_PARENT", &args)],
+        120,
+        40,
+    );
+    c.wait_text("analytics", WAIT);
+    c.wait_for("a selected row", WAIT, |s| {
+        pty_common::selected_row(s).is_some()
+    });
+    let deadline = Instant::now() + WAIT;
+    let pid = loop {
+        if let Some(p) = child_of(c.pid()) {
+            break p;
+        }
+        assert!(Instant::now() < deadline, "no console under the helper");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(c.with(|s| s.parser.screen().alternate_screen()));
+
+    c.send(b"\x1a");
+    let deadline = Instant::now() + WAIT;
+    while proc_state(pid) != Some('T') {
+        assert!(
+            Instant::now() < deadline,
+            "Ctrl-Z did not stop eos (state {:?})\n{}",
+            proc_state(pid),
+            c.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    c.with(|s| {
+        let screen = s.parser.screen();
+        assert!(!screen.alternate_screen(), "left the alternate screen");
+        assert!(!screen.hide_cursor(), "cursor shown while stopped");
+        assert!(
+            screen.contents().contains(SHELL_MARKER),
+            "the shell's screen is back"
+        );
+    });
+
+    // SAFETY: kill(2) on the console this test started (found under its helper).
+    assert_eq!(unsafe { libc::kill(pid as libc::pid_t, libc::SIGCONT) }, 0);
+    c.wait_for("the console redrawn after SIGCONT", WAIT, |s| {
+        header(s).contains("Eos") && header(s).contains("devcluster")
+    });
+    assert!(
+        c.with(|s| s.parser.screen().alternate_screen()),
+        "back on the alternate screen"
+    );
+    assert_ne!(proc_state(pid), Some('T'));
+    let before = pty_common::selected_row(&c.screen()).expect("a selected row");
+    c.type_text("j");
+    c.wait_for("j moves the selection", WAIT, |s| {
+        pty_common::selected_row(s).is_some_and(|r| r != before)
+    });
+    c.ctrl_c();
+    let status = c.wait_exit(WAIT).expect("Ctrl-C quits");
+    assert!(status.success(), "eos exits 0: {status:?}");
+}

@@ -6,6 +6,7 @@ pub mod config_json;
 pub mod dialog;
 pub mod editor;
 pub mod input;
+pub mod mouse;
 pub mod nav;
 pub mod ops;
 pub mod resource;
@@ -40,6 +41,14 @@ pub enum Action {
     Tick(i64),
     /// The terminal's size changed.
     Resize(u16, u16),
+    /// A left click at a screen cell (only with `--mouse`): selects the table row drawn there,
+    /// or opens it when it is already selected.
+    Click {
+        column: u16,
+        row: u16,
+    },
+    /// The mouse wheel (only with `--mouse`): rows to move the selection, down positive.
+    Scroll(isize),
     Fetched(Box<Fetched>),
     /// A mutation's outcome.
     Mutated(Box<Mutated>),
@@ -1403,6 +1412,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
             state.height = h;
             state.dirty = true;
         }
+        Action::Click { column, row } => state.on_click(column, row, &mut fx),
+        Action::Scroll(delta) => state.on_scroll(delta, &mut fx),
         Action::Fetched(f) => state.on_fetched(*f),
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),

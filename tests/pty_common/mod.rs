@@ -161,6 +161,17 @@ impl Console {
 
     /// Like `spawn_env`, in a `cols`×`rows` pty.
     pub fn spawn_sized(args: &[&str], env: &[(&str, &str)], cols: u16, rows: u16) -> Console {
+        Console::spawn_program(eos_bin(), args, env, cols, rows)
+    }
+
+    /// Like `spawn_sized`, running `program` (a wrapper that starts `eos` itself) instead.
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        cols: u16,
+        rows: u16,
+    ) -> Console {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -170,7 +181,7 @@ impl Console {
                 pixel_height: 0,
             })
             .expect("open a pty");
-        let mut cmd = CommandBuilder::new(eos_bin());
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env("XDG_CONFIG_HOME", scratch_dir());
