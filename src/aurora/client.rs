@@ -28,6 +28,8 @@ pub struct ClientConfig {
     pub credentials: Option<Credentials>,
     /// How many 307 leader redirects one call may follow.
     pub max_redirects: usize,
+    /// Certificate authorities trusted on top of the system's (`--ca-cert`).
+    pub extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl ClientConfig {
@@ -39,6 +41,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             credentials: None,
             max_redirects: 3,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -210,6 +213,7 @@ impl AuroraClient {
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .user_agent(concat!("eos/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(cfg.extra_roots.iter().cloned())
             .build()
             .map_err(|e| ClientError::Refused(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
