@@ -108,6 +108,8 @@ async fn eos(home: &Path, args: &[&str]) -> Output {
             .env("HOME", &home)
             .env("AURORA_CONFIG_ROOT", home.join("etc"))
             .env("XDG_CONFIG_HOME", home.join("xdg"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .stdin(std::process::Stdio::null())
             .env_remove("EOS_SCHEDULER")
             .env_remove("NETRC")
             .output()
@@ -334,6 +336,17 @@ async fn cluster_flag_reaches_direct_url_clusters_and_explains_the_rest() {
             && err.contains("zk1.example:2181,zk2.example:2181")
             && err.contains("/aurora/scheduler"),
         "{err}"
+    );
+
+    // The console says the same, before it needs a terminal.
+    let o = eos(dir.path(), &["--cluster", "west"]).await;
+    assert!(!o.status.success());
+    assert!(
+        text(&o)
+            .1
+            .contains("ZooKeeper discovery is not supported yet"),
+        "{:?}",
+        text(&o)
     );
 
     let o = eos(dir.path(), &["get", "roles", "--cluster", "east"]).await;
