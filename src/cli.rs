@@ -26,9 +26,18 @@ pub struct Cli {
 /// How to reach a scheduler.
 #[derive(Args, Debug, Clone)]
 pub struct ConnectArgs {
-    /// Scheduler base URL, e.g. http://aurora.example:8081 (`/api` is appended).
-    #[arg(long, global = true, env = "EOS_SCHEDULER", value_name = "URL")]
+    /// Scheduler base URL, e.g. http://aurora.example:8081 (`/api` is appended)
+    /// [env: EOS_SCHEDULER, used when neither --scheduler nor --cluster is given].
+    #[arg(long, global = true, value_name = "URL")]
     pub scheduler: Option<String>,
+    /// A cluster named in Aurora's clusters.json ($AURORA_CONFIG_ROOT/clusters.json, default
+    /// /etc/aurora, then ~/.aurora/clusters.json); `eos clusters` lists them.
+    #[arg(long, global = true, value_name = "NAME", conflicts_with = "scheduler")]
+    pub cluster: Option<String>,
+    /// A PEM file of extra certificate authorities to trust for https schedulers, on top of
+    /// the system's.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// Thrift encoding to speak.
     #[arg(long, global = true, value_enum, default_value_t = Protocol::Binary)]
     pub protocol: Protocol,
@@ -121,6 +130,8 @@ pub enum Command {
     Demo(crate::sim::SimArgs),
     /// List the built-in and user themes (and the colours this terminal can show).
     Themes,
+    /// List the clusters of Aurora's clusters.json and how each is reached.
+    Clusters,
     /// Print the effective keymap (the default with `--keymap` or the user's file over it).
     Keys(KeysArgs),
 }
@@ -136,8 +147,24 @@ impl ConnectArgs {
     /// The client configuration for `--scheduler`, with credentials from the environment or
     /// `~/.netrc` for the scheduler's host.
     pub fn client_config(&self) -> Result<ClientConfig, String> {
-        let url = self.scheduler.as_deref().ok_or(
-            "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), or try `eos demo`",
+        if let Some(name) = &self.cluster {
+            let clusters = crate::aurora::clusters::Clusters::load()?;
+            let cluster = clusters.get(name)?;
+            let url = cluster.url()?;
+            if cluster.auth_mechanism.eq_ignore_ascii_case("KERBEROS") {
+                eprintln!(
+                    "eos: warning: cluster {name:?} uses Kerberos, which Eos does not support \
+                     yet; reads work, changes will be refused by the scheduler"
+                );
+            }
+            return client_config_for(&url, self);
+        }
+        let from_env = std::env::var("EOS_SCHEDULER")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let url = self.scheduler.as_deref().or(from_env.as_deref()).ok_or(
+            "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), --cluster NAME \
+             (`eos clusters` lists them), or try `eos demo`",
         )?;
         client_config_for(url, self)
     }
@@ -168,5 +195,22 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
     cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
     cfg.request_timeout = secs(args.timeout, "--timeout")?;
     cfg.credentials = Credentials::discover(&host);
+    if let Some(file) = &args.ca_cert {
+        cfg.extra_roots = read_ca_certs(file)?;
+    }
     Ok(cfg)
+}
+
+/// The certificates of a PEM file (`--ca-cert`), or why they cannot be used.
+pub fn read_ca_certs(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let f = file.display();
+    let pem = std::fs::read(file).map_err(|e| format!("--ca-cert {f}: cannot read: {e}"))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("--ca-cert {f}: not a PEM certificate file: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "--ca-cert {f}: no certificate in it (expected -----BEGIN CERTIFICATE-----)"
+        ));
+    }
+    Ok(certs)
 }

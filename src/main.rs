@@ -16,6 +16,7 @@ fn main() {
         Some(Command::Demo(args)) => {
             runtime().block_on(eos::run::demo(&cli.conn, &cli.console, args))
         }
+        Some(Command::Clusters) => eos::run::clusters(),
         Some(Command::Themes) => eos::run::themes(&cli.console),
         Some(Command::Keys(args)) => eos::run::keys(&cli.console, &args),
         None => runtime().block_on(eos::run::console(&cli.conn, &cli.console)),

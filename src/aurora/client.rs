@@ -28,6 +28,8 @@ pub struct ClientConfig {
     pub credentials: Option<Credentials>,
     /// How many 307 leader redirects one call may follow.
     pub max_redirects: usize,
+    /// Certificate authorities trusted on top of the system's (`--ca-cert`).
+    pub extra_roots: Vec<reqwest::Certificate>,
 }
 
 impl ClientConfig {
@@ -39,6 +41,7 @@ impl ClientConfig {
             request_timeout: Duration::from_secs(30),
             credentials: None,
             max_redirects: 3,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -210,6 +213,7 @@ impl AuroraClient {
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.request_timeout)
             .user_agent(concat!("eos/", env!("CARGO_PKG_VERSION")))
+            .tls_certs_merge(cfg.extra_roots.iter().cloned())
             .build()
             .map_err(|e| ClientError::Refused(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
@@ -791,7 +795,15 @@ fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
     } else {
         TransportKind::Other
     };
-    let message = if chain.is_empty() {
+    let tls = tls_failure(e);
+    let kind = if tls.is_some() {
+        TransportKind::Tls
+    } else {
+        kind
+    };
+    let message = if let Some(plain) = tls {
+        plain
+    } else if chain.is_empty() {
         e.to_string()
     } else {
         chain
@@ -801,6 +813,92 @@ fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
         kind,
         message,
     }
+}
+
+/// A certificate (or TLS) failure somewhere in `e`'s causes, in plain words.
+fn tls_failure(e: &reqwest::Error) -> Option<String> {
+    find_rustls(e).map(explain_tls)
+}
+
+fn find_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r);
+    }
+    // std::io::Error hides the error it wraps from source() (and wrappers nest): look inside.
+    if let Some(inner) = e
+        .downcast_ref::<std::io::Error>()
+        .and_then(|io| io.get_ref())
+        && let Some(r) = find_rustls(inner)
+    {
+        return Some(r);
+    }
+    e.source().and_then(find_rustls)
+}
+
+/// What a rustls error means for someone connecting to a scheduler.
+pub fn explain_tls(e: &rustls::Error) -> String {
+    use rustls::CertificateError as C;
+    const CERT: &str = "the scheduler's TLS certificate";
+    const CA_HINT: &str = "if your site uses its own certificate authority, pass --ca-cert FILE \
+                           with that authority's PEM certificate";
+    match e {
+        rustls::Error::InvalidCertificate(c) => match c {
+            C::UnknownIssuer => {
+                format!("{CERT} is not trusted (unknown issuer): {CA_HINT}")
+            }
+            C::BadSignature => format!(
+                "{CERT} is not trusted (its signature does not match its issuer): {CA_HINT}"
+            ),
+            C::NotValidForName => format!(
+                "{CERT} is for another host name: connect with the name the certificate was \
+                 issued for"
+            ),
+            C::NotValidForNameContext {
+                expected,
+                presented,
+            } => format!(
+                "{CERT} is for another host name: this URL names {}, the certificate is for {}; \
+                 connect with a name the certificate was issued for",
+                expected.to_str(),
+                if presented.is_empty() {
+                    "no name at all".to_owned()
+                } else {
+                    presented
+                        .iter()
+                        .map(|n| presented_name(n))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ),
+            C::Expired | C::ExpiredContext { .. } => {
+                format!("{CERT} has expired (or this machine's clock is wrong)")
+            }
+            C::NotValidYet | C::NotValidYetContext { .. } => {
+                format!("{CERT} is not valid yet (or this machine's clock is wrong)")
+            }
+            C::Revoked => format!("{CERT} has been revoked"),
+            C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+                format!("{CERT} is not meant for a TLS server")
+            }
+            other => format!("{CERT} was rejected: {other:?}"),
+        },
+        rustls::Error::InvalidMessage(_) => {
+            "the server did not answer with TLS: is it a plain http:// scheduler?".to_owned()
+        }
+        other => format!("TLS handshake failed: {other}"),
+    }
+}
+
+/// `DnsName("a.example")` → `a.example`, `IpAddress(10.0.0.1)` → `10.0.0.1` (rustls lists a
+/// certificate's names in its Debug form).
+fn presented_name(n: &str) -> String {
+    let inner = match (n.find('('), n.ends_with(')')) {
+        (Some(i), true) if n[..i].chars().all(|c| c.is_ascii_alphanumeric()) => {
+            &n[i + 1..n.len() - 1]
+        }
+        _ => n,
+    };
+    inner.trim_matches('"').to_owned()
 }
 
 /// The scheduler base URL a redirect's Location names (Aurora sends `<scheme>://host:port/api`).
@@ -854,6 +952,27 @@ fn first_line_of(body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tls_errors_in_plain_words() {
+        use rustls::CertificateError as C;
+        let e = |c| explain_tls(&rustls::Error::InvalidCertificate(c));
+        assert!(e(C::UnknownIssuer).contains("not trusted (unknown issuer): "));
+        assert!(e(C::UnknownIssuer).contains("--ca-cert FILE"));
+        assert!(e(C::Expired).contains("has expired"));
+        assert!(e(C::NotValidYet).contains("not valid yet"));
+        let name = e(C::NotValidForNameContext {
+            expected: rustls::pki_types::ServerName::try_from("a.example").unwrap(),
+            presented: vec![
+                "DnsName(\"b.example\")".into(),
+                "IpAddress(10.0.0.1)".into(),
+            ],
+        });
+        assert!(
+            name.contains("this URL names a.example, the certificate is for b.example, 10.0.0.1"),
+            "{name}"
+        );
+    }
 
     #[test]
     fn redirect_locations_resolve_to_a_base() {

@@ -1,6 +1,7 @@
 //! Everything about the scheduler's API; no UI here.
 
 pub mod client;
+pub mod clusters;
 pub mod credentials;
 pub mod model;
 pub mod wire;

@@ -1,0 +1,387 @@
+//! TLS and clusters.json end to end: the `eos` binary against the simulator behind a TLS
+//! terminator on 127.0.0.1, with a throwaway certificate authority made here; and
+//! `--cluster NAME` / `eos clusters` from a clusters.json in a temporary directory.
+
+mod sim_common;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+use std::sync::Arc;
+
+use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::{
+    self,
+    pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer},
+};
+
+struct Ca {
+    issuer: CertifiedIssuer<'static, KeyPair>,
+}
+
+impl Ca {
+    fn new() -> Self {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "Eos throwaway test CA");
+        let issuer = CertifiedIssuer::self_signed(params, KeyPair::generate().unwrap()).unwrap();
+        Ca { issuer }
+    }
+
+    /// A server certificate for `names`, expired when `expired`.
+    fn leaf(
+        &self,
+        names: &[&str],
+        expired: bool,
+    ) -> (CertificateDer<'static>, PrivateKeyDer<'static>) {
+        let mut params =
+            CertificateParams::new(names.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+                .unwrap();
+        params.distinguished_name.push(DnType::CommonName, names[0]);
+        if expired {
+            params.not_before = rcgen::date_time_ymd(2001, 1, 1);
+            params.not_after = rcgen::date_time_ymd(2002, 1, 1);
+        }
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        (
+            cert.der().clone(),
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        )
+    }
+
+    fn write_pem(&self, dir: &Path) -> PathBuf {
+        let p = dir.join("ca.pem");
+        std::fs::write(&p, self.issuer.pem()).unwrap();
+        p
+    }
+}
+
+/// A TLS terminator on 127.0.0.1 in front of `backend`; failed handshakes are dropped.
+async fn tls_front(
+    cert: CertificateDer<'static>,
+    key: PrivateKeyDer<'static>,
+    backend: SocketAddr,
+) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(vec![cert], key)
+    .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(tcp).await else {
+                    return;
+                };
+                let Ok(mut plain) = TcpStream::connect(backend).await else {
+                    return;
+                };
+                let _ = tokio::io::copy_bidirectional(&mut tls, &mut plain).await;
+            });
+        }
+    });
+    (addr, task)
+}
+
+/// Runs `eos ARGS` with a HOME and AURORA_CONFIG_ROOT of its own (no netrc, no user config).
+async fn eos(home: &Path, args: &[&str]) -> Output {
+    let home = home.to_path_buf();
+    let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_eos"))
+            .args(&args)
+            .env("HOME", &home)
+            .env("AURORA_CONFIG_ROOT", home.join("etc"))
+            .env("XDG_CONFIG_HOME", home.join("xdg"))
+            .env("XDG_STATE_HOME", home.join("state"))
+            .stdin(std::process::Stdio::null())
+            .env_remove("EOS_SCHEDULER")
+            .env_remove("NETRC")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn sim_addr(server: &eos::sim::SimServer) -> SocketAddr {
+    server.url().trim_start_matches("http://").parse().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_scheduler_trusted_with_ca_cert_and_explained_without() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_pem = ca.write_pem(dir.path());
+    let ca_pem = ca_pem.to_str().unwrap();
+    let (cert, key) = ca.leaf(&["127.0.0.1", "localhost"], false);
+    let (front, task) = tls_front(cert, key, sim_addr(&server)).await;
+    let url = format!("https://127.0.0.1:{}", front.port());
+
+    // Over plain HTTP first, for the expected output.
+    let plain = eos(dir.path(), &["get", "roles", "--scheduler", &server.url()]).await;
+    assert!(plain.status.success(), "{:?}", text(&plain));
+
+    let ok = eos(
+        dir.path(),
+        &["get", "roles", "--scheduler", &url, "--ca-cert", ca_pem],
+    )
+    .await;
+    let (out, err) = text(&ok);
+    assert!(ok.status.success(), "stdout {out}\nstderr {err}");
+    assert_eq!(out, text(&plain).0, "same roles over TLS");
+
+    let untrusted = eos(dir.path(), &["get", "roles", "--scheduler", &url]).await;
+    let (_, err) = text(&untrusted);
+    assert!(!untrusted.status.success());
+    assert!(
+        err.contains("the scheduler's TLS certificate is not trusted (unknown issuer)")
+            && err.contains("--ca-cert FILE"),
+        "{err}"
+    );
+
+    // The same CA file given for a plain-HTTP scheduler does no harm.
+    let o = eos(
+        dir.path(),
+        &[
+            "get",
+            "roles",
+            "--scheduler",
+            &server.url(),
+            "--ca-cert",
+            ca_pem,
+        ],
+    )
+    .await;
+    assert!(o.status.success(), "{:?}", text(&o));
+    task.abort();
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificate_for_another_name_or_expired_is_explained() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_pem = ca.write_pem(dir.path());
+    let ca_pem = ca_pem.to_str().unwrap();
+
+    let (cert, key) = ca.leaf(&["aurora.example.com"], false);
+    let (front, task) = tls_front(cert, key, sim_addr(&server)).await;
+    let url = format!("https://127.0.0.1:{}", front.port());
+    let o = eos(
+        dir.path(),
+        &["get", "roles", "--scheduler", &url, "--ca-cert", ca_pem],
+    )
+    .await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("the scheduler's TLS certificate is for another host name")
+            && err.contains("the certificate is for aurora.example.com;"),
+        "{err}"
+    );
+    task.abort();
+
+    let (cert, key) = ca.leaf(&["127.0.0.1"], true);
+    let (front, task) = tls_front(cert, key, sim_addr(&server)).await;
+    let url = format!("https://127.0.0.1:{}", front.port());
+    let o = eos(
+        dir.path(),
+        &["get", "roles", "--scheduler", &url, "--ca-cert", ca_pem],
+    )
+    .await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("the scheduler's TLS certificate has expired"),
+        "{err}"
+    );
+    task.abort();
+
+    // https:// to a plain-HTTP scheduler.
+    let url = server.url().replace("http://", "https://");
+    let o = eos(dir.path(), &["get", "roles", "--scheduler", &url]).await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("TLS"), "{err}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_ca_cert_file_is_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let o = eos(
+        dir.path(),
+        &[
+            "get",
+            "roles",
+            "--scheduler",
+            "https://127.0.0.1:1",
+            "--ca-cert",
+            junk.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("--ca-cert") && err.contains("junk.pem"),
+        "{err}"
+    );
+    let missing = dir.path().join("missing.pem");
+    let o = eos(
+        dir.path(),
+        &[
+            "get",
+            "roles",
+            "--scheduler",
+            "https://127.0.0.1:1",
+            "--ca-cert",
+            missing.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let (_, err) = text(&o);
+    assert!(err.contains("missing.pem: cannot read"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cluster_flag_reaches_direct_url_clusters_and_explains_the_rest() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let ca = Ca::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca_pem = ca.write_pem(dir.path());
+    let ca_pem = ca_pem.to_str().unwrap();
+    let (cert, key) = ca.leaf(&["127.0.0.1"], false);
+    let (front, task) = tls_front(cert, key, sim_addr(&server)).await;
+
+    // /etc-like file (AURORA_CONFIG_ROOT) as a list, ~/.aurora as an object overriding "dev".
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".aurora")).unwrap();
+    let etc = serde_json::json!([
+        {"name": "dev", "scheduler_uri": "http://127.0.0.1:1"},
+        {"name": "west", "zk": "zk1.example,zk2.example", "scheduler_zk_path": "/aurora/scheduler"},
+        {"name": "secure", "scheduler_uri": format!("https://127.0.0.1:{}", front.port()),
+         "auth_mechanism": "UNAUTHENTICATED", "slave_root": "/var/lib/mesos"}
+    ]);
+    let home = serde_json::json!({
+        "dev": {"name": "dev", "scheduler_uri": "http://127.0.0.1:1",
+                "proxy_url": server.url()}
+    });
+    std::fs::write(dir.path().join("etc/clusters.json"), etc.to_string()).unwrap();
+    std::fs::write(dir.path().join(".aurora/clusters.json"), home.to_string()).unwrap();
+
+    let o = eos(dir.path(), &["clusters"]).await;
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("NAME"), "{out}");
+    assert!(
+        lines[1].starts_with("dev ")
+            && lines[1].contains(&server.url())
+            && lines[1].contains(".aurora/clusters.json"),
+        "{out}"
+    );
+    assert!(
+        lines[3].starts_with("west ")
+            && lines[3].contains("zk zk1.example:2181,zk2.example:2181/aurora/scheduler")
+            && lines[3].contains("etc/clusters.json"),
+        "{out}"
+    );
+
+    let plain = eos(dir.path(), &["get", "roles", "--scheduler", &server.url()]).await;
+    let o = eos(dir.path(), &["get", "roles", "--cluster", "dev"]).await;
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(text(&o).0, text(&plain).0);
+
+    let o = eos(
+        dir.path(),
+        &["get", "roles", "--cluster", "secure", "--ca-cert", ca_pem],
+    )
+    .await;
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert_eq!(text(&o).0, text(&plain).0);
+
+    let o = eos(dir.path(), &["--cluster", "west", "get", "roles"]).await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains("ZooKeeper discovery is not supported yet")
+            && err.contains("zk1.example:2181,zk2.example:2181")
+            && err.contains("/aurora/scheduler"),
+        "{err}"
+    );
+
+    // The console says the same, before it needs a terminal.
+    let o = eos(dir.path(), &["--cluster", "west"]).await;
+    assert!(!o.status.success());
+    assert!(
+        text(&o)
+            .1
+            .contains("ZooKeeper discovery is not supported yet"),
+        "{:?}",
+        text(&o)
+    );
+
+    let o = eos(dir.path(), &["get", "roles", "--cluster", "east"]).await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(err.contains("known clusters: dev, secure, west"), "{err}");
+
+    let o = eos(
+        dir.path(),
+        &[
+            "get",
+            "roles",
+            "--cluster",
+            "dev",
+            "--scheduler",
+            "http://x",
+        ],
+    )
+    .await;
+    assert!(!o.status.success());
+    assert!(text(&o).1.contains("cannot be used with"), "{:?}", text(&o));
+
+    // A broken file is reported with its name and the reason.
+    std::fs::write(
+        dir.path().join(".aurora/clusters.json"),
+        "[{\"zk\": \"z\"}]",
+    )
+    .unwrap();
+    let o = eos(dir.path(), &["clusters"]).await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        err.contains(".aurora/clusters.json: entry 1: missing \"name\""),
+        "{err}"
+    );
+    task.abort();
+    server.shutdown().await;
+}
