@@ -498,3 +498,21 @@ fn commands_without_context_say_so() {
     update(&mut s, Action::Command(Command::Config));
     assert!(s.message.as_ref().unwrap().text.contains("no job here"));
 }
+
+#[test]
+fn messages_last_five_seconds_of_console_ticks_whatever_the_scheduler_clock_does() {
+    // A frozen simulator: the scheduler clock never moves, yet the message must go.
+    let mut s = loaded_roles();
+    update(&mut s, key('f'));
+    assert!(s.message.is_some());
+    for _ in 0..eos::app::MESSAGE_TICKS - 1 {
+        update(&mut s, Action::Tick(T0));
+    }
+    assert!(s.message.is_some(), "gone too early");
+    update(&mut s, Action::Tick(T0));
+    assert!(s.message.is_none(), "a message outlived its five seconds");
+    // A sped-up simulator: a scheduler jump of a minute does not cut it short.
+    update(&mut s, key('f'));
+    update(&mut s, Action::Tick(T0 + 60_000));
+    assert!(s.message.is_some(), "expired by the scheduler clock");
+}

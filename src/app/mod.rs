@@ -143,8 +143,13 @@ pub enum Level {
 pub struct Message {
     pub text: String,
     pub level: Level,
-    pub until: i64,
+    /// The tick after which it goes. Counted in the console's own ticks, not the scheduler's
+    /// clock, which a simulator may run fast or freeze.
+    pub until_tick: u64,
 }
+
+/// How long a message stays: 20 ticks of the console's 250 ms beat, i.e. five seconds.
+pub const MESSAGE_TICKS: u64 = 20;
 
 /// The `?` overlay: the live keymap of the view below, filterable.
 #[derive(Debug, Default)]
@@ -199,6 +204,8 @@ pub struct State {
     editor_seq: u64,
     /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
     pub rolling: Option<rolling::Rolling>,
+    /// Ticks seen so far (the console's own beat, for how long messages stay).
+    ticks: u64,
     /// The configuration file and the flags that beat it; a cluster's overrides are applied
     /// when its name arrives (`apply_cluster_settings`).
     pub settings: crate::config::Settings,
@@ -253,6 +260,7 @@ impl State {
             editor: None,
             editor_seq: 0,
             rolling: None,
+            ticks: 0,
             settings: crate::config::Settings::default(),
             look: Look::default(),
             observer_url: crate::config::DEFAULT_OBSERVER_URL.to_owned(),
@@ -356,7 +364,7 @@ impl State {
         self.message = Some(Message {
             text: text.into(),
             level,
-            until: self.now + 5000,
+            until_tick: self.ticks + MESSAGE_TICKS,
         });
         self.dirty = true;
     }
@@ -502,10 +510,15 @@ impl State {
 
     fn on_tick(&mut self, now: i64, fx: &mut Vec<Effect>) {
         self.now = now;
+        self.ticks += 1;
         self.schedule(fx, false);
         self.keep_holding(fx);
         self.rolling_step(fx);
-        if self.message.as_ref().is_some_and(|m| now >= m.until) {
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| self.ticks >= m.until_tick)
+        {
             self.message = None;
             self.dirty = true;
         }

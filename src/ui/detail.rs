@@ -430,7 +430,10 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             },
         ),
     ]));
-    if let Some(eta) = estimate(d, done, total, state.now).filter(|_| status.is_active()) {
+    if let Some(eta) = estimate(d, done, total, state.now).filter(|_| {
+        // A pace means nothing while the update is paused or blocked on a pulse.
+        status == JobUpdateStatus::ROLLING_FORWARD || status == JobUpdateStatus::ROLLING_BACK
+    }) {
         lines.push(kv(theme, "estimate", eta));
     }
     let strategy = settings.strategy_text();
