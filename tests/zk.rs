@@ -417,4 +417,31 @@ async fn zookeeper_down_is_unreachable_quickly() {
         "{e}"
     );
     assert!(started.elapsed() < Duration::from_secs(7));
+
+    // A server that accepts the connection but never answers (a hung ZooKeeper): the same
+    // error once the connection timeout has passed.
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let started = Instant::now();
+    let e = discover(
+        "127.0.0.1",
+        port,
+        PATH,
+        ZkTimeouts {
+            connect: Duration::from_secs(1),
+            session: Duration::from_secs(3),
+        },
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        e.starts_with(&format!("ZooKeeper 127.0.0.1:{port} unreachable (")),
+        "{e}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    drop(silent);
 }
