@@ -146,11 +146,16 @@ pub struct KeysArgs {
 impl ConnectArgs {
     /// The client configuration for `--scheduler`, with credentials from the environment or
     /// `~/.netrc` for the scheduler's host.
-    pub fn client_config(&self) -> Result<ClientConfig, String> {
+    /// A ZooKeeper cluster's leader is looked up here, once.
+    pub async fn client_config(&self) -> Result<ClientConfig, String> {
         if let Some(name) = &self.cluster {
             let clusters = crate::aurora::clusters::Clusters::load()?;
             let cluster = clusters.get(name)?;
-            let url = cluster.url()?;
+            let timeouts = crate::aurora::zk::ZkTimeouts {
+                connect: positive_secs(self.connect_timeout, "--connect-timeout")?,
+                ..Default::default()
+            };
+            let url = cluster.resolve_url(timeouts).await?;
             if cluster.auth_mechanism.eq_ignore_ascii_case("KERBEROS") {
                 eprintln!(
                     "eos: warning: cluster {name:?} uses Kerberos, which Eos does not support \
@@ -183,13 +188,7 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
         .trim_end_matches('/')
         .trim_end_matches("/api")
         .to_owned();
-    let secs = |s: f64, what: &str| {
-        if s.is_finite() && s > 0.0 {
-            Ok(Duration::from_secs_f64(s))
-        } else {
-            Err(format!("{what} must be a positive number of seconds"))
-        }
-    };
+    let secs = positive_secs;
     let mut cfg = ClientConfig::new(base);
     cfg.protocol = args.protocol;
     cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
@@ -199,6 +198,14 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
         cfg.extra_roots = read_ca_certs(file)?;
     }
     Ok(cfg)
+}
+
+fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!("{what} must be a positive number of seconds"))
+    }
 }
 
 /// The certificates of a PEM file (`--ca-cert`), or why they cannot be used.

@@ -66,7 +66,7 @@ pub enum What {
 
 pub async fn run(conn: &ConnectArgs, args: GetArgs) -> i32 {
     let result = async {
-        let cfg = conn.client_config()?;
+        let cfg = conn.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
         fetch(&client, &args).await
     }

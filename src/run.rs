@@ -165,15 +165,17 @@ pub fn keys(console: &ConsoleArgs, args: &crate::cli::KeysArgs) -> i32 {
 
 /// `eos --scheduler URL`: the console on a real scheduler.
 pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
-    let setup = (|| {
-        // Files first (config, themes, keymap, clusters.json, --ca-cert): their errors are
-        // reported even where no screen could open, and before anything is drawn.
+    let setup = async {
+        // Files first (config, themes, keymap, clusters.json, --ca-cert, the ZooKeeper
+        // lookup): their errors are reported even where no screen could open, and before
+        // anything is drawn.
         let opts = options(console, wall_clock())?;
-        let cfg = conn.client_config()?;
+        let cfg = conn.client_config().await?;
         interactive()?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
         Ok::<_, String>((client, opts))
-    })();
+    }
+    .await;
     match setup {
         Ok((client, opts)) => open(client, opts).await,
         Err(e) => fail(e),

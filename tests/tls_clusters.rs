@@ -328,23 +328,32 @@ async fn cluster_flag_reaches_direct_url_clusters_and_explains_the_rest() {
     assert!(o.status.success(), "{:?}", text(&o));
     assert_eq!(text(&o).0, text(&plain).0);
 
-    let o = eos(dir.path(), &["--cluster", "west", "get", "roles"]).await;
+    // A ZooKeeper cluster whose ensemble is down (a closed loopback port; tests/zk.rs has
+    // the real ZooKeeper): the lookup fails at once, naming the servers.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let zk_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let mut etc = etc;
+    etc.as_array_mut().unwrap().push(serde_json::json!(
+        {"name": "down", "zk": "127.0.0.1", "zk_port": zk_port,
+         "scheduler_zk_path": "/aurora/scheduler"}
+    ));
+    std::fs::write(dir.path().join("etc/clusters.json"), etc.to_string()).unwrap();
+    let o = eos(dir.path(), &["--cluster", "down", "get", "roles"]).await;
     let (_, err) = text(&o);
     assert!(!o.status.success());
     assert!(
-        err.contains("ZooKeeper discovery is not supported yet")
-            && err.contains("zk1.example:2181,zk2.example:2181")
-            && err.contains("/aurora/scheduler"),
+        err.contains(&format!("ZooKeeper 127.0.0.1:{zk_port} unreachable")),
         "{err}"
     );
 
     // The console says the same, before it needs a terminal.
-    let o = eos(dir.path(), &["--cluster", "west"]).await;
+    let o = eos(dir.path(), &["--cluster", "down"]).await;
     assert!(!o.status.success());
     assert!(
         text(&o)
             .1
-            .contains("ZooKeeper discovery is not supported yet"),
+            .contains(&format!("ZooKeeper 127.0.0.1:{zk_port} unreachable")),
         "{:?}",
         text(&o)
     );
@@ -352,7 +361,10 @@ async fn cluster_flag_reaches_direct_url_clusters_and_explains_the_rest() {
     let o = eos(dir.path(), &["get", "roles", "--cluster", "east"]).await;
     let (_, err) = text(&o);
     assert!(!o.status.success());
-    assert!(err.contains("known clusters: dev, secure, west"), "{err}");
+    assert!(
+        err.contains("known clusters: dev, down, secure, west"),
+        "{err}"
+    );
 
     let o = eos(
         dir.path(),

@@ -31,7 +31,7 @@ pub struct Cluster {
 pub enum Reach {
     /// A scheduler (or proxy) URL: `proxy_url` wins over `scheduler_uri`, as in Aurora.
     Url(String),
-    /// Leader discovery through ZooKeeper (not supported by Eos yet).
+    /// Leader discovery through ZooKeeper (one lookup when Eos starts).
     ZooKeeper {
         hosts: String,
         port: u16,
@@ -66,14 +66,27 @@ impl Cluster {
         }
     }
 
-    /// The scheduler URL to connect to, or why there is none yet.
+    /// The scheduler URL to connect to: the configured one, or the leader found through
+    /// ZooKeeper (looked up once, now).
+    pub async fn resolve_url(&self, timeouts: super::zk::ZkTimeouts) -> Result<String, String> {
+        match self.reach() {
+            Reach::ZooKeeper { hosts, port, path } => {
+                super::zk::discover(&hosts, port, &path, timeouts)
+                    .await
+                    .map_err(|e| format!("cluster {:?}: {e}", self.name))
+            }
+            _ => self.url(),
+        }
+    }
+
+    /// The configured scheduler URL, or why there is none (ZooKeeper clusters need
+    /// [`Cluster::resolve_url`]).
     pub fn url(&self) -> Result<String, String> {
         match self.reach() {
             Reach::Url(u) => Ok(u),
             Reach::ZooKeeper { hosts, port, path } => Err(format!(
-                "cluster {:?} ({}) is found through ZooKeeper ({}, path {path}); \
-                 ZooKeeper discovery is not supported yet: pass --scheduler URL with the \
-                 leading scheduler's address instead",
+                "cluster {:?} ({}) is found through ZooKeeper ({}, path {path}); its leader \
+                 must be looked up",
                 self.name,
                 self.source.display(),
                 zk_hosts(&hosts, port),
@@ -89,19 +102,7 @@ impl Cluster {
 
 /// `a,b` with port 2181 → `a:2181,b:2181` (hosts that name a port keep theirs).
 fn zk_hosts(hosts: &str, port: u16) -> String {
-    hosts
-        .split(',')
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .map(|h| {
-            if h.contains(':') {
-                h.to_owned()
-            } else {
-                format!("{h}:{port}")
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
+    super::zk::connect_string(hosts, port)
 }
 
 /// All clusters, by name, from the files that exist.
@@ -308,10 +309,7 @@ mod tests {
         assert_eq!(a[1].zk_port, 2181);
         assert_eq!(a[1].how_reached(), "zk zk1:2181,zk2:2181/aurora/scheduler");
         let e = a[1].url().unwrap_err();
-        assert!(
-            e.contains("ZooKeeper discovery is not supported yet"),
-            "{e}"
-        );
+        assert!(e.contains("its leader must be looked up"), "{e}");
         assert!(
             e.contains("zk1:2181,zk2:2181") && e.contains("/aurora/scheduler"),
             "{e}"

@@ -5,3 +5,4 @@ pub mod clusters;
 pub mod credentials;
 pub mod model;
 pub mod wire;
+pub mod zk;
