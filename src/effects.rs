@@ -170,6 +170,11 @@ pub async fn mutate(
                 (without_value(r), key, None)
             }),
         Operation::CronStart { job } => c.start_cron_job(job).await.map(unit),
+        Operation::Maintenance { action, hosts, .. } => {
+            crate::app::hosts::send_maintenance(c, *action, hosts)
+                .await
+                .map(unit)
+        }
     };
     let duration_ms = started.elapsed().as_millis() as u64;
     let outcome = match result {
@@ -334,6 +339,9 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
                 ..Default::default()
             };
             call!(c.get_job_update_summaries(q), Data::Updates)
+        }
+        ResourceKey::ActiveTasks | ResourceKey::HostTasks(_) | ResourceKey::Maintenance => {
+            crate::app::hosts::fetch(c, key).await
         }
         ResourceKey::UpdateDetails(key) => {
             let k = JobUpdateKey::parse(key).ok_or_else(|| format!("bad update key {key:?}"))?;

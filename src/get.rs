@@ -62,6 +62,8 @@ pub enum What {
     },
     /// The scheduler's tiers.
     Tiers,
+    /// Agent hosts with active tasks or in maintenance: mode, tasks, jobs, tasks still to move.
+    Hosts,
 }
 
 pub async fn run(conn: &ConnectArgs, args: GetArgs) -> i32 {
@@ -284,6 +286,41 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             match out {
                 Output::Json => json(&d)?,
                 Output::Table => update_text(&d),
+            }
+        }
+        What::Hosts => {
+            let tasks = value(
+                client
+                    .get_tasks_without_configs(TaskQuery {
+                        statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(err)?,
+            );
+            let maintenance = client.get_maintenance().await.map_err(err)?;
+            let hosts = crate::app::hosts::host_summaries(&tasks, Some(&maintenance));
+            match out {
+                Output::Json => json(&hosts)?,
+                Output::Table => table::render(
+                    &["HOST", "MODE", "TASKS", "TO MOVE", "JOBS"],
+                    &hosts
+                        .iter()
+                        .map(|h| {
+                            vec![
+                                h.host.clone(),
+                                crate::app::hosts::mode_text(h.mode),
+                                h.tasks.to_string(),
+                                h.tasks_to_move.map(|n| n.to_string()).unwrap_or_default(),
+                                h.jobs
+                                    .iter()
+                                    .map(|j| format!("{}:{}", j.job, j.tasks))
+                                    .collect::<Vec<_>>()
+                                    .join(","),
+                            ]
+                        })
+                        .collect::<Vec<_>>(),
+                ),
             }
         }
         What::Tiers => {

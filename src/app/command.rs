@@ -52,6 +52,7 @@ commands! {
     Jobs = "jobs": "All jobs (of the current role)",
     Updates = "updates": "Job updates (of the current role or job)",
     Triage = "triage": "Triage: pending, crash-looping, failed and blocked",
+    Hosts = "hosts": "Agent hosts: their tasks and maintenance mode (:hosts)",
     Quota = "quota": "Quota of the current role",
     Config = "config": "Config groups of the selected job",
     JobUpdate = "job_update": "The selected job's active update",
@@ -71,6 +72,9 @@ commands! {
     RollingRestart = "roll_restart": "Rolling restart: batch 1, wait 30s (:restart)",
     RollingPause = "roll_pause": "Pause or resume the rolling restart",
     RollingCancel = "roll_cancel": "Cancel the rolling restart, or dismiss its result",
+    StartMaintenance = "start_maintenance": "Start maintenance on the marked (or selected) hosts: SCHEDULED",
+    DrainHosts = "drain_hosts": "Drain the marked (or selected) hosts: their tasks move elsewhere",
+    EndMaintenance = "end_maintenance": "End maintenance on the marked (or selected) hosts: NONE",
 }
 
 impl Command {
@@ -90,6 +94,9 @@ impl Command {
                 | Command::StartUpdate
                 | Command::RollingRestart
                 | Command::RollingPause
+                | Command::StartMaintenance
+                | Command::DrainHosts
+                | Command::EndMaintenance
         )
     }
 }

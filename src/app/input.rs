@@ -119,6 +119,8 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "triage",
         "pending, crash-looping, failed and blocked things",
     ),
+    ("hosts", "agent hosts: tasks, jobs and maintenance mode"),
+    ("host", "host HOSTNAME: its active tasks"),
     (
         "restart",
         "restart [--batch N] [--wait SECS] | pause | resume | cancel: rolling restart",
@@ -194,6 +196,8 @@ pub fn parse_command_line(line: &str, role: Option<&str>) -> Result<LineCommand,
                 .ok_or(":quota needs a ROLE here")?,
         ),
         "triage" => Nav::Triage,
+        "hosts" => Nav::Hosts,
+        "host" => Nav::Host(arg.ok_or(":host needs a HOSTNAME")?.to_owned()),
         "kill-job" => {
             let k = JobKey::parse(&job(arg)?).expect("validated");
             return Ok(LineCommand::Operation(Operation::KillJob {

@@ -5,6 +5,7 @@ pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
+pub mod hosts;
 pub mod input;
 pub mod mouse;
 pub mod nav;
@@ -475,6 +476,7 @@ impl State {
                     _ => None,
                 }
             }
+            Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
             _ => None,
         };
         if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {
@@ -700,6 +702,9 @@ impl State {
                 (ResourceKey::Updates(_), Some(Data::Updates(ups))) => {
                     out.extend(ups.iter().filter_map(|u| Some(u.key.as_ref()?.to_string())))
                 }
+                (ResourceKey::ActiveTasks | ResourceKey::Maintenance, Some(d)) => {
+                    out.extend(hosts::host_names(d))
+                }
                 _ => {}
             }
         }
@@ -871,6 +876,10 @@ impl State {
                 self.open(Nav::Updates { role, filter }, fx)
             }
             Command::Triage => self.open(Nav::Triage, fx),
+            Command::Hosts => self.open(Nav::Hosts, fx),
+            Command::StartMaintenance => self.host_operation(ops::HostAction::Start),
+            Command::DrainHosts => self.host_operation(ops::HostAction::Drain),
+            Command::EndMaintenance => self.host_operation(ops::HostAction::End),
             Command::Quota => match self.selected_role() {
                 Some(r) => self.open(Nav::Quota(r), fx),
                 None => self.say("no role here: select one or use :quota ROLE", Level::Error),

@@ -22,6 +22,10 @@ pub enum Nav {
     /// One update, `role/env/name/id`.
     Update(String),
     Triage,
+    /// Agent hosts with their tasks and maintenance mode.
+    Hosts,
+    /// The active tasks on one host.
+    Host(String),
 }
 
 /// A view on the stack with its own UI state; the data lives in the store.
@@ -59,6 +63,13 @@ pub enum Screen {
         scroll: usize,
     },
     Triage {
+        table: Table,
+    },
+    Hosts {
+        table: Table,
+    },
+    Host {
+        host: String,
         table: Table,
     },
 }
@@ -105,6 +116,13 @@ impl Screen {
             Nav::Triage => Screen::Triage {
                 table: rows::triage_table(),
             },
+            Nav::Hosts => Screen::Hosts {
+                table: super::hosts::hosts_table(),
+            },
+            Nav::Host(host) => Screen::Host {
+                host: host.clone(),
+                table: super::hosts::host_tasks_table(),
+            },
         }
     }
 
@@ -138,6 +156,13 @@ impl Screen {
                 ResourceKey::Jobs(None),
                 ResourceKey::Updates(None),
             ],
+            Screen::Hosts { .. } => vec![ResourceKey::ActiveTasks, ResourceKey::Maintenance],
+            Screen::Host { host, .. } => {
+                vec![
+                    ResourceKey::HostTasks(host.clone()),
+                    ResourceKey::Maintenance,
+                ]
+            }
         }
     }
 
@@ -157,6 +182,8 @@ impl Screen {
             Screen::Updates { .. } => Layer::Updates,
             Screen::Update { .. } => Layer::Update,
             Screen::Triage { .. } => Layer::Triage,
+            Screen::Hosts { .. } => Layer::Hosts,
+            Screen::Host { .. } => Layer::Host,
         }
     }
 
@@ -176,7 +203,9 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table } => Some(table),
+            | Screen::Triage { table }
+            | Screen::Hosts { table }
+            | Screen::Host { table, .. } => Some(table),
             _ => None,
         }
     }
@@ -187,7 +216,9 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table } => Some(table),
+            | Screen::Triage { table }
+            | Screen::Hosts { table }
+            | Screen::Host { table, .. } => Some(table),
             _ => None,
         }
     }
@@ -224,6 +255,10 @@ impl Screen {
                 format!("update {}", key.rsplit('/').next().unwrap_or(key))
             }
             Screen::Triage { .. } => "triage".into(),
+            Screen::Hosts { .. } => "hosts".into(),
+            Screen::Host { host, .. } => {
+                format!("host {}", host.split('.').next().unwrap_or(host))
+            }
         }
     }
 

@@ -15,7 +15,11 @@ impl State {
     /// Opens the confirmation for an operation. Large destructive operations, the whole job,
     /// and anything on a production cluster ask for the job name to be typed.
     pub fn confirm(&mut self, op: Operation, hidden_marks: usize) {
-        let job_name = op.job().rsplit('/').next().unwrap_or("").to_owned();
+        let job_name = match &op {
+            // The host name (or "N hosts") takes the job name's place.
+            Operation::Maintenance { .. } => op.subject(),
+            _ => op.job().rsplit('/').next().unwrap_or("").to_owned(),
+        };
         let require = match &op {
             Operation::KillJob { .. } => Some(op.job()),
             _ if self.prod_cluster => Some(job_name),
@@ -72,8 +76,10 @@ impl State {
     /// Hands a confirmed operation to the edge.
     pub fn send(&mut self, op: Operation, fx: &mut Vec<Effect>) {
         // Marks were spent on this operation; keeping them invites doing it twice.
-        if matches!(op, Operation::Kill { .. } | Operation::Restart { .. })
-            && let Some(t) = self.top_mut().table_mut()
+        if matches!(
+            op,
+            Operation::Kill { .. } | Operation::Restart { .. } | Operation::Maintenance { .. }
+        ) && let Some(t) = self.top_mut().table_mut()
         {
             t.marked.clear();
             t.mark_anchor = None;
@@ -87,7 +93,7 @@ impl State {
             h.in_flight = true;
         }
         self.say(
-            format!("{}: sending {}…", op.job(), op.method()),
+            format!("{}: sending {}…", op.subject(), op.method()),
             Level::Info,
         );
         self.pending_mutations.push((id, op.clone()));
@@ -168,7 +174,12 @@ impl State {
                 vec![
                     error.clone(),
                     format!("Credentials tried: {tried}"),
-                    "Give Eos a user with permission for this job:".into(),
+                    if matches!(m.op, Operation::Maintenance { .. }) {
+                        "Maintenance is an admin call: give Eos a user with Aurora's admin role:"
+                            .into()
+                    } else {
+                        "Give Eos a user with permission for this job:".into()
+                    },
                     "  - set EOS_USER and EOS_PASSWORD, or".into(),
                     "  - add `machine <scheduler host> login <user> password <password>` to ~/.netrc".into(),
                     "Read-only views keep working without credentials.".into(),

@@ -29,6 +29,37 @@ impl Control {
     }
 }
 
+/// A maintenance call on agent hosts (AuroraAdmin; needs an admin).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HostAction {
+    /// startMaintenance: SCHEDULED, the scheduler avoids placing new tasks there.
+    Start,
+    /// drainHosts: DRAINING, the active tasks are killed and rescheduled elsewhere; DRAINED
+    /// once the host is empty.
+    Drain,
+    /// endMaintenance: back to NONE.
+    End,
+}
+
+impl HostAction {
+    pub fn method(self) -> &'static str {
+        match self {
+            HostAction::Start => "startMaintenance",
+            HostAction::Drain => "drainHosts",
+            HostAction::End => "endMaintenance",
+        }
+    }
+}
+
+/// `1 host`, `3 hosts`.
+pub fn hosts_text(n: usize) -> String {
+    if n == 1 {
+        "1 host".to_owned()
+    } else {
+        format!("{n} hosts")
+    }
+}
+
 /// One mutating API call, fully specified.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Operation {
@@ -66,6 +97,13 @@ pub enum Operation {
     CronStart {
         job: JobKey,
     },
+    /// startMaintenance / drainHosts / endMaintenance on these hosts. `tasks` is how many
+    /// active tasks the console saw on them (for the confirmation; not sent).
+    Maintenance {
+        action: HostAction,
+        hosts: Vec<String>,
+        tasks: usize,
+    },
 }
 
 impl Operation {
@@ -78,6 +116,16 @@ impl Operation {
             Operation::Pulse { .. } => "pulseJobUpdate",
             Operation::StartUpdate { .. } => "startJobUpdate",
             Operation::CronStart { .. } => "startCronJob",
+            Operation::Maintenance { action, .. } => action.method(),
+        }
+    }
+
+    /// What it acts on, for messages: the job, or the host(s).
+    pub fn subject(&self) -> String {
+        match self {
+            Operation::Maintenance { hosts, .. } if hosts.len() == 1 => hosts[0].clone(),
+            Operation::Maintenance { hosts, .. } => hosts_text(hosts.len()),
+            _ => self.job(),
         }
     }
 
@@ -97,6 +145,7 @@ impl Operation {
                 .and_then(|c| c.job.as_ref())
                 .map(|j| j.to_string())
                 .unwrap_or_default(),
+            Operation::Maintenance { .. } => String::new(),
         }
     }
 
@@ -120,6 +169,14 @@ impl Operation {
             Operation::Pulse { .. } => "Pulse update".into(),
             Operation::StartUpdate { .. } => "Start update".into(),
             Operation::CronStart { .. } => "Run cron job now".into(),
+            Operation::Maintenance { action, hosts, .. } => {
+                let n = hosts_text(hosts.len());
+                match action {
+                    HostAction::Start => format!("Start maintenance on {n}"),
+                    HostAction::Drain => format!("Drain {n}"),
+                    HostAction::End => format!("End maintenance on {n}"),
+                }
+            }
         }
     }
 
@@ -135,6 +192,10 @@ impl Operation {
                     ..
                 }
                 | Operation::StartUpdate { .. }
+                | Operation::Maintenance {
+                    action: HostAction::Drain,
+                    ..
+                }
         )
     }
 
@@ -147,6 +208,13 @@ impl Operation {
             Operation::KillJob { .. } | Operation::StartUpdate { .. } => usize::MAX,
             Operation::AddInstances { count, .. } => *count as usize,
             Operation::Control { .. } | Operation::Pulse { .. } | Operation::CronStart { .. } => 1,
+            // A drain moves every task on the hosts.
+            Operation::Maintenance {
+                action: HostAction::Drain,
+                tasks,
+                hosts,
+            } => (*tasks).max(hosts.len()),
+            Operation::Maintenance { hosts, .. } => hosts.len(),
         }
     }
 
@@ -223,6 +291,51 @@ impl Operation {
                 ));
             }
             Operation::CronStart { .. } => {}
+            Operation::Maintenance {
+                action,
+                hosts,
+                tasks,
+            } => {
+                let n = hosts.len();
+                out.push((
+                    "hosts".into(),
+                    if n <= 3 {
+                        format!("{} ({n} in all)", hosts.join(", "))
+                    } else {
+                        format!("{}, … ({n} in all)", hosts[..3].join(", "))
+                    },
+                ));
+                let (their, tasks_text) = (
+                    if n == 1 { "its" } else { "their" },
+                    if *tasks == 1 {
+                        "1 active task".to_owned()
+                    } else {
+                        format!("{tasks} active tasks")
+                    },
+                );
+                let verb = self.verb().to_lowercase();
+                out.push((
+                    "effect".into(),
+                    match action {
+                        HostAction::Start => format!(
+                            "{verb}: mode SCHEDULED, new tasks avoid {}; {their} {tasks_text} keep running",
+                            if n == 1 { "it" } else { "them" }
+                        ),
+                        HostAction::Drain if *tasks == 0 => format!(
+                            "{verb}: no active tasks on {}; DRAINED at once",
+                            if n == 1 { "it" } else { "them" }
+                        ),
+                        HostAction::Drain => format!(
+                            "{verb}: {their} {tasks_text} will be killed and rescheduled elsewhere; DRAINED when empty"
+                        ),
+                        HostAction::End => format!(
+                            "{verb}: mode NONE, {} take{} new tasks again",
+                            if n == 1 { "it" } else { "they" },
+                            if n == 1 { "s" } else { "" }
+                        ),
+                    },
+                ));
+            }
         }
         out
     }
@@ -255,6 +368,7 @@ impl Operation {
                 json!({"request": request, "message": message})
             }
             Operation::CronStart { job } => json!({"job": job}),
+            Operation::Maintenance { hosts, .. } => json!({"hosts": {"hostNames": hosts}}),
         }
     }
 

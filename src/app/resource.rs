@@ -30,6 +30,12 @@ pub enum ResourceKey {
     Updates(Option<String>),
     /// getJobUpdateDetails for one update key
     UpdateDetails(String),
+    /// getTasksWithoutConfigs(statuses = active) across the cluster: the hosts view
+    ActiveTasks,
+    /// getTasksWithoutConfigs(slaveHosts = {host}, statuses = active)
+    HostTasks(String),
+    /// GET /maintenance: the hosts in maintenance, by mode
+    Maintenance,
 }
 
 impl ResourceKey {
@@ -47,6 +53,9 @@ impl ResourceKey {
             ResourceKey::Quota(r) => format!("quota of {r}"),
             ResourceKey::Updates(_) => "updates".into(),
             ResourceKey::UpdateDetails(k) => format!("update {k}"),
+            ResourceKey::ActiveTasks => "active tasks".into(),
+            ResourceKey::HostTasks(h) => format!("tasks on {h}"),
+            ResourceKey::Maintenance => "hosts in maintenance".into(),
         }
     }
 }
@@ -70,6 +79,7 @@ pub enum Data {
     Quota(Box<GetQuotaResult>),
     Updates(Vec<JobUpdateSummary>),
     UpdateDetails(Option<Box<JobUpdateDetails>>),
+    Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
 }
 
 /// The console's knowledge of one resource.

@@ -88,6 +88,9 @@ pub enum ClientError {
     },
     #[error("refused before sending: {0}")]
     Refused(String),
+    /// A non-Thrift page (e.g. `/maintenance`) answered with a body of the wrong shape.
+    #[error("could not decode the reply of {url}: {error}")]
+    BadBody { url: String, error: String },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -237,10 +240,6 @@ impl AuroraClient {
             .unwrap_or_else(|| self.cfg.base_url.trim_end_matches('/').to_owned())
     }
 
-    fn api_url(base: &str) -> String {
-        format!("{}/api", base.trim_end_matches('/'))
-    }
-
     /// Sends one call and returns the scheduler's `Response`, whatever its response code.
     pub async fn call_raw<A: Thrift>(
         &self,
@@ -340,17 +339,29 @@ impl AuroraClient {
 
     /// POSTs the body to `/api`, following leader redirects with the same body and credentials.
     async fn post(&self, body: Bytes) -> Result<(String, Bytes), ClientError> {
-        let mut base = self.current_base();
-        let from_cache = self.leader.lock().map(|l| l.is_some()).unwrap_or(false);
         let ct = HeaderValue::from_static(self.cfg.protocol.content_type());
-        for hop in 0..=self.cfg.max_redirects {
-            let url = Self::api_url(&base);
-            let mut req = self
-                .http
-                .post(&url)
+        self.exchange("/api", |http, url| {
+            http.post(url)
                 .header(CONTENT_TYPE, ct.clone())
                 .header(ACCEPT, ct.clone())
-                .body(body.clone());
+                .body(body.clone())
+        })
+        .await
+    }
+
+    /// Sends the request `build` makes for `<base><path>`, with the credentials, following
+    /// leader redirects (the same request again, at the new base) and remembering the leader.
+    /// Returns the reply's Content-Type and body.
+    async fn exchange(
+        &self,
+        path: &'static str,
+        build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
+    ) -> Result<(String, Bytes), ClientError> {
+        let mut base = self.current_base();
+        let from_cache = self.leader.lock().map(|l| l.is_some()).unwrap_or(false);
+        for hop in 0..=self.cfg.max_redirects {
+            let url = format!("{}{path}", base.trim_end_matches('/'));
+            let mut req = build(&self.http, &url);
             if let Some(c) = &self.cfg.credentials {
                 req = req.header(AUTHORIZATION, c.basic_header());
             }
@@ -375,12 +386,13 @@ impl AuroraClient {
                     .and_then(|v| v.to_str().ok())
                     .unwrap_or("")
                     .to_owned();
-                let next = resolve_location(&url, &location).ok_or_else(|| ClientError::Http {
-                    url: url.clone(),
-                    status,
-                    realm: None,
-                    body: format!("redirect without a usable Location ({location:?})"),
-                })?;
+                let next =
+                    resolve_location(&url, &location, path).ok_or_else(|| ClientError::Http {
+                        url: url.clone(),
+                        status,
+                        realm: None,
+                        body: format!("redirect without a usable Location ({location:?})"),
+                    })?;
                 if hop == self.cfg.max_redirects {
                     return Err(ClientError::TooManyRedirects {
                         hops: hop + 1,
@@ -733,6 +745,22 @@ impl AuroraClient {
 
     // ---- maintenance (AuroraAdmin) ----
 
+    /// `GET /maintenance`: every host in maintenance, by mode. Read-only and needs no admin;
+    /// leader-redirected like `/api`.
+    pub async fn get_maintenance(
+        &self,
+    ) -> Result<super::maintenance::MaintenanceHosts, ClientError> {
+        let (_, bytes) = self
+            .exchange("/maintenance", |http, url| {
+                http.get(url).header(ACCEPT, "application/json")
+            })
+            .await?;
+        super::maintenance::MaintenanceHosts::parse(&bytes).map_err(|error| ClientError::BadBody {
+            url: format!("{}/maintenance", self.current_base()),
+            error,
+        })
+    }
+
     pub async fn maintenance_status(&self, hosts: &[String]) -> ClientResult<Vec<HostStatus>> {
         self.hosts_call("maintenanceStatus", hosts).await
     }
@@ -901,8 +929,9 @@ fn presented_name(n: &str) -> String {
     inner.trim_matches('"').to_owned()
 }
 
-/// The scheduler base URL a redirect's Location names (Aurora sends `<scheme>://host:port/api`).
-fn resolve_location(from: &str, location: &str) -> Option<String> {
+/// The scheduler base URL a redirect's Location names (Aurora sends `<scheme>://host:port/api`,
+/// or the page asked for, `path`).
+fn resolve_location(from: &str, location: &str, path: &str) -> Option<String> {
     let base = reqwest::Url::parse(from).ok()?;
     let target = base.join(location).ok()?;
     if !matches!(target.scheme(), "http" | "https") || target.host_str().is_none() {
@@ -913,8 +942,11 @@ fn resolve_location(from: &str, location: &str) -> Option<String> {
         s.push_str(&format!(":{p}"));
     }
     // Keep any path prefix in front of /api (a proxy may mount the scheduler under one).
-    let path = target.path();
-    if let Some(prefix) = path.strip_suffix("/api") {
+    let target_path = target.path();
+    if let Some(prefix) = target_path
+        .strip_suffix(path)
+        .or_else(|| target_path.strip_suffix("/api"))
+    {
         s.push_str(prefix);
     }
     Some(s)
@@ -977,18 +1009,31 @@ mod tests {
     #[test]
     fn redirect_locations_resolve_to_a_base() {
         assert_eq!(
-            resolve_location("http://a:1/api", "http://b:2/api").as_deref(),
+            resolve_location("http://a:1/api", "http://b:2/api", "/api").as_deref(),
             Some("http://b:2")
         );
         assert_eq!(
-            resolve_location("http://a:1/api", "/api").as_deref(),
+            resolve_location("http://a:1/api", "/api", "/api").as_deref(),
             Some("http://a:1")
         );
         assert_eq!(
-            resolve_location("http://a:1/api", "https://b/x/api").as_deref(),
+            resolve_location("http://a:1/api", "https://b/x/api", "/api").as_deref(),
             Some("https://b/x")
         );
-        assert_eq!(resolve_location("http://a:1/api", "ftp://b/api"), None);
+        assert_eq!(
+            resolve_location("http://a:1/api", "ftp://b/api", "/api"),
+            None
+        );
+        // The maintenance page redirects to the leader's page.
+        assert_eq!(
+            resolve_location(
+                "http://a:1/maintenance",
+                "http://b:2/x/maintenance",
+                "/maintenance"
+            )
+            .as_deref(),
+            Some("http://b:2/x")
+        );
     }
 
     #[test]

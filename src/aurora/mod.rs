@@ -3,6 +3,7 @@
 pub mod client;
 pub mod clusters;
 pub mod credentials;
+pub mod maintenance;
 pub mod model;
 pub mod wire;
 pub mod zk;

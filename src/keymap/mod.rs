@@ -27,6 +27,8 @@ pub enum Layer {
     Config,
     Quota,
     Triage,
+    Hosts,
+    Host,
     Help,
 }
 
@@ -43,6 +45,8 @@ impl Layer {
         Layer::Config,
         Layer::Quota,
         Layer::Triage,
+        Layer::Hosts,
+        Layer::Host,
         Layer::Help,
     ];
 
@@ -59,6 +63,8 @@ impl Layer {
             Layer::Config => "config",
             Layer::Quota => "quota",
             Layer::Triage => "triage",
+            Layer::Hosts => "hosts",
+            Layer::Host => "host",
             Layer::Help => "help",
         }
     }
@@ -70,7 +76,13 @@ impl Layer {
         match self {
             Layer::Global => vec![Layer::Global],
             Layer::List => vec![Layer::List, Layer::Global],
-            Layer::Roles | Layer::Jobs | Layer::Tasks | Layer::Updates | Layer::Triage => {
+            Layer::Roles
+            | Layer::Jobs
+            | Layer::Tasks
+            | Layer::Updates
+            | Layer::Triage
+            | Layer::Hosts
+            | Layer::Host => {
                 vec![self, Layer::List, Layer::Global]
             }
             _ => vec![self, Layer::Global],

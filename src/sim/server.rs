@@ -174,7 +174,10 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Result<Response<Body>
         },
         "/health" => text(StatusCode::OK, "OK\n"),
         "/leaderhealth" => leader_health(&sim),
-        "/maintenance" => maintenance_json(&sim),
+        "/maintenance" => match not_leading(&sim, "/maintenance") {
+            Some(r) => r,
+            None => maintenance_json(&sim),
+        },
         "/vars" => vars(&sim),
         _ => html(StatusCode::NOT_FOUND, "Not Found", "Not Found"),
     })
@@ -195,6 +198,30 @@ fn leader_health(sim: &Simulator) -> Response<Body> {
         );
     }
     text(StatusCode::OK, "This is the leading scheduler.\n")
+}
+
+/// Like the scheduler's leader redirect filter for pages other than `/api`: a non-leader
+/// redirects to the leader's page, a scheduler without a leader answers 503.
+fn not_leading(sim: &Simulator, path: &str) -> Option<Response<Body>> {
+    let faults = &sim.inner.faults;
+    if let Some(target) = &faults.redirect_to {
+        let mut r = Response::new(Full::new(Bytes::new()));
+        *r.status_mut() = StatusCode::TEMPORARY_REDIRECT;
+        r.headers_mut().insert(
+            header::LOCATION,
+            HeaderValue::from_str(&format!("{target}{path}"))
+                .unwrap_or_else(|_| HeaderValue::from_static("/")),
+        );
+        return Some(r);
+    }
+    if faults.leaderless(sim.now_ms()) {
+        return Some(html(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Service Unavailable",
+            "No leader found: the scheduler is electing a new leader. Try again shortly.",
+        ));
+    }
+    None
 }
 
 fn maintenance_json(sim: &Simulator) -> Response<Body> {

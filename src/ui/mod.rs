@@ -345,6 +345,19 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
         ],
         Screen::Triage { .. } => vec![Command::Open],
         Screen::Task { .. } => vec![Command::Copy, Command::CopyHost],
+        Screen::Hosts { .. } => vec![
+            Command::Open,
+            Command::Mark,
+            Command::StartMaintenance,
+            Command::DrainHosts,
+            Command::EndMaintenance,
+        ],
+        Screen::Host { .. } => vec![
+            Command::Open,
+            Command::StartMaintenance,
+            Command::DrainHosts,
+            Command::EndMaintenance,
+        ],
         _ => vec![],
     };
     if screen.table().is_some() {
@@ -379,7 +392,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Paragraph::new(format!(
                 " {} {}: waiting for the scheduler…",
                 op.method(),
-                op.job()
+                op.subject()
             ))
             .style(theme.get("ui.message.info")),
             area,
@@ -444,6 +457,9 @@ fn short_name(c: Command) -> &'static str {
         Command::RollbackUpdate => "rollback",
         Command::PulseUpdate => "pulse",
         Command::HoldPulses => "hold",
+        Command::StartMaintenance => "maintenance",
+        Command::DrainHosts => "drain",
+        Command::EndMaintenance => "end maint.",
         other => other.name(),
     }
 }

@@ -1,0 +1,535 @@
+//! The hosts view (`:hosts`): agent hosts with their active tasks, the jobs those belong to and
+//! their maintenance mode, joined from every active task (`getTasksWithoutConfigs`) and the
+//! scheduler's `/maintenance` page; one host's tasks; and the maintenance operations (start
+//! maintenance, drain, end maintenance), which go through the ordinary confirmation.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::dialog::Dialog;
+use super::ops::{HostAction, Operation};
+use super::resource::{Data, ResourceKey};
+use super::table::{Column, Row, SortKey, Table};
+use super::{Level, Nav, Screen, State, rows};
+use crate::aurora::client::{AuroraClient, ClientResult, Reply};
+use crate::aurora::maintenance::MaintenanceHosts;
+use crate::aurora::model::*;
+
+/// One agent host as the hosts view shows it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HostSummary {
+    pub host: String,
+    /// `None` when the maintenance page could not be read.
+    pub mode: Option<MaintenanceMode>,
+    /// Active tasks placed on the host.
+    pub tasks: usize,
+    /// Distinct jobs of those tasks with their task counts, most tasks first.
+    pub jobs: Vec<HostJob>,
+    /// DRAINING hosts: the tasks still to move (from the maintenance page).
+    pub tasks_to_move: Option<usize>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HostJob {
+    pub job: String,
+    pub tasks: usize,
+}
+
+/// Every host that has active tasks or is in maintenance, by name. A host with neither is
+/// unknown to the scheduler's reads and does not appear.
+pub fn host_summaries(
+    tasks: &[ScheduledTask],
+    maintenance: Option<&MaintenanceHosts>,
+) -> Vec<HostSummary> {
+    let mut by_host: BTreeMap<&str, BTreeMap<String, usize>> = BTreeMap::new();
+    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    for t in tasks {
+        let host = t.host();
+        if host.is_empty() || !t.status().is_active() {
+            continue;
+        }
+        *counts.entry(host).or_default() += 1;
+        let job = t.job().map(|j| j.to_string()).unwrap_or_default();
+        *by_host.entry(host).or_default().entry(job).or_default() += 1;
+    }
+    let mut names: BTreeSet<&str> = counts.keys().copied().collect();
+    if let Some(m) = maintenance {
+        names.extend(m.hosts());
+    }
+    names
+        .into_iter()
+        .map(|host| {
+            let mut jobs: Vec<HostJob> = by_host
+                .get(host)
+                .map(|j| {
+                    j.iter()
+                        .map(|(job, n)| HostJob {
+                            job: job.clone(),
+                            tasks: *n,
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            jobs.sort_by(|a, b| b.tasks.cmp(&a.tasks).then_with(|| a.job.cmp(&b.job)));
+            HostSummary {
+                host: host.to_owned(),
+                mode: maintenance.map(|m| m.mode(host)),
+                tasks: counts.get(host).copied().unwrap_or(0),
+                jobs,
+                tasks_to_move: maintenance.and_then(|m| m.draining.get(host).map(Vec::len)),
+            }
+        })
+        .collect()
+}
+
+/// The jobs of a host in a few words: the three with most tasks (`×n` when more than one),
+/// then how many more.
+pub fn jobs_text(jobs: &[HostJob]) -> String {
+    let mut parts: Vec<String> = jobs
+        .iter()
+        .take(3)
+        .map(|j| {
+            if j.tasks > 1 {
+                format!("{} ×{}", j.job, j.tasks)
+            } else {
+                j.job.clone()
+            }
+        })
+        .collect();
+    if jobs.len() > 3 {
+        parts.push(format!("+{} more", jobs.len() - 3));
+    }
+    parts.join(", ")
+}
+
+pub fn mode_text(mode: Option<MaintenanceMode>) -> String {
+    mode.map(|m| m.to_string()).unwrap_or_else(|| "?".into())
+}
+
+/// Theme key of a maintenance mode (the MODE column and the row).
+pub fn mode_style(mode: Option<MaintenanceMode>) -> &'static str {
+    match mode {
+        Some(MaintenanceMode::SCHEDULED) => "status.maintenance.scheduled",
+        Some(MaintenanceMode::DRAINING) => "status.maintenance.draining",
+        Some(MaintenanceMode::DRAINED) => "status.maintenance.drained",
+        Some(_) => "status.maintenance.none",
+        None => "status.other",
+    }
+}
+
+fn mode_rank(mode: Option<MaintenanceMode>) -> f64 {
+    match mode {
+        Some(MaintenanceMode::NONE) => 0.0,
+        Some(MaintenanceMode::SCHEDULED) => 1.0,
+        Some(MaintenanceMode::DRAINING) => 2.0,
+        Some(MaintenanceMode::DRAINED) => 3.0,
+        _ => 4.0,
+    }
+}
+
+/// The labels all names share at their end (`.devcluster.example.com`), to leave out of the
+/// HOST column; empty when that would leave a name with nothing.
+pub fn common_suffix<'a>(names: impl IntoIterator<Item = &'a str>) -> String {
+    let mut suffix: Option<Vec<&str>> = None;
+    let mut count = 0;
+    for n in names {
+        count += 1;
+        let labels: Vec<&str> = n.split('.').collect();
+        suffix = Some(match suffix {
+            None => labels[1..].to_vec(),
+            Some(s) => {
+                let common = s
+                    .iter()
+                    .rev()
+                    .zip(labels[1..].iter().rev())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                s[s.len() - common..].to_vec()
+            }
+        });
+    }
+    match suffix {
+        Some(s) if count > 1 && !s.is_empty() => format!(".{}", s.join(".")),
+        _ => String::new(),
+    }
+}
+
+pub fn hosts_table() -> Table {
+    Table::new(vec![
+        Column::new("HOST", 0).priority(9),
+        Column::new("MODE", 9).priority(9),
+        Column::right("TASKS", 5).priority(8),
+        Column::right("TO MOVE", 7).priority(6),
+        Column::new("JOBS", 0).priority(5),
+    ])
+}
+
+pub fn host_rows(hosts: &[HostSummary]) -> Vec<Row> {
+    let suffix = common_suffix(hosts.iter().map(|h| h.host.as_str()));
+    hosts
+        .iter()
+        .map(|h| {
+            let shown = h.host.strip_suffix(suffix.as_str()).unwrap_or(&h.host);
+            let mut row = Row::new(
+                h.host.clone(),
+                vec![
+                    shown.to_owned(),
+                    mode_text(h.mode),
+                    h.tasks.to_string(),
+                    h.tasks_to_move.map(|n| n.to_string()).unwrap_or_default(),
+                    jobs_text(&h.jobs),
+                ],
+                vec![
+                    SortKey::Text(h.host.clone()),
+                    SortKey::Num(mode_rank(h.mode)),
+                    SortKey::Num(h.tasks as f64),
+                    SortKey::Num(h.tasks_to_move.map(|n| n as f64).unwrap_or(-1.0)),
+                    SortKey::Num(h.jobs.len() as f64),
+                ],
+            )
+            .style(mode_style(h.mode))
+            .target(Nav::Host(h.host.clone()));
+            // The filter also finds the full host name and every job, not just the shown ones.
+            row.haystack.push(' ');
+            row.haystack.push_str(&h.host.to_lowercase());
+            for j in &h.jobs {
+                row.haystack.push(' ');
+                row.haystack.push_str(&j.job.to_lowercase());
+            }
+            row
+        })
+        .collect()
+}
+
+/// One host's tasks: the tasks view's columns, with the job in place of the host.
+pub fn host_tasks_table() -> Table {
+    Table::new(vec![
+        Column::new("JOB", 0).priority(9),
+        Column::right("INST", 4).priority(8),
+        Column::new("STATUS", 11).priority(9),
+        Column::new("PORTS", 0).priority(2),
+        Column::right("AGE", 5).priority(6).clock(),
+        Column::right("FAILS", 5).priority(6),
+        Column::new("LAST EVENT", 0).priority(4),
+        Column::new("TASK ID", 0).priority(1),
+    ])
+}
+
+pub fn host_task_rows(tasks: &[ScheduledTask], now: i64) -> Vec<Row> {
+    let jobs: BTreeMap<&str, String> = tasks
+        .iter()
+        .map(|t| {
+            (
+                t.task_id(),
+                t.job().map(|j| j.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    rows::task_rows(tasks, &[], now)
+        .into_iter()
+        .map(|r| {
+            let job = jobs.get(r.id.as_str()).cloned().unwrap_or_default();
+            // The tasks view's cells: INST STATUS HOST PORTS AGE FAILS LAST-EVENT TASK-ID.
+            let mut cells = r.cells.clone();
+            let mut sort = r.sort.clone();
+            cells.remove(2);
+            sort.remove(2);
+            cells.insert(0, job.clone());
+            sort.insert(0, SortKey::Text(job));
+            let mut row = Row::new(r.id.clone(), cells, sort)
+                .style(r.style)
+                .copy(r.copy.clone(), r.copy_alt.clone());
+            row.target = r.target.clone();
+            row
+        })
+        .collect()
+}
+
+/// Host names in fetched data, for completion.
+pub fn host_names(d: &Data) -> Vec<String> {
+    match d {
+        Data::Tasks(t) => t
+            .iter()
+            .map(|t| t.host().to_owned())
+            .filter(|h| !h.is_empty())
+            .collect(),
+        Data::Maintenance(m) => m.hosts().into_iter().map(str::to_owned).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn active_query() -> TaskQuery {
+    TaskQuery {
+        statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
+        ..Default::default()
+    }
+}
+
+/// The reads behind the hosts views.
+pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<String>), String> {
+    let cluster_of = |r: &Reply<Vec<ScheduledTask>>| {
+        r.server_info
+            .as_ref()
+            .and_then(|s| s.cluster_name.clone())
+            .filter(|c| !c.is_empty())
+    };
+    match key {
+        ResourceKey::ActiveTasks => {
+            let r = c
+                .get_tasks_without_configs(active_query())
+                .await
+                .map_err(|e| e.to_string())?;
+            let cluster = cluster_of(&r);
+            Ok((Data::Tasks(r.value), cluster))
+        }
+        ResourceKey::HostTasks(host) => {
+            let q = TaskQuery {
+                slave_hosts: Some(vec![host.clone()]),
+                ..active_query()
+            };
+            let r = c
+                .get_tasks_without_configs(q)
+                .await
+                .map_err(|e| e.to_string())?;
+            let cluster = cluster_of(&r);
+            Ok((Data::Tasks(r.value), cluster))
+        }
+        ResourceKey::Maintenance => c
+            .get_maintenance()
+            .await
+            .map(|m| (Data::Maintenance(Box::new(m)), None))
+            .map_err(|e| e.to_string()),
+        other => Err(format!("not a hosts resource: {}", other.describe())),
+    }
+}
+
+/// Sends one maintenance call. The statuses the scheduler returns are added to the reply's
+/// messages (`host → MODE`), so the outcome line and the audit log show them.
+pub async fn send_maintenance(
+    c: &AuroraClient,
+    action: HostAction,
+    hosts: &[String],
+) -> ClientResult<()> {
+    let r = match action {
+        HostAction::Start => c.start_maintenance(hosts).await,
+        HostAction::Drain => c.drain_hosts(hosts).await,
+        HostAction::End => c.end_maintenance(hosts).await,
+    }?;
+    let mut statuses: Vec<String> = r
+        .value
+        .iter()
+        .map(|s| {
+            format!(
+                "{} → {}",
+                s.host.as_deref().unwrap_or("?"),
+                mode_text(s.mode)
+            )
+        })
+        .collect();
+    statuses.sort();
+    let mut messages = r.messages;
+    messages.extend(statuses);
+    Ok(Reply {
+        value: (),
+        code: r.code,
+        messages,
+        server_info: r.server_info,
+    })
+}
+
+impl State {
+    /// Rows of the hosts view or of one host's tasks, once their data is there.
+    pub(super) fn host_rows(&self) -> Option<Vec<Row>> {
+        match self.top() {
+            Screen::Hosts { .. } => {
+                let Some(Data::Tasks(tasks)) = self.data(&ResourceKey::ActiveTasks) else {
+                    return None;
+                };
+                let maintenance = match self.data(&ResourceKey::Maintenance) {
+                    Some(Data::Maintenance(m)) => Some(m.as_ref()),
+                    // Unreadable (and never read): show the hosts with tasks, mode `?`.
+                    _ if self
+                        .slot(&ResourceKey::Maintenance)
+                        .is_some_and(|s| s.error.is_some()) =>
+                    {
+                        None
+                    }
+                    _ => return None,
+                };
+                Some(host_rows(&host_summaries(tasks, maintenance)))
+            }
+            Screen::Host { host, .. } => match self.data(&ResourceKey::HostTasks(host.clone())) {
+                Some(Data::Tasks(t)) => Some(host_task_rows(t, self.now)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The maintenance mode of a host, if the maintenance page has been read.
+    pub fn host_mode(&self, host: &str) -> Option<MaintenanceMode> {
+        match self.data(&ResourceKey::Maintenance) {
+            Some(Data::Maintenance(m)) => Some(m.mode(host)),
+            _ => None,
+        }
+    }
+
+    /// Active tasks the console knows of on these hosts.
+    fn tasks_on(&self, hosts: &[String]) -> usize {
+        let key = match self.top() {
+            Screen::Host { host, .. } => ResourceKey::HostTasks(host.clone()),
+            _ => ResourceKey::ActiveTasks,
+        };
+        match self.data(&key) {
+            Some(Data::Tasks(t)) => t
+                .iter()
+                .filter(|t| t.status().is_active() && hosts.iter().any(|h| h == t.host()))
+                .count(),
+            _ => 0,
+        }
+    }
+
+    /// Start maintenance, drain or end maintenance on the marked (or selected) hosts of the
+    /// hosts view, or on the host whose tasks are shown: opens the confirmation.
+    pub(super) fn host_operation(&mut self, action: HostAction) {
+        let (hosts, hidden): (Vec<String>, usize) = match self.top() {
+            Screen::Hosts { table } => {
+                let (rows, hidden) = table.targets();
+                (rows.iter().map(|r| r.id.clone()).collect(), hidden)
+            }
+            Screen::Host { host, .. } => (vec![host.clone()], 0),
+            _ => {
+                self.say("open :hosts to act on hosts", Level::Error);
+                return;
+            }
+        };
+        if hosts.is_empty() {
+            self.say("no host selected", Level::Error);
+            return;
+        }
+        let tasks = self.tasks_on(&hosts);
+        // Modes the call will not change, said before sending.
+        let odd: Vec<&String> = hosts
+            .iter()
+            .filter(|h| match (action, self.host_mode(h)) {
+                (HostAction::Start, Some(m)) => m != MaintenanceMode::NONE,
+                (HostAction::Drain, Some(m)) => m == MaintenanceMode::DRAINED,
+                (HostAction::End, Some(m)) => m == MaintenanceMode::NONE,
+                (_, None) => false,
+            })
+            .collect();
+        let warning = (!odd.is_empty()).then(|| {
+            let which = if odd.len() == 1 {
+                odd[0].clone()
+            } else {
+                format!("{} of these hosts", odd.len())
+            };
+            match action {
+                HostAction::Start => {
+                    format!("{which}: already in maintenance; startMaintenance keeps its mode")
+                }
+                HostAction::Drain => format!("{which}: already DRAINED"),
+                HostAction::End => format!("{which}: not in maintenance"),
+            }
+        });
+        self.confirm(
+            Operation::Maintenance {
+                action,
+                hosts,
+                tasks,
+            },
+            hidden,
+        );
+        if let (Some(w), Some(Dialog::Confirm(c))) = (warning, self.dialog.as_mut()) {
+            c.warnings.push(w);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn task(id: &str, job: &str, host: &str, status: ScheduleStatus) -> ScheduledTask {
+        let k = JobKey::parse(job).unwrap();
+        ScheduledTask {
+            assigned_task: Some(AssignedTask {
+                task_id: Some(id.into()),
+                slave_host: (!host.is_empty()).then(|| host.into()),
+                task: Some(TaskConfig {
+                    job: Some(k),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            status: Some(status),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn summaries_join_tasks_and_maintenance() {
+        use ScheduleStatus::*;
+        let tasks = vec![
+            task("t1", "a/prod/x", "h1.dc.example.com", RUNNING),
+            task("t2", "a/prod/x", "h1.dc.example.com", RUNNING),
+            task("t3", "b/prod/y", "h1.dc.example.com", STARTING),
+            task("t4", "b/prod/y", "h2.dc.example.com", DRAINING),
+            task("t5", "b/prod/y", "", PENDING),
+            task("t6", "b/prod/y", "h5.dc.example.com", FINISHED),
+        ];
+        let m = MaintenanceHosts::parse(
+            br#"{"DRAINING":{"h2.dc.example.com":["t4"]},"DRAINED":["h3.dc.example.com"]}"#,
+        )
+        .unwrap();
+        let s = host_summaries(&tasks, Some(&m));
+        let names: Vec<&str> = s.iter().map(|h| h.host.as_str()).collect();
+        // h3 has no tasks but is in maintenance; h5 has only a finished task: unknown.
+        assert_eq!(
+            names,
+            vec![
+                "h1.dc.example.com",
+                "h2.dc.example.com",
+                "h3.dc.example.com"
+            ]
+        );
+        assert_eq!(s[0].tasks, 3);
+        assert_eq!(s[0].mode, Some(MaintenanceMode::NONE));
+        assert_eq!(jobs_text(&s[0].jobs), "a/prod/x ×2, b/prod/y");
+        assert_eq!(s[1].mode, Some(MaintenanceMode::DRAINING));
+        assert_eq!(s[1].tasks_to_move, Some(1));
+        assert_eq!((s[2].tasks, s[2].mode), (0, Some(MaintenanceMode::DRAINED)));
+        let rows = host_rows(&s);
+        assert_eq!(
+            rows[0].cells,
+            vec!["h1", "NONE", "3", "", "a/prod/x ×2, b/prod/y"]
+        );
+        assert_eq!(rows[1].cells[1..4], ["DRAINING", "1", "1"]);
+        assert_eq!(rows[1].style, "status.maintenance.draining");
+        assert_eq!(rows[0].target, Some(Nav::Host("h1.dc.example.com".into())));
+        assert!(rows[0].haystack.contains("h1.dc.example.com"));
+        // Without the maintenance page: the hosts with tasks, mode unknown.
+        let s = host_summaries(&tasks, None);
+        assert_eq!(s.len(), 2);
+        assert_eq!(mode_text(s[0].mode), "?");
+    }
+
+    #[test]
+    fn jobs_are_shortened_to_three_and_suffixes_to_what_differs() {
+        let jobs: Vec<HostJob> = (0..5)
+            .map(|i| HostJob {
+                job: format!("r/e/j{i}"),
+                tasks: 1,
+            })
+            .collect();
+        assert_eq!(jobs_text(&jobs), "r/e/j0, r/e/j1, r/e/j2, +2 more");
+        assert_eq!(
+            common_suffix(["a.z1.dc.com", "b.z2.dc.com"]),
+            ".dc.com".to_owned()
+        );
+        assert_eq!(common_suffix(["a.dc.com"]), "");
+        assert_eq!(common_suffix(["a", "b.dc"]), "");
+        assert_eq!(common_suffix(["a.x", "b.y"]), "");
+    }
+}
