@@ -457,10 +457,10 @@ mod tests {
             assigned_task: Some(AssignedTask {
                 task_id: Some(id.into()),
                 slave_host: (!host.is_empty()).then(|| host.into()),
-                task: Some(TaskConfig {
+                task: Some(std::sync::Arc::new(TaskConfig {
                     job: Some(k),
                     ..Default::default()
-                }),
+                })),
                 ..Default::default()
             }),
             status: Some(status),
@@ -470,7 +470,11 @@ mod tests {
 
     #[test]
     fn summaries_join_tasks_and_maintenance() {
-        use ScheduleStatus::*;
+        const RUNNING: ScheduleStatus = ScheduleStatus::RUNNING;
+        const STARTING: ScheduleStatus = ScheduleStatus::STARTING;
+        const DRAINING: ScheduleStatus = ScheduleStatus::DRAINING;
+        const PENDING: ScheduleStatus = ScheduleStatus::PENDING;
+        const FINISHED: ScheduleStatus = ScheduleStatus::FINISHED;
         let tasks = vec![
             task("t1", "a/prod/x", "h1.dc.example.com", RUNNING),
             task("t2", "a/prod/x", "h1.dc.example.com", RUNNING),
