@@ -289,3 +289,34 @@ async fn tasks_view_in_mono_and_base16_with_styles() {
     assert!(text.contains(" PROD ") && !text.contains("bg:"), "{text}");
     world.stop().await;
 }
+
+/// The hosts view at both sizes (the world's SCHEDULED and DRAINED hosts included), one host
+/// being drained with its tasks still to move, and that host's tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hosts_view_and_a_draining_host() {
+    let world = World::start().await;
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    for (w, h) in [(80u16, 24u16), (120, 40)] {
+        let state = world.state_at(Nav::Hosts, w, h).await;
+        let text = draw(&state, w, h);
+        assert!(text.contains("HOST") && text.contains("MODE"), "{text}");
+        assert!(!text.contains("loading…"), "{text}");
+        settings.bind(|| insta::assert_snapshot!(format!("hosts_{w}x{h}"), text));
+    }
+    // Drain agent-0002 (frozen clock: its tasks stay DRAINING) and look again, sorted by mode
+    // descending so the hosts in maintenance come first.
+    let host = "agent-0002.us-east-1b.devcluster.example.com";
+    world.client.drain_hosts(&[host.to_owned()]).await.unwrap();
+    let mut state = world.state_at(Nav::Hosts, 120, 40).await;
+    update(&mut state, Action::Command(eos::app::Command::SortNext));
+    update(&mut state, Action::Command(eos::app::Command::SortReverse));
+    let text = draw(&state, 120, 40);
+    assert!(text.contains("DRAINING"), "{text}");
+    settings.bind(|| insta::assert_snapshot!("hosts_draining_120x40", text));
+    let state = world.state_at(Nav::Host(host.to_owned()), 120, 40).await;
+    let text = draw(&state, 120, 40);
+    assert!(text.contains("DRAINING"), "{text}");
+    settings.bind(|| insta::assert_snapshot!("host_tasks_draining_120x40", text));
+    world.stop().await;
+}
