@@ -519,3 +519,45 @@ fn a_401_names_the_admin_role() {
     assert_eq!(title, "startMaintenance needs credentials");
     assert!(lines.iter().any(|l| l.contains("admin role")), "{lines:?}");
 }
+
+#[test]
+fn every_active_task_is_polled_slower_than_the_maintenance_page() {
+    let mut s = hosts_view(false, false);
+    let polled = |s: &mut State, at: i64| -> Vec<ResourceKey> {
+        update(s, Action::Tick(at))
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Fetch { key, .. } => Some(key),
+                _ => None,
+            })
+            .collect()
+    };
+    let keys = polled(&mut s, T0 + 5_000);
+    assert_eq!(keys, vec![ResourceKey::Maintenance]);
+    let keys = answer_keys(&mut s, keys);
+    assert_eq!(keys, vec![ResourceKey::Maintenance]);
+    let keys = polled(&mut s, T0 + 15_000);
+    assert!(keys.contains(&ResourceKey::ActiveTasks), "{keys:?}");
+}
+
+/// Answers fetches of `keys` (sent at the last tick) as `answer` does.
+fn answer_keys(s: &mut State, keys: Vec<ResourceKey>) -> Vec<ResourceKey> {
+    let fx: Vec<Effect> = keys
+        .into_iter()
+        .map(|key| {
+            let generation = s.slot(&key).unwrap().generation;
+            Effect::Fetch { key, generation }
+        })
+        .collect();
+    answer(s, fx)
+}
+
+#[test]
+fn actions_wait_for_the_hosts_tasks() {
+    let mut s = hosts_view(false, false);
+    // A host's tasks view whose tasks have not arrived yet.
+    update(&mut s, Action::Open(Nav::Host(host(1))));
+    update(&mut s, Action::Command(Command::DrainHosts));
+    assert!(s.dialog.is_none());
+    assert!(message(&s).contains("not loaded yet"), "{}", message(&s));
+}

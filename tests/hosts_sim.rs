@@ -530,3 +530,59 @@ async fn an_anonymous_drain_is_refused_with_401_and_explained() {
     assert_eq!(w.mode_of(&first).await, MaintenanceMode::NONE);
     w.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eos_get_hosts_as_a_table_and_as_json() {
+    use eos::get::{GetArgs, Output, What};
+    let w = World::start(frozen()).await;
+    let host = "agent-0003.us-east-1c.devcluster.example.com";
+    w.client.drain_hosts(&[host.to_owned()]).await.unwrap();
+    let on_host = w.tasks_on(host).await.len();
+    assert!(on_host > 0);
+    let table = eos::get::fetch(
+        &w.client,
+        &GetArgs {
+            output: Output::Table,
+            what: What::Hosts,
+        },
+    )
+    .await
+    .unwrap();
+    let mut lines = table.lines();
+    let header: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(header, ["HOST", "MODE", "TASKS", "TO", "MOVE", "JOBS"]);
+    let line = table.lines().find(|l| l.starts_with(host)).unwrap();
+    let cols: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(
+        cols[1..4],
+        ["DRAINING", &on_host.to_string(), &on_host.to_string()]
+    );
+    assert!(cols[4].contains("/prod/"), "{line}");
+    let json = eos::get::fetch(
+        &w.client,
+        &GetArgs {
+            output: Output::Json,
+            what: What::Hosts,
+        },
+    )
+    .await
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let hosts = v.as_array().unwrap();
+    assert!(hosts.len() >= 10);
+    let h = hosts.iter().find(|h| h["host"] == host).unwrap();
+    assert_eq!(h["mode"], "DRAINING");
+    assert_eq!(h["tasks"], on_host);
+    assert_eq!(h["tasks_to_move"], on_host);
+    let listed: u64 = h["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|j| j["tasks"].as_u64().unwrap())
+        .sum();
+    assert_eq!(listed, on_host as u64);
+    let scheduled = hosts.iter().find(|h| h["mode"] == "SCHEDULED").unwrap();
+    assert_eq!(scheduled["tasks"], 0);
+    assert!(scheduled["tasks_to_move"].is_null());
+    w.server.shutdown().await;
+}

@@ -367,6 +367,13 @@ impl State {
         }
     }
 
+    /// Every active task of the cluster is a heavy read on a large cluster: it is polled at a
+    /// third of the usual pace (the maintenance page, which shows a drain's progress, is not).
+    /// A mutation or `R` still refreshes it at once.
+    pub(super) fn hosts_interval(&self, key: &ResourceKey) -> Option<i64> {
+        matches!(key, ResourceKey::ActiveTasks).then(|| self.refresh_ms * 3)
+    }
+
     /// The maintenance mode of a host, if the maintenance page has been read.
     pub fn host_mode(&self, host: &str) -> Option<MaintenanceMode> {
         match self.data(&ResourceKey::Maintenance) {
@@ -375,18 +382,19 @@ impl State {
         }
     }
 
-    /// Active tasks the console knows of on these hosts.
-    fn tasks_on(&self, hosts: &[String]) -> usize {
+    /// Active tasks the console knows of on these hosts; `None` before they are loaded.
+    fn tasks_on(&self, hosts: &[String]) -> Option<usize> {
         let key = match self.top() {
             Screen::Host { host, .. } => ResourceKey::HostTasks(host.clone()),
             _ => ResourceKey::ActiveTasks,
         };
         match self.data(&key) {
-            Some(Data::Tasks(t)) => t
-                .iter()
-                .filter(|t| t.status().is_active() && hosts.iter().any(|h| h == t.host()))
-                .count(),
-            _ => 0,
+            Some(Data::Tasks(t)) => Some(
+                t.iter()
+                    .filter(|t| t.status().is_active() && hosts.iter().any(|h| h == t.host()))
+                    .count(),
+            ),
+            _ => None,
         }
     }
 
@@ -408,7 +416,14 @@ impl State {
             self.say("no host selected", Level::Error);
             return;
         }
-        let tasks = self.tasks_on(&hosts);
+        // The confirmation says how many tasks move: not before the console knows.
+        let Some(tasks) = self.tasks_on(&hosts) else {
+            self.say(
+                "the host's tasks are not loaded yet: try again in a moment",
+                Level::Error,
+            );
+            return;
+        };
         // Modes the call will not change, said before sending.
         let odd: Vec<&String> = hosts
             .iter()

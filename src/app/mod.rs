@@ -399,6 +399,9 @@ impl State {
         if let Some(ms) = self.rolling_interval(key) {
             return ms;
         }
+        if let Some(ms) = self.hosts_interval(key) {
+            return ms;
+        }
         let active_update = matches!(key, ResourceKey::UpdateDetails(_))
             && matches!(self.data(key), Some(Data::UpdateDetails(Some(d))) if d
                 .update
