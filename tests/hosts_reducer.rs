@@ -392,7 +392,7 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
     keys.push(ch('D'));
     act(&mut s, keys);
     let c = confirm(&s);
-    assert_eq!(c.require.as_deref(), Some(host(2).as_str()));
+    assert_eq!(c.require.as_deref(), Some("agent-2"));
     assert!(c.warnings.iter().any(|w| w.contains("production cluster")));
     // Not armed until the name is typed: Enter on the button does nothing.
     let fx = act(
@@ -403,7 +403,7 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
     assert!(s.dialog.is_some());
     // Type it (focus on the field), then the button.
     let mut keys = vec![k(KeyCode::Tab)];
-    keys.extend(host(2).chars().map(ch));
+    keys.extend("agent-2".chars().map(ch));
     keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Enter)]);
     let fx = act(&mut s, keys);
     assert_eq!(mutations(&fx).len(), 1, "{fx:?}");
@@ -419,7 +419,7 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
     };
     let mut s = hosts_view(false, false);
     s.confirm(op, 0);
-    assert_eq!(confirm(&s).require.as_deref(), Some(host(1).as_str()));
+    assert_eq!(confirm(&s).require.as_deref(), Some("agent-1"));
 }
 
 #[test]

@@ -15,11 +15,7 @@ impl State {
     /// Opens the confirmation for an operation. Large destructive operations, the whole job,
     /// and anything on a production cluster ask for the job name to be typed.
     pub fn confirm(&mut self, op: Operation, hidden_marks: usize) {
-        let job_name = match &op {
-            // The host name (or "N hosts") takes the job name's place.
-            Operation::Maintenance { .. } => op.subject(),
-            _ => op.job().rsplit('/').next().unwrap_or("").to_owned(),
-        };
+        let job_name = op.typed_name();
         let require = match &op {
             Operation::KillJob { .. } => Some(op.job()),
             _ if self.prod_cluster => Some(job_name),

@@ -120,6 +120,18 @@ impl Operation {
         }
     }
 
+    /// What a typed confirmation asks for: the job's name, or the host's first label
+    /// (`agent-0002` of `agent-0002.dc.example.com`), or `N hosts`.
+    pub fn typed_name(&self) -> String {
+        match self {
+            Operation::Maintenance { hosts, .. } if hosts.len() == 1 => {
+                hosts[0].split('.').next().unwrap_or(&hosts[0]).to_owned()
+            }
+            Operation::Maintenance { hosts, .. } => hosts_text(hosts.len()),
+            _ => self.job().rsplit('/').next().unwrap_or("").to_owned(),
+        }
+    }
+
     /// What it acts on, for messages: the job, or the host(s).
     pub fn subject(&self) -> String {
         match self {
