@@ -318,5 +318,13 @@ async fn hosts_view_and_a_draining_host() {
     let text = draw(&state, 120, 40);
     assert!(text.contains("DRAINING"), "{text}");
     settings.bind(|| insta::assert_snapshot!("host_tasks_draining_120x40", text));
+    // The help overlay lists the maintenance keys, each name apart from its text.
+    let mut state = world.state_at(Nav::Hosts, 120, 40).await;
+    update(&mut state, Action::Command(eos::app::Command::Help));
+    let text = draw(&state, 120, 40);
+    for line in ["D  drain_hosts", "m  start_maint", "M  end_maint"] {
+        assert!(text.contains(line), "{line}: {text}");
+    }
+    settings.bind(|| insta::assert_snapshot!("help_hosts_120x40", text));
     world.stop().await;
 }

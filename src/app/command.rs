@@ -72,9 +72,9 @@ commands! {
     RollingRestart = "roll_restart": "Rolling restart: batch 1, wait 30s (:restart)",
     RollingPause = "roll_pause": "Pause or resume the rolling restart",
     RollingCancel = "roll_cancel": "Cancel the rolling restart, or dismiss its result",
-    StartMaintenance = "start_maintenance": "Start maintenance on the marked (or selected) hosts: SCHEDULED",
-    DrainHosts = "drain_hosts": "Drain the marked (or selected) hosts: their tasks move elsewhere",
-    EndMaintenance = "end_maintenance": "End maintenance on the marked (or selected) hosts: NONE",
+    StartMaintenance = "start_maint": "Start maintenance on the marked (or selected) hosts",
+    DrainHosts = "drain_hosts": "Drain the marked (or selected) hosts (tasks move)",
+    EndMaintenance = "end_maint": "End maintenance on the marked (or selected) hosts",
 }
 
 impl Command {
