@@ -341,7 +341,9 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
             call!(c.get_job_update_summaries(q), Data::Updates)
         }
         ResourceKey::ActiveTasks | ResourceKey::HostTasks(_) | ResourceKey::Maintenance => {
-            crate::app::hosts::fetch(c, key).await
+            crate::app::hosts::fetch(c, key)
+                .await
+                .map_err(|e| e.to_string())
         }
         ResourceKey::UpdateDetails(key) => {
             let k = JobUpdateKey::parse(key).ok_or_else(|| format!("bad update key {key:?}"))?;

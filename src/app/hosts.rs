@@ -12,7 +12,7 @@ use super::ops::{HostAction, Operation};
 use super::resource::{Data, ResourceKey};
 use super::table::{Column, Row, SortKey, Table};
 use super::{Level, Nav, Screen, State, rows};
-use crate::aurora::client::{AuroraClient, ClientResult, Reply};
+use crate::aurora::client::{AuroraClient, ClientError, ClientResult, Reply};
 use crate::aurora::maintenance::MaintenanceHosts;
 use crate::aurora::model::*;
 
@@ -266,8 +266,12 @@ fn active_query() -> TaskQuery {
     }
 }
 
-/// The reads behind the hosts views.
-pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<String>), String> {
+/// The reads behind the hosts views. Errors stay typed so the caller can classify them
+/// (an unreachable scheduler, no leader, …) like every other poll.
+pub async fn fetch(
+    c: &AuroraClient,
+    key: &ResourceKey,
+) -> Result<(Data, Option<String>), ClientError> {
     let cluster_of = |r: &Reply<Vec<ScheduledTask>>| {
         r.server_info
             .as_ref()
@@ -276,10 +280,7 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
     };
     match key {
         ResourceKey::ActiveTasks => {
-            let r = c
-                .get_tasks_without_configs(active_query())
-                .await
-                .map_err(|e| e.to_string())?;
+            let r = c.get_tasks_without_configs(active_query()).await?;
             let cluster = cluster_of(&r);
             Ok((Data::Tasks(r.value), cluster))
         }
@@ -288,19 +289,18 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
                 slave_hosts: Some(vec![host.clone()]),
                 ..active_query()
             };
-            let r = c
-                .get_tasks_without_configs(q)
-                .await
-                .map_err(|e| e.to_string())?;
+            let r = c.get_tasks_without_configs(q).await?;
             let cluster = cluster_of(&r);
             Ok((Data::Tasks(r.value), cluster))
         }
         ResourceKey::Maintenance => c
             .get_maintenance()
             .await
-            .map(|m| (Data::Maintenance(Box::new(m)), None))
-            .map_err(|e| e.to_string()),
-        other => Err(format!("not a hosts resource: {}", other.describe())),
+            .map(|m| (Data::Maintenance(Box::new(m)), None)),
+        other => Err(ClientError::Refused(format!(
+            "not a hosts resource: {}",
+            other.describe()
+        ))),
     }
 }
 
