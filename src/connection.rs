@@ -101,10 +101,15 @@ impl Connector {
         let from_env = std::env::var("EOS_SCHEDULER")
             .ok()
             .filter(|v| !v.is_empty());
-        let url = self.args.scheduler.as_deref().or(from_env.as_deref()).ok_or(
-            "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), --cluster NAME \
+        let url = self
+            .args
+            .scheduler
+            .as_deref()
+            .or(from_env.as_deref())
+            .ok_or(
+                "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), --cluster NAME \
              (`eos clusters` lists them), or try `eos demo`",
-        )?;
+            )?;
         self.config_for(url, None)
     }
 
@@ -125,10 +130,13 @@ impl Connector {
         };
         let clusters = Clusters::load()?;
         let c = clusters.get(name)?;
-        let warnings = kerberos_warning(name, &c.auth_mechanism).into_iter().collect();
+        let warnings = kerberos_warning(name, &c.auth_mechanism)
+            .into_iter()
+            .collect();
         let reached = c.how_reached();
         let (url, leader) = match c.reach() {
             Reach::ZooKeeper { hosts, port, path } => {
+                let servers = zk::connect_string(&hosts, port);
                 let timeouts = self.zk_timeouts()?;
                 let (tx, mut rx) = watch::channel(None);
                 tokio::spawn(zk::watch(hosts, port, path, timeouts, tx));
@@ -141,8 +149,13 @@ impl Connector {
                 rx.mark_unchanged();
                 match view {
                     Some(LeaderView::Leader(url)) => (url, Some(rx)),
-                    Some(LeaderView::NoLeader(why) | LeaderView::Unreachable(why)) => {
+                    Some(LeaderView::NoLeader(why)) => {
                         return Err(format!("cluster {name:?}: {why}"));
+                    }
+                    Some(LeaderView::Unreachable(why)) => {
+                        return Err(format!(
+                            "cluster {name:?}: ZooKeeper {servers} unreachable ({why})"
+                        ));
                     }
                     None => {
                         return Err(format!(

@@ -8,16 +8,16 @@ use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::clusters::ClusterHealth;
 use crate::app::editor::Previewed;
+use crate::app::link::{LinkNews, OutageKind};
 use crate::app::ops::{Control, Operation};
 use crate::app::resource::{Data, PendingScope, ResourceKey};
-use crate::app::clusters::ClusterHealth;
-use crate::app::link::{LinkNews, OutageKind};
 use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
-use crate::connection::{Connection, Connector};
 use crate::aurora::client::{AuroraClient, ClientError, Reply, TransportKind};
 use crate::aurora::model::InstanceKey;
 use crate::aurora::model::*;
+use crate::connection::{Connection, Connector};
 
 /// The scheduler-side clock in epoch ms (wall clock, or the simulator's in `eos demo`).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -599,10 +599,10 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 Data::UpdateDetails(v.into_iter().next().map(Box::new))
             })
         }
-        ResourceKey::Clusters => {
-            Err("the clusters list is probed by the console, not asked of one scheduler"
+        ResourceKey::Clusters => Err(
+            "the clusters list is probed by the console, not asked of one scheduler"
                 .to_owned()
-                .into())
-        }
+                .into(),
+        ),
     }
 }

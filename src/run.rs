@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use crate::app::Nav;
 use crate::aurora::client::{AuroraClient, ClientConfig};
-use crate::connection::{Connection, Connector};
 use crate::cli::config_dir;
 use crate::cli::{ConnectArgs, ConsoleArgs};
 use crate::config::{Config, Settings};
+use crate::connection::{Connection, Connector};
 use crate::console::{self, ConsoleOptions};
 use crate::effects::{Clock, wall_clock};
 use crate::sim::{SimArgs, SimServer, Simulator};

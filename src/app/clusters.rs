@@ -104,7 +104,10 @@ impl State {
 
     /// What of the current cluster still needs the user here, if anything.
     fn busy_here(&self) -> Option<String> {
-        let here = self.cluster.clone().unwrap_or_else(|| "this cluster".into());
+        let here = self
+            .cluster
+            .clone()
+            .unwrap_or_else(|| "this cluster".into());
         if let Some((_, op)) = self.pending_mutations.first() {
             return Some(format!(
                 "{} on {here} is not answered yet (its outcome would be lost)",
@@ -178,7 +181,10 @@ impl State {
 
     pub(super) fn on_connect_failed(&mut self, cluster: String, error: String) {
         self.switching = None;
-        let here = self.cluster.clone().unwrap_or_else(|| "the current one".into());
+        let here = self
+            .cluster
+            .clone()
+            .unwrap_or_else(|| "the current one".into());
         self.say(
             format!("cannot switch to {cluster}: {error}; still on {here}"),
             Level::Error,

@@ -123,7 +123,10 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "restart",
         "restart [--batch N] [--wait SECS] | pause | resume | cancel: rolling restart",
     ),
-    ("cluster", "cluster NAME: switch to a cluster of clusters.json"),
+    (
+        "cluster",
+        "cluster NAME: switch to a cluster of clusters.json",
+    ),
     ("clusters", "the clusters of clusters.json and their health"),
     ("help", "keys of this view"),
     ("q", "quit"),

@@ -72,7 +72,7 @@ impl Link {
         if let Some(s) = &self.zk_no_leader {
             return Some((
                 format!(
-                    "no leader for {} s: {} (ZooKeeper); showing the last data, retrying",
+                    "no leader for {} s: {} (ZooKeeper); still asking {leader}",
                     secs(s),
                     s.what
                 ),

@@ -60,7 +60,10 @@ pub enum Action {
     /// `:cluster NAME` succeeded: the edge now talks to that cluster.
     Connected(Box<clusters::Connected>),
     /// `:cluster NAME` failed; the console stays where it was.
-    ConnectFailed { cluster: String, error: String },
+    ConnectFailed {
+        cluster: String,
+        error: String,
+    },
 }
 
 #[derive(Debug)]
@@ -127,7 +130,9 @@ pub enum Effect {
         request: Box<crate::aurora::model::JobUpdateRequest>,
     },
     /// Connect to another cluster of clusters.json (`:cluster NAME`).
-    Connect { cluster: String },
+    Connect {
+        cluster: String,
+    },
     Quit,
 }
 

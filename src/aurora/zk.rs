@@ -195,7 +195,8 @@ pub enum LeaderView {
     Leader(String),
     /// ZooKeeper answers, but no scheduler is registered (or its data is unusable): why.
     NoLeader(String),
-    /// ZooKeeper itself cannot be reached: why. The last leader may still be serving.
+    /// ZooKeeper itself cannot be reached: why (`connection lost`, …). The last leader may
+    /// still be serving.
     Unreachable(String),
 }
 
@@ -263,10 +264,7 @@ async fn leader_of(
     )))
 }
 
-async fn connect(
-    servers: &str,
-    timeouts: ZkTimeouts,
-) -> Result<zookeeper_client::Client, Failure> {
+async fn connect(servers: &str, timeouts: ZkTimeouts) -> Result<zookeeper_client::Client, Failure> {
     use zookeeper_client::{Client, Error};
     Client::connector()
         .with_connection_timeout(timeouts.connect)
@@ -311,7 +309,7 @@ pub async fn watch(
 ) {
     use zookeeper_client::{EventType, SessionState};
     let servers = connect_string(&hosts, port);
-    let unreachable = |why: &str| LeaderView::Unreachable(format!("ZooKeeper {servers} unreachable ({why})"));
+    let unreachable = |why: &str| LeaderView::Unreachable(why.to_owned());
     let publish = |view: LeaderView| {
         tx.send_if_modified(|v| {
             if v.as_ref() == Some(&view) {
@@ -367,15 +365,20 @@ pub async fn watch(
                     };
                     (view, w)
                 }
-                Err(zookeeper_client::Error::NoNode) => match client.check_and_watch_stat(&path).await {
-                    // Created in between: read it at once.
-                    Ok((Some(_), _)) => continue,
-                    Ok((None, w)) => (LeaderView::NoLeader(format!("ZooKeeper path {path} does not exist")), w),
-                    Err(e) => {
-                        publish(unreachable(&e.to_string()));
-                        continue 'session;
+                Err(zookeeper_client::Error::NoNode) => {
+                    match client.check_and_watch_stat(&path).await {
+                        // Created in between: read it at once.
+                        Ok((Some(_), _)) => continue,
+                        Ok((None, w)) => (
+                            LeaderView::NoLeader(format!("ZooKeeper path {path} does not exist")),
+                            w,
+                        ),
+                        Err(e) => {
+                            publish(unreachable(&e.to_string()));
+                            continue 'session;
+                        }
                     }
-                },
+                }
                 Err(e) => {
                     publish(unreachable(&e.to_string()));
                     tokio::time::sleep(pause).await;
