@@ -82,6 +82,17 @@ impl Connector {
         AuroraClient::new(cfg).map_err(|e| e.to_string())
     }
 
+    /// A `:cluster` switch: the connection, once its scheduler has answered a cheap read. The
+    /// console stays where it is when the other cluster cannot be reached.
+    pub async fn switch_to(&self, name: &str) -> Result<Connection, String> {
+        let conn = self.connect(Some(name)).await?;
+        conn.client
+            .get_tier_configs()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(conn)
+    }
+
     /// The cluster named by `--cluster`, or none (`--scheduler`, `EOS_SCHEDULER`).
     pub fn flag_cluster(&self) -> Option<&str> {
         self.args.cluster.as_deref()

@@ -141,7 +141,7 @@ impl Effects {
                     return true;
                 };
                 tokio::spawn(async move {
-                    let result = connector.connect(Some(&cluster)).await;
+                    let result = connector.switch_to(&cluster).await;
                     let _ = out.send((cluster, result));
                 });
             }
@@ -411,13 +411,13 @@ fn link_news(
     }
     match result {
         Err(FetchError {
-            text,
-            outage: Some(kind),
+            outage: Some((kind, detail)),
+            ..
         }) if !l.down => {
             l.down = true;
             news.push(LinkNews::Down {
                 kind: *kind,
-                detail: text.clone(),
+                detail: detail.clone(),
             });
         }
         Ok(_) if l.down => {
@@ -429,21 +429,29 @@ fn link_news(
     news
 }
 
-/// Whether an error is the scheduler failing over (and which way), or something else.
-pub fn outage_of(e: &ClientError) -> Option<OutageKind> {
+/// Whether an error is the scheduler failing over (which way, and a few words why for the
+/// banner), or something else.
+pub fn outage_of(e: &ClientError) -> Option<(OutageKind, String)> {
     match e {
         ClientError::Transport { kind, .. } => match kind {
             TransportKind::Tls => None,
-            _ => Some(OutageKind::Unreachable),
+            _ => Some((OutageKind::Unreachable, kind.to_string())),
         },
-        ClientError::Http { status: 503, .. } | ClientError::TooManyRedirects { .. } => {
-            Some(OutageKind::NoLeader)
+        ClientError::Http {
+            status: 503, body, ..
+        } => Some((
+            OutageKind::NoLeader,
+            format!("503 {body}").trim().to_owned(),
+        )),
+        ClientError::TooManyRedirects { .. } => {
+            Some((OutageKind::NoLeader, "redirected in circles".into()))
         }
         ClientError::Http {
-            status: 502 | 504, ..
-        } => Some(OutageKind::Unreachable),
-        ClientError::Api { code, .. } if *code == ResponseCode::ERROR_TRANSIENT => {
-            Some(OutageKind::NoLeader)
+            status: status @ (502 | 504),
+            ..
+        } => Some((OutageKind::Unreachable, format!("{status} from a proxy"))),
+        ClientError::Api { code, messages, .. } if *code == ResponseCode::ERROR_TRANSIENT => {
+            Some((OutageKind::NoLeader, messages.join("; ")))
         }
         _ => None,
     }
@@ -502,7 +510,7 @@ type Polled = Result<(Data, Option<String>), FetchError>;
 #[derive(Debug)]
 struct FetchError {
     text: String,
-    outage: Option<OutageKind>,
+    outage: Option<(OutageKind, String)>,
 }
 
 impl std::fmt::Display for FetchError {
