@@ -156,13 +156,11 @@ impl ConnectArgs {
                 ..Default::default()
             };
             let url = cluster.resolve_url(timeouts).await?;
+            let mut cfg = client_config_for(&url, self)?;
             if cluster.auth_mechanism.eq_ignore_ascii_case("KERBEROS") {
-                eprintln!(
-                    "eos: warning: cluster {name:?} uses Kerberos, which Eos does not support \
-                     yet; reads work, changes will be refused by the scheduler"
-                );
+                kerberos(&mut cfg, name);
             }
-            return client_config_for(&url, self);
+            return Ok(cfg);
         }
         let from_env = std::env::var("EOS_SCHEDULER")
             .ok()
@@ -173,6 +171,23 @@ impl ConnectArgs {
         )?;
         client_config_for(url, self)
     }
+}
+
+/// A `KERBEROS` cluster: log in with Negotiate (the user's kinit ticket) instead of Basic.
+#[cfg(feature = "kerberos")]
+fn kerberos(cfg: &mut ClientConfig, _cluster: &str) {
+    cfg.kerberos = true;
+    cfg.credentials = None;
+}
+
+/// A `KERBEROS` cluster without the `kerberos` feature: today's behaviour, with a warning.
+#[cfg(not(feature = "kerberos"))]
+fn kerberos(_cfg: &mut ClientConfig, cluster: &str) {
+    eprintln!(
+        "eos: warning: cluster {cluster:?} uses Kerberos, but this eos was built without the \
+         `kerberos` feature (rebuild with `--features kerberos`); reads work, changes will be \
+         refused by the scheduler"
+    );
 }
 
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
