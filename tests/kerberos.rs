@@ -231,10 +231,13 @@ impl Realm {
         false
     }
 
-    fn kinit(&self) {
+    fn kinit(&self, extra: &[&str]) {
+        let principal = format!("alice@{REALM}");
+        let mut args = extra.to_vec();
+        args.push(&principal);
         self.run(
             &program("kinit", "krb5-user"),
-            &[&format!("alice@{REALM}")],
+            &args,
             Some(&format!("{ALICE_PASSWORD}\n")),
         );
     }
@@ -464,7 +467,7 @@ async fn eos(realm: &Realm, args: &[&str]) -> (bool, String, String) {
 #[test]
 fn negotiate_against_a_real_kdc() {
     let realm = Realm::start();
-    realm.kinit();
+    realm.kinit(&[]);
     for (k, v) in &realm.env {
         // SAFETY: set once, before the runtime and any thread of this test start; the only
         // test of this binary, so no other test reads the environment meanwhile.
@@ -578,4 +581,24 @@ async fn cases(realm: &Realm) {
     let (ok, _, err) = eos(realm, &["get", "roles", "--cluster", "krb"]).await;
     assert!(!ok);
     assert!(err.contains("no Kerberos ticket (run kinit"), "{err}");
+    assert_eq!(sched.take().authorization, vec![None]);
+
+    // An expired ticket: a two-second one, waited out.
+    realm.kinit(&["-l", "2s"]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let err = client(&sched.url())
+        .get_role_summary()
+        .await
+        .expect_err("an expired ticket, no login");
+    assert!(err.is_auth(), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("the Kerberos ticket has expired (run kinit again)"),
+        "{text}"
+    );
+    assert_eq!(sched.take().authorization, vec![None]);
+
+    // The accepting side refuses what is not a token.
+    let bad = eos::aurora::kerberos::accept(b"not a token").expect_err("garbage is refused");
+    assert!(!bad.detail.is_empty(), "{bad}");
 }
