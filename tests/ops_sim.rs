@@ -116,7 +116,7 @@ impl World {
                             Action::Mutated(Box::new(Mutated { id, op, outcome })),
                         ));
                     }
-                    Effect::Copy(_) | Effect::Quit => {}
+                    Effect::Copy(_) | Effect::Quit | Effect::Connect { .. } => {}
                 }
             }
             fx = next;

@@ -1,11 +1,13 @@
 //! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
+pub mod clusters;
 pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
 pub mod input;
+pub mod link;
 pub mod mouse;
 pub mod nav;
 mod operate;
@@ -53,6 +55,15 @@ pub enum Action {
     Mutated(Box<Mutated>),
     /// getJobUpdateDiff answered the update editor's preview.
     Previewed(Box<editor::Previewed>),
+    /// What the edge learned about the connection (fail-over).
+    Link(link::LinkNews),
+    /// `:cluster NAME` succeeded: the edge now talks to that cluster.
+    Connected(Box<clusters::Connected>),
+    /// `:cluster NAME` failed; the console stays where it was.
+    ConnectFailed {
+        cluster: String,
+        error: String,
+    },
 }
 
 #[derive(Debug)]
@@ -121,6 +132,10 @@ pub enum Effect {
     PreviewUpdate {
         id: u64,
         request: Box<crate::aurora::model::JobUpdateRequest>,
+    },
+    /// Connect to another cluster of clusters.json (`:cluster NAME`).
+    Connect {
+        cluster: String,
     },
     Quit,
 }
@@ -217,6 +232,15 @@ pub struct State {
     pub look: Look,
     /// The sandbox link template (`{host}`, `{task_id}`).
     pub observer_url: String,
+    /// The connection to the leader as the user should see it (fail-over banner).
+    pub link: link::Link,
+    /// The clusters of clusters.json, for `:cluster` completion and checks.
+    pub known_clusters: Vec<String>,
+    /// The cluster was chosen by its clusters.json name: the scheduler's own name for itself
+    /// (serverInfo.clusterName) does not replace it.
+    pub cluster_pinned: bool,
+    /// A `:cluster` switch under way.
+    pub switching: Option<String>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -268,6 +292,10 @@ impl State {
             settings: crate::config::Settings::default(),
             look: Look::default(),
             observer_url: crate::config::DEFAULT_OBSERVER_URL.to_owned(),
+            link: link::Link::default(),
+            known_clusters: Vec::new(),
+            cluster_pinned: false,
+            switching: None,
         }
     }
 
@@ -319,7 +347,7 @@ impl State {
     /// Rows a table body can show.
     pub fn body_rows(&self) -> usize {
         self.height
-            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows())
+            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows() + self.link_banner_rows())
             .max(1) as usize
     }
 
@@ -374,6 +402,10 @@ impl State {
     }
 
     fn open(&mut self, nav: Nav, fx: &mut Vec<Effect>) {
+        if let Nav::SwitchCluster(name) = nav {
+            self.switch_cluster(name, fx);
+            return;
+        }
         if nav == Nav::Roles {
             self.stack.truncate(1);
         } else {
@@ -399,6 +431,9 @@ impl State {
     }
 
     fn interval_for(&self, key: &ResourceKey) -> i64 {
+        if *key == ResourceKey::Clusters {
+            return self.refresh_ms.max(clusters::CLUSTERS_REFRESH_MS);
+        }
         if let Some(ms) = self.rolling_interval(key) {
             return ms;
         }
@@ -479,6 +514,7 @@ impl State {
                     _ => None,
                 }
             }
+            Screen::Clusters { .. } => self.clusters_rows(),
             _ => None,
         };
         if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {
@@ -488,6 +524,7 @@ impl State {
 
     fn on_fetched(&mut self, f: Fetched) {
         if let Some(c) = f.cluster
+            && !self.cluster_pinned
             && self.cluster.as_ref() != Some(&c)
         {
             self.cluster = Some(c);
@@ -498,6 +535,7 @@ impl State {
         if !slot.finish(f.generation, f.at, f.latency_ms, f.result, interval) {
             return;
         }
+        self.cap_retries();
         self.editor_fetched(&f.key);
         // The detail view of an update speeds up or slows down as it becomes (in)active.
         let interval = self.interval_for(&f.key);
@@ -526,7 +564,10 @@ impl State {
             self.message = None;
             self.dirty = true;
         }
-        let label = self.freshness().label();
+        let mut label = self.freshness().label();
+        if let Some((banner, _)) = self.link.banner(self.ticks, &self.scheduler_url) {
+            label.push_str(&banner);
+        }
         if label != self.age_label {
             self.age_label = label;
             self.dirty = true;
@@ -681,6 +722,7 @@ impl State {
                 }
             }
             Ok(input::LineCommand::Rolling(c)) => self.rolling_command(c, fx),
+            Ok(input::LineCommand::Cluster(name)) => self.switch_cluster(name, fx),
             Ok(input::LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
@@ -688,6 +730,10 @@ impl State {
 
     /// Words the command line can complete: command names, then roles, job and update keys.
     fn completion_candidates(&self) -> Vec<String> {
+        let line = self.input.as_ref().map(|i| i.text()).unwrap_or_default();
+        if line.trim_start().starts_with("cluster ") {
+            return self.known_clusters.clone();
+        }
         let mut out: Vec<String> = input::LINE_COMMANDS
             .iter()
             .map(|(n, _)| format!("{n} "))
@@ -1045,6 +1091,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Fetched(f) => state.on_fetched(*f),
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),
+        Action::Link(news) => state.on_link(news),
+        Action::Connected(c) => state.on_connected(*c, &mut fx),
+        Action::ConnectFailed { cluster, error } => state.on_connect_failed(cluster, error),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

@@ -22,6 +22,10 @@ pub enum Nav {
     /// One update, `role/env/name/id`.
     Update(String),
     Triage,
+    /// The clusters of clusters.json, with their health.
+    Clusters,
+    /// Switch to another cluster (not a view: the console reconnects).
+    SwitchCluster(String),
 }
 
 /// A view on the stack with its own UI state; the data lives in the store.
@@ -59,6 +63,9 @@ pub enum Screen {
         scroll: usize,
     },
     Triage {
+        table: Table,
+    },
+    Clusters {
         table: Table,
     },
 }
@@ -105,6 +112,13 @@ impl Screen {
             Nav::Triage => Screen::Triage {
                 table: rows::triage_table(),
             },
+            Nav::Clusters => Screen::Clusters {
+                table: super::clusters::clusters_table(),
+            },
+            // Handled by `State::open` before a screen is made; the roles view stands in.
+            Nav::SwitchCluster(_) => Screen::Roles {
+                table: rows::roles_table(),
+            },
         }
     }
 
@@ -138,6 +152,7 @@ impl Screen {
                 ResourceKey::Jobs(None),
                 ResourceKey::Updates(None),
             ],
+            Screen::Clusters { .. } => vec![ResourceKey::Clusters],
         }
     }
 
@@ -157,6 +172,7 @@ impl Screen {
             Screen::Updates { .. } => Layer::Updates,
             Screen::Update { .. } => Layer::Update,
             Screen::Triage { .. } => Layer::Triage,
+            Screen::Clusters { .. } => Layer::Clusters,
         }
     }
 
@@ -176,7 +192,8 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table } => Some(table),
+            | Screen::Triage { table }
+            | Screen::Clusters { table } => Some(table),
             _ => None,
         }
     }
@@ -187,7 +204,8 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table } => Some(table),
+            | Screen::Triage { table }
+            | Screen::Clusters { table } => Some(table),
             _ => None,
         }
     }
@@ -224,6 +242,7 @@ impl Screen {
                 format!("update {}", key.rsplit('/').next().unwrap_or(key))
             }
             Screen::Triage { .. } => "triage".into(),
+            Screen::Clusters { .. } => "clusters".into(),
         }
     }
 

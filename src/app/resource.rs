@@ -30,6 +30,8 @@ pub enum ResourceKey {
     Updates(Option<String>),
     /// getJobUpdateDetails for one update key
     UpdateDetails(String),
+    /// Every cluster of clusters.json, probed (not a call to the current scheduler).
+    Clusters,
 }
 
 impl ResourceKey {
@@ -47,6 +49,7 @@ impl ResourceKey {
             ResourceKey::Quota(r) => format!("quota of {r}"),
             ResourceKey::Updates(_) => "updates".into(),
             ResourceKey::UpdateDetails(k) => format!("update {k}"),
+            ResourceKey::Clusters => "clusters".into(),
         }
     }
 }
@@ -70,6 +73,7 @@ pub enum Data {
     Quota(Box<GetQuotaResult>),
     Updates(Vec<JobUpdateSummary>),
     UpdateDetails(Option<Box<JobUpdateDetails>>),
+    Clusters(Vec<super::clusters::ClusterHealth>),
 }
 
 /// The console's knowledge of one resource.

@@ -232,6 +232,8 @@ pub fn install_crypto_provider() {
 pub struct AuroraClient {
     http: reqwest::Client,
     cfg: Arc<ClientConfig>,
+    /// Where calls go: the configured URL, or the leader ZooKeeper named since.
+    base: Arc<Mutex<String>>,
     /// Where the last redirect pointed: the leader, asked first next time.
     leader: Arc<Mutex<Option<String>>>,
     seq: Arc<std::sync::atomic::AtomicI32>,
@@ -259,6 +261,7 @@ impl AuroraClient {
             .map_err(|e| ClientError::Refused(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
             http,
+            base: Arc::new(Mutex::new(cfg.base_url.trim_end_matches('/').to_owned())),
             cfg: Arc::new(cfg),
             leader: Arc::new(Mutex::new(None)),
             seq: Arc::new(std::sync::atomic::AtomicI32::new(0)),
@@ -275,7 +278,25 @@ impl AuroraClient {
             .lock()
             .ok()
             .and_then(|l| l.clone())
-            .unwrap_or_else(|| self.cfg.base_url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| self.base())
+    }
+
+    fn base(&self) -> String {
+        self.base
+            .lock()
+            .map(|b| b.clone())
+            .unwrap_or_else(|_| self.cfg.base_url.trim_end_matches('/').to_owned())
+    }
+
+    /// Points later calls at a new leader (found through ZooKeeper) and forgets the leader a
+    /// redirect named. Calls already sent are not touched, and never re-sent.
+    pub fn set_base(&self, url: &str) {
+        if let Ok(mut b) = self.base.lock() {
+            *b = url.trim_end_matches('/').to_owned();
+        }
+        if let Ok(mut l) = self.leader.lock() {
+            *l = None;
+        }
     }
 
     fn api_url(base: &str) -> String {

@@ -27,6 +27,7 @@ pub enum Layer {
     Config,
     Quota,
     Triage,
+    Clusters,
     Help,
 }
 
@@ -43,6 +44,7 @@ impl Layer {
         Layer::Config,
         Layer::Quota,
         Layer::Triage,
+        Layer::Clusters,
         Layer::Help,
     ];
 
@@ -59,6 +61,7 @@ impl Layer {
             Layer::Config => "config",
             Layer::Quota => "quota",
             Layer::Triage => "triage",
+            Layer::Clusters => "clusters",
             Layer::Help => "help",
         }
     }
@@ -70,7 +73,12 @@ impl Layer {
         match self {
             Layer::Global => vec![Layer::Global],
             Layer::List => vec![Layer::List, Layer::Global],
-            Layer::Roles | Layer::Jobs | Layer::Tasks | Layer::Updates | Layer::Triage => {
+            Layer::Roles
+            | Layer::Jobs
+            | Layer::Tasks
+            | Layer::Updates
+            | Layer::Triage
+            | Layer::Clusters => {
                 vec![self, Layer::List, Layer::Global]
             }
             _ => vec![self, Layer::Global],
