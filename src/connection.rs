@@ -78,7 +78,8 @@ impl Connector {
         let clusters = Clusters::load()?;
         let c = clusters.get(name)?;
         let url = c.resolve_url(self.zk_timeouts()?).await?;
-        let cfg = self.config_for(&url, Some(name))?;
+        let mut cfg = self.config_for(&url, Some(name))?;
+        use_kerberos(&mut cfg, &c.auth_mechanism);
         AuroraClient::new(cfg).map_err(|e| e.to_string())
     }
 
@@ -107,7 +108,9 @@ impl Connector {
                 eprintln!("eos: warning: {w}");
             }
             let url = cluster.resolve_url(self.zk_timeouts()?).await?;
-            return self.config_for(&url, Some(name));
+            let mut cfg = self.config_for(&url, Some(name))?;
+            use_kerberos(&mut cfg, &cluster.auth_mechanism);
+            return Ok(cfg);
         }
         let from_env = std::env::var("EOS_SCHEDULER")
             .ok()
@@ -178,7 +181,8 @@ impl Connector {
             }
             _ => (c.url()?, None),
         };
-        let cfg = self.config_for(&url, Some(name))?;
+        let mut cfg = self.config_for(&url, Some(name))?;
+        use_kerberos(&mut cfg, &c.auth_mechanism);
         Ok(Connection {
             client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
             cluster: Some(name.to_owned()),
@@ -189,11 +193,31 @@ impl Connector {
     }
 }
 
+/// A `KERBEROS` cluster: log in with Negotiate (the user's kinit ticket) instead of Basic.
+#[cfg(feature = "kerberos")]
+fn use_kerberos(cfg: &mut ClientConfig, mechanism: &str) {
+    if mechanism.eq_ignore_ascii_case("KERBEROS") {
+        cfg.kerberos = true;
+        cfg.credentials = None;
+    }
+}
+
+/// Without the `kerberos` feature a `KERBEROS` cluster is reached as before (with a warning).
+#[cfg(not(feature = "kerberos"))]
+fn use_kerberos(_cfg: &mut ClientConfig, _mechanism: &str) {}
+
+#[cfg(feature = "kerberos")]
+fn kerberos_warning(_name: &str, _mechanism: &str) -> Option<String> {
+    None
+}
+
+#[cfg(not(feature = "kerberos"))]
 fn kerberos_warning(name: &str, mechanism: &str) -> Option<String> {
     mechanism.eq_ignore_ascii_case("KERBEROS").then(|| {
         format!(
-            "cluster {name:?} uses Kerberos, which Eos does not support yet; reads work, \
-             changes will be refused by the scheduler"
+            "cluster {name:?} uses Kerberos, but this eos was built without the `kerberos` \
+             feature (rebuild with `--features kerberos`); reads work, changes will be refused \
+             by the scheduler"
         )
     })
 }

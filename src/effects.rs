@@ -291,12 +291,25 @@ pub async fn mutate(
             pulse,
         },
         Err(ClientError::Api { code, messages, .. }) => MutationOutcome::Refused { code, messages },
-        Err(e @ ClientError::Http { status: 401, .. }) => MutationOutcome::AuthRequired {
+        Err(
+            e @ (ClientError::Http { status: 401, .. }
+            | ClientError::Kerberos { .. }
+            | ClientError::KerberosRejected { .. }),
+        ) => MutationOutcome::AuthRequired {
             error: e.to_string(),
             tried: match &c.config().credentials {
+                _ if c.config().kerberos => {
+                    let cache = std::env::var("KRB5CCNAME")
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("KRB5CCNAME={v}"))
+                        .unwrap_or_else(|| "the default cache".into());
+                    format!("Kerberos (Negotiate), the kinit ticket in {cache}")
+                }
                 Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
                 None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
             },
+            kerberos: c.config().kerberos,
         },
         // Never connected: the call did not run.
         Err(

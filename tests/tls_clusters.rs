@@ -509,3 +509,24 @@ async fn https_cluster_with_its_own_ca_and_basic_auth_from_netrc() {
     task.abort();
     server.shutdown().await;
 }
+
+/// A KERBEROS cluster in a build without the `kerberos` feature: reads work, with a warning
+/// that names the missing feature.
+#[cfg(not(feature = "kerberos"))]
+#[tokio::test]
+async fn a_kerberos_cluster_without_the_feature_warns_and_reads() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    let etc = serde_json::json!([
+        {"name": "krb", "scheduler_uri": server.url(), "auth_mechanism": "KERBEROS"}
+    ]);
+    std::fs::write(dir.path().join("etc/clusters.json"), etc.to_string()).unwrap();
+    let o = eos(dir.path(), &["get", "roles", "--cluster", "krb"]).await;
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("uses Kerberos, but this eos was built without the `kerberos` feature"),
+        "{err}"
+    );
+}

@@ -93,8 +93,12 @@ pub enum MutationOutcome {
     /// Not executed: the request never reached a leader, or was rejected before it ran.
     Failed { error: String },
     /// Authentication was refused; `tried` says which credentials were used (never the
-    /// password) and `fix` how to provide them.
-    AuthRequired { error: String, tried: String },
+    /// password); `kerberos` is set when they were a Kerberos (Negotiate) ticket.
+    AuthRequired {
+        error: String,
+        tried: String,
+        kerberos: bool,
+    },
     /// Sent, but no answer: it may or may not have run.
     Unknown { error: String },
 }

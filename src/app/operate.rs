@@ -162,18 +162,30 @@ impl State {
         } else {
             self.say(text, if ok { Level::Info } else { Level::Error });
         }
-        if let MutationOutcome::AuthRequired { error, tried } = &m.outcome {
-            self.notice = Some((
-                format!("{method} needs credentials"),
+        if let MutationOutcome::AuthRequired {
+            error,
+            tried,
+            kerberos,
+        } = &m.outcome
+        {
+            let fix: Vec<String> = if *kerberos {
                 vec![
-                    error.clone(),
-                    format!("Credentials tried: {tried}"),
+                    "This cluster logs in with Kerberos (Negotiate):".into(),
+                    "  - run kinit (klist shows the ticket and when it expires), as a".into(),
+                    "    principal with permission for this job".into(),
+                    "Read-only views keep working without a ticket.".into(),
+                ]
+            } else {
+                vec![
                     "Give Eos a user with permission for this job:".into(),
                     "  - set EOS_USER and EOS_PASSWORD, or".into(),
                     "  - add `machine <scheduler host> login <user> password <password>` to ~/.netrc".into(),
                     "Read-only views keep working without credentials.".into(),
-                ],
-            ));
+                ]
+            };
+            let mut lines = vec![error.clone(), format!("Credentials tried: {tried}")];
+            lines.extend(fix);
+            self.notice = Some((format!("{method} needs credentials"), lines));
         }
         self.rolling_on_mutated(&m);
         if let MutationOutcome::Done {

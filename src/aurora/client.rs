@@ -26,6 +26,12 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub credentials: Option<Credentials>,
+    /// Log in with Kerberos (`Authorization: Negotiate`, a SPNEGO token for `HTTP@<host>` made
+    /// from the user's kinit ticket) instead of Basic `credentials`: clusters whose
+    /// clusters.json entry says `"auth_mechanism": "KERBEROS"`. When no token can be made
+    /// (no ticket; or Eos built without the `kerberos` feature) requests go without one and
+    /// a 401 is reported as [`ClientError::Kerberos`], saying why.
+    pub kerberos: bool,
     /// How many 307 leader redirects one call may follow.
     pub max_redirects: usize,
     /// Certificate authorities trusted on top of the system's (`--ca-cert`).
@@ -40,6 +46,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             credentials: None,
+            kerberos: false,
             max_redirects: 3,
             extra_roots: Vec::new(),
         }
@@ -88,6 +95,36 @@ pub enum ClientError {
     },
     #[error("refused before sending: {0}")]
     Refused(String),
+    /// The scheduler asked for a Kerberos login (401) and no token could be made (no ticket,
+    /// expired, unknown service principal, …; Eos sends requests without one then, as reads
+    /// need none).
+    #[error("Kerberos (Negotiate) login to {url} failed: {message}")]
+    Kerberos { url: String, message: String },
+    /// The scheduler answered 401 to a request carrying a Kerberos (Negotiate) token.
+    #[error("{}", kerberos_rejected_message(url, challenge.as_deref(), body))]
+    KerberosRejected {
+        url: String,
+        /// The scheme(s) of the scheduler's `WWW-Authenticate` challenge, if any.
+        challenge: Option<String>,
+        /// The first line of the body, without markup.
+        body: String,
+    },
+}
+
+fn kerberos_rejected_message(url: &str, challenge: Option<&str>, body: &str) -> String {
+    let mut m = format!("the scheduler at {url} refused the Kerberos (Negotiate) login (401)");
+    match challenge {
+        Some(c) if !c.to_ascii_lowercase().contains("negotiate") => m.push_str(&format!(
+            "; it asks for {c} instead: is this cluster's auth_mechanism right?"
+        )),
+        _ => m.push_str(
+            "; check with klist that your ticket is for a principal this scheduler accepts",
+        ),
+    }
+    if !body.is_empty() {
+        m.push_str(&format!(": {body}"));
+    }
+    m
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +189,10 @@ impl ClientError {
     }
     pub fn is_auth(&self) -> bool {
         matches!(self, ClientError::Http { status: 401, .. })
+            || matches!(
+                self,
+                ClientError::Kerberos { .. } | ClientError::KerberosRejected { .. }
+            )
             || matches!(self, ClientError::Api { code, .. } if *code == ResponseCode::AUTH_FAILED)
     }
 }
@@ -372,7 +413,19 @@ impl AuroraClient {
                 .header(CONTENT_TYPE, ct.clone())
                 .header(ACCEPT, ct.clone())
                 .body(body.clone());
-            if let Some(c) = &self.cfg.credentials {
+            // Why no Kerberos token could be made: reported if the scheduler then asks for one
+            // (reads need none, so they go on without it).
+            let mut no_token: Option<ClientError> = None;
+            if self.cfg.kerberos {
+                // A fresh token for each request, for the host this one goes to.
+                match negotiate_header(&url).await {
+                    Ok(v) => req = req.header(AUTHORIZATION, v),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "sending without a Kerberos token");
+                        no_token = Some(e);
+                    }
+                }
+            } else if let Some(c) = &self.cfg.credentials {
                 req = req.header(AUTHORIZATION, c.basic_header());
             }
             let resp = match req.send().await {
@@ -413,12 +466,30 @@ impl AuroraClient {
                 continue;
             }
             if status != 200 {
+                let challenge = resp
+                    .headers()
+                    .get_all(WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .map(|v| v.split_whitespace().next().unwrap_or("").to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>();
                 let realm = resp
                     .headers()
                     .get(WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_realm);
                 let text = resp.text().await.unwrap_or_default();
+                if status == 401 && self.cfg.kerberos {
+                    if let Some(e) = no_token {
+                        return Err(e);
+                    }
+                    return Err(ClientError::KerberosRejected {
+                        url,
+                        challenge: (!challenge.is_empty()).then(|| challenge.join(", ")),
+                        body: first_line_of(&text),
+                    });
+                }
                 return Err(ClientError::Http {
                     url,
                     status,
@@ -793,6 +864,35 @@ fn sorted_unique(ids: &[i32]) -> Vec<i32> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// `Authorization: Negotiate <token>` for a request to `url` (made off the async threads: it
+/// may ask the KDC for a service ticket).
+#[cfg(feature = "kerberos")]
+async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
+    let fail = |message: String| ClientError::Kerberos {
+        url: url.to_owned(),
+        message,
+    };
+    let owned = url.to_owned();
+    let made = tokio::task::spawn_blocking(move || super::kerberos::negotiate_header(&owned))
+        .await
+        .map_err(|e| fail(format!("the Kerberos library failed: {e}")))?
+        .map_err(|e| fail(e.to_string()))?;
+    let mut v = HeaderValue::from_str(&made)
+        .map_err(|e| fail(format!("the token is not a valid header: {e}")))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+#[cfg(not(feature = "kerberos"))]
+async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
+    Err(ClientError::Kerberos {
+        url: url.to_owned(),
+        message: "this eos was built without the `kerberos` feature (rebuild it with \
+                  `--features kerberos`)"
+            .into(),
+    })
 }
 
 fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {

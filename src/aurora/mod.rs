@@ -3,6 +3,8 @@
 pub mod client;
 pub mod clusters;
 pub mod credentials;
+#[cfg(feature = "kerberos")]
+pub mod kerberos;
 pub mod model;
 pub mod wire;
 pub mod zk;
