@@ -501,3 +501,36 @@ async fn console_follows_a_leader_change_live() {
     assert!(header(&con.screen()).contains(&b.addr), "{}", con.dump());
     drop(a);
 }
+
+/// A member whose ServerSet status is not ALIVE is not the leader; with none ALIVE there is
+/// no leader, and the statuses are named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_not_alive_are_skipped() {
+    let zk = ZooKeeper::start();
+    let c = zk.client().await;
+    mkdir(&c, PATH).await;
+    let with_status = |port: u16, status: &str| {
+        serde_json::json!({
+            "serviceEndpoint": {"host": "127.0.0.1", "port": port},
+            "additionalEndpoints": {"http": {"host": "127.0.0.1", "port": port}},
+            "status": status,
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let dead = ephemeral_seq(&c, PATH, "member_", &with_status(1, "DEAD")).await;
+    let e = discover("127.0.0.1", zk.port, PATH, quick())
+        .await
+        .unwrap_err();
+    let name = dead.rsplit('/').next().unwrap();
+    assert_eq!(
+        e,
+        format!("no ALIVE scheduler under {PATH} ({name} is DEAD)"),
+        "{e}"
+    );
+    ephemeral_seq(&c, PATH, "member_", &with_status(8081, "ALIVE")).await;
+    assert_eq!(
+        discover("127.0.0.1", zk.port, PATH, quick()).await.unwrap(),
+        "http://127.0.0.1:8081"
+    );
+}

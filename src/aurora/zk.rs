@@ -123,10 +123,10 @@ impl ServiceInstance {
     }
 }
 
-/// The leader's node among `children`: the `member_` node with the lowest sequence number
-/// (anything not named `member_<digits>` is ignored).
-pub fn leader_member(children: &[String]) -> Option<&str> {
-    children
+/// The `member_<digits>` nodes among `children`, lowest sequence number first (anything else,
+/// such as Curator's lock nodes, is ignored). The first is the leader's.
+pub fn members(children: &[String]) -> Vec<&str> {
+    let mut m: Vec<(u64, &str)> = children
         .iter()
         .filter_map(|c| {
             let seq = c.strip_prefix("member_")?;
@@ -135,8 +135,14 @@ pub fn leader_member(children: &[String]) -> Option<&str> {
             }
             Some((seq.parse::<u64>().unwrap_or(u64::MAX), c.as_str()))
         })
-        .min()
-        .map(|(_, c)| c)
+        .collect();
+    m.sort_unstable();
+    m.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The leader's node among `children`: the `member_` node with the lowest sequence number.
+pub fn leader_member(children: &[String]) -> Option<&str> {
+    members(children).first().copied()
 }
 
 /// `a,b` with port 2181 → `a:2181,b:2181` (hosts that name a port keep theirs).
@@ -228,36 +234,52 @@ fn zk_err(what: &str, e: zookeeper_client::Error) -> Failure {
     }
 }
 
-/// The leader's URL from a listing of `path`. The leader's node can vanish between the
-/// listing and the read (a leader change): then list again, a couple of times.
+/// The leader's URL from a listing of `path`: the lowest `member_` whose ServerSet status is
+/// ALIVE (or not given). The leader's node can vanish between the listing and the read (a
+/// leader change): then list again, a couple of times.
 async fn leader_of(
     client: &zookeeper_client::Client,
     path: &str,
     mut children: Vec<String>,
 ) -> Result<String, Failure> {
     let mut last = String::new();
-    for attempt in 0..3 {
+    'listing: for attempt in 0..3 {
         if attempt > 0 {
             children = list(client, path).await?;
         }
-        let Some(member) = leader_member(&children) else {
+        let members = members(&children);
+        if members.is_empty() {
             return Err(Failure::Other(format!(
                 "no scheduler registered under {path} (the path exists but has no member_ \
                  node)"
             )));
-        };
-        let node = join(path, member);
-        let data = match client.get_data(&node).await {
-            Ok((d, _)) => d,
-            Err(zookeeper_client::Error::NoNode) => {
-                last = node;
-                continue;
+        }
+        let mut not_alive = Vec::new();
+        for member in members {
+            let node = join(path, member);
+            let data = match client.get_data(&node).await {
+                Ok((d, _)) => d,
+                Err(zookeeper_client::Error::NoNode) => {
+                    last = node;
+                    continue 'listing;
+                }
+                Err(e) => return Err(zk_err(&format!("reading {node}"), e)),
+            };
+            let instance = parse_service_instance(&data)
+                .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")))?;
+            match instance.status.as_deref() {
+                None | Some("ALIVE") => {
+                    return instance
+                        .base_url()
+                        .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")));
+                }
+                Some(other) => not_alive.push(format!("{member} is {other}")),
             }
-            Err(e) => return Err(zk_err(&format!("reading {node}"), e)),
-        };
-        return parse_service_instance(&data)
-            .and_then(|s| s.base_url())
-            .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")));
+        }
+        return Err(Failure::Other(format!(
+            "no ALIVE scheduler under {path} ({})",
+            not_alive.join(", ")
+        )));
     }
     Err(Failure::Other(format!(
         "the leader's node {last} kept disappearing while being read (leader changing?)"
