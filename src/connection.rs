@@ -221,9 +221,3 @@ fn kerberos_warning(name: &str, mechanism: &str) -> Option<String> {
         )
     })
 }
-
-/// `host:port` of a base URL, for banners.
-pub fn short_url(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.trim_end_matches('/').to_owned()
-}

@@ -57,7 +57,7 @@ pub fn cluster_rows(all: &[ClusterHealth], current: Option<&str>) -> Vec<Row> {
             let leader = c
                 .leader
                 .as_deref()
-                .map(crate::connection::short_url)
+                .map(super::link::short_url)
                 .unwrap_or_else(|| "-".into());
             Row::new(
                 c.name.clone(),

@@ -64,11 +64,17 @@ pub struct Link {
     pub notice: Option<(String, u64)>,
 }
 
+/// `host:port` of a base URL, for banners and lists.
+pub fn short_url(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.trim_end_matches('/').to_owned()
+}
+
 impl Link {
     /// The banner line, if any: the worst trouble first, then a passing notice.
     pub fn banner(&self, ticks: u64, leader: &str) -> Option<(String, Level)> {
         let secs = |s: &Since| ticks.saturating_sub(s.tick) / TICKS_PER_SEC;
-        let leader = crate::connection::short_url(leader);
+        let leader = short_url(leader);
         if let Some(s) = &self.zk_no_leader {
             return Some((
                 format!(
@@ -128,7 +134,7 @@ impl State {
                     self.link.notice = Some((
                         format!(
                             "{} answering again after {secs} s",
-                            crate::connection::short_url(&self.scheduler_url)
+                            short_url(&self.scheduler_url)
                         ),
                         tick + NOTICE_TICKS,
                     ));
@@ -139,8 +145,8 @@ impl State {
                 self.link.notice = Some((
                     format!(
                         "leader changed: {} → {} ({via})",
-                        crate::connection::short_url(&from),
-                        crate::connection::short_url(&to)
+                        short_url(&from),
+                        short_url(&to)
                     ),
                     tick + NOTICE_TICKS,
                 ));
