@@ -143,38 +143,6 @@ pub struct KeysArgs {
     pub markdown: bool,
 }
 
-impl ConnectArgs {
-    /// The client configuration for `--scheduler`, with credentials from the environment or
-    /// `~/.netrc` for the scheduler's host.
-    /// A ZooKeeper cluster's leader is looked up here, once.
-    pub async fn client_config(&self) -> Result<ClientConfig, String> {
-        if let Some(name) = &self.cluster {
-            let clusters = crate::aurora::clusters::Clusters::load()?;
-            let cluster = clusters.get(name)?;
-            let timeouts = crate::aurora::zk::ZkTimeouts {
-                connect: positive_secs(self.connect_timeout, "--connect-timeout")?,
-                ..Default::default()
-            };
-            let url = cluster.resolve_url(timeouts).await?;
-            if cluster.auth_mechanism.eq_ignore_ascii_case("KERBEROS") {
-                eprintln!(
-                    "eos: warning: cluster {name:?} uses Kerberos, which Eos does not support \
-                     yet; reads work, changes will be refused by the scheduler"
-                );
-            }
-            return client_config_for(&url, self);
-        }
-        let from_env = std::env::var("EOS_SCHEDULER")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let url = self.scheduler.as_deref().or(from_env.as_deref()).ok_or(
-            "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), --cluster NAME \
-             (`eos clusters` lists them), or try `eos demo`",
-        )?;
-        client_config_for(url, self)
-    }
-}
-
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {url:?}: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
@@ -200,7 +168,7 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
     Ok(cfg)
 }
 
-fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
+pub fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
     if s.is_finite() && s > 0.0 {
         Ok(Duration::from_secs_f64(s))
     } else {

@@ -40,6 +40,9 @@ pub struct ClusterConfig {
     /// Production: every mutation asks to type the job name; the header shows `PROD`.
     pub prod: Option<bool>,
     pub observer_url: Option<String>,
+    /// Extra certificate authorities (PEM) for this cluster's https schedulers, when
+    /// `--ca-cert` is not given. Relative paths are relative to the config file.
+    pub ca_cert: Option<PathBuf>,
 }
 
 /// The parsed configuration and the command-line flags that beat it: owned by `State`, so the
@@ -196,6 +199,13 @@ fn cluster(
             }
             "read_only" => c.read_only = Some(boolean(v, &here)?),
             "prod" => c.prod = Some(boolean(v, &here)?),
+            "ca_cert" => {
+                let p = PathBuf::from(string(v, &here)?);
+                c.ca_cert = Some(match Path::new(file).parent() {
+                    Some(dir) if p.is_relative() => dir.join(p),
+                    _ => p,
+                });
+            }
             "observer_url" => {
                 c.observer_url = Some(merge_observer(c.observer_url, url(v, &here)?, &here)?)
             }

@@ -11,8 +11,15 @@ use crossterm::event::{
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+use std::sync::Arc;
+
+use tokio::sync::watch;
+
+use crate::app::clusters::Connected;
+use crate::app::link::LinkNews;
 use crate::app::{Action, Nav, State, update};
-use crate::aurora::client::AuroraClient;
+use crate::aurora::zk::LeaderView;
+use crate::connection::{Connection, Connector};
 use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
 use crate::theme::{Theme, ThemeSet};
@@ -36,17 +43,37 @@ pub struct ConsoleOptions {
     pub audit: Option<std::path::PathBuf>,
     /// Capture the mouse (`--mouse` or `mouse = true`): wheel and clicks on table rows.
     pub mouse: bool,
+    /// Makes `:cluster` connections and `:clusters` probes (`None`: one scheduler only).
+    pub connector: Option<Arc<Connector>>,
+    /// The clusters of clusters.json, by name.
+    pub known_clusters: Vec<String>,
 }
 
 /// How often time is looked at: polls fall due and the age clock moves on this beat; the screen
 /// is redrawn only when what it shows changes.
 const TICK: Duration = Duration::from_millis(250);
 
-pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<()> {
+pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<()> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
+    let (conn_tx, mut conn_rx) = mpsc::unbounded_channel();
     let now = (opts.clock)();
+    let Connection {
+        client,
+        cluster,
+        mut leader,
+        warnings,
+        ..
+    } = conn;
     let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
+    state.known_clusters = opts.known_clusters.clone();
+    if let Some(name) = cluster {
+        state.cluster = Some(name);
+        state.cluster_pinned = true;
+    }
+    if !warnings.is_empty() {
+        state.notice = Some(("Before you start".into(), warnings));
+    }
     state.refresh_ms = opts.refresh_ms;
     state.read_only = opts.read_only;
     if let Some(ms) = opts.update_refresh_ms {
@@ -55,6 +82,8 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
     state.set_settings(opts.settings.clone());
     let mut effects = Effects::new(client, tx, opts.clock.clone());
     effects.audit = opts.audit.clone();
+    effects.connector = opts.connector.clone();
+    effects.connections = Some(conn_tx);
     let size = guard.terminal.size()?;
     update(&mut state, Action::Resize(size.width, size.height));
     let mut links: Vec<Link> = Vec::new();
@@ -88,6 +117,24 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
             },
             Some(a) = rx.recv() => batch.push(a),
             _ = ticker.tick() => batch.push(Action::Tick((opts.clock)())),
+            changed = leader_changed(&mut leader) => match changed {
+                Some(view) => batch.extend(on_leader(view, &mut effects)),
+                // The watch ended (it cannot run with this configuration): the leader stays.
+                None => leader = None,
+            },
+            Some((cluster, result)) = conn_rx.recv() => match result {
+                Ok(conn) => {
+                    effects.set_client(conn.client);
+                    // The old cluster's ZooKeeper watch stops with its receiver.
+                    leader = conn.leader;
+                    batch.push(Action::Connected(Box::new(Connected {
+                        cluster,
+                        url: effects.client().current_base(),
+                        warnings: conn.warnings,
+                    })));
+                }
+                Err(error) => batch.push(Action::ConnectFailed { cluster, error }),
+            },
         }
         while let Ok(a) = rx.try_recv() {
             batch.push(a);
@@ -108,6 +155,34 @@ pub async fn run(client: AuroraClient, opts: ConsoleOptions) -> std::io::Result<
     }
     drop(guard);
     Ok(())
+}
+
+/// The next thing ZooKeeper says (`None` when there is no watch, or it ended).
+async fn leader_changed(
+    leader: &mut Option<watch::Receiver<Option<LeaderView>>>,
+) -> Option<Option<LeaderView>> {
+    match leader {
+        Some(rx) => match rx.changed().await {
+            Ok(()) => Some(rx.borrow_and_update().clone()),
+            Err(_) => None,
+        },
+        None => std::future::pending().await,
+    }
+}
+
+/// ZooKeeper's word, at the edge: a new leader re-points the client here, before the reducer
+/// hears of it, so the polls it sends go to the new leader.
+fn on_leader(view: Option<LeaderView>, effects: &mut Effects) -> Vec<Action> {
+    match view {
+        Some(LeaderView::Leader(url)) => {
+            let mut out = vec![Action::Link(LinkNews::ZkLeader)];
+            out.extend(effects.repoint(&url).map(Action::Link));
+            out
+        }
+        Some(LeaderView::NoLeader(why)) => vec![Action::Link(LinkNews::ZkNoLeader(why))],
+        Some(LeaderView::Unreachable(why)) => vec![Action::Link(LinkNews::ZkDown(why))],
+        None => Vec::new(),
+    }
 }
 
 fn draw(

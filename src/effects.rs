@@ -2,19 +2,22 @@
 //! fetch of the same resource aborts the older one (its reply would be dropped anyway).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
+use crate::app::clusters::ClusterHealth;
 use crate::app::editor::Previewed;
+use crate::app::link::{LinkNews, OutageKind};
 use crate::app::ops::{Control, Operation};
 use crate::app::resource::{Data, PendingScope, ResourceKey};
 use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
 use crate::aurora::client::{AuroraClient, ClientError, Reply, TransportKind};
 use crate::aurora::model::InstanceKey;
 use crate::aurora::model::*;
+use crate::connection::{Connection, Connector};
 
 /// The scheduler-side clock in epoch ms (wall clock, or the simulator's in `eos demo`).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -30,17 +33,78 @@ pub struct Effects {
     in_flight: HashMap<ResourceKey, JoinHandle<()>>,
     /// Where mutations are recorded; `None` disables the log.
     pub audit: Option<std::path::PathBuf>,
+    /// What the edge last told the reducer about the link (shared with running fetches).
+    link: Arc<Mutex<EdgeLink>>,
+    /// Makes connections for `:cluster` and probes `:clusters` (`None`: no clusters.json
+    /// here, e.g. `eos demo`).
+    pub connector: Option<Arc<Connector>>,
+    /// Where a finished `:cluster` connection goes: the console loop owns connections.
+    pub connections: Option<UnboundedSender<(String, Result<Connection, String>)>>,
+}
+
+/// The link as last reported: only changes are sent on, so an outage is one action, not one
+/// per failed poll.
+#[derive(Debug, Default)]
+struct EdgeLink {
+    /// Bumped when the client is replaced: a late reply of the old one says nothing.
+    epoch: u64,
+    down: bool,
+    /// Where calls went, as last reported.
+    base: String,
 }
 
 impl Effects {
     pub fn new(client: AuroraClient, tx: UnboundedSender<Action>, clock: Clock) -> Effects {
+        let link = EdgeLink {
+            base: client.current_base(),
+            ..Default::default()
+        };
         Effects {
             client,
             tx,
             clock,
             in_flight: HashMap::new(),
             audit: crate::audit::default_path(),
+            link: Arc::new(Mutex::new(link)),
+            connector: None,
+            connections: None,
         }
+    }
+
+    /// Talks to another scheduler from now on (a `:cluster` switch). Polls in flight are
+    /// dropped; mutations in flight run to their answer (a switch waits for them anyway).
+    pub fn set_client(&mut self, client: AuroraClient) {
+        for (_, h) in self.in_flight.drain() {
+            h.abort();
+        }
+        if let Ok(mut l) = self.link.lock() {
+            *l = EdgeLink {
+                epoch: l.epoch + 1,
+                down: false,
+                base: client.current_base(),
+            };
+        }
+        self.client = client;
+    }
+
+    pub fn client(&self) -> &AuroraClient {
+        &self.client
+    }
+
+    /// ZooKeeper named a new leader: later calls go there. Returns the news for the reducer
+    /// (`None` when calls already went there).
+    pub fn repoint(&mut self, url: &str) -> Option<LinkNews> {
+        let from = self.client.current_base();
+        self.client.set_base(url);
+        let to = self.client.current_base();
+        let mut l = self.link.lock().ok()?;
+        l.base = to.clone();
+        l.down = false;
+        (from != to).then_some(LinkNews::Moved {
+            from,
+            to,
+            via: "ZooKeeper",
+        })
     }
 
     /// Carries out one effect; false when the console should quit.
@@ -64,20 +128,67 @@ impl Effects {
                     let _ = tx.send(Action::Previewed(Box::new(Previewed { id, result })));
                 });
             }
+            Effect::Connect { cluster } => {
+                let (Some(connector), Some(out)) =
+                    (self.connector.clone(), self.connections.clone())
+                else {
+                    let _ = self.tx.send(Action::ConnectFailed {
+                        cluster,
+                        error: "no clusters.json here (this console was started on one \
+                                scheduler)"
+                            .into(),
+                    });
+                    return true;
+                };
+                tokio::spawn(async move {
+                    let result = connector.switch_to(&cluster).await;
+                    let _ = out.send((cluster, result));
+                });
+            }
+            Effect::Fetch {
+                key: ResourceKey::Clusters,
+                generation,
+            } => {
+                let (connector, tx, clock) =
+                    (self.connector.clone(), self.tx.clone(), self.clock.clone());
+                let handle = tokio::spawn(async move {
+                    let started = Instant::now();
+                    let result = match connector {
+                        Some(c) => probe_clusters(&c).await,
+                        None => Err("no clusters.json here (this console was started on one \
+                                     scheduler)"
+                            .into()),
+                    };
+                    let _ = tx.send(Action::Fetched(Box::new(Fetched {
+                        key: ResourceKey::Clusters,
+                        generation,
+                        at: clock(),
+                        latency_ms: started.elapsed().as_millis() as u64,
+                        result,
+                        cluster: None,
+                    })));
+                });
+                self.in_flight.insert(ResourceKey::Clusters, handle);
+            }
             Effect::Fetch { key, generation } => {
                 if let Some(old) = self.in_flight.remove(&key) {
                     old.abort();
                 }
                 let (client, tx, clock) =
                     (self.client.clone(), self.tx.clone(), self.clock.clone());
+                let link = self.link.clone();
+                let epoch = self.link.lock().map(|l| l.epoch).unwrap_or_default();
                 let k = key.clone();
                 let handle = tokio::spawn(async move {
                     let started = Instant::now();
-                    let result = fetch(&client, &k).await;
+                    let result = fetch_inner(&client, &k).await;
                     let latency_ms = started.elapsed().as_millis() as u64;
+                    for news in link_news(&link, epoch, &client, &result) {
+                        let _ = tx.send(Action::Link(news));
+                    }
                     let (result, cluster) = match result {
                         Ok((d, c)) => (Ok(d), c),
-                        Err(e) => (Err(e), None),
+                        Err(e) => (Err(e.text), None),
                     };
                     let _ = tx.send(Action::Fetched(Box::new(Fetched {
                         key: k,
@@ -185,12 +296,25 @@ pub async fn mutate(
             pulse,
         },
         Err(ClientError::Api { code, messages, .. }) => MutationOutcome::Refused { code, messages },
-        Err(e @ ClientError::Http { status: 401, .. }) => MutationOutcome::AuthRequired {
+        Err(
+            e @ (ClientError::Http { status: 401, .. }
+            | ClientError::Kerberos { .. }
+            | ClientError::KerberosRejected { .. }),
+        ) => MutationOutcome::AuthRequired {
             error: e.to_string(),
             tried: match &c.config().credentials {
+                _ if c.config().kerberos => {
+                    let cache = std::env::var("KRB5CCNAME")
+                        .ok()
+                        .filter(|v| !v.is_empty())
+                        .map(|v| format!("KRB5CCNAME={v}"))
+                        .unwrap_or_else(|| "the default cache".into());
+                    format!("Kerberos (Negotiate), the kinit ticket in {cache}")
+                }
                 Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
                 None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
             },
+            kerberos: c.config().kerberos,
         },
         // Never connected: the call did not run.
         Err(
@@ -281,10 +405,161 @@ fn job_query(job: &str, active_only: bool) -> Result<TaskQuery, String> {
 }
 
 /// Performs the read behind a resource.
+/// What changed in the link, judged from one poll's result (and the client's leader).
+fn link_news(
+    link: &Mutex<EdgeLink>,
+    epoch: u64,
+    client: &AuroraClient,
+    result: &Polled,
+) -> Vec<LinkNews> {
+    let mut news = Vec::new();
+    let Ok(mut l) = link.lock() else {
+        return news;
+    };
+    if l.epoch != epoch {
+        return news;
+    }
+    let base = client.current_base();
+    if base != l.base {
+        news.push(LinkNews::Moved {
+            from: std::mem::replace(&mut l.base, base.clone()),
+            to: base,
+            via: "redirect",
+        });
+    }
+    match result {
+        Err(FetchError {
+            outage: Some((kind, detail)),
+            ..
+        }) if !l.down => {
+            l.down = true;
+            news.push(LinkNews::Down {
+                kind: *kind,
+                detail: detail.clone(),
+            });
+        }
+        Ok(_) if l.down => {
+            l.down = false;
+            news.push(LinkNews::Up);
+        }
+        _ => {}
+    }
+    news
+}
+
+/// Whether an error is the scheduler failing over (which way, and a few words why for the
+/// banner), or something else.
+pub fn outage_of(e: &ClientError) -> Option<(OutageKind, String)> {
+    match e {
+        ClientError::Transport { kind, .. } => match kind {
+            TransportKind::Tls => None,
+            _ => Some((OutageKind::Unreachable, kind.to_string())),
+        },
+        ClientError::Http {
+            status: 503, body, ..
+        } => Some((
+            OutageKind::NoLeader,
+            format!("503 {body}").trim().to_owned(),
+        )),
+        ClientError::TooManyRedirects { .. } => {
+            Some((OutageKind::NoLeader, "redirected in circles".into()))
+        }
+        ClientError::Http {
+            status: status @ (502 | 504),
+            ..
+        } => Some((OutageKind::Unreachable, format!("{status} from a proxy"))),
+        ClientError::Api { code, messages, .. } if *code == ResponseCode::ERROR_TRANSIENT => {
+            Some((OutageKind::NoLeader, messages.join("; ")))
+        }
+        _ => None,
+    }
+}
+
+/// Probes every cluster of clusters.json: finds its scheduler (ZooKeeper included) and times
+/// a cheap read. Each probe is bounded by short timeouts, and they run side by side.
+async fn probe_clusters(connector: &Connector) -> Result<Data, String> {
+    let clusters = crate::aurora::clusters::Clusters::load()?;
+    let mut probes = tokio::task::JoinSet::new();
+    let mut quick = connector.clone();
+    quick.args.connect_timeout = quick.args.connect_timeout.min(3.0);
+    quick.args.timeout = quick.args.timeout.min(5.0);
+    let quick = Arc::new(quick);
+    for (i, c) in clusters.clusters.values().cloned().enumerate() {
+        let connector = quick.clone();
+        probes.spawn(async move {
+            let started = Instant::now();
+            let (leader, health) = match connector.probe_client(&c.name).await {
+                Ok(client) => {
+                    let r = client.get_tier_configs().await;
+                    let leader = Some(client.current_base());
+                    match r {
+                        Ok(_) => (leader, Ok(started.elapsed().as_millis() as u64)),
+                        Err(e) => (leader, Err(e.to_string())),
+                    }
+                }
+                Err(e) => (None, Err(e)),
+            };
+            (
+                i,
+                ClusterHealth {
+                    name: c.name.clone(),
+                    reached: c.how_reached(),
+                    auth: c.auth_mechanism.clone(),
+                    leader,
+                    health,
+                },
+            )
+        });
+    }
+    let mut out = Vec::new();
+    while let Some(r) = probes.join_next().await {
+        if let Ok(x) = r {
+            out.push(x);
+        }
+    }
+    out.sort_by_key(|(i, _)| *i);
+    Ok(Data::Clusters(out.into_iter().map(|(_, h)| h).collect()))
+}
+
+/// A poll's value and the scheduler's name for its cluster, or why it failed.
+type Polled = Result<(Data, Option<String>), FetchError>;
+
+/// A poll's failure: its text, and whether it is the scheduler failing over.
+#[derive(Debug)]
+struct FetchError {
+    text: String,
+    outage: Option<(OutageKind, String)>,
+}
+
+impl std::fmt::Display for FetchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl From<String> for FetchError {
+    fn from(text: String) -> Self {
+        FetchError { text, outage: None }
+    }
+}
+
+impl From<ClientError> for FetchError {
+    fn from(e: ClientError) -> Self {
+        FetchError {
+            outage: outage_of(&e),
+            text: e.to_string(),
+        }
+    }
+}
+
 pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<String>), String> {
+    fetch_inner(c, key).await.map_err(|e| e.text)
+}
+
+async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
     macro_rules! call {
         ($fut:expr, $wrap:expr) => {{
-            let r = $fut.await.map_err(|e| e.to_string())?;
+            let r = $fut.await.map_err(FetchError::from)?;
             let cluster = cluster_of(&r);
             Ok(($wrap(r.value), cluster))
         }};
@@ -341,9 +616,7 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
             call!(c.get_job_update_summaries(q), Data::Updates)
         }
         ResourceKey::ActiveTasks | ResourceKey::HostTasks(_) | ResourceKey::Maintenance => {
-            crate::app::hosts::fetch(c, key)
-                .await
-                .map_err(|e| e.to_string())
+            Ok(crate::app::hosts::fetch(c, key).await?)
         }
         ResourceKey::UpdateDetails(key) => {
             let k = JobUpdateKey::parse(key).ok_or_else(|| format!("bad update key {key:?}"))?;
@@ -355,5 +628,10 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
                 Data::UpdateDetails(v.into_iter().next().map(Box::new))
             })
         }
+        ResourceKey::Clusters => Err(
+            "the clusters list is probed by the console, not asked of one scheduler"
+                .to_owned()
+                .into(),
+        ),
     }
 }

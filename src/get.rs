@@ -66,9 +66,13 @@ pub enum What {
     Hosts,
 }
 
-pub async fn run(conn: &ConnectArgs, args: GetArgs) -> i32 {
+pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
     let result = async {
-        let cfg = conn.client_config().await?;
+        // Eos's config matters here only for a cluster's CA file.
+        let dir = crate::cli::config_dir();
+        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+        let connector = crate::connection::Connector::new(conn, &config);
+        let cfg = connector.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
         fetch(&client, &args).await
     }

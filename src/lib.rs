@@ -6,6 +6,7 @@ pub mod aurora;
 pub mod cli;
 pub mod color;
 pub mod config;
+pub mod connection;
 pub mod console;
 pub mod diff;
 pub mod effects;

@@ -11,7 +11,9 @@ fn main() {
     let cli = Cli::parse();
     let log = eos::logging::init();
     let code = match cli.command {
-        Some(Command::Get(args)) => runtime().block_on(eos::get::run(&cli.conn, args)),
+        Some(Command::Get(args)) => {
+            runtime().block_on(eos::get::run(&cli.conn, &cli.console, args))
+        }
         Some(Command::Sim(cmd)) => runtime().block_on(eos::simcmd::run(cmd)),
         Some(Command::Demo(args)) => {
             runtime().block_on(eos::run::demo(&cli.conn, &cli.console, args))

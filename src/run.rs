@@ -7,6 +7,7 @@ use crate::aurora::client::{AuroraClient, ClientConfig};
 use crate::cli::config_dir;
 use crate::cli::{ConnectArgs, ConsoleArgs};
 use crate::config::{Config, Settings};
+use crate::connection::{Connection, Connector};
 use crate::console::{self, ConsoleOptions};
 use crate::effects::{Clock, wall_clock};
 use crate::sim::{SimArgs, SimServer, Simulator};
@@ -20,7 +21,10 @@ fn fail(e: impl std::fmt::Display) -> i32 {
 /// Everything the console needs from flags, the config file and the environment, checked
 /// before the screen opens: a bad config, theme or keymap file ends here with a clear error;
 /// warnings (unknown keys) go to stderr and the console starts anyway.
-fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String> {
+fn options(
+    console: &ConsoleArgs,
+    clock: Clock,
+) -> Result<(ConsoleOptions, crate::config::Config), String> {
     let dir = config_dir();
     let (config, warnings) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
     for w in &warnings {
@@ -28,7 +32,7 @@ fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String
     }
     let themes = load_themes(console, &config, crate::color::detect_env(), no_color())?;
     let update_refresh_ms = config.update_refresh.map(|s| (s * 1000.0) as i64);
-    Ok(ConsoleOptions {
+    let options = ConsoleOptions {
         clock,
         keymap: console.keymap(config.keymap.as_deref())?,
         themes,
@@ -41,9 +45,12 @@ fn options(console: &ConsoleArgs, clock: Clock) -> Result<ConsoleOptions, String
         settings: Settings {
             read_only_flag: console.read_only,
             theme_flag: console.theme.is_some(),
-            config,
+            config: config.clone(),
         },
-    })
+        connector: None,
+        known_clusters: Vec::new(),
+    };
+    Ok((options, config))
 }
 
 /// `NO_COLOR` set to anything but the empty string (https://no-color.org).
@@ -135,8 +142,8 @@ fn interactive() -> Result<(), String> {
     }
 }
 
-async fn open(client: AuroraClient, opts: ConsoleOptions) -> i32 {
-    match console::run(client, opts).await {
+async fn open(conn: Connection, opts: ConsoleOptions) -> i32 {
+    match console::run(conn, opts).await {
         Ok(()) => 0,
         Err(e) => fail(format!("terminal error: {e}")),
     }
@@ -169,15 +176,21 @@ pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
         // Files first (config, themes, keymap, clusters.json, --ca-cert, the ZooKeeper
         // lookup): their errors are reported even where no screen could open, and before
         // anything is drawn.
-        let opts = options(console, wall_clock())?;
-        let cfg = conn.client_config().await?;
+        let (mut opts, config) = options(console, wall_clock())?;
+        let connector = Connector::new(conn, &config);
+        let connection = connector.connect(None).await?;
         interactive()?;
-        let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
-        Ok::<_, String>((client, opts))
+        // A broken clusters.json does not stop a console opened with --scheduler; `:cluster`
+        // reports it when used.
+        opts.known_clusters = crate::aurora::clusters::Clusters::load()
+            .map(|c| c.clusters.into_keys().collect())
+            .unwrap_or_default();
+        opts.connector = Some(Arc::new(connector));
+        Ok::<_, String>((connection, opts))
     }
     .await;
     match setup {
-        Ok((client, opts)) => open(client, opts).await,
+        Ok((connection, opts)) => open(connection, opts).await,
         Err(e) => fail(e),
     }
 }
@@ -188,7 +201,7 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
     // could open. The clock is the simulator's, installed below.
     let placeholder: Clock = Arc::new(|| 0);
     let mut opts = match options(console, placeholder) {
-        Ok(o) => o,
+        Ok((o, _)) => o,
         Err(e) => return fail(e),
     };
     if let Err(e) = interactive() {
@@ -215,7 +228,16 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
     };
     opts.clock = clock;
     let code = match AuroraClient::new(cfg) {
-        Ok(client) => open(client, opts).await,
+        Ok(client) => {
+            let conn = Connection {
+                reached: client.current_base(),
+                client,
+                cluster: None,
+                leader: None,
+                warnings: Vec::new(),
+            };
+            open(conn, opts).await
+        }
         Err(e) => fail(e),
     };
     server.shutdown().await;

@@ -455,3 +455,49 @@ async fn mutations_are_sent_once_even_when_they_fail() {
     ));
     assert_eq!(server.hits.load(Ordering::SeqCst), 1);
 }
+
+/// `kerberos` on in a build without the feature: no token can be made, so requests go
+/// without one (reads work where the scheduler needs no login) and a 401 says why.
+#[cfg(not(feature = "kerberos"))]
+#[tokio::test]
+async fn kerberos_without_the_feature_reads_and_explains_a_401() {
+    let open = TestServer::start(Arc::new(|_| {
+        thrift_ok(
+            Protocol::Binary,
+            reply_with(Protocol::Binary, roles_response(ResponseCode::OK, &[])),
+        )
+    }))
+    .await;
+    let mut cfg = ClientConfig::new(open.url());
+    cfg.kerberos = true;
+    AuroraClient::new(cfg)
+        .unwrap()
+        .get_role_summary()
+        .await
+        .expect("a read needs no login");
+    let sent = open.last.lock().unwrap().clone().unwrap().0;
+    assert!(sent.get("authorization").is_none(), "{sent:?}");
+
+    let demanding = TestServer::start(Arc::new(|_| {
+        Response::builder()
+            .status(StatusCode::UNAUTHORIZED)
+            .header("WWW-Authenticate", "Negotiate")
+            .body(Full::new(Bytes::new()))
+            .unwrap()
+    }))
+    .await;
+    let mut cfg = ClientConfig::new(demanding.url());
+    cfg.kerberos = true;
+    let err = AuroraClient::new(cfg)
+        .unwrap()
+        .get_role_summary()
+        .await
+        .unwrap_err();
+    assert!(err.is_auth(), "{err:?}");
+    assert!(matches!(err, ClientError::Kerberos { .. }), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("this eos was built without the `kerberos` feature"),
+        "{err}"
+    );
+}

@@ -512,6 +512,7 @@ fn a_401_names_the_admin_role() {
             outcome: MutationOutcome::AuthRequired {
                 error: "authentication required".into(),
                 tried: "none".into(),
+                kerberos: false,
             },
         })),
     );

@@ -116,7 +116,7 @@ impl World {
                             Action::Mutated(Box::new(Mutated { id, op, outcome })),
                         ));
                     }
-                    Effect::Copy(_) | Effect::Quit => {}
+                    Effect::Copy(_) | Effect::Quit | Effect::Connect { .. } => {}
                 }
             }
             fx = next;
@@ -921,6 +921,47 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
     assert_eq!(audit[0]["response_code"], "HTTP_401");
     assert_eq!(audit[1]["response_code"], "OK");
     assert_eq!(audit[1]["message"], "rotating");
+}
+
+/// A Kerberos cluster whose scheduler answers 401 (here: no ticket can be made, or the build
+/// lacks the `kerberos` feature): the notice says Kerberos and kinit, not netrc.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_on_a_kerberos_cluster_explains_kinit() {
+    let job = "www-data/prod/image-resizer";
+    let mut args = frozen();
+    args.auth = Some(format!("oncall:{PASSWORD}"));
+    let mut w = World::start_with(args).await;
+    let mut cfg = ClientConfig::new(w.server.url());
+    cfg.kerberos = true;
+    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut keys = select_instance(&s, 0);
+    keys.push(ctrl('k'));
+    keys.extend(confirm_keys());
+    w.act(&mut s, keys).await;
+    assert!(matches!(
+        w.sent.last(),
+        Some((_, MutationOutcome::AuthRequired { kerberos: true, .. }))
+    ));
+    let (title, lines) = s.notice.clone().expect("a notice explains the 401");
+    assert!(title.contains("killTasks"), "{title}");
+    assert!(
+        lines[0].contains("Kerberos (Negotiate)"),
+        "the error names Kerberos: {lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Credentials tried: Kerberos (Negotiate)")),
+        "{lines:?}"
+    );
+    assert!(lines.iter().any(|l| l.contains("run kinit")), "{lines:?}");
+    assert!(!lines.iter().any(|l| l.contains("netrc")), "{lines:?}");
+    assert_eq!(
+        active_tasks(&w.client, &key(job)).await.len(),
+        6,
+        "nothing was killed"
+    );
 }
 
 // ---- faults: reported once, never re-sent ----

@@ -2,6 +2,7 @@
 //! terminator on 127.0.0.1, with a throwaway certificate authority made here; and
 //! `--cluster NAME` / `eos clusters` from a clusters.json in a temporary directory.
 
+mod pty_common;
 mod sim_common;
 
 use std::net::SocketAddr;
@@ -396,4 +397,136 @@ async fn cluster_flag_reaches_direct_url_clusters_and_explains_the_rest() {
     );
     task.abort();
     server.shutdown().await;
+}
+
+/// The whole real-cluster path at once: a cluster of clusters.json reached over https, its CA
+/// given per cluster in Eos's config (`[clusters.NAME] ca_cert`, relative to the config file),
+/// and a kill from the console authenticated with HTTP Basic from `~/.netrc`; then the same
+/// kill without credentials is refused with a notice saying how to give them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_cluster_with_its_own_ca_and_basic_auth_from_netrc() {
+    use pty_common::Console;
+    use std::time::Duration;
+    let mut args = sim_common::frozen();
+    args.auth = Some("alice:secret".into());
+    let (server, _sim) = sim_common::start(args).await;
+    let ca = Ca::new();
+    let (cert, key) = ca.leaf(&["127.0.0.1"], false);
+    let (front, task) = tls_front(cert, key, sim_addr(&server)).await;
+    let url = format!("https://127.0.0.1:{}", front.port());
+
+    let home = tempfile::tempdir().unwrap();
+    let etc = home.path().join("etc");
+    std::fs::create_dir_all(&etc).unwrap();
+    std::fs::write(
+        etc.join("clusters.json"),
+        serde_json::json!({"secure": {"name": "secure", "scheduler_uri": url}}).to_string(),
+    )
+    .unwrap();
+    let conf = home.path().join("xdg/eos");
+    std::fs::create_dir_all(&conf).unwrap();
+    ca.write_pem(&conf);
+    std::fs::write(
+        conf.join("config.toml"),
+        "[clusters.secure]\nca_cert = \"ca.pem\"\n",
+    )
+    .unwrap();
+    let netrc = home.path().join(".netrc");
+    std::fs::write(&netrc, "machine 127.0.0.1 login alice password secret\n").unwrap();
+
+    let o = eos(home.path(), &["get", "roles", "--cluster", "secure"]).await;
+    assert!(o.status.success(), "{:?}", text(&o));
+    assert!(text(&o).0.contains("www-data"), "{:?}", text(&o));
+
+    let h = home.path().to_owned();
+    tokio::task::spawn_blocking(move || {
+        let wait = Duration::from_secs(30);
+        // Kills the first instance still RUNNING.
+        let kill_first = |con: &mut Console| {
+            con.wait_text("www-data", wait);
+            con.send(b":job www-data/prod/image-resizer\r");
+            con.wait_for("the job's tasks", wait, |s| {
+                s.contains("6 rows") && pty_common::header(s).contains("s ago")
+            });
+            con.send(b"/RUNNING\r");
+            con.wait_for("the job's tasks, fresh", wait, |s| {
+                pty_common::header(s).contains("s ago")
+                    && pty_common::selected_row(s).is_some_and(|r| r.contains("RUNNING"))
+            });
+            con.send(b"\x0b");
+            con.wait_text("[ Cancel ]", wait);
+            con.send(b"\x1b[C");
+            std::thread::sleep(Duration::from_millis(300));
+            con.enter();
+        };
+        let env_for = |home: &Path| {
+            vec![
+                ("HOME".to_owned(), home.display().to_string()),
+                (
+                    "AURORA_CONFIG_ROOT".to_owned(),
+                    h.join("etc").display().to_string(),
+                ),
+                (
+                    "XDG_CONFIG_HOME".to_owned(),
+                    h.join("xdg").display().to_string(),
+                ),
+                (
+                    "XDG_STATE_HOME".to_owned(),
+                    h.join("state").display().to_string(),
+                ),
+            ]
+        };
+        let env = env_for(&h);
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut con = Console::spawn_env(&["--cluster", "secure"], &env);
+        kill_first(&mut con);
+        con.wait_text("killTasks: OK", wait);
+        drop(con);
+
+        // A HOME without .netrc: the scheduler's 401 becomes a notice, nothing is retried.
+        let bare = tempfile::tempdir().unwrap();
+        let env = env_for(bare.path());
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut con = Console::spawn_env(&["--cluster", "secure"], &env);
+        kill_first(&mut con);
+        con.wait_for("the credentials notice", wait, |s| {
+            s.contains("killTasks needs credentials") && s.contains("Credentials tried")
+        });
+    })
+    .await
+    .unwrap();
+    let log = std::fs::read_to_string(home.path().join("state/eos/audit.log")).unwrap();
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // Both attempts are recorded: the authenticated kill, and the refused one (sent once).
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(lines[0]["method"], "killTasks");
+    assert_eq!(lines[0]["response_code"], "OK");
+    assert_eq!(lines[0]["cluster"], "secure");
+    assert_eq!(lines[1]["response_code"], "HTTP_401");
+    task.abort();
+    server.shutdown().await;
+}
+
+/// A KERBEROS cluster in a build without the `kerberos` feature: reads work, with a warning
+/// that names the missing feature.
+#[cfg(not(feature = "kerberos"))]
+#[tokio::test]
+async fn a_kerberos_cluster_without_the_feature_warns_and_reads() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("etc")).unwrap();
+    let etc = serde_json::json!([
+        {"name": "krb", "scheduler_uri": server.url(), "auth_mechanism": "KERBEROS"}
+    ]);
+    std::fs::write(dir.path().join("etc/clusters.json"), etc.to_string()).unwrap();
+    let o = eos(dir.path(), &["get", "roles", "--cluster", "krb"]).await;
+    let (_, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("uses Kerberos, but this eos was built without the `kerberos` feature"),
+        "{err}"
+    );
 }

@@ -4,6 +4,7 @@
 //! style lock node as a decoy) pointing at in-process simulators.
 //! Run with `cargo test --features zk-tests --test zk` (`.ci/run` does).
 
+mod pty_common;
 mod sim_common;
 
 use std::io::Read;
@@ -431,4 +432,111 @@ async fn zookeeper_down_or_silent_is_reported_as_unreachable() {
         "{e}"
     );
     drop(silent);
+}
+
+/// The console follows the leader while it runs: ZooKeeper first names simulator A; A's node
+/// goes (no leader: a banner, the last data stays); B registers (the console re-points and
+/// says so, and B's data comes in without a key pressed); then ZooKeeper itself goes down
+/// (a banner; B keeps serving).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_follows_a_leader_change_live() {
+    use pty_common::{Console, Sim, header};
+    let mut zk = ZooKeeper::start();
+    let a = Sim::start(&["--cluster-name", "zkc"]);
+    let b = Sim::start(&["--cluster-name", "zkc", "--seed", "7"]);
+    let port = |s: &Sim| s.addr.rsplit(':').next().unwrap().parse::<u16>().unwrap();
+    let c = zk.client().await;
+    mkdir(&c, PATH).await;
+    decoy(&c, PATH).await;
+    let member_a = ephemeral_seq(
+        &c,
+        PATH,
+        "member_",
+        &serverset(("127.0.0.1", port(&a)), &[("http", "127.0.0.1", port(&a))]),
+    )
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    clusters_json(home.path(), &zk, PATH);
+    let root = home.path().join("etc");
+    let con = Console::spawn_env(
+        &["--cluster", "zkc", "--refresh", "1"],
+        &[
+            ("AURORA_CONFIG_ROOT", root.to_str().unwrap()),
+            ("HOME", home.path().to_str().unwrap()),
+        ],
+    );
+    let wait = Duration::from_secs(30);
+    con.wait_for("the console on A", wait, |s| {
+        header(s).contains(&a.addr) && s.contains("ROLE")
+    });
+
+    c.delete(&member_a, None).await.unwrap();
+    con.wait_for("the no-leader banner", wait, |s| {
+        s.contains("no leader for") && s.contains("no scheduler registered under /aurora/scheduler")
+    });
+    // The last data stays on screen.
+    assert!(con.screen().contains("ROLE"), "{}", con.dump());
+
+    let registered = std::time::Instant::now();
+    ephemeral_seq(
+        &c,
+        PATH,
+        "member_",
+        &serverset(("127.0.0.1", port(&b)), &[("http", "127.0.0.1", port(&b))]),
+    )
+    .await;
+    let moved = format!("leader changed: {} → {} (ZooKeeper)", a.addr, b.addr);
+    let seen = con.wait_for("the leader-changed banner", wait, |s| {
+        s.contains(&moved) && header(s).contains(&b.addr)
+    });
+    // Reported, not asserted (machines here are noisy): how long the change took to show.
+    eprintln!(
+        "new leader on screen {} ms after its node was created",
+        seen.saturating_duration_since(registered).as_millis()
+    );
+    // B answers: the view is fresh again (no stale marker, no banner of trouble).
+    con.wait_for("fresh data from B", wait, |s| {
+        !s.contains("no leader for") && !s.contains("STALE") && s.contains("ROLE")
+    });
+
+    zk.stop();
+    con.wait_for("the ZooKeeper-down banner", wait, |s| {
+        s.contains("ZooKeeper unreachable for")
+            && s.contains(&format!("still using leader {}", b.addr))
+    });
+    assert!(header(&con.screen()).contains(&b.addr), "{}", con.dump());
+    drop(a);
+}
+
+/// A member whose ServerSet status is not ALIVE is not the leader; with none ALIVE there is
+/// no leader, and the statuses are named.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_not_alive_are_skipped() {
+    let zk = ZooKeeper::start();
+    let c = zk.client().await;
+    mkdir(&c, PATH).await;
+    let with_status = |port: u16, status: &str| {
+        serde_json::json!({
+            "serviceEndpoint": {"host": "127.0.0.1", "port": port},
+            "additionalEndpoints": {"http": {"host": "127.0.0.1", "port": port}},
+            "status": status,
+        })
+        .to_string()
+        .into_bytes()
+    };
+    let dead = ephemeral_seq(&c, PATH, "member_", &with_status(1, "DEAD")).await;
+    let e = discover("127.0.0.1", zk.port, PATH, quick())
+        .await
+        .unwrap_err();
+    let name = dead.rsplit('/').next().unwrap();
+    assert_eq!(
+        e,
+        format!("no ALIVE scheduler under {PATH} ({name} is DEAD)"),
+        "{e}"
+    );
+    ephemeral_seq(&c, PATH, "member_", &with_status(8081, "ALIVE")).await;
+    assert_eq!(
+        discover("127.0.0.1", zk.port, PATH, quick()).await.unwrap(),
+        "http://127.0.0.1:8081"
+    );
 }

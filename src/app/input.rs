@@ -125,6 +125,11 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "restart",
         "restart [--batch N] [--wait SECS] | pause | resume | cancel: rolling restart",
     ),
+    (
+        "cluster",
+        "cluster NAME: switch to a cluster of clusters.json",
+    ),
+    ("clusters", "the clusters of clusters.json and their health"),
     ("help", "keys of this view"),
     ("q", "quit"),
     ("quit", "quit"),
@@ -138,6 +143,8 @@ pub enum LineCommand {
     Operation(Operation),
     /// `:restart …`: the rolling restart.
     Rolling(super::rolling::RollingCommand),
+    /// `:cluster NAME`: switch to another cluster.
+    Cluster(String),
     Nothing,
 }
 
@@ -198,6 +205,11 @@ pub fn parse_command_line(line: &str, role: Option<&str>) -> Result<LineCommand,
         "triage" => Nav::Triage,
         "hosts" => Nav::Hosts,
         "host" => Nav::Host(arg.ok_or(":host needs a HOSTNAME")?.to_owned()),
+        "clusters" => Nav::Clusters,
+        "cluster" => match arg {
+            Some(name) => return Ok(LineCommand::Cluster(name.to_owned())),
+            None => Nav::Clusters,
+        },
         "kill-job" => {
             let k = JobKey::parse(&job(arg)?).expect("validated");
             return Ok(LineCommand::Operation(Operation::KillJob {

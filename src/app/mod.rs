@@ -1,12 +1,14 @@
 //! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
+pub mod clusters;
 pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
 pub mod hosts;
 pub mod input;
+pub mod link;
 pub mod mouse;
 pub mod nav;
 mod operate;
@@ -54,6 +56,15 @@ pub enum Action {
     Mutated(Box<Mutated>),
     /// getJobUpdateDiff answered the update editor's preview.
     Previewed(Box<editor::Previewed>),
+    /// What the edge learned about the connection (fail-over).
+    Link(link::LinkNews),
+    /// `:cluster NAME` succeeded: the edge now talks to that cluster.
+    Connected(Box<clusters::Connected>),
+    /// `:cluster NAME` failed; the console stays where it was.
+    ConnectFailed {
+        cluster: String,
+        error: String,
+    },
 }
 
 #[derive(Debug)]
@@ -83,8 +94,12 @@ pub enum MutationOutcome {
     /// Not executed: the request never reached a leader, or was rejected before it ran.
     Failed { error: String },
     /// Authentication was refused; `tried` says which credentials were used (never the
-    /// password) and `fix` how to provide them.
-    AuthRequired { error: String, tried: String },
+    /// password); `kerberos` is set when they were a Kerberos (Negotiate) ticket.
+    AuthRequired {
+        error: String,
+        tried: String,
+        kerberos: bool,
+    },
     /// Sent, but no answer: it may or may not have run.
     Unknown { error: String },
 }
@@ -118,6 +133,10 @@ pub enum Effect {
     PreviewUpdate {
         id: u64,
         request: Box<crate::aurora::model::JobUpdateRequest>,
+    },
+    /// Connect to another cluster of clusters.json (`:cluster NAME`).
+    Connect {
+        cluster: String,
     },
     Quit,
 }
@@ -214,6 +233,15 @@ pub struct State {
     pub look: Look,
     /// The sandbox link template (`{host}`, `{task_id}`).
     pub observer_url: String,
+    /// The connection to the leader as the user should see it (fail-over banner).
+    pub link: link::Link,
+    /// The clusters of clusters.json, for `:cluster` completion and checks.
+    pub known_clusters: Vec<String>,
+    /// The cluster was chosen by its clusters.json name: the scheduler's own name for itself
+    /// (serverInfo.clusterName) does not replace it.
+    pub cluster_pinned: bool,
+    /// A `:cluster` switch under way.
+    pub switching: Option<String>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -265,6 +293,10 @@ impl State {
             settings: crate::config::Settings::default(),
             look: Look::default(),
             observer_url: crate::config::DEFAULT_OBSERVER_URL.to_owned(),
+            link: link::Link::default(),
+            known_clusters: Vec::new(),
+            cluster_pinned: false,
+            switching: None,
         }
     }
 
@@ -316,7 +348,7 @@ impl State {
     /// Rows a table body can show.
     pub fn body_rows(&self) -> usize {
         self.height
-            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows())
+            .saturating_sub(CHROME_ROWS + self.rolling_banner_rows() + self.link_banner_rows())
             .max(1) as usize
     }
 
@@ -371,6 +403,10 @@ impl State {
     }
 
     fn open(&mut self, nav: Nav, fx: &mut Vec<Effect>) {
+        if let Nav::SwitchCluster(name) = nav {
+            self.switch_cluster(name, fx);
+            return;
+        }
         if nav == Nav::Roles {
             self.stack.truncate(1);
         } else {
@@ -396,6 +432,9 @@ impl State {
     }
 
     fn interval_for(&self, key: &ResourceKey) -> i64 {
+        if *key == ResourceKey::Clusters {
+            return self.refresh_ms.max(clusters::CLUSTERS_REFRESH_MS);
+        }
         if let Some(ms) = self.rolling_interval(key) {
             return ms;
         }
@@ -480,6 +519,7 @@ impl State {
                 }
             }
             Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
+            Screen::Clusters { .. } => self.clusters_rows(),
             _ => None,
         };
         if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {
@@ -489,6 +529,7 @@ impl State {
 
     fn on_fetched(&mut self, f: Fetched) {
         if let Some(c) = f.cluster
+            && !self.cluster_pinned
             && self.cluster.as_ref() != Some(&c)
         {
             self.cluster = Some(c);
@@ -499,6 +540,7 @@ impl State {
         if !slot.finish(f.generation, f.at, f.latency_ms, f.result, interval) {
             return;
         }
+        self.cap_retries();
         self.editor_fetched(&f.key);
         // The detail view of an update speeds up or slows down as it becomes (in)active.
         let interval = self.interval_for(&f.key);
@@ -527,7 +569,10 @@ impl State {
             self.message = None;
             self.dirty = true;
         }
-        let label = self.freshness().label();
+        let mut label = self.freshness().label();
+        if let Some((banner, _)) = self.link.banner(self.ticks, &self.scheduler_url) {
+            label.push_str(&banner);
+        }
         if label != self.age_label {
             self.age_label = label;
             self.dirty = true;
@@ -682,6 +727,7 @@ impl State {
                 }
             }
             Ok(input::LineCommand::Rolling(c)) => self.rolling_command(c, fx),
+            Ok(input::LineCommand::Cluster(name)) => self.switch_cluster(name, fx),
             Ok(input::LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
@@ -689,6 +735,10 @@ impl State {
 
     /// Words the command line can complete: command names, then roles, job and update keys.
     fn completion_candidates(&self) -> Vec<String> {
+        let line = self.input.as_ref().map(|i| i.text()).unwrap_or_default();
+        if line.trim_start().starts_with("cluster ") {
+            return self.known_clusters.clone();
+        }
         let mut out: Vec<String> = input::LINE_COMMANDS
             .iter()
             .map(|(n, _)| format!("{n} "))
@@ -1053,6 +1103,9 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Fetched(f) => state.on_fetched(*f),
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),
+        Action::Link(news) => state.on_link(news),
+        Action::Connected(c) => state.on_connected(*c, &mut fx),
+        Action::ConnectFailed { cluster, error } => state.on_connect_failed(cluster, error),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

@@ -25,9 +25,10 @@ impl State {
             return None;
         }
         // The body lies between the breadcrumbs and the footer (`ui::render`).
-        let body = self.height.saturating_sub(3);
+        let link = self.link_banner_rows().min(self.height.saturating_sub(4));
+        let body = self.height.saturating_sub(3 + link);
         let banner = self.rolling_banner_rows().min(body.saturating_sub(1));
-        let first = FIRST_DATA_ROW + banner;
+        let first = FIRST_DATA_ROW + link + banner;
         let shown = body.saturating_sub(banner + 1);
         if row < first || row >= first + shown {
             return None;

@@ -26,6 +26,10 @@ pub enum Nav {
     Hosts,
     /// The active tasks on one host.
     Host(String),
+    /// The clusters of clusters.json, with their health.
+    Clusters,
+    /// Switch to another cluster (not a view: the console reconnects).
+    SwitchCluster(String),
 }
 
 /// A view on the stack with its own UI state; the data lives in the store.
@@ -70,6 +74,9 @@ pub enum Screen {
     },
     Host {
         host: String,
+        table: Table,
+    },
+    Clusters {
         table: Table,
     },
 }
@@ -123,6 +130,13 @@ impl Screen {
                 host: host.clone(),
                 table: super::hosts::host_tasks_table(),
             },
+            Nav::Clusters => Screen::Clusters {
+                table: super::clusters::clusters_table(),
+            },
+            // Handled by `State::open` before a screen is made; the roles view stands in.
+            Nav::SwitchCluster(_) => Screen::Roles {
+                table: rows::roles_table(),
+            },
         }
     }
 
@@ -163,6 +177,7 @@ impl Screen {
                     ResourceKey::Maintenance,
                 ]
             }
+            Screen::Clusters { .. } => vec![ResourceKey::Clusters],
         }
     }
 
@@ -184,6 +199,7 @@ impl Screen {
             Screen::Triage { .. } => Layer::Triage,
             Screen::Hosts { .. } => Layer::Hosts,
             Screen::Host { .. } => Layer::Host,
+            Screen::Clusters { .. } => Layer::Clusters,
         }
     }
 
@@ -205,7 +221,8 @@ impl Screen {
             | Screen::Updates { table, .. }
             | Screen::Triage { table }
             | Screen::Hosts { table }
-            | Screen::Host { table, .. } => Some(table),
+            | Screen::Host { table, .. }
+            | Screen::Clusters { table } => Some(table),
             _ => None,
         }
     }
@@ -218,7 +235,8 @@ impl Screen {
             | Screen::Updates { table, .. }
             | Screen::Triage { table }
             | Screen::Hosts { table }
-            | Screen::Host { table, .. } => Some(table),
+            | Screen::Host { table, .. }
+            | Screen::Clusters { table } => Some(table),
             _ => None,
         }
     }
@@ -259,6 +277,7 @@ impl Screen {
             Screen::Host { host, .. } => {
                 format!("host {}", host.split('.').next().unwrap_or(host))
             }
+            Screen::Clusters { .. } => "clusters".into(),
         }
     }
 

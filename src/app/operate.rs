@@ -164,12 +164,26 @@ impl State {
         } else {
             self.say(text, if ok { Level::Info } else { Level::Error });
         }
-        if let MutationOutcome::AuthRequired { error, tried } = &m.outcome {
-            self.notice = Some((
-                format!("{method} needs credentials"),
+        if let MutationOutcome::AuthRequired {
+            error,
+            tried,
+            kerberos,
+        } = &m.outcome
+        {
+            let fix: Vec<String> = if *kerberos {
                 vec![
-                    error.clone(),
-                    format!("Credentials tried: {tried}"),
+                    "This cluster logs in with Kerberos (Negotiate):".into(),
+                    "  - run kinit (klist shows the ticket and when it expires), as a".into(),
+                    if matches!(m.op, Operation::Maintenance { .. }) {
+                        "    principal with Aurora's admin role (maintenance is an admin call)"
+                            .into()
+                    } else {
+                        "    principal with permission for this job".into()
+                    },
+                    "Read-only views keep working without a ticket.".into(),
+                ]
+            } else {
+                vec![
                     if matches!(m.op, Operation::Maintenance { .. }) {
                         "Maintenance is an admin call: give Eos a user with Aurora's admin role:"
                             .into()
@@ -179,8 +193,11 @@ impl State {
                     "  - set EOS_USER and EOS_PASSWORD, or".into(),
                     "  - add `machine <scheduler host> login <user> password <password>` to ~/.netrc".into(),
                     "Read-only views keep working without credentials.".into(),
-                ],
-            ));
+                ]
+            };
+            let mut lines = vec![error.clone(), format!("Credentials tried: {tried}")];
+            lines.extend(fix);
+            self.notice = Some((format!("{method} needs credentials"), lines));
         }
         self.rolling_on_mutated(&m);
         if let MutationOutcome::Done {

@@ -36,6 +36,8 @@ pub enum ResourceKey {
     HostTasks(String),
     /// GET /maintenance: the hosts in maintenance, by mode
     Maintenance,
+    /// Every cluster of clusters.json, probed (not a call to the current scheduler).
+    Clusters,
 }
 
 impl ResourceKey {
@@ -56,6 +58,7 @@ impl ResourceKey {
             ResourceKey::ActiveTasks => "active tasks".into(),
             ResourceKey::HostTasks(h) => format!("tasks on {h}"),
             ResourceKey::Maintenance => "hosts in maintenance".into(),
+            ResourceKey::Clusters => "clusters".into(),
         }
     }
 }
@@ -80,6 +83,7 @@ pub enum Data {
     Updates(Vec<JobUpdateSummary>),
     UpdateDetails(Option<Box<JobUpdateDetails>>),
     Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
+    Clusters(Vec<super::clusters::ClusterHealth>),
 }
 
 /// The console's knowledge of one resource.

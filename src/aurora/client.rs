@@ -26,6 +26,12 @@ pub struct ClientConfig {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub credentials: Option<Credentials>,
+    /// Log in with Kerberos (`Authorization: Negotiate`, a SPNEGO token for `HTTP@<host>` made
+    /// from the user's kinit ticket) instead of Basic `credentials`: clusters whose
+    /// clusters.json entry says `"auth_mechanism": "KERBEROS"`. When no token can be made
+    /// (no ticket; or Eos built without the `kerberos` feature) requests go without one and
+    /// a 401 is reported as [`ClientError::Kerberos`], saying why.
+    pub kerberos: bool,
     /// How many 307 leader redirects one call may follow.
     pub max_redirects: usize,
     /// Certificate authorities trusted on top of the system's (`--ca-cert`).
@@ -40,6 +46,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(5),
             request_timeout: Duration::from_secs(30),
             credentials: None,
+            kerberos: false,
             max_redirects: 3,
             extra_roots: Vec::new(),
         }
@@ -91,6 +98,36 @@ pub enum ClientError {
     /// A non-Thrift page (e.g. `/maintenance`) answered with a body of the wrong shape.
     #[error("could not decode the reply of {url}: {error}")]
     BadBody { url: String, error: String },
+    /// The scheduler asked for a Kerberos login (401) and no token could be made (no ticket,
+    /// expired, unknown service principal, …; Eos sends requests without one then, as reads
+    /// need none).
+    #[error("Kerberos (Negotiate) login to {url} failed: {message}")]
+    Kerberos { url: String, message: String },
+    /// The scheduler answered 401 to a request carrying a Kerberos (Negotiate) token.
+    #[error("{}", kerberos_rejected_message(url, challenge.as_deref(), body))]
+    KerberosRejected {
+        url: String,
+        /// The scheme(s) of the scheduler's `WWW-Authenticate` challenge, if any.
+        challenge: Option<String>,
+        /// The first line of the body, without markup.
+        body: String,
+    },
+}
+
+fn kerberos_rejected_message(url: &str, challenge: Option<&str>, body: &str) -> String {
+    let mut m = format!("the scheduler at {url} refused the Kerberos (Negotiate) login (401)");
+    match challenge {
+        Some(c) if !c.to_ascii_lowercase().contains("negotiate") => m.push_str(&format!(
+            "; it asks for {c} instead: is this cluster's auth_mechanism right?"
+        )),
+        _ => m.push_str(
+            "; check with klist that your ticket is for a principal this scheduler accepts",
+        ),
+    }
+    if !body.is_empty() {
+        m.push_str(&format!(": {body}"));
+    }
+    m
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -155,6 +192,10 @@ impl ClientError {
     }
     pub fn is_auth(&self) -> bool {
         matches!(self, ClientError::Http { status: 401, .. })
+            || matches!(
+                self,
+                ClientError::Kerberos { .. } | ClientError::KerberosRejected { .. }
+            )
             || matches!(self, ClientError::Api { code, .. } if *code == ResponseCode::AUTH_FAILED)
     }
 }
@@ -194,6 +235,8 @@ pub fn install_crypto_provider() {
 pub struct AuroraClient {
     http: reqwest::Client,
     cfg: Arc<ClientConfig>,
+    /// Where calls go: the configured URL, or the leader ZooKeeper named since.
+    base: Arc<Mutex<String>>,
     /// Where the last redirect pointed: the leader, asked first next time.
     leader: Arc<Mutex<Option<String>>>,
     seq: Arc<std::sync::atomic::AtomicI32>,
@@ -221,6 +264,7 @@ impl AuroraClient {
             .map_err(|e| ClientError::Refused(format!("could not build the HTTP client: {e}")))?;
         Ok(Self {
             http,
+            base: Arc::new(Mutex::new(cfg.base_url.trim_end_matches('/').to_owned())),
             cfg: Arc::new(cfg),
             leader: Arc::new(Mutex::new(None)),
             seq: Arc::new(std::sync::atomic::AtomicI32::new(0)),
@@ -237,7 +281,25 @@ impl AuroraClient {
             .lock()
             .ok()
             .and_then(|l| l.clone())
-            .unwrap_or_else(|| self.cfg.base_url.trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| self.base())
+    }
+
+    fn base(&self) -> String {
+        self.base
+            .lock()
+            .map(|b| b.clone())
+            .unwrap_or_else(|_| self.cfg.base_url.trim_end_matches('/').to_owned())
+    }
+
+    /// Points later calls at a new leader (found through ZooKeeper) and forgets the leader a
+    /// redirect named. Calls already sent are not touched, and never re-sent.
+    pub fn set_base(&self, url: &str) {
+        if let Ok(mut b) = self.base.lock() {
+            *b = url.trim_end_matches('/').to_owned();
+        }
+        if let Ok(mut l) = self.leader.lock() {
+            *l = None;
+        }
     }
 
     /// Sends one call and returns the scheduler's `Response`, whatever its response code.
@@ -362,7 +424,19 @@ impl AuroraClient {
         for hop in 0..=self.cfg.max_redirects {
             let url = format!("{}{path}", base.trim_end_matches('/'));
             let mut req = build(&self.http, &url);
-            if let Some(c) = &self.cfg.credentials {
+            // Why no Kerberos token could be made: reported if the scheduler then asks for one
+            // (reads need none, so they go on without it).
+            let mut no_token: Option<ClientError> = None;
+            if self.cfg.kerberos {
+                // A fresh token for each request, for the host this one goes to.
+                match negotiate_header(&url).await {
+                    Ok(v) => req = req.header(AUTHORIZATION, v),
+                    Err(e) => {
+                        tracing::debug!(error = %e, "sending without a Kerberos token");
+                        no_token = Some(e);
+                    }
+                }
+            } else if let Some(c) = &self.cfg.credentials {
                 req = req.header(AUTHORIZATION, c.basic_header());
             }
             let resp = match req.send().await {
@@ -404,12 +478,30 @@ impl AuroraClient {
                 continue;
             }
             if status != 200 {
+                let challenge = resp
+                    .headers()
+                    .get_all(WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .map(|v| v.split_whitespace().next().unwrap_or("").to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>();
                 let realm = resp
                     .headers()
                     .get(WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_realm);
                 let text = resp.text().await.unwrap_or_default();
+                if status == 401 && self.cfg.kerberos {
+                    if let Some(e) = no_token {
+                        return Err(e);
+                    }
+                    return Err(ClientError::KerberosRejected {
+                        url,
+                        challenge: (!challenge.is_empty()).then(|| challenge.join(", ")),
+                        body: first_line_of(&text),
+                    });
+                }
                 return Err(ClientError::Http {
                     url,
                     status,
@@ -800,6 +892,35 @@ fn sorted_unique(ids: &[i32]) -> Vec<i32> {
     v.sort_unstable();
     v.dedup();
     v
+}
+
+/// `Authorization: Negotiate <token>` for a request to `url` (made off the async threads: it
+/// may ask the KDC for a service ticket).
+#[cfg(feature = "kerberos")]
+async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
+    let fail = |message: String| ClientError::Kerberos {
+        url: url.to_owned(),
+        message,
+    };
+    let owned = url.to_owned();
+    let made = tokio::task::spawn_blocking(move || super::kerberos::negotiate_header(&owned))
+        .await
+        .map_err(|e| fail(format!("the Kerberos library failed: {e}")))?
+        .map_err(|e| fail(e.to_string()))?;
+    let mut v = HeaderValue::from_str(&made)
+        .map_err(|e| fail(format!("the token is not a valid header: {e}")))?;
+    v.set_sensitive(true);
+    Ok(v)
+}
+
+#[cfg(not(feature = "kerberos"))]
+async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
+    Err(ClientError::Kerberos {
+        url: url.to_owned(),
+        message: "this eos was built without the `kerberos` feature (rebuild it with \
+                  `--features kerberos`)"
+            .into(),
+    })
 }
 
 fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {

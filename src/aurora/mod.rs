@@ -3,6 +3,8 @@
 pub mod client;
 pub mod clusters;
 pub mod credentials;
+#[cfg(feature = "kerberos")]
+pub mod kerberos;
 pub mod maintenance;
 pub mod model;
 pub mod wire;

@@ -3,7 +3,8 @@
 //! the lowest sequence number (the leader creates it after winning the election; Curator's
 //! lock nodes in the same directory are ignored), read its JSON and turn it into the
 //! scheduler's base URL, preferring an `https` endpoint, then `http`, then the service
-//! endpoint. No watches and no fail-over yet: the leader is looked up once.
+//! endpoint. [`discover`] looks once (`eos get`); [`watch`] follows the leader for the
+//! console.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -122,10 +123,10 @@ impl ServiceInstance {
     }
 }
 
-/// The leader's node among `children`: the `member_` node with the lowest sequence number
-/// (anything not named `member_<digits>` is ignored).
-pub fn leader_member(children: &[String]) -> Option<&str> {
-    children
+/// The `member_<digits>` nodes among `children`, lowest sequence number first (anything else,
+/// such as Curator's lock nodes, is ignored). The first is the leader's.
+pub fn members(children: &[String]) -> Vec<&str> {
+    let mut m: Vec<(u64, &str)> = children
         .iter()
         .filter_map(|c| {
             let seq = c.strip_prefix("member_")?;
@@ -134,8 +135,14 @@ pub fn leader_member(children: &[String]) -> Option<&str> {
             }
             Some((seq.parse::<u64>().unwrap_or(u64::MAX), c.as_str()))
         })
-        .min()
-        .map(|(_, c)| c)
+        .collect();
+    m.sort_unstable();
+    m.into_iter().map(|(_, c)| c).collect()
+}
+
+/// The leader's node among `children`: the `member_` node with the lowest sequence number.
+pub fn leader_member(children: &[String]) -> Option<&str> {
+    members(children).first().copied()
 }
 
 /// `a,b` with port 2181 → `a:2181,b:2181` (hosts that name a port keep theirs).
@@ -187,14 +194,101 @@ enum Failure {
     Other(String),
 }
 
-async fn lookup(servers: &str, path: &str, timeouts: ZkTimeouts) -> Result<String, Failure> {
-    use zookeeper_client::{Client, Error};
-    if !path.starts_with('/') {
+/// What ZooKeeper says about the leader right now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LeaderView {
+    /// The leader's base URL (`scheme://host:port`).
+    Leader(String),
+    /// ZooKeeper answers, but no scheduler is registered (or its data is unusable): why.
+    NoLeader(String),
+    /// ZooKeeper itself cannot be reached: why (`connection lost`, …). The last leader may
+    /// still be serving.
+    Unreachable(String),
+}
+
+/// Reads the leader under `path` once on a connected session.
+async fn read_leader(client: &zookeeper_client::Client, path: &str) -> Result<String, Failure> {
+    let children = list(client, path).await?;
+    leader_of(client, path, children).await
+}
+
+async fn list(client: &zookeeper_client::Client, path: &str) -> Result<Vec<String>, Failure> {
+    match client.list_children(path).await {
+        Ok(c) => Ok(c),
+        Err(zookeeper_client::Error::NoNode) => Err(no_path(path)),
+        Err(e) => Err(zk_err(&format!("listing {path}"), e)),
+    }
+}
+
+fn no_path(path: &str) -> Failure {
+    Failure::Other(format!("ZooKeeper path {path} does not exist"))
+}
+
+fn zk_err(what: &str, e: zookeeper_client::Error) -> Failure {
+    use zookeeper_client::Error;
+    match e {
+        Error::ConnectionLoss | Error::SessionExpired | Error::ClientClosed => {
+            Failure::Connect(format!("{what}: {e}"))
+        }
+        e => Failure::Other(format!("ZooKeeper {what}: {e}")),
+    }
+}
+
+/// The leader's URL from a listing of `path`: the lowest `member_` whose ServerSet status is
+/// ALIVE (or not given). The leader's node can vanish between the listing and the read (a
+/// leader change): then list again, a couple of times.
+async fn leader_of(
+    client: &zookeeper_client::Client,
+    path: &str,
+    mut children: Vec<String>,
+) -> Result<String, Failure> {
+    let mut last = String::new();
+    'listing: for attempt in 0..3 {
+        if attempt > 0 {
+            children = list(client, path).await?;
+        }
+        let members = members(&children);
+        if members.is_empty() {
+            return Err(Failure::Other(format!(
+                "no scheduler registered under {path} (the path exists but has no member_ \
+                 node)"
+            )));
+        }
+        let mut not_alive = Vec::new();
+        for member in members {
+            let node = join(path, member);
+            let data = match client.get_data(&node).await {
+                Ok((d, _)) => d,
+                Err(zookeeper_client::Error::NoNode) => {
+                    last = node;
+                    continue 'listing;
+                }
+                Err(e) => return Err(zk_err(&format!("reading {node}"), e)),
+            };
+            let instance = parse_service_instance(&data)
+                .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")))?;
+            match instance.status.as_deref() {
+                None | Some("ALIVE") => {
+                    return instance
+                        .base_url()
+                        .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")));
+                }
+                Some(other) => not_alive.push(format!("{member} is {other}")),
+            }
+        }
         return Err(Failure::Other(format!(
-            "scheduler_zk_path {path:?} must start with /"
+            "no ALIVE scheduler under {path} ({})",
+            not_alive.join(", ")
         )));
     }
-    let client = Client::connector()
+    Err(Failure::Other(format!(
+        "the leader's node {last} kept disappearing while being read (leader changing?)"
+    )))
+}
+
+async fn connect(servers: &str, timeouts: ZkTimeouts) -> Result<zookeeper_client::Client, Failure> {
+    use zookeeper_client::{Client, Error};
+    Client::connector()
         .with_connection_timeout(timeouts.connect)
         .with_session_timeout(timeouts.session)
         .with_readonly(true)
@@ -207,48 +301,138 @@ async fn lookup(servers: &str, path: &str, timeouts: ZkTimeouts) -> Result<Strin
                 Error::Timeout => "no session within the timeout".to_owned(),
                 e => e.to_string(),
             })
-        })?;
-    let zk_err = |what: &str, e: Error| match e {
-        Error::ConnectionLoss | Error::SessionExpired | Error::ClientClosed => {
-            Failure::Connect(format!("{what}: {e}"))
-        }
-        e => Failure::Other(format!("ZooKeeper {what}: {e}")),
-    };
-    // The leader's node can vanish between the listing and the read (a leader change):
-    // list again a couple of times.
-    let mut last = String::new();
-    for _ in 0..3 {
-        let children = match client.list_children(path).await {
-            Ok(c) => c,
-            Err(Error::NoNode) => {
-                return Err(Failure::Other(format!(
-                    "ZooKeeper path {path} does not exist"
-                )));
+        })
+}
+
+fn check_path(path: &str) -> Result<(), String> {
+    if path.starts_with('/') {
+        Ok(())
+    } else {
+        Err(format!("scheduler_zk_path {path:?} must start with /"))
+    }
+}
+
+async fn lookup(servers: &str, path: &str, timeouts: ZkTimeouts) -> Result<String, Failure> {
+    check_path(path).map_err(Failure::Other)?;
+    let client = connect(servers, timeouts).await?;
+    read_leader(&client, path).await
+}
+
+/// Watches the leader under `path` and sends every change of what ZooKeeper says, starting
+/// with the first reading. Runs until the receiver is dropped: it reconnects (with growing
+/// pauses, at most 10 s apart) when the ensemble goes away, and re-reads the members when a
+/// watch fires or the session comes back, since events during a disconnection can be lost.
+pub async fn watch(
+    hosts: String,
+    port: u16,
+    path: String,
+    timeouts: ZkTimeouts,
+    tx: tokio::sync::watch::Sender<Option<LeaderView>>,
+) {
+    use zookeeper_client::{EventType, SessionState};
+    let servers = connect_string(&hosts, port);
+    let unreachable = |why: &str| LeaderView::Unreachable(why.to_owned());
+    let publish = |view: LeaderView| {
+        tx.send_if_modified(|v| {
+            if v.as_ref() == Some(&view) {
+                false
+            } else {
+                *v = Some(view);
+                true
             }
-            Err(e) => return Err(zk_err(&format!("listing {path}"), e)),
-        };
-        let Some(member) = leader_member(&children) else {
-            return Err(Failure::Other(format!(
-                "no scheduler registered under {path} (the path exists but has no member_ \
-                 node)"
-            )));
-        };
-        let node = join(path, member);
-        let data = match client.get_data(&node).await {
-            Ok((d, _)) => d,
-            Err(Error::NoNode) => {
-                last = node;
+        });
+    };
+    if let Err(e) = check_path(&path) {
+        publish(LeaderView::NoLeader(e));
+        return;
+    }
+    let mut pause = Duration::from_millis(500);
+    'session: loop {
+        if tx.is_closed() {
+            return;
+        }
+        let client = match tokio::time::timeout(
+            timeouts.connect + timeouts.session,
+            connect(&servers, timeouts),
+        )
+        .await
+        {
+            Ok(Ok(c)) => c,
+            Ok(Err(Failure::Connect(why) | Failure::Other(why))) => {
+                publish(unreachable(&why));
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
                 continue;
             }
-            Err(e) => return Err(zk_err(&format!("reading {node}"), e)),
+            Err(_) => {
+                publish(unreachable("no answer within the timeout"));
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(Duration::from_secs(10));
+                continue;
+            }
         };
-        return parse_service_instance(&data)
-            .and_then(|s| s.base_url())
-            .map_err(|e| Failure::Other(format!("bad ServerSet data in {node}: {e}")));
+        pause = Duration::from_millis(500);
+        let mut states = client.state_watcher();
+        loop {
+            // One reading, with a watch set by the listing (or on the path's creation).
+            let (view, watcher) = match client.list_and_watch_children(&path).await {
+                Ok((children, w)) => {
+                    let view = match leader_of(&client, &path, children).await {
+                        Ok(url) => LeaderView::Leader(url),
+                        Err(Failure::Other(why)) => LeaderView::NoLeader(why),
+                        Err(Failure::Connect(why)) => {
+                            publish(unreachable(&why));
+                            continue 'session;
+                        }
+                    };
+                    (view, w)
+                }
+                Err(zookeeper_client::Error::NoNode) => {
+                    match client.check_and_watch_stat(&path).await {
+                        // Created in between: read it at once.
+                        Ok((Some(_), _)) => continue,
+                        Ok((None, w)) => (
+                            LeaderView::NoLeader(format!("ZooKeeper path {path} does not exist")),
+                            w,
+                        ),
+                        Err(e) => {
+                            publish(unreachable(&e.to_string()));
+                            continue 'session;
+                        }
+                    }
+                }
+                Err(e) => {
+                    publish(unreachable(&e.to_string()));
+                    tokio::time::sleep(pause).await;
+                    continue 'session;
+                }
+            };
+            publish(view);
+            let changed = watcher.changed();
+            tokio::pin!(changed);
+            loop {
+                tokio::select! {
+                    _ = tx.closed() => return,
+                    ev = &mut changed => {
+                        if ev.event_type == EventType::Session && ev.session_state.is_terminated() {
+                            publish(unreachable(&format!("session {}", ev.session_state)));
+                            continue 'session;
+                        }
+                        break;
+                    }
+                    state = states.changed() => match state {
+                        SessionState::Disconnected => publish(unreachable("connection lost")),
+                        s if s.is_terminated() => {
+                            publish(unreachable(&format!("session {s}")));
+                            continue 'session;
+                        }
+                        // Back: what happened meanwhile may not have been delivered.
+                        _ => break,
+                    },
+                }
+            }
+        }
     }
-    Err(Failure::Other(format!(
-        "the leader's node {last} kept disappearing while being read (leader changing?)"
-    )))
 }
 
 #[cfg(test)]

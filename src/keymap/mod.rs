@@ -29,6 +29,7 @@ pub enum Layer {
     Triage,
     Hosts,
     Host,
+    Clusters,
     Help,
 }
 
@@ -47,6 +48,7 @@ impl Layer {
         Layer::Triage,
         Layer::Hosts,
         Layer::Host,
+        Layer::Clusters,
         Layer::Help,
     ];
 
@@ -65,6 +67,7 @@ impl Layer {
             Layer::Triage => "triage",
             Layer::Hosts => "hosts",
             Layer::Host => "host",
+            Layer::Clusters => "clusters",
             Layer::Help => "help",
         }
     }
@@ -82,7 +85,8 @@ impl Layer {
             | Layer::Updates
             | Layer::Triage
             | Layer::Hosts
-            | Layer::Host => {
+            | Layer::Host
+            | Layer::Clusters => {
                 vec![self, Layer::List, Layer::Global]
             }
             _ => vec![self, Layer::Global],

@@ -39,6 +39,21 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
     .areas(area);
     draw_header(state, theme, frame, header);
     draw_crumbs(state, theme, frame, crumbs);
+    // Fail-over news (no leader, unreachable, leader changed) heads every view.
+    let link_rows = state.link_banner_rows().min(body.height.saturating_sub(1));
+    let [link_area, body] =
+        Layout::vertical([Constraint::Length(link_rows), Constraint::Min(1)]).areas(body);
+    if let Some((text, level)) = state.link.banner(state.ticks(), &state.scheduler_url) {
+        let style = match level {
+            Level::Info => theme.get("ui.message.info"),
+            Level::Error => theme.get("ui.message.error"),
+        };
+        let icon = if level == Level::Error { "⚠" } else { "↪" };
+        frame.render_widget(
+            Paragraph::new(format!(" {icon} {text}")).style(style),
+            link_area,
+        );
+    }
     let mut links = Vec::new();
     match state.top() {
         Screen::Task { .. }
@@ -343,7 +358,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
             Command::PulseUpdate,
             Command::HoldPulses,
         ],
-        Screen::Triage { .. } => vec![Command::Open],
+        Screen::Triage { .. } | Screen::Clusters { .. } => vec![Command::Open],
         Screen::Task { .. } => vec![Command::Copy, Command::CopyHost],
         Screen::Hosts { .. } => vec![
             Command::Open,

@@ -1,0 +1,223 @@
+//! Reaching a scheduler: the `--scheduler` URL, or a cluster of Aurora's clusters.json (its
+//! URL, or its leader found through ZooKeeper and then followed). `eos get` asks once; the
+//! console keeps the ZooKeeper watch running and can switch to another cluster by name.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::aurora::client::{AuroraClient, ClientConfig};
+use crate::aurora::clusters::{Clusters, Reach};
+use crate::aurora::zk::{self, LeaderView, ZkTimeouts};
+use crate::cli::{ConnectArgs, client_config_for, positive_secs, read_ca_certs};
+
+/// What a connection is made from: the flags, clusters.json, and the per-cluster CA files of
+/// Eos's config.
+#[derive(Clone, Debug)]
+pub struct Connector {
+    pub args: ConnectArgs,
+    /// `[clusters.NAME] ca_cert` from Eos's config.
+    pub cluster_cas: BTreeMap<String, PathBuf>,
+}
+
+/// A scheduler the console talks to.
+pub struct Connection {
+    pub client: AuroraClient,
+    /// The clusters.json name, when reached by name.
+    pub cluster: Option<String>,
+    /// How it was reached, for the clusters list and messages (`zk …/path`, or the URL).
+    pub reached: String,
+    /// ZooKeeper's word on the leader, for clusters found through it; the watch stops when
+    /// this is dropped.
+    pub leader: Option<watch::Receiver<Option<LeaderView>>>,
+    /// What the user should know before relying on it (shown, never printed over the screen).
+    pub warnings: Vec<String>,
+}
+
+impl Connector {
+    pub fn new(args: &ConnectArgs, config: &crate::config::Config) -> Connector {
+        Connector {
+            args: args.clone(),
+            cluster_cas: config
+                .clusters
+                .iter()
+                .filter_map(|(n, c)| Some((n.clone(), c.ca_cert.clone()?)))
+                .collect(),
+        }
+    }
+
+    fn zk_timeouts(&self) -> Result<ZkTimeouts, String> {
+        Ok(ZkTimeouts {
+            connect: positive_secs(self.args.connect_timeout, "--connect-timeout")?,
+            ..Default::default()
+        })
+    }
+
+    /// The client configuration for `url`; `cluster`'s CA file applies unless `--ca-cert`
+    /// was given.
+    fn config_for(&self, url: &str, cluster: Option<&str>) -> Result<ClientConfig, String> {
+        let mut cfg = client_config_for(url, &self.args)?;
+        if self.args.ca_cert.is_none()
+            && let Some(ca) = cluster.and_then(|c| self.cluster_cas.get(c))
+        {
+            cfg.extra_roots = read_ca_certs(ca).map_err(|e| {
+                format!(
+                    "[clusters.{}] ca_cert: {}",
+                    cluster.unwrap_or_default(),
+                    e.trim_start_matches("--ca-cert ")
+                )
+            })?;
+        }
+        Ok(cfg)
+    }
+
+    /// A client for a cluster by name, its leader looked up once (the `:clusters` probe).
+    pub async fn probe_client(&self, name: &str) -> Result<AuroraClient, String> {
+        let clusters = Clusters::load()?;
+        let c = clusters.get(name)?;
+        let url = c.resolve_url(self.zk_timeouts()?).await?;
+        let mut cfg = self.config_for(&url, Some(name))?;
+        use_kerberos(&mut cfg, &c.auth_mechanism);
+        AuroraClient::new(cfg).map_err(|e| e.to_string())
+    }
+
+    /// A `:cluster` switch: the connection, once its scheduler has answered a cheap read. The
+    /// console stays where it is when the other cluster cannot be reached.
+    pub async fn switch_to(&self, name: &str) -> Result<Connection, String> {
+        let conn = self.connect(Some(name)).await?;
+        conn.client
+            .get_tier_configs()
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(conn)
+    }
+
+    /// The cluster named by `--cluster`, or none (`--scheduler`, `EOS_SCHEDULER`).
+    pub fn flag_cluster(&self) -> Option<&str> {
+        self.args.cluster.as_deref()
+    }
+
+    /// One look (`eos get`): the client configuration, a ZooKeeper leader looked up now.
+    pub async fn client_config(&self) -> Result<ClientConfig, String> {
+        if let Some(name) = &self.args.cluster {
+            let clusters = Clusters::load()?;
+            let cluster = clusters.get(name)?;
+            if let Some(w) = kerberos_warning(name, &cluster.auth_mechanism) {
+                eprintln!("eos: warning: {w}");
+            }
+            let url = cluster.resolve_url(self.zk_timeouts()?).await?;
+            let mut cfg = self.config_for(&url, Some(name))?;
+            use_kerberos(&mut cfg, &cluster.auth_mechanism);
+            return Ok(cfg);
+        }
+        let from_env = std::env::var("EOS_SCHEDULER")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let url = self
+            .args
+            .scheduler
+            .as_deref()
+            .or(from_env.as_deref())
+            .ok_or(
+                "no scheduler given: pass --scheduler URL (or set EOS_SCHEDULER), --cluster NAME \
+             (`eos clusters` lists them), or try `eos demo`",
+            )?;
+        self.config_for(url, None)
+    }
+
+    /// A connection for the console: `cluster` by name, or what the flags say when `None`.
+    /// A ZooKeeper cluster's watch keeps running in the connection; the first reading must
+    /// name a leader, or this fails with ZooKeeper's reason.
+    pub async fn connect(&self, cluster: Option<&str>) -> Result<Connection, String> {
+        let Some(name) = cluster.or(self.args.cluster.as_deref()) else {
+            let cfg = self.client_config().await?;
+            let reached = cfg.base_url.clone();
+            return Ok(Connection {
+                client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
+                cluster: None,
+                reached,
+                leader: None,
+                warnings: Vec::new(),
+            });
+        };
+        let clusters = Clusters::load()?;
+        let c = clusters.get(name)?;
+        let warnings = kerberos_warning(name, &c.auth_mechanism)
+            .into_iter()
+            .collect();
+        let reached = c.how_reached();
+        let (url, leader) = match c.reach() {
+            Reach::ZooKeeper { hosts, port, path } => {
+                let servers = zk::connect_string(&hosts, port);
+                let timeouts = self.zk_timeouts()?;
+                let (tx, mut rx) = watch::channel(None);
+                tokio::spawn(zk::watch(hosts, port, path, timeouts, tx));
+                // The watch's first reading (it bounds its own connection attempt).
+                let limit = timeouts.connect + timeouts.session + Duration::from_secs(1);
+                let view = match tokio::time::timeout(limit, rx.wait_for(Option::is_some)).await {
+                    Ok(Ok(v)) => v.clone(),
+                    _ => None,
+                };
+                rx.mark_unchanged();
+                match view {
+                    Some(LeaderView::Leader(url)) => (url, Some(rx)),
+                    Some(LeaderView::NoLeader(why)) => {
+                        return Err(format!("cluster {name:?}: {why}"));
+                    }
+                    Some(LeaderView::Unreachable(why)) => {
+                        return Err(format!(
+                            "cluster {name:?}: ZooKeeper {servers} unreachable ({why})"
+                        ));
+                    }
+                    None => {
+                        return Err(format!(
+                            "cluster {name:?}: ZooKeeper gave no answer within {} s",
+                            limit.as_secs()
+                        ));
+                    }
+                }
+            }
+            _ => (c.url()?, None),
+        };
+        let mut cfg = self.config_for(&url, Some(name))?;
+        use_kerberos(&mut cfg, &c.auth_mechanism);
+        Ok(Connection {
+            client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
+            cluster: Some(name.to_owned()),
+            reached,
+            leader,
+            warnings,
+        })
+    }
+}
+
+/// A `KERBEROS` cluster: log in with Negotiate (the user's kinit ticket) instead of Basic.
+#[cfg(feature = "kerberos")]
+fn use_kerberos(cfg: &mut ClientConfig, mechanism: &str) {
+    if mechanism.eq_ignore_ascii_case("KERBEROS") {
+        cfg.kerberos = true;
+        cfg.credentials = None;
+    }
+}
+
+/// Without the `kerberos` feature a `KERBEROS` cluster is reached as before (with a warning).
+#[cfg(not(feature = "kerberos"))]
+fn use_kerberos(_cfg: &mut ClientConfig, _mechanism: &str) {}
+
+#[cfg(feature = "kerberos")]
+fn kerberos_warning(_name: &str, _mechanism: &str) -> Option<String> {
+    None
+}
+
+#[cfg(not(feature = "kerberos"))]
+fn kerberos_warning(name: &str, mechanism: &str) -> Option<String> {
+    mechanism.eq_ignore_ascii_case("KERBEROS").then(|| {
+        format!(
+            "cluster {name:?} uses Kerberos, but this eos was built without the `kerberos` \
+             feature (rebuild with `--features kerberos`); reads work, changes will be refused \
+             by the scheduler"
+        )
+    })
+}
