@@ -14,7 +14,7 @@ use crate::app::link::{LinkNews, OutageKind};
 use crate::app::ops::{Control, Operation};
 use crate::app::resource::{Data, PendingScope, ResourceKey};
 use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
-use crate::aurora::client::{AuroraClient, ClientError, Reply, TransportKind};
+use crate::aurora::client::{AuroraClient, ClientError, ClientResult, Reply, TransportKind};
 use crate::aurora::model::InstanceKey;
 use crate::aurora::model::*;
 use crate::connection::{Connection, Connector};
@@ -282,9 +282,7 @@ pub async fn mutate(
             }),
         Operation::CronStart { job } => c.start_cron_job(job).await.map(unit),
         Operation::Maintenance { action, hosts, .. } => {
-            crate::app::hosts::send_maintenance(c, *action, hosts)
-                .await
-                .map(unit)
+            send_maintenance(c, *action, hosts).await.map(unit)
         }
     };
     let duration_ms = started.elapsed().as_millis() as u64;
@@ -616,7 +614,7 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
             call!(c.get_job_update_summaries(q), Data::Updates)
         }
         ResourceKey::ActiveTasks | ResourceKey::HostTasks(_) | ResourceKey::Maintenance => {
-            Ok(crate::app::hosts::fetch(c, key).await?)
+            Ok(fetch_hosts(c, key).await?)
         }
         ResourceKey::UpdateDetails(key) => {
             let k = JobUpdateKey::parse(key).ok_or_else(|| format!("bad update key {key:?}"))?;
@@ -634,4 +632,85 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 .into(),
         ),
     }
+}
+
+// ---- hosts and maintenance ----
+
+fn active_query() -> TaskQuery {
+    TaskQuery {
+        statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
+        ..Default::default()
+    }
+}
+
+/// The reads behind the hosts views (`:hosts`, one host's tasks). Errors stay typed so the caller can classify them
+/// (an unreachable scheduler, no leader, …) like every other poll.
+pub async fn fetch_hosts(
+    c: &AuroraClient,
+    key: &ResourceKey,
+) -> Result<(Data, Option<String>), ClientError> {
+    let cluster_of = |r: &Reply<Vec<ScheduledTask>>| {
+        r.server_info
+            .as_ref()
+            .and_then(|s| s.cluster_name.clone())
+            .filter(|c| !c.is_empty())
+    };
+    match key {
+        ResourceKey::ActiveTasks => {
+            let r = c.get_tasks_without_configs(active_query()).await?;
+            let cluster = cluster_of(&r);
+            Ok((Data::Tasks(r.value), cluster))
+        }
+        ResourceKey::HostTasks(host) => {
+            let q = TaskQuery {
+                slave_hosts: Some(vec![host.clone()]),
+                ..active_query()
+            };
+            let r = c.get_tasks_without_configs(q).await?;
+            let cluster = cluster_of(&r);
+            Ok((Data::Tasks(r.value), cluster))
+        }
+        ResourceKey::Maintenance => c
+            .get_maintenance()
+            .await
+            .map(|m| (Data::Maintenance(Box::new(m)), None)),
+        other => Err(ClientError::Refused(format!(
+            "not a hosts resource: {}",
+            other.describe()
+        ))),
+    }
+}
+
+/// Sends one maintenance call. The statuses the scheduler returns are added to the reply's
+/// messages (`host → MODE`), so the outcome line and the audit log show them.
+pub async fn send_maintenance(
+    c: &AuroraClient,
+    action: crate::app::ops::HostAction,
+    hosts: &[String],
+) -> ClientResult<()> {
+    let r = match action {
+        crate::app::ops::HostAction::Start => c.start_maintenance(hosts).await,
+        crate::app::ops::HostAction::Drain => c.drain_hosts(hosts).await,
+        crate::app::ops::HostAction::End => c.end_maintenance(hosts).await,
+    }?;
+    let mut statuses: Vec<String> = r
+        .value
+        .iter()
+        .map(|s| {
+            format!(
+                "{} → {}",
+                s.host.as_deref().unwrap_or("?"),
+                crate::app::hosts::mode_text(s.mode)
+            )
+        })
+        .collect();
+    statuses.sort();
+    let mut messages = r.messages;
+    messages.extend(statuses);
+    Ok(Reply {
+        value: (),
+        code: r.code,
+        messages,
+        server_info: r.server_info,
+    })
 }

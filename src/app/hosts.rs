@@ -12,7 +12,6 @@ use super::ops::{HostAction, Operation};
 use super::resource::{Data, ResourceKey};
 use super::table::{Column, Row, SortKey, Table};
 use super::{Level, Nav, Screen, State, rows};
-use crate::aurora::client::{AuroraClient, ClientError, ClientResult, Reply};
 use crate::aurora::maintenance::MaintenanceHosts;
 use crate::aurora::model::*;
 
@@ -259,85 +258,6 @@ pub fn host_names(d: &Data) -> Vec<String> {
     }
 }
 
-fn active_query() -> TaskQuery {
-    TaskQuery {
-        statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
-        ..Default::default()
-    }
-}
-
-/// The reads behind the hosts views. Errors stay typed so the caller can classify them
-/// (an unreachable scheduler, no leader, …) like every other poll.
-pub async fn fetch(
-    c: &AuroraClient,
-    key: &ResourceKey,
-) -> Result<(Data, Option<String>), ClientError> {
-    let cluster_of = |r: &Reply<Vec<ScheduledTask>>| {
-        r.server_info
-            .as_ref()
-            .and_then(|s| s.cluster_name.clone())
-            .filter(|c| !c.is_empty())
-    };
-    match key {
-        ResourceKey::ActiveTasks => {
-            let r = c.get_tasks_without_configs(active_query()).await?;
-            let cluster = cluster_of(&r);
-            Ok((Data::Tasks(r.value), cluster))
-        }
-        ResourceKey::HostTasks(host) => {
-            let q = TaskQuery {
-                slave_hosts: Some(vec![host.clone()]),
-                ..active_query()
-            };
-            let r = c.get_tasks_without_configs(q).await?;
-            let cluster = cluster_of(&r);
-            Ok((Data::Tasks(r.value), cluster))
-        }
-        ResourceKey::Maintenance => c
-            .get_maintenance()
-            .await
-            .map(|m| (Data::Maintenance(Box::new(m)), None)),
-        other => Err(ClientError::Refused(format!(
-            "not a hosts resource: {}",
-            other.describe()
-        ))),
-    }
-}
-
-/// Sends one maintenance call. The statuses the scheduler returns are added to the reply's
-/// messages (`host → MODE`), so the outcome line and the audit log show them.
-pub async fn send_maintenance(
-    c: &AuroraClient,
-    action: HostAction,
-    hosts: &[String],
-) -> ClientResult<()> {
-    let r = match action {
-        HostAction::Start => c.start_maintenance(hosts).await,
-        HostAction::Drain => c.drain_hosts(hosts).await,
-        HostAction::End => c.end_maintenance(hosts).await,
-    }?;
-    let mut statuses: Vec<String> = r
-        .value
-        .iter()
-        .map(|s| {
-            format!(
-                "{} → {}",
-                s.host.as_deref().unwrap_or("?"),
-                mode_text(s.mode)
-            )
-        })
-        .collect();
-    statuses.sort();
-    let mut messages = r.messages;
-    messages.extend(statuses);
-    Ok(Reply {
-        value: (),
-        code: r.code,
-        messages,
-        server_info: r.server_info,
-    })
-}
-
 impl State {
     /// Rows of the hosts view or of one host's tasks, once their data is there.
     pub(super) fn host_rows(&self) -> Option<Vec<Row>> {
@@ -428,9 +348,9 @@ impl State {
         let odd: Vec<&String> = hosts
             .iter()
             .filter(|h| match (action, self.host_mode(h)) {
-                (HostAction::Start, Some(m)) => m != MaintenanceMode::NONE,
-                (HostAction::Drain, Some(m)) => m == MaintenanceMode::DRAINED,
-                (HostAction::End, Some(m)) => m == MaintenanceMode::NONE,
+                (crate::app::ops::HostAction::Start, Some(m)) => m != MaintenanceMode::NONE,
+                (crate::app::ops::HostAction::Drain, Some(m)) => m == MaintenanceMode::DRAINED,
+                (crate::app::ops::HostAction::End, Some(m)) => m == MaintenanceMode::NONE,
                 (_, None) => false,
             })
             .collect();
@@ -441,11 +361,11 @@ impl State {
                 format!("{} of these hosts", odd.len())
             };
             match action {
-                HostAction::Start => {
+                crate::app::ops::HostAction::Start => {
                     format!("{which}: already in maintenance; startMaintenance keeps its mode")
                 }
-                HostAction::Drain => format!("{which}: already DRAINED"),
-                HostAction::End => format!("{which}: not in maintenance"),
+                crate::app::ops::HostAction::Drain => format!("{which}: already DRAINED"),
+                crate::app::ops::HostAction::End => format!("{which}: not in maintenance"),
             }
         });
         self.confirm(
