@@ -100,6 +100,19 @@ confirm_view() {
     keys Space j Space C-k
 }
 
+hosts_view() {
+    command "hosts"
+    wait_for "agent-0001"
+    keys j D
+    wait_for "Drain 1 host"
+    # More than five tasks move: the drain asks for the host's name first (Shift-Tab reaches
+    # the field from Cancel; Tab then Right reach the button).
+    keys BTab
+    tmux -L "$SOCK" send-keys -t shot -l "agent-0002"
+    keys Tab Right Enter
+    wait_for "DRAINING"
+}
+
 shot roles "analytics" -- nothing
 shot jobs "indexer" -- jobs_view
 shot tasks "search-prod-indexer-0" -- tasks_view
@@ -109,9 +122,64 @@ shot update "progress" -- update_view
 shot triage "CRASHLOOP" -- triage_view
 shot help "Kill the marked" -- help_view
 shot confirm "Kill 2 instances?" -- confirm_view
+shot hosts "DRAINING" -- hosts_view
 if [ "$HAVE_THEME" = yes ]; then
     shot update-light "progress" --theme light -- update_view
     shot tasks-mono "search-prod-indexer-0" --theme mono -- tasks_view
 else
     echo "generate.sh: this eos has no --theme yet: light and mono shots skipped" >&2
 fi
+
+# Real-cluster shots: two simulators as the clusters of a clusters.json (plus one that is
+# down), `:clusters` with their health, then the first one dies: the fail-over banner.
+cluster_shots() {
+    local want=no
+    if [ "${#SELECTED[@]}" -eq 0 ]; then want=yes; fi
+    for n in clusters failover; do
+        if printf '%s\n' "${SELECTED[@]-}" | grep -qx "$n"; then want=yes; fi
+    done
+    [ "$want" = yes ] || return 0
+    mkdir -p "$WORK/etc"
+    "$EOS" sim --listen 127.0.0.1:0 --clock frozen --cluster-name east >"$WORK/east.out" 2>&1 &
+    local east=$!
+    "$EOS" sim --listen 127.0.0.1:0 --clock frozen --cluster-name west --seed 7 >"$WORK/west.out" 2>&1 &
+    local west=$!
+    local e w
+    for _ in $(seq 100); do
+        e=$(grep -o 'http://[0-9.:]*' "$WORK/east.out" | head -1 || true)
+        w=$(grep -o 'http://[0-9.:]*' "$WORK/west.out" | head -1 || true)
+        if [ -n "$e" ] && [ -n "$w" ]; then break; fi
+        sleep 0.1
+    done
+    printf '[{"name":"east","scheduler_uri":"%s"},{"name":"west","scheduler_uri":"%s"},{"name":"lab","zk":"127.0.0.1","zk_port":9,"scheduler_zk_path":"/aurora/scheduler"}]\n' \
+        "$e" "$w" >"$WORK/etc/clusters.json"
+    mkdir -p "$WORK/eos"
+    printf '[clusters.west]\naccent = "red"\nprod = true\n' >"$WORK/eos/config.toml"
+    SOCK="$BASE_SOCK-clusters"
+    tmux -L "$SOCK" -f /dev/null new-session -d -s shot -x "$COLS" -y "$ROWS" \
+        "env TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$WORK XDG_STATE_HOME=$WORK \
+         AURORA_CONFIG_ROOT=$WORK/etc $EOS --cluster east --refresh 1 --connect-timeout 1"
+    tmux -L "$SOCK" set-option -g status off >/dev/null
+    wait_for "analytics"
+    command "clusters"
+    wait_for "lab"
+    wait_for "ok "
+    sleep 4
+    capture clusters
+    keys Escape
+    wait_for "analytics"
+    kill "$east"
+    wait_for "unreachable for 3 s"
+    capture failover
+    tmux -L "$SOCK" kill-server 2>/dev/null || true
+    kill "$west" 2>/dev/null || true
+}
+
+# capture NAME: the pane as it is now, to screenshots/NAME.png.
+capture() {
+    tmux -L "$SOCK" capture-pane -e -p -t shot >"$WORK/$1.ansi"
+    "$RENDER" --cols "$COLS" --rows "$ROWS" --bg 1d2026 --fg d8dce2 "$WORK/$1.ansi" "screenshots/$1.png"
+    echo "screenshots/$1.png"
+}
+
+cluster_shots

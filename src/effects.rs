@@ -495,7 +495,11 @@ async fn probe_clusters(connector: &Connector) -> Result<Data, String> {
                         Err(e) => (leader, Err(e.to_string())),
                     }
                 }
-                Err(e) => (None, Err(e)),
+                // The row already names the cluster.
+                Err(e) => {
+                    let prefix = format!("cluster {:?}: ", c.name);
+                    (None, Err(e.strip_prefix(&prefix).unwrap_or(&e).to_owned()))
+                }
             };
             (
                 i,
