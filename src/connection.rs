@@ -27,8 +27,6 @@ pub struct Connection {
     pub client: AuroraClient,
     /// The clusters.json name, when reached by name.
     pub cluster: Option<String>,
-    /// How it was reached, for the clusters list and messages (`zk …/path`, or the URL).
-    pub reached: String,
     /// ZooKeeper's word on the leader, for clusters found through it; the watch stops when
     /// this is dropped.
     pub leader: Option<watch::Receiver<Option<LeaderView>>>,
@@ -94,11 +92,6 @@ impl Connector {
         Ok(conn)
     }
 
-    /// The cluster named by `--cluster`, or none (`--scheduler`, `EOS_SCHEDULER`).
-    pub fn flag_cluster(&self) -> Option<&str> {
-        self.args.cluster.as_deref()
-    }
-
     /// One look (`eos get`): the client configuration, a ZooKeeper leader looked up now.
     pub async fn client_config(&self) -> Result<ClientConfig, String> {
         if let Some(name) = &self.args.cluster {
@@ -133,11 +126,9 @@ impl Connector {
     pub async fn connect(&self, cluster: Option<&str>) -> Result<Connection, String> {
         let Some(name) = cluster.or(self.args.cluster.as_deref()) else {
             let cfg = self.client_config().await?;
-            let reached = cfg.base_url.clone();
             return Ok(Connection {
                 client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
                 cluster: None,
-                reached,
                 leader: None,
                 warnings: Vec::new(),
             });
@@ -147,7 +138,6 @@ impl Connector {
         let warnings = kerberos_warning(name, &c.auth_mechanism)
             .into_iter()
             .collect();
-        let reached = c.how_reached();
         let (url, leader) = match c.reach() {
             Reach::ZooKeeper { hosts, port, path } => {
                 let servers = zk::connect_string(&hosts, port);
@@ -186,7 +176,6 @@ impl Connector {
         Ok(Connection {
             client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
             cluster: Some(name.to_owned()),
-            reached,
             leader,
             warnings,
         })

@@ -149,6 +149,9 @@ impl Effects {
                 key: ResourceKey::Clusters,
                 generation,
             } => {
+                if let Some(old) = self.in_flight.remove(&ResourceKey::Clusters) {
+                    old.abort();
+                }
                 let (connector, tx, clock) =
                     (self.connector.clone(), self.tx.clone(), self.clock.clone());
                 let handle = tokio::spawn(async move {

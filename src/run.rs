@@ -230,7 +230,6 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
     let code = match AuroraClient::new(cfg) {
         Ok(client) => {
             let conn = Connection {
-                reached: client.current_base(),
                 client,
                 cluster: None,
                 leader: None,
