@@ -43,6 +43,24 @@ impl ZooKeeper {
             jar.exists(),
             "Debian's zookeeper package must be installed (apt-get install zookeeper)"
         );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("data")).unwrap();
+        // A free port: bound and released (the server binds it a moment later).
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut zk = ZooKeeper {
+            child: None,
+            port,
+            dir,
+        };
+        zk.spawn();
+        zk
+    }
+
+    /// Starts the server (again: same port, same data, so sessions and nodes survive).
+    fn spawn(&mut self) {
         let classpath = JARS
             .iter()
             .map(|j| Path::new("/usr/share/java").join(j))
@@ -50,50 +68,43 @@ impl ZooKeeper {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>()
             .join(":");
-        let dir = tempfile::tempdir().unwrap();
-        let data = dir.path().join("data");
-        std::fs::create_dir_all(&data).unwrap();
-        // A free port: bound and released (the server binds it a moment later).
-        let port = {
-            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-            l.local_addr().unwrap().port()
-        };
-        let cfg = dir.path().join("zoo.cfg");
+        let data = self.dir.path().join("data");
+        let cfg = self.dir.path().join("zoo.cfg");
         std::fs::write(
             &cfg,
             format!(
                 "tickTime=500\n\
                  dataDir={}\n\
-                 clientPort={port}\n\
+                 clientPort={}\n\
                  clientPortAddress=127.0.0.1\n\
                  admin.enableServer=false\n\
                  4lw.commands.whitelist=\n\
                  minSessionTimeout=1000\n\
                  maxSessionTimeout=20000\n",
-                data.display()
+                data.display(),
+                self.port
             ),
         )
         .unwrap();
-        let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.path().join("server.log"))
+            .unwrap();
         let child = Command::new("java")
             .arg("-Xmx256m")
             .arg("-cp")
             .arg(&classpath)
             .arg("org.apache.zookeeper.server.quorum.QuorumPeerMain")
             .arg(&cfg)
-            .current_dir(dir.path())
+            .current_dir(self.dir.path())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
             .spawn()
             .expect("java must be installed");
-        let mut zk = ZooKeeper {
-            child: Some(child),
-            port,
-            dir,
-        };
-        zk.wait_ready();
-        zk
+        self.child = Some(child);
+        self.wait_ready();
     }
 
     fn wait_ready(&mut self) {
@@ -505,6 +516,15 @@ async fn console_follows_a_leader_change_live() {
             && s.contains(&format!("still using leader {}", b.addr))
     });
     assert!(header(&con.screen()).contains(&b.addr), "{}", con.dump());
+
+    // ZooKeeper comes back (same port, same data): the console reconnects by itself, finds
+    // B still the leader, and the banner goes.
+    zk.spawn();
+    con.wait_for("the banner gone", wait, |s| {
+        !s.contains("ZooKeeper unreachable")
+            && !s.contains("no leader")
+            && header(s).contains(&b.addr)
+    });
     drop(a);
 }
 
