@@ -3,17 +3,14 @@
 //! per batch and only when something visible changed.
 
 use std::io::Write as _;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{
     Event, EventStream, KeyCode, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind,
 };
 use futures_util::StreamExt;
-use tokio::sync::mpsc;
-
-use std::sync::Arc;
-
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use crate::app::clusters::Connected;
 use crate::app::link::LinkNews;
