@@ -238,8 +238,13 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
     let shown: Vec<usize> = fitted.iter().map(|&(c, _)| c).collect();
     let mut constraints = vec![Constraint::Length(2)];
     constraints.extend(fitted.iter().map(|&(_, w)| Constraint::Length(w)));
-    // Spare width goes to an empty last column, so right-aligned numbers stay by their titles.
-    constraints.push(Constraint::Fill(1));
+    // Spare width goes to an empty last column, so right-aligned numbers stay by their titles;
+    // only when there is some, since its spacing would otherwise take a cell from the last
+    // real column.
+    let used: u32 = 2 + fitted.iter().map(|&(_, w)| w as u32 + 1).sum::<u32>();
+    if used < area.width as u32 {
+        constraints.push(Constraint::Fill(1));
+    }
     let header = TRow::new(std::iter::once(String::new()).chain(shown.iter().map(|&i| {
         let c = &t.columns[i];
         let mark = if i == t.sort_column {
