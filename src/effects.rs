@@ -141,7 +141,12 @@ impl Effects {
                     return true;
                 };
                 tokio::spawn(async move {
-                    let result = connector.switch_to(&cluster).await;
+                    // The message names the cluster already ("cannot switch to NAME: …").
+                    let prefix = format!("cluster {cluster:?}: ");
+                    let result = connector
+                        .switch_to(&cluster)
+                        .await
+                        .map_err(|e| e.strip_prefix(&prefix).map(str::to_owned).unwrap_or(e));
                     let _ = out.send((cluster, result));
                 });
             }
