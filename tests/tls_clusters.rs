@@ -437,6 +437,37 @@ async fn https_cluster_with_its_own_ca_and_basic_auth_from_netrc() {
     let o = eos(home.path(), &["get", "roles", "--cluster", "secure"]).await;
     assert!(o.status.success(), "{:?}", text(&o));
     assert!(text(&o).0.contains("www-data"), "{:?}", text(&o));
+    // --ca-cert beats the cluster's file; a cluster's missing file is named with its section.
+    let wrong = eos(
+        home.path(),
+        &[
+            "get",
+            "roles",
+            "--cluster",
+            "secure",
+            "--ca-cert",
+            "/nonexistent/ca.pem",
+        ],
+    )
+    .await;
+    assert!(!wrong.status.success());
+    assert!(
+        text(&wrong)
+            .1
+            .contains("--ca-cert /nonexistent/ca.pem: cannot read"),
+        "{:?}",
+        text(&wrong)
+    );
+    std::fs::rename(conf.join("ca.pem"), conf.join("moved.pem")).unwrap();
+    let missing = eos(home.path(), &["get", "roles", "--cluster", "secure"]).await;
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).1.contains("[clusters.secure] ca_cert: ")
+            && text(&missing).1.contains("ca.pem: cannot read"),
+        "{:?}",
+        text(&missing)
+    );
+    std::fs::rename(conf.join("moved.pem"), conf.join("ca.pem")).unwrap();
 
     let h = home.path().to_owned();
     tokio::task::spawn_blocking(move || {
