@@ -2,6 +2,8 @@
 //! preview, confirm, exactly one startJobUpdate; Esc anywhere sends nothing; refusals), and one
 //! run end to end through the real client against the simulator.
 
+mod sim_common;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eos::app::dialog::Dialog;
 use eos::app::editor::{Field, Previewed, Step};
@@ -813,88 +815,20 @@ fn the_editor_draws_its_steps() {
 
 mod e2e {
     use super::*;
-    use eos::aurora::client::{AuroraClient, ClientConfig};
-    use eos::sim::{SimArgs, SimServer, Simulator};
+    use crate::sim_common::driver::Driver;
+    use eos::sim::SimArgs;
 
-    struct World {
-        server: Option<SimServer>,
-        client: AuroraClient,
-        sim: Simulator,
-        mutations: usize,
-    }
-
-    impl World {
-        async fn start() -> World {
-            let args = SimArgs {
-                clock: "frozen".parse().unwrap(),
-                ..SimArgs::default()
-            };
-            let sim = Simulator::new(&args);
-            let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
-                .await
-                .unwrap();
-            let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
-            World {
-                server: Some(server),
-                client,
-                sim,
-                mutations: 0,
-            }
-        }
-
-        /// Carries out every effect (fetches, previews, mutations) and the ones they cause.
-        async fn run(&mut self, s: &mut State, mut fx: Vec<Effect>) {
-            while !fx.is_empty() {
-                let mut next = Vec::new();
-                for e in fx {
-                    let action = match e {
-                        Effect::Fetch { key, generation } => {
-                            let (result, cluster) =
-                                match eos::effects::fetch(&self.client, &key).await {
-                                    Ok((d, c)) => (Ok(d), c),
-                                    Err(e) => (Err(e), None),
-                                };
-                            Action::Fetched(Box::new(Fetched {
-                                key,
-                                generation,
-                                at: self.sim.now_ms(),
-                                latency_ms: 1,
-                                result,
-                                cluster,
-                            }))
-                        }
-                        Effect::PreviewUpdate { id, request } => {
-                            let result = eos::effects::preview(&self.client, &request).await;
-                            Action::Previewed(Box::new(Previewed { id, result }))
-                        }
-                        Effect::Mutate { id, op, cluster } => {
-                            self.mutations += 1;
-                            let outcome =
-                                eos::effects::mutate(&self.client, &op, None, &cluster).await;
-                            Action::Mutated(Box::new(Mutated { id, op, outcome }))
-                        }
-                        _ => continue,
-                    };
-                    next.extend(update(s, action));
-                }
-                fx = next;
-            }
-        }
-
-        async fn key(&mut self, s: &mut State, a: Action) {
-            let fx = update(s, a);
-            self.run(s, fx).await;
-        }
-
-        async fn stop(mut self) {
-            if let Some(s) = self.server.take() {
-                s.shutdown().await;
-            }
-        }
+    async fn start() -> Driver {
+        Driver::start(SimArgs {
+            clock: "frozen".parse().unwrap(),
+            ..SimArgs::default()
+        })
+        .await
+        .latency(1)
     }
 
     /// Service jobs with one config group, no cron and no active update.
-    async fn plain_jobs(w: &World) -> Vec<(JobKey, TaskConfig)> {
+    async fn plain_jobs(w: &Driver) -> Vec<(JobKey, TaskConfig)> {
         let active: Vec<String> = w
             .client
             .get_job_update_summaries(JobUpdateQuery {
@@ -932,17 +866,13 @@ mod e2e {
         out
     }
 
-    async fn open_tasks(w: &mut World, job: &JobKey) -> State {
-        let mut s = State::new(
-            "http://sim.test:8081",
-            Keymap::builtin(),
-            Nav::Roles,
-            w.sim.now_ms(),
-        );
-        update(&mut s, Action::Resize(120, 40));
-        w.key(&mut s, Action::Open(Nav::Tasks(job.to_string())))
-            .await;
-        w.key(&mut s, key('e')).await;
+    async fn open_tasks(w: &mut Driver, job: &JobKey) -> State {
+        let mut s = w.console("http://sim.test:8081", Nav::Roles, 120, 40);
+        w.act(
+            &mut s,
+            [Action::Open(Nav::Tasks(job.to_string())), key('e')],
+        )
+        .await;
         assert_eq!(
             s.editor.as_ref().map(|e| e.step.clone()),
             Some(Step::Edit),
@@ -954,21 +884,21 @@ mod e2e {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn an_edited_config_starts_an_update_in_the_simulator() {
-        let mut w = World::start().await;
+        let mut w = start().await;
         let jobs = plain_jobs(&w).await;
         assert!(jobs.len() >= 2, "the simulator has plain service jobs");
 
         // A no-op first: preview says so and nothing is offered.
         let (quiet, _) = &jobs[1];
         let mut s = open_tasks(&mut w, quiet).await;
-        w.key(&mut s, ctrl('s')).await;
+        w.act(&mut s, [ctrl('s')]).await;
         let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
             panic!("{:?}", s.editor.as_ref().unwrap().error);
         };
         assert!(!p.changes(), "{:?}", p.instance_lines());
         let request = p.request.clone();
-        w.key(&mut s, special(KeyCode::Enter)).await;
-        assert!(s.dialog.is_none() && w.mutations == 0);
+        w.act(&mut s, [special(KeyCode::Enter)]).await;
+        assert!(s.dialog.is_none() && w.sent.is_empty());
         // And the scheduler's own no-op answer to a start is reported as such.
         let outcome = eos::effects::mutate(
             &w.client,
@@ -1009,7 +939,7 @@ mod e2e {
         set_field(&mut s, Field::Batch, "2");
         set_field(&mut s, Field::MinWait, "5");
         set_field(&mut s, Field::Message, "e2e: more memory");
-        w.key(&mut s, ctrl('s')).await;
+        w.act(&mut s, [ctrl('s')]).await;
         let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
             panic!("{:?}", s.editor.as_ref().unwrap().error);
         };
@@ -1017,14 +947,14 @@ mod e2e {
         assert!(p.add.is_empty() && p.remove.is_empty());
         assert!(!p.update.is_empty(), "{:?}", p.instance_lines());
         assert!(!p.config_diff.is_empty());
-        w.key(&mut s, special(KeyCode::Enter)).await;
+        w.act(&mut s, [special(KeyCode::Enter)]).await;
         assert!(s.dialog.is_some());
         update(&mut s, special(KeyCode::BackTab));
         typed(&mut s, job.name());
         update(&mut s, special(KeyCode::Tab));
         update(&mut s, special(KeyCode::Tab));
-        w.key(&mut s, special(KeyCode::Enter)).await;
-        assert_eq!(w.mutations, 1, "exactly one startJobUpdate");
+        w.act(&mut s, [special(KeyCode::Enter)]).await;
+        assert_eq!(w.sent.len(), 1, "exactly one startJobUpdate");
         let Screen::Update {
             key: update_key, ..
         } = s.top()

@@ -3,6 +3,8 @@
 //! the wait, a failing batch or call stops the run, pause, resume and cancel, leaving the view,
 //! read-only, and no restart is ever sent twice.
 
+mod sim_common;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eos::app::ops::Operation;
 use eos::app::resource::{Data, ResourceKey};
@@ -629,53 +631,16 @@ fn read_only_refuses_every_way_in() {
 /// `eos::effects::fetch` and `eos::effects::mutate`, as in the console.
 mod end_to_end {
     use super::*;
-    use eos::aurora::client::{AuroraClient, ClientConfig};
-    use eos::sim::{SimArgs, SimServer, Simulator};
+    use crate::sim_common::driver::Driver;
+    use eos::aurora::client::AuroraClient;
+    use eos::sim::SimArgs;
     use std::time::Duration;
 
     const SIM_JOB: &str = "search/staging/indexer";
 
-    async fn carry(
-        client: &AuroraClient,
-        sim: &Simulator,
-        s: &mut State,
-        mut fx: Vec<Effect>,
-        sent: &mut Vec<Vec<i32>>,
-    ) {
-        while !fx.is_empty() {
-            let mut next = Vec::new();
-            for e in fx {
-                match e {
-                    Effect::Fetch { key, generation } => {
-                        let (result, cluster) = match eos::effects::fetch(client, &key).await {
-                            Ok((d, c)) => (Ok(d), c),
-                            Err(e) => (Err(e), None),
-                        };
-                        next.extend(update(
-                            s,
-                            Action::Fetched(Box::new(Fetched {
-                                key,
-                                generation,
-                                at: sim.now_ms(),
-                                latency_ms: 1,
-                                result,
-                                cluster,
-                            })),
-                        ));
-                    }
-                    Effect::Mutate { id, op, cluster } => {
-                        sent.push(restart_of(&op));
-                        let outcome = eos::effects::mutate(client, &op, None, &cluster).await;
-                        next.extend(update(
-                            s,
-                            Action::Mutated(Box::new(Mutated { id, op, outcome })),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            fx = next;
-        }
+    /// The instances of each restart sent, in order.
+    fn sent(d: &Driver) -> Vec<Vec<i32>> {
+        d.sent.iter().map(|(op, _)| restart_of(op)).collect()
     }
 
     async fn active_tasks(client: &AuroraClient) -> Vec<ScheduledTask> {
@@ -704,26 +669,14 @@ mod end_to_end {
             lost_per_hour: 0.0,
             ..SimArgs::default()
         };
-        let sim = Simulator::new(&args);
-        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
+        let mut d = Driver::start(args).await.latency(1);
 
-        let before = active_tasks(&client).await;
+        let before = active_tasks(&d.client).await;
         assert_eq!(before.len(), 3);
         assert!(before.iter().all(|t| t.status() == ScheduleStatus::RUNNING));
 
-        let mut s = State::new(
-            &server.url(),
-            Keymap::builtin(),
-            Nav::Tasks(SIM_JOB.into()),
-            sim.now_ms(),
-        );
-        update(&mut s, Action::Resize(120, 40));
-        let mut sent = Vec::new();
-        let fx = update(&mut s, Action::Tick(sim.now_ms()));
-        carry(&client, &sim, &mut s, fx, &mut sent).await;
+        let mut s = d.console(&d.server.url(), Nav::Tasks(SIM_JOB.into()), 120, 40);
+        d.tick(&mut s).await;
 
         let mut keys = vec![key(':')];
         keys.extend("restart --batch 1 --wait 5".chars().map(key));
@@ -732,12 +685,9 @@ mod end_to_end {
             special(KeyCode::Right),
             special(KeyCode::Enter),
         ]);
-        for k in keys {
-            let fx = update(&mut s, k);
-            carry(&client, &sim, &mut s, fx, &mut sent).await;
-        }
+        d.act(&mut s, keys).await;
         assert_eq!(
-            sent,
+            sent(&d),
             vec![vec![0]],
             "the first batch goes out on confirmation"
         );
@@ -746,20 +696,18 @@ mod end_to_end {
             if s.rolling.as_ref().is_some_and(|r| !r.active()) {
                 break;
             }
-            sim.advance(Duration::from_millis(500));
-            let fx = update(&mut s, Action::Tick(sim.now_ms()));
-            carry(&client, &sim, &mut s, fx, &mut sent).await;
+            d.advance(&mut s, Duration::from_millis(500)).await;
         }
         let r = s.rolling.as_ref().unwrap();
         assert_eq!(r.status, Status::Finished, "{}", r.progress(s.now));
         assert_eq!(
-            sent,
+            sent(&d),
             vec![vec![0], vec![1], vec![2]],
             "each batch sent once"
         );
 
         // Verified through the API: three new tasks, all RUNNING, each replacing the old one.
-        let after = active_tasks(&client).await;
+        let after = active_tasks(&d.client).await;
         assert_eq!(after.len(), 3);
         for (old, new) in before.iter().zip(&after) {
             assert_eq!(new.instance_id(), old.instance_id());
@@ -780,6 +728,6 @@ mod end_to_end {
                 pair[0].instance_id()
             );
         }
-        server.shutdown().await;
+        d.stop().await;
     }
 }

@@ -2,88 +2,31 @@
 //! over HTTP with the real client and fed through the reducer — the console's own code path,
 //! minus the terminal.
 
-use eos::app::{Action, Effect, Fetched, Nav, State, update};
-use eos::aurora::client::{AuroraClient, ClientConfig};
-use eos::keymap::Keymap;
-use eos::sim::{SimArgs, SimServer, Simulator};
+mod sim_common;
+
+use eos::app::{Action, Nav, State, update};
+use eos::sim::SimArgs;
 use eos::theme::Theme;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use sim_common::driver::Driver;
 
-struct World {
-    server: Option<SimServer>,
-    client: AuroraClient,
-    sim: Simulator,
+async fn start() -> Driver {
+    Driver::start(SimArgs {
+        clock: "frozen".parse().unwrap(),
+        ..SimArgs::default()
+    })
+    .await
 }
 
-impl World {
-    async fn start() -> World {
-        let args = SimArgs {
-            clock: "frozen".parse().unwrap(),
-            ..SimArgs::default()
-        };
-        let sim = Simulator::new(&args);
-        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
-        World {
-            server: Some(server),
-            client,
-            sim,
-        }
-    }
-
-    /// Carries out fetch effects (and the ones their results cause) until none are left.
-    async fn settle(&self, state: &mut State, mut fx: Vec<Effect>) {
-        while !fx.is_empty() {
-            let mut next = Vec::new();
-            for e in fx {
-                if let Effect::Fetch { key, generation } = e {
-                    let result = eos::effects::fetch(&self.client, &key).await;
-                    let (result, cluster) = match result {
-                        Ok((d, c)) => (Ok(d), c),
-                        Err(e) => (Err(e), None),
-                    };
-                    next.extend(update(
-                        state,
-                        Action::Fetched(Box::new(Fetched {
-                            key,
-                            generation,
-                            at: self.sim.now_ms(),
-                            latency_ms: 5,
-                            result,
-                            cluster,
-                        })),
-                    ));
-                }
-            }
-            fx = next;
-        }
-    }
-
-    async fn state_at(&self, nav: Nav, w: u16, h: u16) -> State {
-        // The URL is only shown; a fixed one keeps snapshots stable across ports.
-        let mut s = State::new(
-            "http://sim.test:8081",
-            Keymap::builtin(),
-            Nav::Roles,
-            self.sim.now_ms(),
-        );
-        update(&mut s, Action::Resize(w, h));
-        let fx = update(&mut s, Action::Tick(self.sim.now_ms()));
-        self.settle(&mut s, fx).await;
-        let fx = update(&mut s, Action::Open(nav));
-        self.settle(&mut s, fx).await;
-        update(&mut s, Action::Tick(self.sim.now_ms()));
-        s
-    }
-
-    async fn stop(mut self) {
-        if let Some(s) = self.server.take() {
-            s.shutdown().await;
-        }
-    }
+/// A console showing `nav` at `w`×`h`, its data loaded and one more tick taken (not settled).
+async fn state_at(world: &mut Driver, nav: Nav, w: u16, h: u16) -> State {
+    // The URL is only shown; a fixed one keeps snapshots stable across ports.
+    let mut s = world.console("http://sim.test:8081", Nav::Roles, w, h);
+    world.tick(&mut s).await;
+    world.act(&mut s, [Action::Open(nav)]).await;
+    update(&mut s, Action::Tick(world.sim.now_ms()));
+    s
 }
 
 fn draw(state: &State, w: u16, h: u16) -> String {
@@ -158,7 +101,7 @@ fn draw_styled(state: &State, theme: &Theme, w: u16, h: u16, rows: u16) -> Strin
 }
 
 /// The first update key of a job, from the simulator.
-async fn update_key(world: &World, job: &str) -> String {
+async fn update_key(world: &Driver, job: &str) -> String {
     let ups = world
         .client
         .get_job_update_summaries(eos::aurora::model::JobUpdateQuery::default())
@@ -174,7 +117,7 @@ async fn update_key(world: &World, job: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_view_at_two_sizes() {
-    let world = World::start().await;
+    let mut world = start().await;
     let indexer_update = update_key(&world, "search/prod/indexer").await;
     let first_task = world
         .client
@@ -217,7 +160,7 @@ async fn every_view_at_two_sizes() {
     settings.set_prepend_module_to_snapshot(false);
     for (name, nav) in views {
         for (w, h) in [(80u16, 24u16), (120, 40)] {
-            let state = world.state_at(nav.clone(), w, h).await;
+            let state = state_at(&mut world, nav.clone(), w, h).await;
             let text = draw(&state, w, h);
             // Every view shows data, not a loading or error state.
             assert!(
@@ -232,9 +175,13 @@ async fn every_view_at_two_sizes() {
         }
     }
     // The help overlay over the tasks view, generated from the keymap.
-    let mut state = world
-        .state_at(Nav::Tasks("payments/prod/fraud-scorer".into()), 120, 40)
-        .await;
+    let mut state = state_at(
+        &mut world,
+        Nav::Tasks("payments/prod/fraud-scorer".into()),
+        120,
+        40,
+    )
+    .await;
     update(&mut state, Action::Command(eos::app::Command::Help));
     let text = draw(&state, 120, 40);
     assert!(text.contains("toggle_history"), "{text}");
@@ -247,12 +194,16 @@ async fn every_view_at_two_sizes() {
 /// colours. And a production cluster's header: the PROD badge and the accent colour.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_view_in_mono_and_base16_with_styles() {
-    let world = World::start().await;
+    let mut world = start().await;
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
-    let state = world
-        .state_at(Nav::Tasks("payments/prod/fraud-scorer".into()), 80, 24)
-        .await;
+    let state = state_at(
+        &mut world,
+        Nav::Tasks("payments/prod/fraud-scorer".into()),
+        80,
+        24,
+    )
+    .await;
     for name in ["mono", "base16"] {
         let theme = Theme::named(name).unwrap();
         let text = draw_styled(&state, &theme, 80, 24, 24);
@@ -267,7 +218,7 @@ async fn tasks_view_in_mono_and_base16_with_styles() {
         settings.bind(|| insta::assert_snapshot!(format!("tasks_{name}_styled_80x24"), text));
     }
     // devcluster marked prod with a red accent: PROD badge, red header labels and crumb edge.
-    let mut state = world.state_at(Nav::Roles, 80, 24).await;
+    let mut state = state_at(&mut world, Nav::Roles, 80, 24).await;
     assert_eq!(state.cluster.as_deref(), Some("devcluster"));
     let (cfg, _) = eos::config::parse(
         "[clusters.devcluster]\nprod = true\naccent = \"#ff0000\"\n",
@@ -294,11 +245,11 @@ async fn tasks_view_in_mono_and_base16_with_styles() {
 /// being drained with its tasks still to move, and that host's tasks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hosts_view_and_a_draining_host() {
-    let world = World::start().await;
+    let mut world = start().await;
     let mut settings = insta::Settings::clone_current();
     settings.set_prepend_module_to_snapshot(false);
     for (w, h) in [(80u16, 24u16), (120, 40)] {
-        let state = world.state_at(Nav::Hosts, w, h).await;
+        let state = state_at(&mut world, Nav::Hosts, w, h).await;
         let text = draw(&state, w, h);
         assert!(text.contains("HOST") && text.contains("MODE"), "{text}");
         assert!(!text.contains("loading…"), "{text}");
@@ -308,18 +259,18 @@ async fn hosts_view_and_a_draining_host() {
     // descending so the hosts in maintenance come first.
     let host = "agent-0002.us-east-1b.devcluster.example.com";
     world.client.drain_hosts(&[host.to_owned()]).await.unwrap();
-    let mut state = world.state_at(Nav::Hosts, 120, 40).await;
+    let mut state = state_at(&mut world, Nav::Hosts, 120, 40).await;
     update(&mut state, Action::Command(eos::app::Command::SortNext));
     update(&mut state, Action::Command(eos::app::Command::SortReverse));
     let text = draw(&state, 120, 40);
     assert!(text.contains("DRAINING"), "{text}");
     settings.bind(|| insta::assert_snapshot!("hosts_draining_120x40", text));
-    let state = world.state_at(Nav::Host(host.to_owned()), 120, 40).await;
+    let state = state_at(&mut world, Nav::Host(host.to_owned()), 120, 40).await;
     let text = draw(&state, 120, 40);
     assert!(text.contains("DRAINING"), "{text}");
     settings.bind(|| insta::assert_snapshot!("host_tasks_draining_120x40", text));
     // The help overlay lists the maintenance keys, each name apart from its text.
-    let mut state = world.state_at(Nav::Hosts, 120, 40).await;
+    let mut state = state_at(&mut world, Nav::Hosts, 120, 40).await;
     update(&mut state, Action::Command(eos::app::Command::Help));
     let text = draw(&state, 120, 40);
     for line in ["D  drain_hosts", "m  start_maint", "M  end_maint"] {

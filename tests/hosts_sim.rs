@@ -11,148 +11,44 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eos::app::dialog::Dialog;
 use eos::app::ops::{HostAction, Operation};
-use eos::app::{Action, Effect, Fetched, Mutated, MutationOutcome, Nav, Screen, State, update};
+use eos::app::{Action, Effect, MutationOutcome, Nav, Screen, State};
 use eos::aurora::client::{AuroraClient, ClientConfig, ClientError};
 use eos::aurora::model::*;
-use eos::keymap::Keymap;
-use eos::sim::{SimArgs, SimServer, Simulator};
+use eos::sim::SimArgs;
+use sim_common::driver::Driver;
 use sim_common::frozen;
 
-struct World {
-    server: SimServer,
-    sim: Simulator,
-    client: AuroraClient,
-    dir: tempfile::TempDir,
-    sent: Vec<(Operation, MutationOutcome)>,
+/// The shared driver, audited to `audit.log` in a temporary directory.
+async fn start(args: SimArgs) -> Driver {
+    Driver::start(args).await.audited("audit.log")
 }
 
-impl World {
-    async fn start(args: SimArgs) -> World {
-        let sim = Simulator::new(&args);
-        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
-        World {
-            server,
-            sim,
-            client,
-            dir: tempfile::tempdir().unwrap(),
-            sent: Vec::new(),
-        }
-    }
+async fn hosts_view(w: &mut Driver) -> State {
+    let mut s = w.console(&w.server.url(), Nav::Roles, 120, 40);
+    w.tick(&mut s).await;
+    // Through the command line, as a person would.
+    let mut keys = vec![ch(':')];
+    keys.extend("hosts".chars().map(ch));
+    keys.push(k(KeyCode::Enter));
+    w.act(&mut s, keys).await;
+    assert!(matches!(s.top(), Screen::Hosts { .. }));
+    s
+}
 
-    fn audit_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("audit.log")
-    }
+async fn tasks_on(w: &Driver, host: &str) -> Vec<ScheduledTask> {
+    w.client
+        .get_tasks_without_configs(TaskQuery {
+            slave_hosts: Some(vec![host.to_owned()]),
+            statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value
+}
 
-    fn audit_lines(&self) -> Vec<serde_json::Value> {
-        std::fs::read_to_string(self.audit_path())
-            .map(|t| {
-                t.lines()
-                    .map(|l| serde_json::from_str(l).unwrap())
-                    .collect()
-            })
-            .unwrap_or_default()
-    }
-
-    /// Carries out fetches and mutations and what their results cause, until none are left.
-    async fn settle(&mut self, state: &mut State, mut fx: Vec<Effect>) -> Vec<Effect> {
-        let mut seen = Vec::new();
-        let mut rounds = 0;
-        while !fx.is_empty() {
-            rounds += 1;
-            assert!(rounds < 50, "effects never settle: {fx:?}");
-            let mut next = Vec::new();
-            for e in fx {
-                seen.push(e.clone());
-                match e {
-                    Effect::Fetch { key, generation } => {
-                        let (result, cluster) = match eos::effects::fetch(&self.client, &key).await
-                        {
-                            Ok((d, c)) => (Ok(d), c),
-                            Err(e) => (Err(e), None),
-                        };
-                        next.extend(update(
-                            state,
-                            Action::Fetched(Box::new(Fetched {
-                                key,
-                                generation,
-                                at: self.sim.now_ms(),
-                                latency_ms: 5,
-                                result,
-                                cluster,
-                            })),
-                        ));
-                    }
-                    Effect::Mutate { id, op, cluster } => {
-                        let audit = self.audit_path();
-                        let outcome =
-                            eos::effects::mutate(&self.client, &op, Some(&audit), &cluster).await;
-                        self.sent.push((op.clone(), outcome.clone()));
-                        next.extend(update(
-                            state,
-                            Action::Mutated(Box::new(Mutated { id, op, outcome })),
-                        ));
-                    }
-                    _ => {}
-                }
-            }
-            fx = next;
-        }
-        seen
-    }
-
-    async fn hosts_view(&mut self) -> State {
-        let mut s = State::new(
-            &self.server.url(),
-            Keymap::builtin(),
-            Nav::Roles,
-            self.sim.now_ms(),
-        );
-        update(&mut s, Action::Resize(120, 40));
-        let fx = update(&mut s, Action::Tick(self.sim.now_ms()));
-        self.settle(&mut s, fx).await;
-        // Through the command line, as a person would.
-        let mut keys = vec![ch(':')];
-        keys.extend("hosts".chars().map(ch));
-        keys.push(k(KeyCode::Enter));
-        self.act(&mut s, keys).await;
-        assert!(matches!(s.top(), Screen::Hosts { .. }));
-        s
-    }
-
-    async fn act(&mut self, state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
-        let mut all = Vec::new();
-        for a in actions {
-            let fx = update(state, a);
-            all.extend(self.settle(state, fx).await);
-        }
-        all
-    }
-
-    /// Steps the simulator's clock and lets the console notice (a tick).
-    async fn advance(&mut self, state: &mut State, d: Duration) {
-        self.sim.advance(d);
-        let fx = update(state, Action::Tick(self.sim.now_ms()));
-        self.settle(state, fx).await;
-    }
-
-    async fn tasks_on(&self, host: &str) -> Vec<ScheduledTask> {
-        self.client
-            .get_tasks_without_configs(TaskQuery {
-                slave_hosts: Some(vec![host.to_owned()]),
-                statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .value
-    }
-
-    async fn mode_of(&self, host: &str) -> MaintenanceMode {
-        self.client.get_maintenance().await.unwrap().mode(host)
-    }
+async fn mode_of(w: &Driver, host: &str) -> MaintenanceMode {
+    w.client.get_maintenance().await.unwrap().mode(host)
 }
 
 fn k(code: KeyCode) -> Action {
@@ -199,8 +95,8 @@ fn mutations(fx: &[Effect]) -> Vec<Operation> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
-    let mut w = World::start(frozen()).await;
-    let mut s = w.hosts_view().await;
+    let mut w = start(frozen()).await;
+    let mut s = hosts_view(&mut w).await;
     let t = s.top().table().unwrap();
     assert!(t.rows.len() >= 10, "the simulated world has many hosts");
     // The world's own maintenance: one SCHEDULED and one DRAINED host, shown without tasks.
@@ -221,7 +117,7 @@ async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
         .unwrap()
         .id
         .clone();
-    let before = w.tasks_on(&host).await;
+    let before = tasks_on(&w, &host).await;
     let n = before.len();
     assert!(n > 5, "{host} has {n} tasks");
     assert_eq!(row_of(&s, &host)[2], n.to_string());
@@ -279,8 +175,8 @@ async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
     for _ in 0..12 {
         w.advance(&mut s, Duration::from_secs(5)).await;
     }
-    assert_eq!(w.mode_of(&host).await, MaintenanceMode::DRAINED);
-    assert!(w.tasks_on(&host).await.is_empty());
+    assert_eq!(mode_of(&w, &host).await, MaintenanceMode::DRAINED);
+    assert!(tasks_on(&w, &host).await.is_empty());
     let row = row_of(&s, &host);
     assert_eq!(&row[1..4], ["DRAINED", "0", ""], "{row:?}");
     for t in &before {
@@ -346,7 +242,7 @@ async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
         "{}",
         message(&s)
     );
-    assert_eq!(w.mode_of(&host).await, MaintenanceMode::NONE);
+    assert_eq!(mode_of(&w, &host).await, MaintenanceMode::NONE);
     // Mode NONE and no task: the scheduler's reads no longer name it.
     let t = s.top().table().unwrap();
     assert!(t.rows.iter().all(|r| r.id != host), "{host} still listed");
@@ -373,8 +269,8 @@ async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_maintenance_on_marked_hosts_and_an_empty_drain() {
-    let mut w = World::start(frozen()).await;
-    let mut s = w.hosts_view().await;
+    let mut w = start(frozen()).await;
+    let mut s = hosts_view(&mut w).await;
     let t = s.top().table().unwrap();
     let none: Vec<String> = t
         .view
@@ -402,7 +298,7 @@ async fn start_maintenance_on_marked_hosts_and_an_empty_drain() {
     assert_eq!(*action, HostAction::Start);
     assert_eq!(hosts, &none);
     for h in &none {
-        assert_eq!(w.mode_of(h).await, MaintenanceMode::SCHEDULED);
+        assert_eq!(mode_of(&w, h).await, MaintenanceMode::SCHEDULED);
         assert_eq!(row_of(&s, h)[1], "SCHEDULED");
     }
     assert!(
@@ -442,7 +338,7 @@ async fn start_maintenance_on_marked_hosts_and_an_empty_drain() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_maintenance_page_follows_the_leader_redirect() {
     let (leader, _) = sim_common::start(frozen()).await;
-    let follower = World::start(SimArgs {
+    let follower = start(SimArgs {
         redirect_to: Some(leader.url()),
         ..frozen()
     })
@@ -504,12 +400,12 @@ async fn a_malformed_maintenance_page_is_a_clear_error() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_anonymous_drain_is_refused_with_401_and_explained() {
-    let mut w = World::start(SimArgs {
+    let mut w = start(SimArgs {
         auth: Some("admin:secret".into()),
         ..frozen()
     })
     .await;
-    let mut s = w.hosts_view().await;
+    let mut s = hosts_view(&mut w).await;
     w.act(
         &mut s,
         vec![ch('g'), ch('m'), k(KeyCode::Right), k(KeyCode::Enter)],
@@ -528,17 +424,17 @@ async fn an_anonymous_drain_is_refused_with_401_and_explained() {
     assert_eq!(audit[0]["response_code"], "HTTP_401");
     // Nothing changed.
     let first = s.top().table().unwrap().rows[0].id.clone();
-    assert_eq!(w.mode_of(&first).await, MaintenanceMode::NONE);
+    assert_eq!(mode_of(&w, &first).await, MaintenanceMode::NONE);
     w.server.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eos_get_hosts_as_a_table_and_as_json() {
     use eos::get::{GetArgs, Output, What};
-    let w = World::start(frozen()).await;
+    let w = start(frozen()).await;
     let host = "agent-0003.us-east-1c.devcluster.example.com";
     w.client.drain_hosts(&[host.to_owned()]).await.unwrap();
-    let on_host = w.tasks_on(host).await.len();
+    let on_host = tasks_on(&w, host).await.len();
     assert!(on_host > 0);
     let table = eos::get::fetch(
         &w.client,

@@ -12,150 +12,30 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use eos::app::dialog::Dialog;
 use eos::app::ops::{Control, Operation};
-use eos::app::{Action, Effect, Fetched, Mutated, MutationOutcome, Nav, State, update};
+use eos::app::{Action, Effect, MutationOutcome, Nav, State};
 use eos::aurora::client::{AuroraClient, ClientConfig};
 use eos::aurora::credentials::{CredentialSource, Credentials};
 use eos::aurora::model::*;
-use eos::keymap::Keymap;
 use eos::sim::{SimArgs, SimServer, Simulator};
+use sim_common::driver::Driver;
 use sim_common::{active_tasks, all_tasks, frozen, key};
 
-// ---- harness ----
+// ---- harness: the shared driver, audited under `eos/` ----
 
-struct World {
-    server: SimServer,
-    sim: Simulator,
-    client: AuroraClient,
-    /// Where mutations go (the same scheduler unless a test points it elsewhere).
-    mutate_client: AuroraClient,
-    dir: tempfile::TempDir,
-    /// Every operation handed to `mutate`, with its outcome.
-    sent: Vec<(Operation, MutationOutcome)>,
+async fn start() -> Driver {
+    start_with(frozen()).await
 }
 
-impl World {
-    async fn start() -> World {
-        World::start_with(frozen()).await
-    }
+async fn start_with(args: SimArgs) -> Driver {
+    Driver::start(args).await.audited("eos/audit.log")
+}
 
-    async fn start_with(args: SimArgs) -> World {
-        let sim = Simulator::new(&args);
-        let server = SimServer::start(sim.clone(), "127.0.0.1:0".parse().unwrap())
-            .await
-            .unwrap();
-        let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
-        World {
-            mutate_client: client.clone(),
-            server,
-            sim,
-            client,
-            dir: tempfile::tempdir().unwrap(),
-            sent: Vec::new(),
-        }
-    }
-
-    fn audit_path(&self) -> std::path::PathBuf {
-        self.dir.path().join("eos").join("audit.log")
-    }
-
-    fn audit_lines(&self) -> Vec<serde_json::Value> {
-        match std::fs::read_to_string(self.audit_path()) {
-            Ok(text) => text
-                .lines()
-                .map(|l| serde_json::from_str(l).expect("each audit line is JSON"))
-                .collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// Carries out effects (fetches and mutations) and the ones their results cause, until
-    /// none are left. Returns the effects seen, in order.
-    async fn settle(&mut self, state: &mut State, mut fx: Vec<Effect>) -> Vec<Effect> {
-        let mut seen = Vec::new();
-        let mut rounds = 0;
-        while !fx.is_empty() {
-            rounds += 1;
-            assert!(rounds < 50, "effects never settle: {fx:?}");
-            let mut next = Vec::new();
-            for e in fx {
-                seen.push(e.clone());
-                match e {
-                    Effect::Fetch { key, generation } => {
-                        let result = eos::effects::fetch(&self.client, &key).await;
-                        let (result, cluster) = match result {
-                            Ok((d, c)) => (Ok(d), c),
-                            Err(e) => (Err(e), None),
-                        };
-                        next.extend(update(
-                            state,
-                            Action::Fetched(Box::new(Fetched {
-                                key,
-                                generation,
-                                at: self.sim.now_ms(),
-                                latency_ms: 5,
-                                result,
-                                cluster,
-                            })),
-                        ));
-                    }
-                    Effect::PreviewUpdate { id, request } => {
-                        let result = eos::effects::preview(&self.client, &request).await;
-                        next.extend(update(
-                            state,
-                            Action::Previewed(Box::new(eos::app::editor::Previewed { id, result })),
-                        ));
-                    }
-                    Effect::Mutate { id, op, cluster } => {
-                        let audit = self.audit_path();
-                        let outcome =
-                            eos::effects::mutate(&self.mutate_client, &op, Some(&audit), &cluster)
-                                .await;
-                        self.sent.push((op.clone(), outcome.clone()));
-                        next.extend(update(
-                            state,
-                            Action::Mutated(Box::new(Mutated { id, op, outcome })),
-                        ));
-                    }
-                    Effect::Copy(_) | Effect::Quit | Effect::Connect { .. } => {}
-                }
-            }
-            fx = next;
-        }
-        seen
-    }
-
-    /// A console state showing `nav`, with its data loaded.
-    async fn state_at(&mut self, nav: Nav) -> State {
-        let mut s = State::new(
-            &self.server.url(),
-            Keymap::builtin(),
-            Nav::Roles,
-            self.sim.now_ms(),
-        );
-        update(&mut s, Action::Resize(120, 40));
-        let fx = update(&mut s, Action::Tick(self.sim.now_ms()));
-        self.settle(&mut s, fx).await;
-        let fx = update(&mut s, Action::Open(nav));
-        self.settle(&mut s, fx).await;
-        s
-    }
-
-    /// Feeds actions one by one, settling the effects of each.
-    async fn act(&mut self, state: &mut State, actions: Vec<Action>) -> Vec<Effect> {
-        let mut all = Vec::new();
-        for a in actions {
-            let fx = update(state, a);
-            all.extend(self.settle(state, fx).await);
-        }
-        all
-    }
-
-    /// Steps the simulator's clock and lets the console notice (a tick).
-    async fn advance(&mut self, state: &mut State, d: Duration) -> Vec<Effect> {
-        self.sim.advance(d);
-        let fx = update(state, Action::Tick(self.sim.now_ms()));
-        self.settle(state, fx).await
-    }
+/// A console state showing `nav`, with its data loaded.
+async fn state_at(w: &mut Driver, nav: Nav) -> State {
+    let mut s = w.console(&w.server.url(), Nav::Roles, 120, 40);
+    w.tick(&mut s).await;
+    w.act(&mut s, [Action::Open(nav)]).await;
+    s
 }
 
 fn k(code: KeyCode) -> Action {
@@ -252,10 +132,10 @@ async fn update_key_of(c: &AuroraClient, job: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_marked_instances_with_a_message() {
     let job = "www-data/prod/image-resizer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let before = by_instance(&active_tasks(&w.client, &key(job)).await);
     assert_eq!(before.len(), 6);
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     // Mark instances 1 and 3: space marks and moves down.
     let mut keys = select_instance(&s, 1);
     keys.extend([ch(' '), ch('j'), ch(' ')]);
@@ -343,9 +223,9 @@ async fn kill_marked_instances_with_a_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_gives_the_selected_instance_a_new_task() {
     let job = "www-data/prod/static-assets";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let before = by_instance(&active_tasks(&w.client, &key(job)).await);
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 2);
     keys.push(ch('r'));
     w.act(&mut s, keys).await;
@@ -391,13 +271,13 @@ async fn restart_gives_the_selected_instance_a_new_task() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_up_adds_instances_from_the_highest_with_its_config() {
     let job = "www-data/prod/api-gateway";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let before = by_instance(&active_tasks(&w.client, &key(job)).await);
     assert_eq!(
         before.keys().copied().collect::<Vec<_>>(),
         (0..12).collect::<Vec<_>>()
     );
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     w.act(&mut s, vec![ch('s')]).await;
     match &s.dialog {
         Some(Dialog::AskCount(a)) => assert_eq!(a.current, 12),
@@ -461,10 +341,10 @@ async fn scale_up_adds_instances_from_the_highest_with_its_config() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_down_kills_the_highest_instances() {
     let job = "search/prod/query-router";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let before = by_instance(&active_tasks(&w.client, &key(job)).await);
     assert_eq!(before.len(), 16);
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = vec![ch('s'), k(KeyCode::Backspace), k(KeyCode::Backspace)];
     keys.extend(text("13"));
     keys.push(k(KeyCode::Enter));
@@ -495,10 +375,10 @@ async fn scale_down_kills_the_highest_instances() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scale_kill_and_restart_are_refused_by_the_console_during_an_update() {
     let job = "search/prod/indexer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     assert!(update_status(&w.client, job).await.is_active());
     let before = active_tasks(&w.client, &key(job)).await.len();
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     for action in [ch('s'), ctrl('k'), ch('r')] {
         let fx = w.act(&mut s, vec![action]).await;
         assert!(mutations(&fx).is_empty(), "nothing is sent");
@@ -519,13 +399,13 @@ async fn scale_kill_and_restart_are_refused_by_the_console_during_an_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn resume_pause_and_roll_back_a_paused_update() {
     let job = "www-data/prod/frontend";
-    let mut w = World::start().await;
+    let mut w = start().await;
     assert_eq!(
         update_status(&w.client, job).await,
         JobUpdateStatus::ROLL_FORWARD_PAUSED
     );
     let ukey = update_key_of(&w.client, job).await;
-    let mut s = w.state_at(Nav::Update(ukey.clone())).await;
+    let mut s = state_at(&mut w, Nav::Update(ukey.clone())).await;
 
     // Resume (P).
     w.act(&mut s, vec![ch('P')]).await;
@@ -599,17 +479,19 @@ async fn resume_pause_and_roll_back_a_paused_update() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn abort_a_rolling_update_from_the_updates_list() {
     let job = "search/prod/indexer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     assert_eq!(
         update_status(&w.client, job).await,
         JobUpdateStatus::ROLLING_FORWARD
     );
-    let mut s = w
-        .state_at(Nav::Updates {
+    let mut s = state_at(
+        &mut w,
+        Nav::Updates {
             role: Some("search".into()),
             filter: None,
-        })
-        .await;
+        },
+    )
+    .await;
     // Put the cursor on the indexer's update row.
     let ukey = update_key_of(&w.client, job).await;
     let t = s.top().table().unwrap();
@@ -643,14 +525,14 @@ async fn abort_a_rolling_update_from_the_updates_list() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pulse_says_ok_for_a_pulsed_update_and_finished_for_a_finished_one() {
-    let mut w = World::start().await;
+    let mut w = start().await;
     let pulsed = "analytics/prod/stream-processor";
     assert_eq!(
         update_status(&w.client, pulsed).await,
         JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE
     );
     let ukey = update_key_of(&w.client, pulsed).await;
-    let mut s = w.state_at(Nav::Update(ukey)).await;
+    let mut s = state_at(&mut w, Nav::Update(ukey)).await;
     let mut keys = vec![ch('.')];
     keys.extend(confirm_keys());
     w.act(&mut s, keys).await;
@@ -679,7 +561,7 @@ async fn pulse_says_ok_for_a_pulsed_update_and_finished_for_a_finished_one() {
     let finished = "payments/prod/ledger-api";
     assert!(!update_status(&w.client, finished).await.is_active());
     let ukey = update_key_of(&w.client, finished).await;
-    let mut s = w.state_at(Nav::Update(ukey)).await;
+    let mut s = state_at(&mut w, Nav::Update(ukey)).await;
     let mut keys = vec![ch('.')];
     keys.extend(confirm_keys());
     w.act(&mut s, keys).await;
@@ -703,10 +585,10 @@ async fn pulse_says_ok_for_a_pulsed_update_and_finished_for_a_finished_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hold_pulses_while_the_update_screen_is_open_and_stops_when_it_is_left() {
     let job = "analytics/prod/stream-processor";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let ukey = update_key_of(&w.client, job).await;
-    let mut s = w.state_at(Nav::Update(ukey.clone())).await;
-    let pulses = |w: &World| {
+    let mut s = state_at(&mut w, Nav::Update(ukey.clone())).await;
+    let pulses = |w: &Driver| {
         w.sent
             .iter()
             .filter(|(op, _)| matches!(op, Operation::Pulse { .. }))
@@ -774,9 +656,9 @@ async fn hold_pulses_while_the_update_screen_is_open_and_stops_when_it_is_left()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
     let job = "payments/prod/hsm-proxy";
-    let mut w = World::start().await;
+    let mut w = start().await;
     assert_eq!(active_tasks(&w.client, &key(job)).await.len(), 2);
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = vec![ch(':')];
     keys.extend(text(&format!("kill-job {job}")));
     keys.push(k(KeyCode::Enter));
@@ -817,13 +699,13 @@ async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cron_start_runs_a_cron_job_now() {
     let job = "analytics/prod/nightly-rollup";
-    let mut w = World::start().await;
+    let mut w = start().await;
     let before: Vec<String> = all_tasks(&w.client, &key(job))
         .await
         .iter()
         .map(|t| t.task_id().to_owned())
         .collect();
-    let mut s = w.state_at(Nav::Jobs(Some("analytics".into()))).await;
+    let mut s = state_at(&mut w, Nav::Jobs(Some("analytics".into()))).await;
     let mut keys = vec![ch(':')];
     keys.extend(text(&format!("cron-start {job}")));
     keys.push(k(KeyCode::Enter));
@@ -857,10 +739,10 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
     let job = "www-data/prod/image-resizer";
     let mut args = frozen();
     args.auth = Some(format!("oncall:{PASSWORD}"));
-    let mut w = World::start_with(args).await;
+    let mut w = start_with(args).await;
 
     // Without credentials: refused with 401, explained, audited without secrets.
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
     keys.extend(confirm_keys());
@@ -889,7 +771,7 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
         CredentialSource::Given,
     ));
     w.mutate_client = AuroraClient::new(cfg).unwrap();
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
     keys.push(k(KeyCode::BackTab));
@@ -930,11 +812,11 @@ async fn a_401_on_a_kerberos_cluster_explains_kinit() {
     let job = "www-data/prod/image-resizer";
     let mut args = frozen();
     args.auth = Some(format!("oncall:{PASSWORD}"));
-    let mut w = World::start_with(args).await;
+    let mut w = start_with(args).await;
     let mut cfg = ClientConfig::new(w.server.url());
     cfg.kerberos = true;
     w.mutate_client = AuroraClient::new(cfg).unwrap();
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+    let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
     keys.extend(confirm_keys());
@@ -1039,8 +921,8 @@ impl CountingProxy {
 
 /// Marks instance 0 of `job` in a console loaded from the healthy world, confirms a kill, and
 /// returns the effects of the confirmation and of the answer.
-async fn kill_instance_zero(w: &mut World, job: &str) -> (State, Vec<Effect>) {
-    let mut s = w.state_at(Nav::Tasks(job.into())).await;
+async fn kill_instance_zero(w: &mut Driver, job: &str) -> (State, Vec<Effect>) {
+    let mut s = state_at(w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
     keys.extend(confirm_keys());
@@ -1051,7 +933,7 @@ async fn kill_instance_zero(w: &mut World, job: &str) -> (State, Vec<Effect>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_answered_with_http_errors_is_reported_once_and_not_resent() {
     let job = "www-data/prod/image-resizer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     // The same world (same seed), but every /api call answers 500 or 503.
     let mut args = frozen();
     args.error_rate = 1.0;
@@ -1102,7 +984,7 @@ async fn a_kill_answered_with_http_errors_is_reported_once_and_not_resent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_without_an_answer_is_outcome_unknown_and_not_resent() {
     let job = "www-data/prod/image-resizer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     // A scheduler that answers after 2 s, and a client that waits 300 ms.
     let mut args = frozen();
     args.latency = 2000;
@@ -1145,7 +1027,7 @@ async fn a_kill_without_an_answer_is_outcome_unknown_and_not_resent() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_against_a_stopped_scheduler_is_not_executed() {
     let job = "www-data/prod/image-resizer";
-    let mut w = World::start().await;
+    let mut w = start().await;
     // A port nothing listens on.
     let gone = {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

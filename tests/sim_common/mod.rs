@@ -1,6 +1,8 @@
 //! Shared helpers for the simulator tests: a frozen-clock simulator on an ephemeral port and
-//! clients in either protocol.
+//! clients in either protocol; `driver` runs the reducer against it.
 #![allow(dead_code)]
+
+pub mod driver;
 
 use std::time::Duration;
 
