@@ -471,9 +471,19 @@ fn ctrl_z_suspends_and_sigcont_resumes() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
+    // The process stops right after writing its restore sequence; the reader thread may not
+    // have parsed those bytes yet.
+    let deadline = Instant::now() + WAIT;
+    while c.with(|s| s.parser.screen().alternate_screen()) {
+        assert!(
+            Instant::now() < deadline,
+            "left the alternate screen\n{}",
+            c.dump()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     c.with(|s| {
         let screen = s.parser.screen();
-        assert!(!screen.alternate_screen(), "left the alternate screen");
         assert!(!screen.hide_cursor(), "cursor shown while stopped");
         assert!(
             screen.contents().contains(SHELL_MARKER),
