@@ -474,10 +474,13 @@ fn ctrl_z_suspends_and_sigcont_resumes() {
     // The process stops right after writing its restore sequence; the reader thread may not
     // have parsed those bytes yet.
     let deadline = Instant::now() + WAIT;
-    while c.with(|s| s.parser.screen().alternate_screen()) {
+    while c.with(|s| {
+        let screen = s.parser.screen();
+        screen.alternate_screen() || screen.hide_cursor()
+    }) {
         assert!(
             Instant::now() < deadline,
-            "left the alternate screen\n{}",
+            "left the alternate screen and showed the cursor\n{}",
             c.dump()
         );
         std::thread::sleep(Duration::from_millis(20));
