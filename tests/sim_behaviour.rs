@@ -1208,3 +1208,41 @@ async fn scaled_world_with_a_big_job() {
     )));
     server.shutdown().await;
 }
+
+/// getJobUpdateDiff is a read: previewing a job that does not exist shows every instance as
+/// added and creates nothing (the job does not appear in the role's jobs afterwards).
+#[tokio::test]
+async fn a_preview_of_a_new_job_stores_nothing() {
+    let (server, _sim) = start(frozen()).await;
+    let c = client(&server, Protocol::Binary);
+    let existing = key("www-data/prod/api-gateway");
+    let mut tc = config_of(&c, &existing).await;
+    let new_job = key("www-data/prod/brand-new");
+    tc.job = Some(new_job.clone());
+    let jobs_before = c
+        .get_job_summary(Some("www-data"))
+        .await
+        .unwrap()
+        .value
+        .len();
+    let diff = c
+        .get_job_update_diff(request(tc, 3, settings(1, false, 0)))
+        .await
+        .unwrap()
+        .value;
+    let added: Vec<Range> = diff
+        .add
+        .unwrap()
+        .into_iter()
+        .flat_map(|g| g.instances.unwrap())
+        .collect();
+    assert_eq!(added, vec![Range::new(0, 2)]);
+    assert!(diff.update.unwrap().is_empty() && diff.unchanged.unwrap().is_empty());
+    let jobs = c.get_job_summary(Some("www-data")).await.unwrap().value;
+    assert_eq!(jobs.len(), jobs_before, "the preview created a job");
+    assert!(
+        jobs.iter()
+            .all(|j| j.job.as_ref().and_then(|j| j.key.as_ref()) != Some(&new_job))
+    );
+    server.shutdown().await;
+}

@@ -941,9 +941,12 @@ fn get_update_details(
 }
 
 /// A validated update request: job, shared desired config, instance count, scope, settings.
+/// A job update request that passed validation. Nothing is stored yet: a preview
+/// (getJobUpdateDiff) must leave the cluster as it was.
 struct ValidRequest {
-    job: JobIdx,
-    config: ConfigRef,
+    key: JobKey,
+    /// The populated task config.
+    task: TaskConfig,
     count: i32,
     scope: Option<BTreeSet<i32>>,
     settings: JobUpdateSettings,
@@ -952,7 +955,7 @@ struct ValidRequest {
 
 #[allow(clippy::result_large_err)]
 fn validate_request(
-    st: &mut State,
+    st: &State,
     r: Option<JobUpdateRequest>,
 ) -> std::result::Result<ValidRequest, Response> {
     let Some(r) = r else {
@@ -1036,12 +1039,9 @@ fn validate_request(
             "slaAware is set but the task config has no slaPolicy.",
         ));
     }
-    let j = st.job_or_create(&key);
-    let current_max = st.jobs[j as usize]
-        .active
-        .keys()
-        .next_back()
-        .map(|m| m + 1)
+    let current_max = st
+        .job_idx(&key)
+        .and_then(|j| st.jobs[j as usize].active.keys().next_back().map(|m| m + 1))
         .unwrap_or(0);
     let scope: Option<BTreeSet<i32>> = settings
         .update_only_these_instances
@@ -1057,10 +1057,9 @@ fn validate_request(
             )));
         }
     }
-    let config = st.intern_config(j, tc, Behavior::Healthy);
     Ok(ValidRequest {
-        job: j,
-        config,
+        key,
+        task: tc,
         count,
         scope,
         settings,
@@ -1092,8 +1091,18 @@ fn get_update_diff(st: &mut State, r: Option<JobUpdateRequest>) -> Response {
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    let d = st.classify(v.job, &v.config, v.count, v.scope.as_ref());
-    let add: Vec<(i32, ConfigRef)> = d.add.iter().map(|&i| (i, v.config.clone())).collect();
+    // A config of its own, not interned: the preview stores nothing (and creates no job).
+    let config = Config::new(v.task, Behavior::Healthy);
+    let d = match st.job_idx(&v.key) {
+        Some(j) => st.classify(j, &config, v.count, v.scope.as_ref()),
+        None => crate::sim::updates::Diff {
+            add: (0..v.count)
+                .filter(|i| v.scope.as_ref().is_none_or(|s| s.contains(i)))
+                .collect(),
+            ..Default::default()
+        },
+    };
+    let add: Vec<(i32, ConfigRef)> = d.add.iter().map(|&i| (i, config.clone())).collect();
     ok(ApiResult::GetJobUpdateDiffResult(GetJobUpdateDiffResult {
         add: Some(groups_of(&add)),
         remove: Some(groups_of(&d.remove)),
@@ -1112,8 +1121,10 @@ fn start_job_update(
         Ok(v) => v,
         Err(resp) => return resp,
     };
-    if let Some(u) = st.jobs[v.job as usize].active_update {
-        let key = st.upd(u).key(&st.jobs[v.job as usize].key);
+    let job = st.job_or_create(&v.key);
+    let config = st.intern_config(job, v.task, Behavior::Healthy);
+    if let Some(u) = st.jobs[job as usize].active_update {
+        let key = st.upd(u).key(&st.jobs[job as usize].key);
         return response(
             ResponseCode::INVALID_REQUEST,
             &[&format!(
@@ -1125,13 +1136,13 @@ fn start_job_update(
             })),
         );
     }
-    let extra = v.count - st.jobs[v.job as usize].active.len() as i32;
-    let role = st.jobs[v.job as usize].key.role().to_owned();
-    if let Err(e) = check_quota(st, &role, &v.config, extra) {
+    let extra = v.count - st.jobs[job as usize].active.len() as i32;
+    let role = st.jobs[job as usize].key.role().to_owned();
+    if let Err(e) = check_quota(st, &role, &config, extra) {
         return invalid(&e);
     }
     match st.create_update(
-        v.job, v.config, v.count, v.settings, v.scope, user, message, v.metadata,
+        job, config, v.count, v.settings, v.scope, user, message, v.metadata,
     ) {
         None => response(
             ResponseCode::OK,
@@ -1139,7 +1150,7 @@ fn start_job_update(
             None,
         ),
         Some(u) => ok(ApiResult::StartJobUpdateResult(StartJobUpdateResult {
-            key: Some(st.upd(u).key(&st.jobs[v.job as usize].key)),
+            key: Some(st.upd(u).key(&st.jobs[job as usize].key)),
             update_summary: Some(st.update_summary(u)),
         })),
     }
@@ -1648,4 +1659,47 @@ fn prune_tasks(st: &mut State, mut q: TaskQuery) -> Response {
         st.remove_task(t);
     }
     ok_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{SimArgs, Simulator, clock::ClockMode};
+
+    fn request(tc: TaskConfig, count: i32) -> JobUpdateRequest {
+        JobUpdateRequest {
+            task_config: Some(tc),
+            instance_count: Some(count),
+            settings: Some(JobUpdateSettings {
+                update_group_size: Some(1),
+                ..Default::default()
+            }),
+            metadata: None,
+        }
+    }
+
+    /// A preview stores nothing: no job is created for a new key, and an existing job's
+    /// configs do not grow with every config previewed.
+    #[test]
+    fn get_job_update_diff_leaves_the_state_alone() {
+        let sim = Simulator::new(&SimArgs {
+            clock: ClockMode::Frozen,
+            ..SimArgs::default()
+        });
+        let mut st = sim.inner.state.lock().unwrap();
+        let key = JobKey::parse("www-data/prod/api-gateway").unwrap();
+        let j = st.job_idx(&key).unwrap() as usize;
+        let (jobs, configs) = (st.jobs.len(), st.jobs[j].configs.len());
+        let mut tc = (*st.jobs[j].configs[0].full).clone();
+        for n in 0..5 {
+            tc.priority = Some(n);
+            let r = get_update_diff(&mut st, Some(request(tc.clone(), 4)));
+            assert_eq!(r.code(), ResponseCode::OK, "{r:?}");
+        }
+        tc.job = JobKey::parse("www-data/prod/brand-new");
+        let r = get_update_diff(&mut st, Some(request(tc, 3)));
+        assert_eq!(r.code(), ResponseCode::OK, "{r:?}");
+        assert_eq!(st.jobs.len(), jobs, "a preview created a job");
+        assert_eq!(st.jobs[j].configs.len(), configs, "previews were stored");
+    }
 }
