@@ -427,7 +427,11 @@ impl AuroraClient {
     }
 
     /// POSTs the body to `/api`, following leader redirects with the same body and credentials.
-    async fn post(&self, method: &'static str, body: Bytes) -> Result<(String, Bytes), ClientError> {
+    async fn post(
+        &self,
+        method: &'static str,
+        body: Bytes,
+    ) -> Result<(String, Bytes), ClientError> {
         let ct = HeaderValue::from_static(self.cfg.protocol.content_type());
         let asked = self.cfg.protocol;
         let sniff = move |content_type: &str, b: &[u8]| {
@@ -438,18 +442,12 @@ impl AuroraClient {
         } else {
             Redirects::Change
         };
-        self.exchange(
-            "/api",
-            method,
-            redirects,
-            &sniff,
-            |http, url| {
-                http.post(url)
-                    .header(CONTENT_TYPE, ct.clone())
-                    .header(ACCEPT, ct.clone())
-                    .body(body.clone())
-            },
-        )
+        self.exchange("/api", method, redirects, &sniff, |http, url| {
+            http.post(url)
+                .header(CONTENT_TYPE, ct.clone())
+                .header(ACCEPT, ct.clone())
+                .body(body.clone())
+        })
         .await
     }
 

@@ -684,7 +684,11 @@ impl Range {
     /// How many ids the range holds (0 when inverted or absent), without walking them.
     pub fn len(&self) -> u64 {
         let (a, b) = (self.first.unwrap_or(0), self.last.unwrap_or(-1));
-        if b < a { 0 } else { (b as i64 - a as i64 + 1) as u64 }
+        if b < a {
+            0
+        } else {
+            (b as i64 - a as i64 + 1) as u64
+        }
     }
     pub fn is_empty(&self) -> bool {
         self.len() == 0
@@ -906,7 +910,10 @@ impl InstanceStates {
     }
     /// Instances whose latest action is one of `actions`.
     pub fn count(&self, actions: &[JobUpdateAction]) -> usize {
-        self.actions.values().filter(|a| actions.contains(a)).count()
+        self.actions
+            .values()
+            .filter(|a| actions.contains(a))
+            .count()
     }
     pub fn is_desired(&self, id: i32) -> bool {
         in_ranges(&self.desired, id)

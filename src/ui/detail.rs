@@ -1,6 +1,5 @@
 //! Detail views: one task, one update (the rollout screen), a job's config groups, a role's quota.
 
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint as Size, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -409,6 +408,15 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         Span::styled("░".repeat(bar_w - filled), theme.get("instance.pending")),
         Span::styled(format!(" {done}/{total} updated"), theme.get("text.value")),
     ]));
+    let touched = states.len();
+    if touched > MAX_INSTANCE_CELLS as u64 {
+        // Too many to draw one by one (below, only the first are): name them as ranges here.
+        lines.push(kv(
+            theme,
+            "instances",
+            format!("{} ({touched})", format_ranges(&states.ranges)),
+        ));
+    }
     let max_failed = settings.max_failed_instances.unwrap_or(0);
     lines.push(Line::from(vec![
         Span::styled(format!(" {:<16}", "failures"), theme.get("text.key")),
@@ -470,7 +478,6 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         spans.extend(chunk.iter().cloned());
         lines.push(Line::from(spans));
     }
-    let touched = states.len();
     if touched > MAX_INSTANCE_CELLS as u64 {
         lines.push(Line::from(Span::styled(
             format!(

@@ -174,7 +174,10 @@ impl<'a> ProtocolReader<'a> for BinaryReader<'a> {
             }
             let kind = MessageType::from_i32((word & 0xff) as i32).ok_or(DecodeError {
                 offset: at + 3,
-                kind: DecodeErrorKind::BinaryHeader(format!("unknown message type {}", word & 0xff)),
+                kind: DecodeErrorKind::BinaryHeader(format!(
+                    "unknown message type {}",
+                    word & 0xff
+                )),
             })?;
             let name = self.string()?;
             let seq = self.i32()?;

@@ -134,7 +134,10 @@ pub enum DecodeErrorKind {
     /// A TBinary message header did not have the expected shape.
     BinaryHeader(String),
     /// Containers would take more memory than the decode budget allows for a body this size.
-    OverBudget { needed: usize, budget: usize },
+    OverBudget {
+        needed: usize,
+        budget: usize,
+    },
     BadVersion(i64),
     /// Trailing bytes after a complete message.
     TrailingData(usize),
@@ -156,8 +159,8 @@ impl fmt::Display for DecodeErrorKind {
             DecodeErrorKind::BinaryHeader(s) => write!(f, "TBinary: {s}"),
             DecodeErrorKind::OverBudget { needed, budget } => write!(
                 f,
-                "a container needs {} MB in memory, over the decode budget of {} MB for a reply \
-                 this size ({}× its bytes): refusing a reply that would expand this much",
+                "decode budget exceeded: a container needs {} MB in memory, over the {} MB \
+                 allowed for a reply this size ({}× its bytes)",
                 needed.div_ceil(1 << 20),
                 budget / (1 << 20),
                 codec::DECODE_BYTES_PER_BODY_BYTE
@@ -242,12 +245,10 @@ pub trait ProtocolReader<'a> {
     fn charge(&mut self, n: usize, each: usize) -> DecodeResult<()> {
         let needed = n.saturating_mul(each);
         let offset = self.position();
-        self.shared()
-            .charge(needed)
-            .map_err(|budget| DecodeError {
-                offset,
-                kind: DecodeErrorKind::OverBudget { needed, budget },
-            })
+        self.shared().charge(needed).map_err(|budget| DecodeError {
+            offset,
+            kind: DecodeErrorKind::OverBudget { needed, budget },
+        })
     }
 
     /// Skips one value of the given type, including everything nested in it.
