@@ -501,6 +501,36 @@ async fn zeros_and_html_are_refused_from_their_first_bytes() {
     assert_bounded(&run);
 }
 
+static SPACES: [u8; 1 << 20] = [b' '; 1 << 20];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_error_page_is_read_no_further_than_64_kib() {
+    // A 500 whose page goes on for 512 MiB: only its first line is shown, its start is read.
+    let server = Hostile::start(Arc::new(|_| {
+        let head = Bytes::from_static(b"<html><body>Internal Server Error</body></html>\n");
+        let frames = futures_util::stream::iter(
+            std::iter::once(head)
+                .chain((0..512).map(|_| Bytes::from_static(&SPACES)))
+                .map(|b| Ok::<_, Infallible>(Frame::data(b))),
+        );
+        Response::builder()
+            .status(500)
+            .header("Content-Type", "text/html")
+            .body(StreamBody::new(frames).boxed())
+            .unwrap()
+    }))
+    .await;
+    let run = eos(&server.url(), &["get", "roles"]).await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("scheduler internal error (500) at http://")
+            && run.stderr.contains("/api: Internal Server Error"),
+        "{run:?}"
+    );
+    assert_bounded(&run);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reply_to_another_call_is_an_error() {
     let roles_reply = |call: &Call| reply(call, roles(1));

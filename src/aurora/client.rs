@@ -1333,6 +1333,86 @@ mod tests {
     }
 
     #[test]
+    fn first_bytes_that_cannot_begin_a_reply_are_refused() {
+        let b = Protocol::Binary;
+        assert_eq!(sniff_thrift(b, "killTasks", &[0x80, 1]), Sniffed::NeedMore);
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0x80, 1, 0, 2]),
+            Sniffed::Plausible
+        );
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0x80, 1, 0, 3]),
+            Sniffed::Plausible
+        );
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0, 0, 0, 9]),
+            Sniffed::Plausible
+        );
+        for bad in [
+            &[0u8, 0, 0, 0][..],
+            b"<htm",
+            &[0x80, 1, 0, 0],
+            &[0x1f, 0x8b, 8, 0],
+        ] {
+            assert!(
+                matches!(sniff_thrift(b, "killTasks", bad), Sniffed::Impossible(_)),
+                "{bad:?}"
+            );
+        }
+        let j = Protocol::Json;
+        assert_eq!(sniff_thrift(j, "x", b" \n[1,"), Sniffed::Plausible);
+        assert!(matches!(
+            sniff_thrift(j, "x", b"<html>"),
+            Sniffed::Impossible(_)
+        ));
+    }
+
+    #[test]
+    fn an_envelope_must_answer_the_call() {
+        let h = |name: &str, kind, seq| MessageHeader {
+            name: name.into(),
+            kind,
+            seq,
+        };
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Reply, 7), "killTasks", 7),
+            None
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Exception, 7), "killTasks", 7),
+            None
+        );
+        assert_eq!(
+            envelope_mismatch(&h("getRoleSummary", MessageType::Reply, 7), "killTasks", 7)
+                .as_deref(),
+            Some("a reply to \"getRoleSummary\"")
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Reply, 8), "killTasks", 7).as_deref(),
+            Some("sequence id 8")
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Call, 7), "killTasks", 7).as_deref(),
+            Some("a message of type Call")
+        );
+    }
+
+    #[test]
+    fn only_known_reads_may_follow_several_redirects() {
+        assert!(is_read_only("getTasksWithoutConfigs"));
+        assert!(is_read_only("maintenanceStatus"));
+        for change in [
+            "killTasks",
+            "restartShards",
+            "startJobUpdate",
+            "drainHosts",
+            "pulseJobUpdate",
+        ] {
+            assert!(!is_read_only(change), "{change}");
+        }
+    }
+
+    #[test]
     fn realm_and_error_lines() {
         assert_eq!(
             parse_realm("Basic realm=\"Apache Aurora Scheduler\"").as_deref(),

@@ -993,3 +993,82 @@ impl Response {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_count_without_expanding() {
+        let huge = Range::new(0, i32::MAX);
+        assert_eq!(huge.len(), 1 << 31);
+        assert_eq!(Range::new(5, 1).len(), 0);
+        let merged = merge_ranges(&[
+            Range::new(10, 12),
+            Range::new(0, 3),
+            Range::new(4, 6),
+            Range::new(2, 2),
+            Range::new(9, 8),
+        ]);
+        assert_eq!(format_ranges(&merged), "0-6,10-12");
+        assert_eq!(
+            format_ranges(&merge_ranges(&[
+                huge.clone(),
+                Range::new(i32::MAX, i32::MAX)
+            ])),
+            "0-2147483647"
+        );
+        assert_eq!(
+            format_ranges(&ranges_of([i32::MIN, i32::MIN + 1, 3])),
+            "-2147483648--2147483647,3"
+        );
+    }
+
+    #[test]
+    fn instance_states_of_a_huge_range_stay_ranges() {
+        let d = JobUpdateDetails {
+            update: Some(JobUpdate {
+                instructions: Some(JobUpdateInstructions {
+                    initial_state: Some(vec![InstanceTaskConfig {
+                        task: None,
+                        instances: Some(vec![Range::new(0, 1)]),
+                    }]),
+                    desired_state: Some(InstanceTaskConfig {
+                        task: None,
+                        instances: Some(vec![Range::new(0, i32::MAX)]),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            instance_events: Some(vec![
+                JobInstanceUpdateEvent {
+                    instance_id: Some(1),
+                    action: Some(JobUpdateAction::INSTANCE_UPDATED),
+                    ..Default::default()
+                },
+                JobInstanceUpdateEvent {
+                    instance_id: Some(-5),
+                    action: Some(JobUpdateAction::INSTANCE_UPDATING),
+                    ..Default::default()
+                },
+            ]),
+            ..Default::default()
+        };
+        let s = d.instance_states();
+        assert_eq!(format_ranges(&s.ranges), "0-2147483647");
+        // Every id of the range, and the event outside it.
+        assert_eq!(s.len(), (1 << 31) + 1);
+        assert_eq!(d.progress(), (1, (1 << 31) + 1));
+        let first: Vec<_> = s.iter().take(3).collect();
+        assert_eq!(
+            first,
+            [
+                (-5, Some(JobUpdateAction::INSTANCE_UPDATING)),
+                (0, None),
+                (1, Some(JobUpdateAction::INSTANCE_UPDATED))
+            ]
+        );
+        assert!(s.is_desired(i32::MAX) && !s.is_desired(-5));
+    }
+}

@@ -445,3 +445,48 @@ macro_rules! thrift_wire_type {
         $crate::aurora::wire::TType::Set
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aurora::model::{JobSummary, JobSummaryResult};
+    use crate::aurora::wire::{DecodeErrorKind, Protocol};
+
+    /// A JobSummaryResult whose set holds `n` empty structs: one byte each on the wire.
+    fn empty_structs(n: usize) -> Vec<u8> {
+        let mut b = vec![14, 0, 1, 12];
+        b.extend_from_slice(&(n as i32).to_be_bytes());
+        b.resize(b.len() + n, 0);
+        b.push(0);
+        b
+    }
+
+    #[test]
+    fn containers_are_charged_against_a_budget_proportional_to_the_body() {
+        // A megabyte of empty structs would be ~1M × size_of::<JobSummary>() in memory.
+        let body = empty_structs(1 << 20);
+        let e = Protocol::Binary
+            .decode_value::<JobSummaryResult>(&body)
+            .unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::OverBudget { .. }), "{e}");
+        assert!(e.to_string().starts_with("decode budget exceeded"), "{e}");
+        // What fits the budget decodes.
+        let small = empty_structs(1000);
+        let v = Protocol::Binary
+            .decode_value::<JobSummaryResult>(&small)
+            .unwrap();
+        assert_eq!(v.summaries.map(|s| s.len()), Some(1000));
+        assert!(std::mem::size_of::<JobSummary>() * 1000 < DECODE_BUDGET_FLOOR);
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_body_and_is_spent() {
+        let mut s = SharedValues::for_body(1 << 20);
+        let budget = (1 << 20) * DECODE_BYTES_PER_BODY_BYTE;
+        assert_eq!(s.charge(budget - 1), Ok(()));
+        assert_eq!(s.charge(1), Ok(()));
+        assert_eq!(s.charge(1), Err(budget));
+        let mut tiny = SharedValues::for_body(10);
+        assert_eq!(tiny.charge(DECODE_BUDGET_FLOOR), Ok(()));
+    }
+}
