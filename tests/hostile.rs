@@ -321,6 +321,8 @@ fn run_capped(program: &Path, args: &[String], env: &[(&str, String)]) -> Run {
             Ok(())
         });
     }
+    // Reaped below by wait4 (for its rusage), not by std's wait.
+    #[allow(clippy::zombie_processes)]
     let child = cmd.spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
