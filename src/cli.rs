@@ -47,6 +47,10 @@ pub struct ConnectArgs {
     /// Seconds to wait for a whole reply (task lists of big jobs can be large).
     #[arg(long, global = true, default_value_t = 30.0, value_name = "SECS")]
     pub timeout: f64,
+    /// The largest reply Eos reads from the scheduler, in MB (MiB) after decompression; a
+    /// larger one is refused with an error rather than read into memory.
+    #[arg(long, global = true, default_value_t = 256, value_name = "MB")]
+    pub max_reply_mb: u64,
 }
 
 /// How the console looks and behaves.
@@ -161,11 +165,23 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
     cfg.protocol = args.protocol;
     cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
     cfg.request_timeout = secs(args.timeout, "--timeout")?;
+    cfg.max_reply_bytes = max_reply_bytes(args.max_reply_mb)?;
     cfg.credentials = Credentials::discover(&host);
     if let Some(file) = &args.ca_cert {
         cfg.extra_roots = read_ca_certs(file)?;
     }
     Ok(cfg)
+}
+
+/// `--max-reply-mb` in bytes.
+pub fn max_reply_bytes(mb: u64) -> Result<usize, String> {
+    match mb.checked_mul(1 << 20).map(usize::try_from) {
+        Some(Ok(b)) if mb > 0 => Ok(b),
+        _ => Err(format!(
+            "--max-reply-mb must be a whole number of MB from 1 to {}",
+            usize::MAX >> 20
+        )),
+    }
 }
 
 pub fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {

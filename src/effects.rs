@@ -226,6 +226,33 @@ pub async fn preview(
         .map_err(|e| e.to_string())
 }
 
+/// What a failed change did, decided by *when* it failed, never by the words of the error:
+/// "not executed" only when that is certain (the request never left; Aurora's own redirect
+/// loop, whose 307s come before anything runs; 403 from its auth filter; refused by Eos
+/// itself), "outcome unknown" for everything that came back after the request was sent.
+fn classify_failure(e: ClientError) -> MutationOutcome {
+    let failed = |e: &ClientError| MutationOutcome::Failed {
+        error: e.to_string(),
+    };
+    let unknown = |why: String| MutationOutcome::Unknown { error: why };
+    match &e {
+        ClientError::Transport { sent: false, .. }
+        | ClientError::Refused(_)
+        | ClientError::RedirectLoop { .. }
+        | ClientError::TooManyRedirects { .. }
+        | ClientError::Http { status: 403, .. } => failed(&e),
+        // A status from the scheduler or a proxy in front of it: a proxy's 503, 520, 429 or
+        // 408 can come after the scheduler acted.
+        ClientError::Http { status, .. } => unknown(format!(
+            "a {status} came back; the scheduler may have acted: {e}"
+        )),
+        ClientError::Exception { .. } => unknown(format!(
+            "the scheduler may have acted before it failed: {e}"
+        )),
+        _ => unknown(e.to_string()),
+    }
+}
+
 /// Sends one mutation, records it in the audit log, and classifies the outcome.
 pub async fn mutate(
     c: &AuroraClient,
@@ -322,34 +349,7 @@ pub async fn mutate(
             },
             kerberos: c.config().kerberos,
         },
-        // Never connected: the call did not run.
-        Err(
-            e @ ClientError::Transport {
-                kind: TransportKind::Refused | TransportKind::Dns | TransportKind::Tls,
-                ..
-            },
-        ) => MutationOutcome::Failed {
-            error: e.to_string(),
-        },
-        // Sent but unanswered or unreadable: it may have run.
-        Err(e @ (ClientError::Transport { .. } | ClientError::Decode { .. })) => {
-            MutationOutcome::Unknown {
-                error: e.to_string(),
-            }
-        }
-        // A 500/502/504 may come from a proxy or a scheduler that failed after acting.
-        Err(
-            e @ ClientError::Http {
-                status: 500 | 502 | 504,
-                ..
-            },
-        ) => MutationOutcome::Unknown {
-            error: e.to_string(),
-        },
-        // 503 (no leader) and 4xx: refused before anything ran.
-        Err(e) => MutationOutcome::Failed {
-            error: e.to_string(),
-        },
+        Err(e) => classify_failure(e),
     };
     if let Some(path) = audit {
         let (code, details) = match &outcome {
@@ -467,7 +467,7 @@ pub fn outage_of(e: &ClientError) -> Option<(OutageKind, String)> {
             OutageKind::NoLeader,
             format!("503 {body}").trim().to_owned(),
         )),
-        ClientError::TooManyRedirects { .. } => {
+        ClientError::TooManyRedirects { .. } | ClientError::RedirectLoop { .. } => {
             Some((OutageKind::NoLeader, "redirected in circles".into()))
         }
         ClientError::Http {

@@ -663,6 +663,11 @@ fn update_text(d: &JobUpdateDetails) -> String {
             "progress".into(),
             format!("{done}/{total} instances updated"),
         ],
+        // As ranges: a scheduler may name two billion instances in one range.
+        vec![
+            "instances".into(),
+            format_ranges(&d.instance_states().ranges),
+        ],
         vec!["strategy".into(), batch],
         vec![
             "failure limits".into(),

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod audit;
 pub mod aurora;
+pub mod bounded_reply;
 pub mod cli;
 pub mod color;
 pub mod config;

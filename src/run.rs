@@ -215,6 +215,10 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
         };
     let mut cfg = ClientConfig::new(server.url());
     cfg.protocol = conn.protocol;
+    cfg.max_reply_bytes = match crate::cli::max_reply_bytes(conn.max_reply_mb) {
+        Ok(b) => b,
+        Err(e) => return fail(e),
+    };
     if let Some((user, password)) = sim.auth.as_deref().and_then(|a| a.split_once(':')) {
         cfg.credentials = Some(crate::aurora::credentials::Credentials::new(
             user,

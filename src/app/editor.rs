@@ -119,7 +119,7 @@ impl Preview {
             if r.is_empty() {
                 "—".to_owned()
             } else {
-                let n: usize = r.iter().map(|r| r.ids().count()).sum();
+                let n: u64 = r.iter().map(Range::len).sum();
                 format!("{} ({n})", format_ranges(r))
             }
         };
@@ -295,7 +295,8 @@ impl Editor {
 
     /// Fills the editor from the running config.
     fn loaded(&mut self, config: TaskConfig, instances: Vec<Range>) {
-        let count: usize = instances.iter().map(|r| r.ids().count()).sum();
+        let count = instances.iter().map(Range::len).sum::<u64>();
+        let count = usize::try_from(count).unwrap_or(usize::MAX);
         let text = config_json::to_text(&config);
         self.config = TextArea::new(text.lines().map(str::to_owned).collect());
         self.config.set_cursor_line_style(Style::default());
@@ -399,12 +400,14 @@ impl Editor {
     }
 }
 
+/// The instances of config groups as merged ranges (never expanded into ids: a scheduler's
+/// range may span two billion of them).
 fn ranges_of_groups(groups: &Option<Vec<ConfigGroup>>) -> Vec<Range> {
-    ranges_of(
+    merge_ranges(
         groups
             .iter()
             .flatten()
-            .flat_map(|g| g.instances.iter().flatten().flat_map(Range::ids)),
+            .flat_map(|g| g.instances.iter().flatten()),
     )
 }
 

@@ -14,8 +14,9 @@ use reqwest::header::{
 
 use super::credentials::Credentials;
 use super::model::*;
-use super::wire::message::{Envelope, TApplicationException};
+use super::wire::message::{Envelope, MessageHeader, TApplicationException};
 use super::wire::{DecodeError, MessageType, Protocol, Thrift};
+use crate::bounded_reply::Sniffed;
 
 /// How to reach one scheduler.
 #[derive(Clone, Debug)]
@@ -36,6 +37,8 @@ pub struct ClientConfig {
     pub max_redirects: usize,
     /// Certificate authorities trusted on top of the system's (`--ca-cert`).
     pub extra_roots: Vec<reqwest::Certificate>,
+    /// The largest reply body read, after decompression (`--max-reply-mb`).
+    pub max_reply_bytes: usize,
 }
 
 impl ClientConfig {
@@ -49,6 +52,7 @@ impl ClientConfig {
             kerberos: false,
             max_redirects: 3,
             extra_roots: Vec::new(),
+            max_reply_bytes: crate::bounded_reply::DEFAULT_MAX_REPLY_BYTES,
         }
     }
 }
@@ -61,6 +65,9 @@ pub enum ClientError {
         url: String,
         kind: TransportKind,
         message: String,
+        /// Whether the request may have left: false only when it failed before it was written
+        /// (host name lookup, TCP connect, TLS handshake), which is certain "not executed".
+        sent: bool,
     },
     #[error("{}", http_message(*status, url, realm.as_deref(), body))]
     Http {
@@ -73,6 +80,29 @@ pub enum ClientError {
     },
     #[error("gave up after {hops} leader redirects (last: {location})")]
     TooManyRedirects { hops: usize, location: String },
+    /// A redirect pointed at a URL this call already went to, or (for a change, which follows
+    /// one redirect at most) the leader it named redirected again.
+    #[error("redirect loop: {url} redirected to {location}, {why}")]
+    RedirectLoop {
+        url: String,
+        location: String,
+        why: &'static str,
+    },
+    /// The reply's envelope is not the answer to this call (another method, sequence id or
+    /// message type).
+    #[error("expected a reply to {method} (sequence id {seq}), got {got}")]
+    WrongReply {
+        method: &'static str,
+        seq: i32,
+        got: String,
+    },
+    /// The reply body was refused while reading: over the size limit, or not a reply at all.
+    #[error("{method}: {error} (from {url})")]
+    Body {
+        method: &'static str,
+        url: String,
+        error: crate::bounded_reply::BodyError,
+    },
     #[error("{method}: scheduler raised {exception}")]
     Exception {
         method: &'static str,
@@ -312,17 +342,14 @@ impl AuroraClient {
         let protocol = self.cfg.protocol;
         let body = Bytes::from(protocol.encode(method, MessageType::Call, seq, args));
         let started = Instant::now();
-        let (content_type, bytes) = self.post(body).await?;
-        let reply_protocol = if content_type.starts_with(Protocol::BINARY_CONTENT_TYPE) {
-            Protocol::Binary
-        } else if content_type.starts_with(Protocol::JSON_CONTENT_TYPE)
-            || content_type.starts_with("application/json")
-        {
-            Protocol::Json
-        } else {
-            protocol
-        };
+        let (content_type, bytes) = self.post(method, body).await?;
+        let reply_protocol = reply_protocol(&content_type, protocol);
         let decoded = reply_protocol.decode::<ResponseResult>(&bytes);
+        if let Ok((header, _)) = &decoded
+            && let Some(got) = envelope_mismatch(header, method, seq)
+        {
+            return Err(ClientError::WrongReply { method, seq, got });
+        }
         tracing::debug!(
             method,
             bytes = bytes.len(),
@@ -400,9 +427,22 @@ impl AuroraClient {
     }
 
     /// POSTs the body to `/api`, following leader redirects with the same body and credentials.
-    async fn post(&self, body: Bytes) -> Result<(String, Bytes), ClientError> {
+    async fn post(
+        &self,
+        method: &'static str,
+        body: Bytes,
+    ) -> Result<(String, Bytes), ClientError> {
         let ct = HeaderValue::from_static(self.cfg.protocol.content_type());
-        self.exchange("/api", |http, url| {
+        let asked = self.cfg.protocol;
+        let sniff = move |content_type: &str, b: &[u8]| {
+            sniff_thrift(reply_protocol(content_type, asked), method, b)
+        };
+        let redirects = if is_read_only(method) {
+            Redirects::Read
+        } else {
+            Redirects::Change
+        };
+        self.exchange("/api", method, redirects, &sniff, |http, url| {
             http.post(url)
                 .header(CONTENT_TYPE, ct.clone())
                 .header(ACCEPT, ct.clone())
@@ -414,15 +454,29 @@ impl AuroraClient {
     /// Sends the request `build` makes for `<base><path>`, with the credentials, following
     /// leader redirects (the same request again, at the new base) and remembering the leader.
     /// Returns the reply's Content-Type and body.
+    ///
+    /// A read follows up to `max_redirects`; a change follows one at most (Aurora's 307 comes
+    /// before anything ran, but a second one means the cluster is confused). Neither ever goes
+    /// back to a URL it already tried. The body is read within `max_reply_bytes`, and refused
+    /// early when `sniff` says its first bytes cannot begin the reply.
     async fn exchange(
         &self,
         path: &'static str,
+        what: &'static str,
+        redirects: Redirects,
+        sniff: &(dyn Fn(&str, &[u8]) -> Sniffed + Sync),
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     ) -> Result<(String, Bytes), ClientError> {
         let mut base = self.current_base();
         let from_cache = self.leader.lock().map(|l| l.is_some()).unwrap_or(false);
-        for hop in 0..=self.cfg.max_redirects {
+        let max_hops = match redirects {
+            Redirects::Read => self.cfg.max_redirects,
+            Redirects::Change => self.cfg.max_redirects.min(1),
+        };
+        let mut tried: Vec<String> = Vec::new();
+        for hop in 0..=max_hops {
             let url = format!("{}{path}", base.trim_end_matches('/'));
+            tried.push(url.clone());
             let mut req = build(&self.http, &url);
             // Why no Kerberos token could be made: reported if the scheduler then asks for one
             // (reads need none, so they go on without it).
@@ -449,7 +503,8 @@ impl AuroraClient {
                             *l = None;
                         }
                     }
-                    return Err(transport_error(&url, &e));
+                    let sent = !never_sent(&e);
+                    return Err(transport_error(&url, &e, sent));
                 }
             };
             let status = resp.status().as_u16();
@@ -467,7 +522,23 @@ impl AuroraClient {
                         realm: None,
                         body: format!("redirect without a usable Location ({location:?})"),
                     })?;
-                if hop == self.cfg.max_redirects {
+                let next_url = format!("{}{path}", next.trim_end_matches('/'));
+                if tried.contains(&next_url) {
+                    return Err(ClientError::RedirectLoop {
+                        url,
+                        location: next_url,
+                        why: "which this call already tried; not following it",
+                    });
+                }
+                if hop == max_hops {
+                    if redirects == Redirects::Change && hop > 0 {
+                        return Err(ClientError::RedirectLoop {
+                            url,
+                            location: next_url,
+                            why: "after a redirect was already followed; a change follows \
+                                  one redirect at most",
+                        });
+                    }
                     return Err(ClientError::TooManyRedirects {
                         hops: hop + 1,
                         location: next,
@@ -491,7 +562,13 @@ impl AuroraClient {
                     .get(WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(parse_realm);
-                let text = resp.text().await.unwrap_or_default();
+                let mut resp = resp;
+                let prefix = crate::bounded_reply::read_prefix(
+                    &mut resp,
+                    crate::bounded_reply::MAX_ERROR_BODY_BYTES,
+                )
+                .await;
+                let text = String::from_utf8_lossy(&prefix);
                 if status == 401 && self.cfg.kerberos {
                     if let Some(e) = no_token {
                         return Err(e);
@@ -515,7 +592,23 @@ impl AuroraClient {
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("")
                 .to_ascii_lowercase();
-            let bytes = resp.bytes().await.map_err(|e| transport_error(&url, &e))?;
+            let mut resp = resp;
+            let sniff_body = |b: &[u8]| sniff(&content_type, b);
+            let bytes = crate::bounded_reply::read_limited(
+                &mut resp,
+                self.cfg.max_reply_bytes,
+                Some(crate::bounded_reply::MAX_REPLY_FLAG),
+                &sniff_body,
+            )
+            .await
+            .map_err(|error| match error {
+                crate::bounded_reply::BodyError::Read(e) => transport_error(&url, &e, true),
+                error => ClientError::Body {
+                    method: what,
+                    url: url.clone(),
+                    error,
+                },
+            })?;
             if hop > 0
                 && let Ok(mut l) = self.leader.lock()
             {
@@ -842,10 +935,17 @@ impl AuroraClient {
     pub async fn get_maintenance(
         &self,
     ) -> Result<super::maintenance::MaintenanceHosts, ClientError> {
+        let sniff = |_: &str, b: &[u8]| {
+            crate::bounded_reply::sniff_json(b, b"{", "the JSON object of /maintenance")
+        };
         let (_, bytes) = self
-            .exchange("/maintenance", |http, url| {
-                http.get(url).header(ACCEPT, "application/json")
-            })
+            .exchange(
+                "/maintenance",
+                "GET /maintenance",
+                Redirects::Read,
+                &sniff,
+                |http, url| http.get(url).header(ACCEPT, "application/json"),
+            )
             .await?;
         super::maintenance::MaintenanceHosts::parse(&bytes).map_err(|error| ClientError::BadBody {
             url: format!("{}/maintenance", self.current_base()),
@@ -923,7 +1023,81 @@ async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
     })
 }
 
-fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
+/// Which redirects a call may follow (see [`AuroraClient::exchange`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Redirects {
+    Read,
+    Change,
+}
+
+/// Calls that change nothing (ReadOnlyScheduler, and the admin's status query). Anything else
+/// is treated as a change: it follows one redirect at most.
+pub fn is_read_only(method: &str) -> bool {
+    method.starts_with("get")
+        || matches!(
+            method,
+            "maintenanceStatus" | "populateJobConfig" | "queryRecovery"
+        )
+}
+
+/// The protocol a reply is in: its Content-Type's, else the one asked for.
+fn reply_protocol(content_type: &str, asked: Protocol) -> Protocol {
+    if content_type.starts_with(Protocol::BINARY_CONTENT_TYPE) {
+        Protocol::Binary
+    } else if content_type.starts_with(Protocol::JSON_CONTENT_TYPE)
+        || content_type.starts_with("application/json")
+    {
+        Protocol::Json
+    } else {
+        asked
+    }
+}
+
+/// Whether the first bytes of a body can begin a reply to `method`: a strict TBinary header
+/// (`80 01 00 0t`), an old-style one whose first word is the method name's length, or TJSON's `[`.
+fn sniff_thrift(protocol: Protocol, method: &str, b: &[u8]) -> Sniffed {
+    match protocol {
+        Protocol::Json => crate::bounded_reply::sniff_json(b, b"[", "a TJSON Thrift message"),
+        Protocol::Binary => {
+            let Some(word) = b.get(..4) else {
+                return Sniffed::NeedMore;
+            };
+            let word = u32::from_be_bytes(word.try_into().expect("4 bytes"));
+            let strict = word & 0xffff_ff00 == 0x8001_0000 && (1..=4).contains(&(word & 0xff));
+            if strict || word as usize == method.len() {
+                Sniffed::Plausible
+            } else {
+                Sniffed::Impossible("a TBinary Thrift message")
+            }
+        }
+    }
+}
+
+/// What is wrong with a reply's envelope, if it is not the answer to call `seq` of `method`.
+fn envelope_mismatch(h: &MessageHeader, method: &str, seq: i32) -> Option<String> {
+    if h.name != method {
+        Some(format!("a reply to {:?}", h.name))
+    } else if h.seq != seq {
+        Some(format!("sequence id {}", h.seq))
+    } else if !matches!(h.kind, MessageType::Reply | MessageType::Exception) {
+        Some(format!("a message of type {:?}", h.kind))
+    } else {
+        None
+    }
+}
+
+/// True when `e` happened before the request was written: host name lookup, TCP connect or
+/// the TLS handshake (a certificate refused). Anything later may have reached the scheduler.
+fn never_sent(e: &reqwest::Error) -> bool {
+    e.is_connect()
+        || e.is_builder()
+        || matches!(
+            find_rustls(e),
+            Some(rustls::Error::InvalidCertificate(_) | rustls::Error::InvalidMessage(_))
+        )
+}
+
+fn transport_error(url: &str, e: &reqwest::Error, sent: bool) -> ClientError {
     use std::error::Error as _;
     let mut chain = String::new();
     let mut src: Option<&dyn std::error::Error> = e.source();
@@ -961,6 +1135,7 @@ fn transport_error(url: &str, e: &reqwest::Error) -> ClientError {
         url: url.to_owned(),
         kind,
         message,
+        sent,
     }
 }
 
@@ -1155,6 +1330,86 @@ mod tests {
             .as_deref(),
             Some("http://b:2/x")
         );
+    }
+
+    #[test]
+    fn first_bytes_that_cannot_begin_a_reply_are_refused() {
+        let b = Protocol::Binary;
+        assert_eq!(sniff_thrift(b, "killTasks", &[0x80, 1]), Sniffed::NeedMore);
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0x80, 1, 0, 2]),
+            Sniffed::Plausible
+        );
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0x80, 1, 0, 3]),
+            Sniffed::Plausible
+        );
+        assert_eq!(
+            sniff_thrift(b, "killTasks", &[0, 0, 0, 9]),
+            Sniffed::Plausible
+        );
+        for bad in [
+            &[0u8, 0, 0, 0][..],
+            b"<htm",
+            &[0x80, 1, 0, 0],
+            &[0x1f, 0x8b, 8, 0],
+        ] {
+            assert!(
+                matches!(sniff_thrift(b, "killTasks", bad), Sniffed::Impossible(_)),
+                "{bad:?}"
+            );
+        }
+        let j = Protocol::Json;
+        assert_eq!(sniff_thrift(j, "x", b" \n[1,"), Sniffed::Plausible);
+        assert!(matches!(
+            sniff_thrift(j, "x", b"<html>"),
+            Sniffed::Impossible(_)
+        ));
+    }
+
+    #[test]
+    fn an_envelope_must_answer_the_call() {
+        let h = |name: &str, kind, seq| MessageHeader {
+            name: name.into(),
+            kind,
+            seq,
+        };
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Reply, 7), "killTasks", 7),
+            None
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Exception, 7), "killTasks", 7),
+            None
+        );
+        assert_eq!(
+            envelope_mismatch(&h("getRoleSummary", MessageType::Reply, 7), "killTasks", 7)
+                .as_deref(),
+            Some("a reply to \"getRoleSummary\"")
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Reply, 8), "killTasks", 7).as_deref(),
+            Some("sequence id 8")
+        );
+        assert_eq!(
+            envelope_mismatch(&h("killTasks", MessageType::Call, 7), "killTasks", 7).as_deref(),
+            Some("a message of type Call")
+        );
+    }
+
+    #[test]
+    fn only_known_reads_may_follow_several_redirects() {
+        assert!(is_read_only("getTasksWithoutConfigs"));
+        assert!(is_read_only("maintenanceStatus"));
+        for change in [
+            "killTasks",
+            "restartShards",
+            "startJobUpdate",
+            "drainHosts",
+            "pulseJobUpdate",
+        ] {
+            assert!(!is_read_only(change), "{change}");
+        }
     }
 
     #[test]

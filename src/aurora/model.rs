@@ -676,10 +676,47 @@ impl Range {
             last: Some(last),
         }
     }
-    /// The instance ids in this range; an inverted or absent range is empty.
+    /// The instance ids in this range; an inverted or absent range is empty. A range from a
+    /// scheduler can hold two billion ids: count with [`Range::len`], never collect these.
     pub fn ids(&self) -> std::ops::RangeInclusive<i32> {
         self.first.unwrap_or(0)..=self.last.unwrap_or(-1)
     }
+    /// How many ids the range holds (0 when inverted or absent), without walking them.
+    pub fn len(&self) -> u64 {
+        let (a, b) = (self.first.unwrap_or(0), self.last.unwrap_or(-1));
+        if b < a {
+            0
+        } else {
+            (b as i64 - a as i64 + 1) as u64
+        }
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn contains(&self, id: i32) -> bool {
+        self.ids().contains(&id)
+    }
+}
+
+/// Merges ranges into the fewest sorted, disjoint ones (touching ranges join), without ever
+/// expanding them into ids: a hostile `Range(0, 2147483647)` costs one entry, not two billion.
+pub fn merge_ranges<'r>(ranges: impl IntoIterator<Item = &'r Range>) -> Vec<Range> {
+    let mut spans: Vec<(i32, i32)> = ranges
+        .into_iter()
+        .filter(|r| !r.is_empty())
+        .map(|r| (r.first.unwrap_or(0), r.last.unwrap_or(-1)))
+        .collect();
+    spans.sort_unstable();
+    let mut out: Vec<Range> = Vec::with_capacity(spans.len());
+    for (a, b) in spans {
+        match out.last_mut() {
+            Some(r) if (a as i64) <= r.last.unwrap_or(0) as i64 + 1 => {
+                r.last = Some(r.last.unwrap_or(0).max(b));
+            }
+            _ => out.push(Range::new(a, b)),
+        }
+    }
+    out
 }
 
 /// Compresses instance ids into closed ranges (`0-3, 7, 9-10` on screen).
@@ -690,7 +727,7 @@ pub fn ranges_of(ids: impl IntoIterator<Item = i32>) -> Vec<Range> {
     let mut out: Vec<Range> = Vec::new();
     for id in ids {
         match out.last_mut() {
-            Some(r) if r.last == Some(id - 1) => r.last = Some(id),
+            Some(r) if r.last.map(|l| l as i64 + 1) == Some(id as i64) => r.last = Some(id),
             _ => out.push(Range::new(id, id)),
         }
     }
@@ -839,43 +876,108 @@ impl JobUpdateSettings {
     }
 }
 
+/// The instances an update touches, kept as ranges, and the latest action of each instance
+/// that has an event. Built without expanding ranges, so a hostile range of two billion ids
+/// costs as little as `0-3`; walk it with [`InstanceStates::iter`] and stop when enough is drawn.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InstanceStates {
+    /// Instances of the desired and every initial state: sorted, disjoint.
+    pub ranges: Vec<Range>,
+    /// Instances of the desired state: sorted, disjoint.
+    pub desired: Vec<Range>,
+    /// The latest action of each instance with an event (events are bounded by the reply).
+    pub actions: BTreeMap<i32, JobUpdateAction>,
+}
+
+fn in_ranges(sorted: &[Range], id: i32) -> bool {
+    let i = sorted.partition_point(|r| r.last.unwrap_or(-1) < id);
+    sorted.get(i).is_some_and(|r| r.contains(id))
+}
+
+impl InstanceStates {
+    /// How many instances the update touches (those of its ranges and of its events).
+    pub fn len(&self) -> u64 {
+        let in_ranges_total: u64 = self.ranges.iter().map(Range::len).sum();
+        let outside = self
+            .actions
+            .keys()
+            .filter(|i| !in_ranges(&self.ranges, **i))
+            .count() as u64;
+        in_ranges_total + outside
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Instances whose latest action is one of `actions`.
+    pub fn count(&self, actions: &[JobUpdateAction]) -> usize {
+        self.actions
+            .values()
+            .filter(|a| actions.contains(a))
+            .count()
+    }
+    pub fn is_desired(&self, id: i32) -> bool {
+        in_ranges(&self.desired, id)
+    }
+    /// Every touched instance in id order with its latest action (`None`: no event yet),
+    /// made one at a time: take what fits on the screen.
+    pub fn iter(&self) -> impl Iterator<Item = (i32, Option<JobUpdateAction>)> + '_ {
+        let from_ranges = self.ranges.iter().flat_map(Range::ids);
+        let extra = self
+            .actions
+            .keys()
+            .copied()
+            .filter(|i| !in_ranges(&self.ranges, *i));
+        merge_sorted(from_ranges, extra).map(|i| (i, self.actions.get(&i).copied()))
+    }
+}
+
+/// Two ascending, duplicate-free id streams merged into one.
+fn merge_sorted(
+    a: impl Iterator<Item = i32>,
+    b: impl Iterator<Item = i32>,
+) -> impl Iterator<Item = i32> {
+    let mut a = a.peekable();
+    let mut b = b.peekable();
+    std::iter::from_fn(move || match (a.peek(), b.peek()) {
+        (Some(x), Some(y)) if y < x => b.next(),
+        (Some(_), _) => a.next(),
+        (None, _) => b.next(),
+    })
+}
+
 impl JobUpdateDetails {
-    /// The latest action of every instance the update touches (`None`: no event yet). The
-    /// involved instances are those of the desired state and of every initial state.
-    pub fn instance_states(&self) -> BTreeMap<i32, Option<JobUpdateAction>> {
+    /// The instances the update touches (desired state and every initial state, as ranges)
+    /// and the latest action of each that has an event.
+    pub fn instance_states(&self) -> InstanceStates {
         let instr = self.update.as_ref().and_then(|u| u.instructions.as_ref());
-        let mut out = BTreeMap::new();
+        let mut states = InstanceStates::default();
         if let Some(instr) = instr {
-            for group in instr
-                .initial_state
-                .iter()
-                .flatten()
-                .chain(instr.desired_state.iter())
-            {
-                for r in group.instances.iter().flatten() {
-                    for i in r.ids() {
-                        out.insert(i, None);
-                    }
-                }
-            }
+            let ranges = |groups: &mut dyn Iterator<Item = &InstanceTaskConfig>| {
+                merge_ranges(groups.flat_map(|g| g.instances.iter().flatten()))
+            };
+            states.ranges = ranges(
+                &mut instr
+                    .initial_state
+                    .iter()
+                    .flatten()
+                    .chain(instr.desired_state.iter()),
+            );
+            states.desired = ranges(&mut instr.desired_state.iter());
         }
         for e in self.instance_events.iter().flatten() {
             if let (Some(i), Some(a)) = (e.instance_id, e.action) {
-                out.insert(i, Some(a));
+                states.actions.insert(i, a);
             }
         }
-        out
+        states
     }
 
     /// Progress the way Aurora's web UI computes it: instances whose latest event is
     /// INSTANCE_UPDATED, out of every instance the update touches.
     pub fn progress(&self) -> (usize, usize) {
         let states = self.instance_states();
-        let done = states
-            .values()
-            .filter(|a| **a == Some(JobUpdateAction::INSTANCE_UPDATED))
-            .count();
-        (done, states.len())
+        let done = states.count(&[JobUpdateAction::INSTANCE_UPDATED]);
+        (done, states.len() as usize)
     }
 }
 
@@ -889,5 +991,84 @@ impl Response {
             .flatten()
             .filter_map(|d| d.message.as_deref())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_count_without_expanding() {
+        let huge = Range::new(0, i32::MAX);
+        assert_eq!(huge.len(), 1 << 31);
+        assert_eq!(Range::new(5, 1).len(), 0);
+        let merged = merge_ranges(&[
+            Range::new(10, 12),
+            Range::new(0, 3),
+            Range::new(4, 6),
+            Range::new(2, 2),
+            Range::new(9, 8),
+        ]);
+        assert_eq!(format_ranges(&merged), "0-6,10-12");
+        assert_eq!(
+            format_ranges(&merge_ranges(&[
+                huge.clone(),
+                Range::new(i32::MAX, i32::MAX)
+            ])),
+            "0-2147483647"
+        );
+        assert_eq!(
+            format_ranges(&ranges_of([i32::MIN, i32::MIN + 1, 3])),
+            "-2147483648--2147483647,3"
+        );
+    }
+
+    #[test]
+    fn instance_states_of_a_huge_range_stay_ranges() {
+        let d = JobUpdateDetails {
+            update: Some(JobUpdate {
+                instructions: Some(JobUpdateInstructions {
+                    initial_state: Some(vec![InstanceTaskConfig {
+                        task: None,
+                        instances: Some(vec![Range::new(0, 1)]),
+                    }]),
+                    desired_state: Some(InstanceTaskConfig {
+                        task: None,
+                        instances: Some(vec![Range::new(0, i32::MAX)]),
+                    }),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+            instance_events: Some(vec![
+                JobInstanceUpdateEvent {
+                    instance_id: Some(1),
+                    action: Some(JobUpdateAction::INSTANCE_UPDATED),
+                    ..Default::default()
+                },
+                JobInstanceUpdateEvent {
+                    instance_id: Some(-5),
+                    action: Some(JobUpdateAction::INSTANCE_UPDATING),
+                    ..Default::default()
+                },
+            ]),
+            ..Default::default()
+        };
+        let s = d.instance_states();
+        assert_eq!(format_ranges(&s.ranges), "0-2147483647");
+        // Every id of the range, and the event outside it.
+        assert_eq!(s.len(), (1 << 31) + 1);
+        assert_eq!(d.progress(), (1, (1 << 31) + 1));
+        let first: Vec<_> = s.iter().take(3).collect();
+        assert_eq!(
+            first,
+            [
+                (-5, Some(JobUpdateAction::INSTANCE_UPDATING)),
+                (0, None),
+                (1, Some(JobUpdateAction::INSTANCE_UPDATED))
+            ]
+        );
+        assert!(s.is_desired(i32::MAX) && !s.is_desired(-5));
     }
 }

@@ -1,7 +1,5 @@
 //! Detail views: one task, one update (the rollout screen), a job's config groups, a role's quota.
 
-use std::collections::BTreeSet;
-
 use ratatui::Frame;
 use ratatui::layout::{Constraint as Size, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -339,16 +337,11 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     let instr = u.instructions.clone().unwrap_or_default();
     let settings = instr.settings.clone().unwrap_or_default();
     let states = d.instance_states();
-    let desired: BTreeSet<i32> = instr
-        .desired_state
-        .iter()
-        .flat_map(|g| g.instances.iter().flatten().flat_map(Range::ids))
-        .collect();
     let (done, total) = d.progress();
-    let failed = states
-        .values()
-        .filter(|a| matches!(a, Some(x) if *x == JobUpdateAction::INSTANCE_UPDATE_FAILED || *x == JobUpdateAction::INSTANCE_ROLLBACK_FAILED))
-        .count();
+    let failed = states.count(&[
+        JobUpdateAction::INSTANCE_UPDATE_FAILED,
+        JobUpdateAction::INSTANCE_ROLLBACK_FAILED,
+    ]);
     let mut lines = Vec::new();
     if let Some(h) = state.hold.as_ref().filter(|h| h.key == key) {
         lines.push(Line::from(vec![
@@ -415,6 +408,15 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         Span::styled("░".repeat(bar_w - filled), theme.get("instance.pending")),
         Span::styled(format!(" {done}/{total} updated"), theme.get("text.value")),
     ]));
+    let touched = states.len();
+    if touched > MAX_INSTANCE_CELLS as u64 {
+        // Too many to draw one by one (below, only the first are): name them as ranges here.
+        lines.push(kv(
+            theme,
+            "instances",
+            format!("{} ({touched})", format_ranges(&states.ranges)),
+        ));
+    }
     let max_failed = settings.max_failed_instances.unwrap_or(0);
     lines.push(Line::from(vec![
         Span::styled(format!(" {:<16}", "failures"), theme.get("text.key")),
@@ -461,17 +463,30 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     lines.push(Line::raw(""));
     lines.push(heading(theme, "INSTANCES"));
     let per_line = ((width as usize).saturating_sub(2) / 5).max(1);
+    // One cell per instance, for as many as a real job has; beyond that the ranges are shown
+    // as ranges (a scheduler may name two billion instances in one 15-byte range).
     let cells: Vec<Span> = states
         .iter()
+        .take(MAX_INSTANCE_CELLS)
         .map(|(i, a)| {
-            let removed = !desired.contains(i);
-            Span::styled(format!("{i:>4} "), theme.get(instance_style(*a, removed)))
+            let removed = !states.is_desired(i);
+            Span::styled(format!("{i:>4} "), theme.get(instance_style(a, removed)))
         })
         .collect();
     for chunk in cells.chunks(per_line) {
         let mut spans = vec![Span::raw(" ")];
         spans.extend(chunk.iter().cloned());
         lines.push(Line::from(spans));
+    }
+    if touched > MAX_INSTANCE_CELLS as u64 {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " … {} more; all {touched} instances: {}",
+                touched - MAX_INSTANCE_CELLS as u64,
+                format_ranges(&states.ranges)
+            ),
+            theme.get("text.muted"),
+        )));
     }
     lines.push(Line::from(vec![
         Span::raw(" "),
@@ -527,6 +542,10 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     }
     Some(lines)
 }
+
+/// The most instances drawn one cell each in an update's view (Aurora's default limit on a
+/// job's instances is 4000).
+const MAX_INSTANCE_CELLS: usize = 10_000;
 
 /// Time to finish at the pace seen so far: instances updated per minute since the first event.
 fn estimate(d: &JobUpdateDetails, done: usize, total: usize, now: i64) -> Option<String> {

@@ -97,7 +97,7 @@ impl<'a> BinaryReader<'a> {
             buf,
             pos: 0,
             depth: 0,
-            shared: SharedValues::default(),
+            shared: SharedValues::for_body(buf.len()),
         }
     }
 
@@ -174,7 +174,10 @@ impl<'a> ProtocolReader<'a> for BinaryReader<'a> {
             }
             let kind = MessageType::from_i32((word & 0xff) as i32).ok_or(DecodeError {
                 offset: at + 3,
-                kind: DecodeErrorKind::Syntax(format!("unknown message type {}", word & 0xff)),
+                kind: DecodeErrorKind::BinaryHeader(format!(
+                    "unknown message type {}",
+                    word & 0xff
+                )),
             })?;
             let name = self.string()?;
             let seq = self.i32()?;
@@ -186,7 +189,7 @@ impl<'a> ProtocolReader<'a> for BinaryReader<'a> {
             let t = self.u8()?;
             let kind = MessageType::from_i32(t as i32).ok_or(DecodeError {
                 offset: self.pos - 1,
-                kind: DecodeErrorKind::Syntax(format!("unknown message type {t}")),
+                kind: DecodeErrorKind::BinaryHeader(format!("unknown message type {t}")),
             })?;
             let seq = self.i32()?;
             Ok(MessageHeader { name, kind, seq })

@@ -66,7 +66,9 @@ impl<T: Thrift> Thrift for Vec<T> {
         let (elem, n) = r.list_begin()?;
         let mut out = Vec::new();
         if T::accepts(elem) {
-            // `n` was checked against the bytes left, so this allocation is bounded by the body.
+            // `n` was checked against the bytes left, but an element can be far larger in memory
+            // than on the wire (an empty struct is 1 byte there): charge the decode budget first.
+            r.charge(n, std::mem::size_of::<T>())?;
             out.reserve_exact(n);
             for _ in 0..n {
                 out.push(T::read(r)?);
@@ -100,6 +102,10 @@ impl<K: Thrift + Ord, V: Thrift> Thrift for BTreeMap<K, V> {
         let (kt, vt, n) = r.map_begin()?;
         let mut out = BTreeMap::new();
         let typed = K::accepts(kt) && V::accepts(vt);
+        if typed {
+            // A B-tree entry costs at least its key and value (plus node overhead).
+            r.charge(n, std::mem::size_of::<(K, V)>() + 16)?;
+        }
         for _ in 0..n {
             if typed {
                 let k = K::read(r)?;
@@ -132,13 +138,49 @@ impl<T: Thrift + Send + Sync + 'static> Thrift for Arc<T> {
 
 type FxBuild = BuildHasherDefault<rustc_hash::FxHasher>;
 
-/// Values already decoded from this body, keyed by their exact encoding.
-#[derive(Default)]
+/// How many bytes of decoded containers one byte of body may turn into. Real Aurora replies
+/// stay near 1× (strings dominate); an empty struct is 1 byte on the wire and hundreds in
+/// memory, so a hostile body of them would otherwise cost hundreds of times its size.
+pub const DECODE_BYTES_PER_BODY_BYTE: usize = 32;
+/// Small bodies may always decode this much, whatever their size.
+pub const DECODE_BUDGET_FLOOR: usize = 4 << 20;
+
+/// Per-body decode state: values already decoded from this body (keyed by their exact
+/// encoding), and the memory budget containers are charged against.
 pub struct SharedValues<'a> {
     map: std::collections::HashMap<&'a [u8], Arc<dyn Any + Send + Sync>, FxBuild>,
+    budget: usize,
+    budget_left: usize,
+}
+
+impl Default for SharedValues<'_> {
+    fn default() -> Self {
+        Self::for_body(0)
+    }
 }
 
 impl<'a> SharedValues<'a> {
+    /// The state for decoding a body of `len` bytes.
+    pub fn for_body(len: usize) -> Self {
+        let budget = len
+            .saturating_mul(DECODE_BYTES_PER_BODY_BYTE)
+            .max(DECODE_BUDGET_FLOOR);
+        Self {
+            map: Default::default(),
+            budget,
+            budget_left: budget,
+        }
+    }
+    /// Takes `bytes` from the decode budget; `Err(budget)` when they do not fit.
+    pub fn charge(&mut self, bytes: usize) -> Result<(), usize> {
+        match self.budget_left.checked_sub(bytes) {
+            Some(left) => {
+                self.budget_left = left;
+                Ok(())
+            }
+            None => Err(self.budget),
+        }
+    }
     pub fn get<T: Send + Sync + 'static>(&self, bytes: &[u8]) -> Option<Arc<T>> {
         self.map
             .get(bytes)
@@ -402,4 +444,49 @@ macro_rules! thrift_wire_type {
     ($ty:ty, set) => {
         $crate::aurora::wire::TType::Set
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aurora::model::{JobSummary, JobSummaryResult};
+    use crate::aurora::wire::{DecodeErrorKind, Protocol};
+
+    /// A JobSummaryResult whose set holds `n` empty structs: one byte each on the wire.
+    fn empty_structs(n: usize) -> Vec<u8> {
+        let mut b = vec![14, 0, 1, 12];
+        b.extend_from_slice(&(n as i32).to_be_bytes());
+        b.resize(b.len() + n, 0);
+        b.push(0);
+        b
+    }
+
+    #[test]
+    fn containers_are_charged_against_a_budget_proportional_to_the_body() {
+        // A megabyte of empty structs would be ~1M × size_of::<JobSummary>() in memory.
+        let body = empty_structs(1 << 20);
+        let e = Protocol::Binary
+            .decode_value::<JobSummaryResult>(&body)
+            .unwrap_err();
+        assert!(matches!(e.kind, DecodeErrorKind::OverBudget { .. }), "{e}");
+        assert!(e.to_string().starts_with("decode budget exceeded"), "{e}");
+        // What fits the budget decodes.
+        let small = empty_structs(1000);
+        let v = Protocol::Binary
+            .decode_value::<JobSummaryResult>(&small)
+            .unwrap();
+        assert_eq!(v.summaries.map(|s| s.len()), Some(1000));
+        assert!(std::mem::size_of::<JobSummary>() * 1000 < DECODE_BUDGET_FLOOR);
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_body_and_is_spent() {
+        let mut s = SharedValues::for_body(1 << 20);
+        let budget = (1 << 20) * DECODE_BYTES_PER_BODY_BYTE;
+        assert_eq!(s.charge(budget - 1), Ok(()));
+        assert_eq!(s.charge(1), Ok(()));
+        assert_eq!(s.charge(1), Err(budget));
+        let mut tiny = SharedValues::for_body(10);
+        assert_eq!(tiny.charge(DECODE_BUDGET_FLOOR), Ok(()));
+    }
 }

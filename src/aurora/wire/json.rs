@@ -252,7 +252,7 @@ impl<'a> JsonReader<'a> {
             pos: 0,
             stack: vec![Ctx::Top],
             depth: 0,
-            shared: SharedValues::default(),
+            shared: SharedValues::for_body(buf.len()),
         }
     }
 

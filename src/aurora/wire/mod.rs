@@ -131,6 +131,13 @@ pub enum DecodeErrorKind {
     TooDeep,
     /// TJSON text did not have the expected shape.
     Syntax(String),
+    /// A TBinary message header did not have the expected shape.
+    BinaryHeader(String),
+    /// Containers would take more memory than the decode budget allows for a body this size.
+    OverBudget {
+        needed: usize,
+        budget: usize,
+    },
     BadVersion(i64),
     /// Trailing bytes after a complete message.
     TrailingData(usize),
@@ -149,6 +156,15 @@ impl fmt::Display for DecodeErrorKind {
             DecodeErrorKind::InvalidUtf8 => write!(f, "string is not valid UTF-8"),
             DecodeErrorKind::TooDeep => write!(f, "nesting deeper than {MAX_DEPTH} levels"),
             DecodeErrorKind::Syntax(s) => write!(f, "TJSON syntax: {s}"),
+            DecodeErrorKind::BinaryHeader(s) => write!(f, "TBinary: {s}"),
+            DecodeErrorKind::OverBudget { needed, budget } => write!(
+                f,
+                "decode budget exceeded: a container needs {} MB in memory, over the {} MB \
+                 allowed for a reply this size ({}× its bytes)",
+                needed.div_ceil(1 << 20),
+                budget / (1 << 20),
+                codec::DECODE_BYTES_PER_BODY_BYTE
+            ),
             DecodeErrorKind::BadVersion(v) => write!(f, "bad protocol version {v:#x}"),
             DecodeErrorKind::TrailingData(n) => write!(f, "{n} unexpected bytes after the message"),
         }
@@ -223,6 +239,17 @@ pub trait ProtocolReader<'a> {
     fn depth_enter(&mut self) -> DecodeResult<()>;
     fn depth_leave(&mut self);
     fn shared(&mut self) -> &mut codec::SharedValues<'a>;
+
+    /// Charges `n` elements of `each` bytes against this body's decode budget, before a
+    /// container of them is allocated.
+    fn charge(&mut self, n: usize, each: usize) -> DecodeResult<()> {
+        let needed = n.saturating_mul(each);
+        let offset = self.position();
+        self.shared().charge(needed).map_err(|budget| DecodeError {
+            offset,
+            kind: DecodeErrorKind::OverBudget { needed, budget },
+        })
+    }
 
     /// Skips one value of the given type, including everything nested in it.
     fn skip(&mut self, ty: TType) -> DecodeResult<()> {
