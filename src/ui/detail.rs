@@ -344,7 +344,14 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         .iter()
         .flat_map(|g| g.instances.iter().flatten().flat_map(Range::ids))
         .collect();
-    let (done, total) = d.progress();
+    // A rollback counts what it has put back, out of what the update had touched; counting
+    // "updated" instances would run backwards while it works.
+    let rollback = d.is_rollback();
+    let (done, total) = if rollback {
+        d.rollback_progress()
+    } else {
+        d.progress()
+    };
     let failed = states
         .values()
         .filter(|a| matches!(a, Some(x) if *x == JobUpdateAction::INSTANCE_UPDATE_FAILED || *x == JobUpdateAction::INSTANCE_ROLLBACK_FAILED))
@@ -411,9 +418,23 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     let filled = (done * bar_w).checked_div(total).unwrap_or(0);
     lines.push(Line::from(vec![
         Span::styled(format!(" {:<16}", "progress"), theme.get("text.key")),
-        Span::styled("█".repeat(filled), theme.get("instance.updated")),
+        Span::styled(
+            "█".repeat(filled),
+            theme.get(if rollback {
+                "instance.rolled_back"
+            } else {
+                "instance.updated"
+            }),
+        ),
         Span::styled("░".repeat(bar_w - filled), theme.get("instance.pending")),
-        Span::styled(format!(" {done}/{total} updated"), theme.get("text.value")),
+        Span::styled(
+            if rollback {
+                format!(" rolled back {done}/{total}")
+            } else {
+                format!(" {done}/{total} updated")
+            },
+            theme.get("text.value"),
+        ),
     ]));
     let max_failed = settings.max_failed_instances.unwrap_or(0);
     lines.push(Line::from(vec![
@@ -430,7 +451,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             },
         ),
     ]));
-    if let Some(eta) = estimate(d, done, total, state.now).filter(|_| {
+    if let Some(eta) = estimate(d, rollback, done, total, state.now).filter(|_| {
         // A pace means nothing while the update is paused or blocked on a pulse.
         status == JobUpdateStatus::ROLLING_FORWARD || status == JobUpdateStatus::ROLLING_BACK
     }) {
@@ -528,22 +549,34 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     Some(lines)
 }
 
-/// Time to finish at the pace seen so far: instances updated per minute since the first event.
-fn estimate(d: &JobUpdateDetails, done: usize, total: usize, now: i64) -> Option<String> {
-    let first = d
-        .instance_events
-        .iter()
-        .flatten()
-        .filter_map(|e| e.timestamp_ms)
-        .min()?;
-    if done == 0 || now <= first {
+/// Time to finish at the pace seen so far: instances done per minute since the work began —
+/// the first instance event going forward, the start of the rollback going back (the forward
+/// pace says nothing about how fast a rollback goes, and its count of updated instances falls).
+fn estimate(
+    d: &JobUpdateDetails,
+    rollback: bool,
+    done: usize,
+    total: usize,
+    now: i64,
+) -> Option<String> {
+    let first = if rollback {
+        d.rollback_started_ms()?
+    } else {
+        d.instance_events
+            .iter()
+            .flatten()
+            .filter_map(|e| e.timestamp_ms)
+            .min()?
+    };
+    if done == 0 || now <= first || done > total {
         return None;
     }
     let per_ms = done as f64 / (now - first) as f64;
     let left_ms = (total - done) as f64 / per_ms;
     Some(format!(
-        "about {} left at the current pace",
-        age(left_ms as i64, Some(0))
+        "about {} left {}at the current pace",
+        age(left_ms as i64, Some(0)),
+        if rollback { "to roll back " } else { "" }
     ))
 }
 
@@ -717,5 +750,109 @@ fn fmt_num(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(instance: i32, at_s: i64, action: JobUpdateAction) -> JobInstanceUpdateEvent {
+        JobInstanceUpdateEvent {
+            instance_id: Some(instance),
+            timestamp_ms: Some(at_s * 1000),
+            action: Some(action),
+            message: None,
+        }
+    }
+
+    /// Ten instances updated over ten minutes, then a rollback from minute 10: by minute 12,
+    /// four of the ten are rolled back.
+    fn rolling_back() -> JobUpdateDetails {
+        let mut events = Vec::new();
+        for i in 0..10 {
+            events.push(ev(i, i as i64 * 60, JobUpdateAction::INSTANCE_UPDATING));
+            events.push(ev(i, i as i64 * 60 + 50, JobUpdateAction::INSTANCE_UPDATED));
+        }
+        for i in 0..4 {
+            events.push(ev(
+                9 - i,
+                600 + i as i64 * 30,
+                JobUpdateAction::INSTANCE_ROLLING_BACK,
+            ));
+            events.push(ev(
+                9 - i,
+                600 + i as i64 * 30 + 20,
+                JobUpdateAction::INSTANCE_ROLLED_BACK,
+            ));
+        }
+        let all = Range {
+            first: Some(0),
+            last: Some(29),
+        };
+        JobUpdateDetails {
+            update: Some(JobUpdate {
+                summary: Some(JobUpdateSummary {
+                    state: Some(JobUpdateState {
+                        status: Some(JobUpdateStatus::ROLLING_BACK),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                instructions: Some(JobUpdateInstructions {
+                    desired_state: Some(InstanceTaskConfig {
+                        instances: Some(vec![all]),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            }),
+            update_events: Some(vec![JobUpdateEvent {
+                status: Some(JobUpdateStatus::ROLLING_BACK),
+                timestamp_ms: Some(600_000),
+                ..Default::default()
+            }]),
+            instance_events: Some(events),
+        }
+    }
+
+    #[test]
+    fn a_rollback_is_counted_and_paced_on_its_own() {
+        let d = rolling_back();
+        assert!(d.is_rollback());
+        assert_eq!(d.rollback_progress(), (4, 10));
+        // Forward progress counts 6 of 30 updated: the old screen's count, falling.
+        assert_eq!(d.progress(), (6, 30));
+        // 4 rolled back in 2 minutes: 6 left take 3 minutes.
+        assert_eq!(
+            estimate(&d, true, 4, 10, 720_000).as_deref(),
+            Some("about 3m left to roll back at the current pace")
+        );
+        // Nothing rolled back yet: no pace, no estimate.
+        assert_eq!(estimate(&d, true, 0, 10, 720_000), None);
+    }
+
+    #[test]
+    fn a_forward_update_is_not_a_rollback() {
+        let mut d = rolling_back();
+        d.instance_events
+            .as_mut()
+            .unwrap()
+            .retain(|e| !e.action.unwrap().is_rollback());
+        d.update_events = None;
+        if let Some(st) = d
+            .update
+            .as_mut()
+            .and_then(|u| u.summary.as_mut())
+            .and_then(|s| s.state.as_mut())
+        {
+            st.status = Some(JobUpdateStatus::ROLLING_FORWARD);
+        }
+        assert!(!d.is_rollback());
+        assert_eq!(d.progress(), (10, 30));
+        assert_eq!(
+            estimate(&d, false, 10, 30, 600_000).as_deref(),
+            Some("about 20m left at the current pace")
+        );
     }
 }
