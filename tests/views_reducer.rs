@@ -175,3 +175,233 @@ async fn a_rollback_shows_rolled_back_n_of_m_and_its_own_estimate() {
     );
     w.stop().await;
 }
+
+// ---- item 15: from an update to its job, `:update JOB`, progress in the list, instance events ----
+
+fn type_line(line: &str) -> Vec<Action> {
+    let mut v = vec![key(':')];
+    v.extend(line.chars().map(key));
+    v.push(enter());
+    v
+}
+
+fn message(s: &State) -> String {
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+/// `t` on the update screen (and on an update in the list) opens the job's tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn t_goes_from_an_update_to_its_jobs_tasks() {
+    let mut w = start().await;
+    let ukey = updates_of(&w, INDEXER)
+        .await
+        .pop()
+        .and_then(|u| u.key)
+        .unwrap()
+        .to_string();
+    let mut s = state_at(&mut w, Nav::Update(ukey)).await;
+    w.act(&mut s, [key('t')]).await;
+    match s.top() {
+        Screen::Tasks { job, table, .. } => {
+            assert_eq!(job, INDEXER);
+            assert_eq!(table.rows.len(), 30, "the job's tasks are loaded");
+        }
+        other => panic!("expected the indexer's tasks, got {other:?}"),
+    }
+    // From the list: the selected update's job.
+    let mut s = state_at(
+        &mut w,
+        Nav::Updates {
+            role: Some("payments".into()),
+            filter: None,
+        },
+    )
+    .await;
+    w.act(&mut s, [key('t')]).await;
+    match s.top() {
+        Screen::Tasks { job, .. } => assert_eq!(job, "payments/prod/ledger-api"),
+        other => panic!("expected the ledger-api's tasks, got {other:?}"),
+    }
+    w.stop().await;
+}
+
+/// `:update ROLE/ENV/NAME` opens the job's active update, else its latest; a job without any
+/// update says so and stays where it was.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_command_with_a_job_key_opens_its_active_else_latest_update() {
+    let mut w = start().await;
+    let mut s = state_at(&mut w, Nav::Roles).await;
+    w.act(&mut s, type_line(&format!("update {INDEXER}"))).await;
+    let active = updates_of(&w, INDEXER)
+        .await
+        .into_iter()
+        .find(|u| {
+            u.state
+                .as_ref()
+                .and_then(|s| s.status)
+                .is_some_and(JobUpdateStatus::is_active)
+        })
+        .and_then(|u| u.key)
+        .unwrap()
+        .to_string();
+    match s.top() {
+        Screen::Update { key, .. } => assert_eq!(*key, active),
+        other => panic!("expected the update screen, got {other:?}"),
+    }
+    let text = draw(&s);
+    assert!(
+        line_of(&text, "status").contains("ROLLING_FORWARD"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("loading…"),
+        "the details were fetched:\n{text}"
+    );
+
+    // A job whose updates all ended: the latest.
+    let ledger = "payments/prod/ledger-api";
+    let latest = updates_of(&w, ledger)
+        .await
+        .pop()
+        .and_then(|u| u.key)
+        .unwrap()
+        .to_string();
+    w.act(&mut s, type_line(&format!("update {ledger}"))).await;
+    match s.top() {
+        Screen::Update { key, .. } => assert_eq!(*key, latest),
+        other => panic!("expected the update screen, got {other:?}"),
+    }
+
+    // A job that never had an update.
+    let depth = s.stack.len();
+    assert!(updates_of(&w, "payments/prod/hsm-proxy").await.is_empty());
+    w.act(&mut s, type_line("update payments/prod/hsm-proxy"))
+        .await;
+    assert_eq!(s.stack.len(), depth, "{:?}", s.top());
+    assert!(
+        matches!(s.top(), Screen::Update { key, .. } if *key == latest),
+        "{:?}",
+        s.top()
+    );
+    assert!(
+        message(&s).contains("no update of payments/prod/hsm-proxy"),
+        "{}",
+        message(&s)
+    );
+    w.stop().await;
+}
+
+/// The updates list shows each active update's progress, reading the details of the active
+/// updates only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_updates_list_shows_progress_of_active_updates() {
+    let mut w = start().await;
+    let mut s = w.console("http://sim.test:8081", Nav::Roles, 120, 40);
+    w.tick(&mut s).await;
+    let fx = w
+        .act(
+            &mut s,
+            [Action::Open(Nav::Updates {
+                role: None,
+                filter: None,
+            })],
+        )
+        .await;
+    let summaries = w
+        .client
+        .get_job_update_summaries(JobUpdateQuery::default())
+        .await
+        .unwrap()
+        .value;
+    let mut active: Vec<String> = summaries
+        .iter()
+        .filter(|u| {
+            u.state
+                .as_ref()
+                .and_then(|s| s.status)
+                .is_some_and(JobUpdateStatus::is_active)
+        })
+        .map(|u| u.key.as_ref().unwrap().to_string())
+        .collect();
+    active.sort();
+    assert!(active.len() >= 2 && active.len() < summaries.len());
+    let mut detail_fetches: Vec<String> = fx
+        .iter()
+        .filter_map(|e| match e {
+            eos::app::Effect::Fetch {
+                key: eos::app::resource::ResourceKey::UpdateDetails(k),
+                ..
+            } => Some(k.clone()),
+            _ => None,
+        })
+        .collect();
+    detail_fetches.sort();
+    assert_eq!(
+        detail_fetches, active,
+        "details of the active updates, once each"
+    );
+
+    let text = draw(&s);
+    assert!(text.contains("PROGRESS"), "{text}");
+    for u in &summaries {
+        let k = u.key.as_ref().unwrap().to_string();
+        let job = k.rsplit_once('/').unwrap().0;
+        let row = text
+            .lines()
+            .find(|l| l.contains(job))
+            .unwrap_or_else(|| panic!("no row of {job}:\n{text}"));
+        if active.contains(&k) {
+            let d = details(&w, &k).await;
+            let (done, total) = d.progress();
+            assert!(
+                row.trim_end().ends_with(&format!(" {done}/{total}")),
+                "{row}"
+            );
+        } else {
+            // No progress for an update that ended: the row ends with its age.
+            let last = row.split_whitespace().last().unwrap_or("");
+            assert!(!last.contains('/'), "{row}");
+        }
+    }
+    w.stop().await;
+}
+
+/// The update screen lists what happened to each instance, newest first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_update_screen_lists_instance_events() {
+    let mut w = start().await;
+    let ukey = updates_of(&w, INDEXER)
+        .await
+        .pop()
+        .and_then(|u| u.key)
+        .unwrap()
+        .to_string();
+    let mut s = state_at(&mut w, Nav::Update(ukey.clone())).await;
+    update(&mut s, Action::Resize(120, 200));
+    let text = draw(&s);
+    let d = details(&w, &ukey).await;
+    let events = d.instance_events.clone().unwrap_or_default();
+    assert!(!events.is_empty());
+    let newest = events.iter().max_by_key(|e| e.timestamp_ms).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("INSTANCE EVENTS"))
+        .unwrap_or_else(|| panic!("no instance events:\n{text}"));
+    let first = lines[at + 1];
+    assert!(
+        first.contains(&format!("instance {}", newest.instance_id.unwrap()))
+            && first.contains(&newest.action.unwrap().to_string()),
+        "{first}"
+    );
+    let listed = lines[at + 1..]
+        .iter()
+        .take_while(|l| l.contains("instance "))
+        .count();
+    assert_eq!(listed, events.len().min(50), "{text}");
+    assert!(text.contains("INSTANCE_UPDATED") && text.contains("INSTANCE_UPDATING"));
+    w.stop().await;
+}

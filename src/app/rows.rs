@@ -50,6 +50,7 @@ pub fn updates_table() -> Table {
         Column::new("USER", 0).priority(6),
         Column::right("STARTED", 8).priority(4).clock(),
         Column::right("CHANGED", 8).priority(7).clock(),
+        Column::right("PROGRESS", 10).priority(8),
     ])
     .sorted_by(5, false)
 }
@@ -286,7 +287,12 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
         .collect()
 }
 
-pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
+/// `progress`: the progress cell of each active update whose details are loaded, by key.
+pub fn update_rows(
+    updates: &[JobUpdateSummary],
+    progress: &HashMap<String, String>,
+    now: i64,
+) -> Vec<Row> {
     updates
         .iter()
         .filter_map(|u| {
@@ -304,6 +310,7 @@ pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
                         u.user.clone().unwrap_or_default(),
                         age(now, st.created_timestamp_ms),
                         age(now, st.last_modified_timestamp_ms),
+                        progress.get(&full).cloned().unwrap_or_default(),
                     ],
                     vec![
                         t(&full),
@@ -312,6 +319,7 @@ pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
                         t(u.user.as_deref().unwrap_or("")),
                         SortKey::Num(st.created_timestamp_ms.unwrap_or(0) as f64),
                         SortKey::Num(st.last_modified_timestamp_ms.unwrap_or(0) as f64),
+                        SortKey::Cell,
                     ],
                 )
                 .style(update_style(status))

@@ -524,6 +524,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             ),
         ]));
     }
+    instance_event_lines(theme, d, &mut lines);
     lines.push(Line::raw(""));
     lines.push(heading(theme, "CONFIG CHANGE (initial → desired)"));
     match (
@@ -547,6 +548,63 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
         (None, None) => {}
     }
     Some(lines)
+}
+
+/// At most this many instance events are listed; the rest are counted.
+const INSTANCE_EVENTS_SHOWN: usize = 50;
+
+/// What happened to each instance (INSTANCE_UPDATING, UPDATED, ROLLING_BACK, …), newest first,
+/// as Aurora's own UI lists them per instance.
+fn instance_event_lines<'a>(theme: &Theme, d: &JobUpdateDetails, out: &mut Vec<Line<'a>>) {
+    let mut events: Vec<&JobInstanceUpdateEvent> = d.instance_events.iter().flatten().collect();
+    // Newest first; events of the same moment keep their order, reversed, so a later action
+    // of the same instance still comes first.
+    events.reverse();
+    events.sort_by_key(|e| std::cmp::Reverse(e.timestamp_ms));
+    out.push(Line::raw(""));
+    out.push(heading(theme, "INSTANCE EVENTS (newest first)"));
+    if events.is_empty() {
+        out.push(Line::from(Span::styled(
+            "   none yet",
+            theme.get("text.muted"),
+        )));
+    }
+    for e in events.iter().take(INSTANCE_EVENTS_SHOWN) {
+        let action = e.action;
+        out.push(Line::from(vec![
+            Span::styled(
+                format!(" {}  ", time(e.timestamp_ms)),
+                theme.get("text.muted"),
+            ),
+            Span::styled(
+                format!("instance {:<5} ", e.instance_id.unwrap_or(-1)),
+                theme.get("text.key"),
+            ),
+            Span::styled(
+                format!(
+                    "{:<26}",
+                    action.map(|a| a.to_string()).unwrap_or_else(|| "?".into())
+                ),
+                theme.get(instance_style(action, false)),
+            ),
+            Span::styled(
+                e.message
+                    .as_deref()
+                    .map(|m| format!("  {}", m.replace('\n', " ")))
+                    .unwrap_or_default(),
+                theme.get("text"),
+            ),
+        ]));
+    }
+    if events.len() > INSTANCE_EVENTS_SHOWN {
+        out.push(Line::from(Span::styled(
+            format!(
+                "   … {} older instance events",
+                events.len() - INSTANCE_EVENTS_SHOWN
+            ),
+            theme.get("text.muted"),
+        )));
+    }
 }
 
 /// Time to finish at the pace seen so far: instances done per minute since the work began —
