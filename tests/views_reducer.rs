@@ -405,3 +405,159 @@ async fn the_update_screen_lists_instance_events() {
     assert!(text.contains("INSTANCE_UPDATED") && text.contains("INSTANCE_UPDATING"));
     w.stop().await;
 }
+
+// ---- item 14: triage grouped by job and reason; crash loops say why ----
+
+/// Keys that select the first row of the view for which `pick` holds.
+fn select_row(s: &State, pick: impl Fn(&eos::app::table::Row) -> bool) -> Vec<Action> {
+    let t = s.top().table().expect("a table");
+    let pos = t
+        .view
+        .iter()
+        .position(|&i| pick(&t.rows[i]))
+        .unwrap_or_else(|| panic!("no such row in {:?}", visible(s)));
+    let mut v = vec![key('g')];
+    v.extend((0..pos).map(|_| key('j')));
+    v
+}
+
+/// The visible rows' cells, in order.
+fn visible(s: &State) -> Vec<Vec<String>> {
+    let t = s.top().table().expect("a table");
+    t.view.iter().map(|&i| t.rows[i].cells.clone()).collect()
+}
+
+/// After scaling a job that cannot be placed to 40 instances, triage has one row for its
+/// pending instances (it had one per instance); Enter expands and folds the group, and Enter
+/// on an instance or an update row still opens what it is about.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triage_groups_pending_instances_by_job_and_reason() {
+    let ml = "analytics/devel/ml-training";
+    let mut w = start().await;
+    w.client
+        .add_instances(
+            InstanceKey {
+                job_key: JobKey::parse(ml),
+                instance_id: Some(0),
+            },
+            38,
+        )
+        .await
+        .unwrap();
+    w.sim.advance(Duration::from_secs(5));
+    let mut s = state_at(&mut w, Nav::Triage).await;
+    let rows = visible(&s);
+    let of_ml: Vec<&Vec<String>> = rows.iter().filter(|r| r[1].contains(ml)).collect();
+    assert_eq!(
+        of_ml.len(),
+        1,
+        "one row for the job's pending instances: {rows:?}"
+    );
+    let group = of_ml[0];
+    assert_eq!(group[0], "PENDING");
+    assert_eq!(group[1], format!("▸ {ml}  40 pending"));
+    assert_eq!(group[2], "Insufficient: CPU");
+    assert!(rows.len() < 20, "{rows:?}");
+    let text = draw(&s);
+    let line = line_of(&text, "PENDING     ▸ analytics");
+    assert!(
+        line.contains(&format!("▸ {ml}  40 pending")) && line.contains("Insufficient: CPU"),
+        "{text}"
+    );
+
+    // Enter expands it: its 40 instances follow it.
+    let before = rows.len();
+    let mut keys = select_row(&s, |r| r.cells[1].contains(ml));
+    keys.push(enter());
+    w.act(&mut s, keys).await;
+    assert!(matches!(s.top(), Screen::Triage { .. }), "{:?}", s.top());
+    let rows = visible(&s);
+    assert_eq!(rows.len(), before + 40, "{rows:?}");
+    let at = rows
+        .iter()
+        .position(|r| r[1] == format!("▾ {ml}  40 pending"))
+        .unwrap();
+    for (k, r) in rows[at + 1..at + 41].iter().enumerate() {
+        assert_eq!(r[1], format!("  └ {ml}/{k}"), "{rows:?}");
+        assert_eq!(r[2], "Insufficient: CPU");
+    }
+    // The group stays together under another sort.
+    w.act(&mut s, [key('>'), key('>'), key('S')]).await;
+    let rows = visible(&s);
+    let at = rows
+        .iter()
+        .position(|r| r[1] == format!("▾ {ml}  40 pending"))
+        .unwrap();
+    assert!(
+        rows[at + 1..at + 41]
+            .iter()
+            .all(|r| r[1].starts_with(&format!("  └ {ml}/"))),
+        "{rows:?}"
+    );
+    w.act(&mut s, [key('<'), key('<'), key('S')]).await;
+
+    // Enter on an instance row opens the job's tasks, as before.
+    let mut keys = select_row(&s, |r| r.cells[1] == format!("  └ {ml}/7"));
+    keys.push(enter());
+    w.act(&mut s, keys).await;
+    assert!(
+        matches!(s.top(), Screen::Tasks { job, .. } if job == ml),
+        "{:?}",
+        s.top()
+    );
+    w.act(&mut s, [key('q')]).await;
+    assert!(matches!(s.top(), Screen::Triage { .. }));
+
+    // Enter on the group again folds it.
+    let mut keys = select_row(&s, |r| r.cells[1].starts_with(&format!("▾ {ml}")));
+    keys.push(enter());
+    w.act(&mut s, keys).await;
+    assert_eq!(visible(&s).len(), before);
+
+    // Enter on an update row opens the update.
+    let mut keys = select_row(&s, |r| r.cells[0] == "UPDATE");
+    keys.push(enter());
+    w.act(&mut s, keys).await;
+    assert!(matches!(s.top(), Screen::Update { .. }), "{:?}", s.top());
+    w.stop().await;
+}
+
+/// A crash loop's row says why its last task failed, read from the job's task history.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triage_crash_loop_row_shows_the_last_failure() {
+    let job = "payments/prod/fraud-scorer";
+    let mut w = start().await;
+    let mut s = w.console("http://sim.test:8081", Nav::Roles, 120, 40);
+    w.tick(&mut s).await;
+    let fx = w.act(&mut s, [Action::Open(Nav::Triage)]).await;
+    let history = eos::app::resource::ResourceKey::Tasks {
+        job: job.into(),
+        history: true,
+    };
+    let reads = fx
+        .iter()
+        .filter(|e| matches!(e, eos::app::Effect::Fetch { key, .. } if *key == history))
+        .count();
+    assert_eq!(reads, 1, "the looping job's history is read once");
+    let mut q = sim_common::query(&JobKey::parse(job).unwrap());
+    q.statuses = Some(vec![ScheduleStatus::FAILED, ScheduleStatus::LOST]);
+    let failed = w.client.get_tasks_without_configs(q).await.unwrap().value;
+    let last = failed
+        .iter()
+        .filter_map(|t| {
+            let e = t.latest_event()?;
+            Some((e.timestamp?, e.message.clone()?))
+        })
+        .max()
+        .map(|(_, m)| m)
+        .unwrap();
+    assert!(last.contains("exited with status"), "{last}");
+    let row = visible(&s)
+        .into_iter()
+        .find(|r| r[0] == "CRASHLOOP")
+        .unwrap();
+    assert_eq!(row[1], job);
+    assert!(row[2].starts_with(&format!("last: {last} · ")), "{row:?}");
+    assert!(row[2].ends_with("failures"), "{row:?}");
+    w.stop().await;
+}

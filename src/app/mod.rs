@@ -17,6 +17,7 @@ pub mod resource;
 pub mod rolling;
 pub mod rows;
 pub mod table;
+mod triage;
 pub mod updates;
 
 use std::collections::HashMap;
@@ -511,27 +512,8 @@ impl State {
                 }
                 None
             }
-            Screen::Triage { .. } => {
-                // Triage joins four reads; it shows once all of them have arrived.
-                let stuck = get(&ResourceKey::StuckTasks);
-                let reasons = get(&ResourceKey::PendingReasons(PendingScope::All));
-                let jobs = get(&ResourceKey::Jobs(None));
-                let updates = get(&ResourceKey::Updates(None));
-                match (
-                    stuck.as_deref(),
-                    reasons.as_deref(),
-                    jobs.as_deref(),
-                    updates.as_deref(),
-                ) {
-                    (
-                        Some(Data::Tasks(s)),
-                        Some(Data::PendingReasons(r)),
-                        Some(Data::Jobs(j)),
-                        Some(Data::Updates(u)),
-                    ) => Some(rows::triage_rows(s, r, j, u, now)),
-                    _ => None,
-                }
-            }
+            // Triage joins four reads; it shows once all of them have arrived.
+            Screen::Triage { .. } => self.triage_rows(),
             Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
             Screen::Clusters { .. } => self.clusters_rows(),
             _ => None,
@@ -856,6 +838,9 @@ impl State {
                 }
             }
             Command::Open => {
+                if self.triage_toggle() {
+                    return;
+                }
                 if let Some(nav) = self
                     .top()
                     .table()

@@ -72,6 +72,10 @@ pub enum Screen {
     },
     Triage {
         table: Table,
+        /// The group rows (pending instances of a job, for one reason) that are expanded.
+        expanded: std::collections::BTreeSet<String>,
+        /// Jobs that crash-loop: their task history says why (see `triage.rs`).
+        crashloops: Vec<String>,
     },
     Hosts {
         table: Table,
@@ -127,6 +131,8 @@ impl Screen {
             },
             Nav::Triage => Screen::Triage {
                 table: rows::triage_table(),
+                expanded: Default::default(),
+                crashloops: Vec::new(),
             },
             Nav::Hosts => Screen::Hosts {
                 table: super::hosts::hosts_table(),
@@ -177,12 +183,19 @@ impl Screen {
                 key.split('/').next().map(str::to_owned),
             )],
             Screen::Update { key, .. } => vec![ResourceKey::UpdateDetails(key.clone())],
-            Screen::Triage { .. } => vec![
-                ResourceKey::StuckTasks,
-                ResourceKey::PendingReasons(PendingScope::All),
-                ResourceKey::Jobs(None),
-                ResourceKey::Updates(None),
-            ],
+            Screen::Triage { crashloops, .. } => {
+                let mut v = vec![
+                    ResourceKey::StuckTasks,
+                    ResourceKey::PendingReasons(PendingScope::All),
+                    ResourceKey::Jobs(None),
+                    ResourceKey::Updates(None),
+                ];
+                v.extend(crashloops.iter().map(|job| ResourceKey::Tasks {
+                    job: job.clone(),
+                    history: true,
+                }));
+                v
+            }
             Screen::Hosts { .. } => vec![ResourceKey::ActiveTasks, ResourceKey::Maintenance],
             Screen::Host { host, .. } => {
                 vec![
@@ -232,7 +245,7 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table }
+            | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table } => Some(table),
@@ -246,7 +259,7 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table }
+            | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table } => Some(table),
