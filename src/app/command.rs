@@ -56,6 +56,7 @@ commands! {
     Quota = "quota": "Quota of the current role",
     Config = "config": "Config groups of the selected job",
     JobUpdate = "job_update": "The selected job's active update",
+    JobTasks = "job_tasks": "The tasks of the update's job",
     Mark = "mark": "Mark or unmark the selected row (instance, host)",
     MarkRange = "mark_range": "Mark every row from the last mark to here",
     MarkAll = "mark_all": "Mark every row that passes the filter",

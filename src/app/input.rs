@@ -113,7 +113,10 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
     ("task", "task TASK_ID"),
     ("config", "config ROLE/ENV/NAME"),
     ("updates", "updates [ROLE]"),
-    ("update", "update ROLE/ENV/NAME/UPDATE_ID"),
+    (
+        "update",
+        "update ROLE/ENV/NAME[/UPDATE_ID]: without an id, the job's active (else latest) update",
+    ),
     ("quota", "quota [ROLE]"),
     (
         "triage",
@@ -188,12 +191,14 @@ pub fn parse_command_line(line: &str, role: Option<&str>) -> Result<LineCommand,
             filter: None,
         },
         "update" => {
-            let a = arg.ok_or(":update needs ROLE/ENV/NAME/UPDATE_ID")?;
+            let a = arg.ok_or(":update needs ROLE/ENV/NAME[/UPDATE_ID]")?;
+            // A job key stands for that job's active (else latest) update.
             Nav::Update(
                 JobUpdateKey::parse(a)
                     .map(|k| k.to_string())
+                    .or_else(|| JobKey::parse(a).map(|k| k.to_string()))
                     .ok_or(format!(
-                        "{a:?} is not an update key (ROLE/ENV/NAME/UPDATE_ID)"
+                        "{a:?} is not an update key (ROLE/ENV/NAME/UPDATE_ID) nor a job key (ROLE/ENV/NAME)"
                     ))?,
             )
         }
@@ -251,6 +256,15 @@ mod tests {
         assert_eq!(
             parse_command_line("update a/b/c/u-1", None),
             Ok(LineCommand::Go(Nav::Update("a/b/c/u-1".into())))
+        );
+        assert_eq!(
+            parse_command_line("update a/b/c", None),
+            Ok(LineCommand::Go(Nav::Update("a/b/c".into())))
+        );
+        assert!(
+            parse_command_line("update a/b", None)
+                .unwrap_err()
+                .contains("not an update key")
         );
         assert_eq!(
             parse_command_line("q", None),

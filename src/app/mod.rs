@@ -17,6 +17,8 @@ pub mod resource;
 pub mod rolling;
 pub mod rows;
 pub mod table;
+mod triage;
+pub mod updates;
 
 use std::collections::HashMap;
 
@@ -493,31 +495,25 @@ impl State {
             }
             Screen::Updates { role, .. } => {
                 match get(&ResourceKey::Updates(role.clone())).as_deref() {
-                    Some(Data::Updates(u)) => Some(rows::update_rows(u, now)),
+                    Some(Data::Updates(u)) => {
+                        let active = updates::active_keys(u);
+                        let cells = updates::progress_cells(self, &active);
+                        if let Screen::Updates { active: a, .. } = self.top_mut() {
+                            *a = active;
+                        }
+                        Some(rows::update_rows(u, &cells, now))
+                    }
                     _ => None,
                 }
             }
-            Screen::Triage { .. } => {
-                // Triage joins four reads; it shows once all of them have arrived.
-                let stuck = get(&ResourceKey::StuckTasks);
-                let reasons = get(&ResourceKey::PendingReasons(PendingScope::All));
-                let jobs = get(&ResourceKey::Jobs(None));
-                let updates = get(&ResourceKey::Updates(None));
-                match (
-                    stuck.as_deref(),
-                    reasons.as_deref(),
-                    jobs.as_deref(),
-                    updates.as_deref(),
-                ) {
-                    (
-                        Some(Data::Tasks(s)),
-                        Some(Data::PendingReasons(r)),
-                        Some(Data::Jobs(j)),
-                        Some(Data::Updates(u)),
-                    ) => Some(rows::triage_rows(s, r, j, u, now)),
-                    _ => None,
+            Screen::Update { .. } => {
+                if self.resolve_job_update() {
+                    return self.rebuild_top();
                 }
+                None
             }
+            // Triage joins four reads; it shows once all of them have arrived.
+            Screen::Triage { .. } => self.triage_rows(),
             Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
             Screen::Clusters { .. } => self.clusters_rows(),
             _ => None,
@@ -527,7 +523,7 @@ impl State {
         }
     }
 
-    fn on_fetched(&mut self, f: Fetched) {
+    fn on_fetched(&mut self, f: Fetched, fx: &mut Vec<Effect>) {
         if let Some(c) = f.cluster
             && !self.cluster_pinned
             && self.cluster.as_ref() != Some(&c)
@@ -549,9 +545,15 @@ impl State {
         {
             slot.next_due = f.at + interval;
         }
-        if self.top().resources().contains(&f.key) {
+        let before = self.top().resources();
+        if before.contains(&f.key) {
             self.rebuild_top();
             self.dirty = true;
+            // What arrived can name more to read (an update list's active updates, the update
+            // a `:update JOB` means): those go out now rather than on the next tick.
+            if self.top().resources() != before {
+                self.schedule(fx, false);
+            }
         }
     }
 
@@ -836,6 +838,9 @@ impl State {
                 }
             }
             Command::Open => {
+                if self.triage_toggle() {
+                    return;
+                }
                 if let Some(nav) = self
                     .top()
                     .table()
@@ -929,6 +934,7 @@ impl State {
                 self.open(Nav::Updates { role, filter }, fx)
             }
             Command::Triage => self.open(Nav::Triage, fx),
+            Command::JobTasks => self.open_job_tasks(fx),
             Command::Hosts => self.open(Nav::Hosts, fx),
             Command::StartMaintenance => self.host_operation(ops::HostAction::Start),
             Command::DrainHosts => self.host_operation(ops::HostAction::Drain),
@@ -1014,6 +1020,9 @@ impl State {
     fn selected_job(&self) -> Option<String> {
         match self.top() {
             Screen::Jobs { table, .. } => table.selected_row().map(|r| r.id.clone()),
+            Screen::Updates { table, .. } => table
+                .selected_row()
+                .and_then(|r| r.id.rsplit_once('/').map(|(j, _)| j.to_owned())),
             other => other.job(),
         }
     }
@@ -1100,7 +1109,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Click { column, row } => state.on_click(column, row, &mut fx),
         Action::Scroll(delta) => state.on_scroll(delta, &mut fx),
-        Action::Fetched(f) => state.on_fetched(*f),
+        Action::Fetched(f) => state.on_fetched(*f, &mut fx),
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),
         Action::Link(news) => state.on_link(news),

@@ -19,7 +19,8 @@ pub enum Nav {
         role: Option<String>,
         filter: Option<String>,
     },
-    /// One update, `role/env/name/id`.
+    /// One update, `role/env/name/id`; or `role/env/name`: that job's active (else latest)
+    /// update, resolved once the role's updates are known.
     Update(String),
     Triage,
     /// Agent hosts with their tasks and maintenance mode.
@@ -61,13 +62,20 @@ pub enum Screen {
     Updates {
         role: Option<String>,
         table: Table,
+        /// The active updates in the list, whose details give the progress column.
+        active: Vec<String>,
     },
     Update {
+        /// An update key, or a job key until its update is known (see [`Nav::Update`]).
         key: String,
         scroll: usize,
     },
     Triage {
         table: Table,
+        /// The group rows (pending instances of a job, for one reason) that are expanded.
+        expanded: std::collections::BTreeSet<String>,
+        /// Jobs that crash-loop: their task history says why (see `triage.rs`).
+        crashloops: Vec<String>,
     },
     Hosts {
         table: Table,
@@ -114,6 +122,7 @@ impl Screen {
                 Screen::Updates {
                     role: role.clone(),
                     table,
+                    active: Vec::new(),
                 }
             }
             Nav::Update(key) => Screen::Update {
@@ -122,6 +131,8 @@ impl Screen {
             },
             Nav::Triage => Screen::Triage {
                 table: rows::triage_table(),
+                expanded: Default::default(),
+                crashloops: Vec::new(),
             },
             Nav::Hosts => Screen::Hosts {
                 table: super::hosts::hosts_table(),
@@ -162,14 +173,29 @@ impl Screen {
             ],
             Screen::Config { job, .. } => vec![ResourceKey::Config(job.clone())],
             Screen::Quota { role } => vec![ResourceKey::Quota(role.clone())],
-            Screen::Updates { role, .. } => vec![ResourceKey::Updates(role.clone())],
+            Screen::Updates { role, active, .. } => {
+                let mut v = vec![ResourceKey::Updates(role.clone())];
+                v.extend(active.iter().cloned().map(ResourceKey::UpdateDetails));
+                v
+            }
+            // A job's update: the role's updates say which one it is.
+            Screen::Update { key, .. } if is_job_key(key) => vec![ResourceKey::Updates(
+                key.split('/').next().map(str::to_owned),
+            )],
             Screen::Update { key, .. } => vec![ResourceKey::UpdateDetails(key.clone())],
-            Screen::Triage { .. } => vec![
-                ResourceKey::StuckTasks,
-                ResourceKey::PendingReasons(PendingScope::All),
-                ResourceKey::Jobs(None),
-                ResourceKey::Updates(None),
-            ],
+            Screen::Triage { crashloops, .. } => {
+                let mut v = vec![
+                    ResourceKey::StuckTasks,
+                    ResourceKey::PendingReasons(PendingScope::All),
+                    ResourceKey::Jobs(None),
+                    ResourceKey::Updates(None),
+                ];
+                v.extend(crashloops.iter().map(|job| ResourceKey::Tasks {
+                    job: job.clone(),
+                    history: true,
+                }));
+                v
+            }
             Screen::Hosts { .. } => vec![ResourceKey::ActiveTasks, ResourceKey::Maintenance],
             Screen::Host { host, .. } => {
                 vec![
@@ -219,7 +245,7 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table }
+            | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table } => Some(table),
@@ -233,7 +259,7 @@ impl Screen {
             | Screen::Jobs { table, .. }
             | Screen::Tasks { table, .. }
             | Screen::Updates { table, .. }
-            | Screen::Triage { table }
+            | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table } => Some(table),
@@ -269,6 +295,7 @@ impl Screen {
             Screen::Quota { role } => format!("quota {role}"),
             Screen::Updates { role: Some(r), .. } => format!("updates of {r}"),
             Screen::Updates { role: None, .. } => "updates".into(),
+            Screen::Update { key, .. } if is_job_key(key) => format!("update of {key}"),
             Screen::Update { key, .. } => {
                 format!("update {}", key.rsplit('/').next().unwrap_or(key))
             }
@@ -298,10 +325,16 @@ impl Screen {
     pub fn job(&self) -> Option<String> {
         match self {
             Screen::Tasks { job, .. } | Screen::Config { job, .. } => Some(job.clone()),
+            Screen::Update { key, .. } if is_job_key(key) => Some(key.clone()),
             Screen::Update { key, .. } => key.rsplit_once('/').map(|(j, _)| j.to_owned()),
             _ => None,
         }
     }
+}
+
+/// `role/env/name` (a job) rather than `role/env/name/id` (an update).
+pub fn is_job_key(key: &str) -> bool {
+    key.split('/').count() == 3
 }
 
 /// Task ids are long (`<ts>-<role>-<env>-<job>-<instance>-<uuid>`); the instance and the start

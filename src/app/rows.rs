@@ -50,16 +50,18 @@ pub fn updates_table() -> Table {
         Column::new("USER", 0).priority(6),
         Column::right("STARTED", 8).priority(4).clock(),
         Column::right("CHANGED", 8).priority(7).clock(),
+        Column::right("PROGRESS", 10).priority(8),
     ])
     .sorted_by(5, false)
 }
 
 pub fn triage_table() -> Table {
     Table::new(vec![
-        Column::new("KIND", 10),
-        Column::new("WHAT", 0),
-        Column::new("WHY", 0),
-        Column::right("AGE", 5).clock(),
+        Column::new("KIND", 10).priority(9),
+        Column::new("WHAT", 0).priority(8),
+        // The reason is cut rather than the age dropped when a crash loop's message is long.
+        Column::new("WHY", 0).priority(6),
+        Column::right("AGE", 5).priority(7).clock(),
     ])
 }
 
@@ -286,7 +288,12 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
         .collect()
 }
 
-pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
+/// `progress`: the progress cell of each active update whose details are loaded, by key.
+pub fn update_rows(
+    updates: &[JobUpdateSummary],
+    progress: &HashMap<String, String>,
+    now: i64,
+) -> Vec<Row> {
     updates
         .iter()
         .filter_map(|u| {
@@ -304,6 +311,7 @@ pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
                         u.user.clone().unwrap_or_default(),
                         age(now, st.created_timestamp_ms),
                         age(now, st.last_modified_timestamp_ms),
+                        progress.get(&full).cloned().unwrap_or_default(),
                     ],
                     vec![
                         t(&full),
@@ -312,6 +320,7 @@ pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
                         t(u.user.as_deref().unwrap_or("")),
                         SortKey::Num(st.created_timestamp_ms.unwrap_or(0) as f64),
                         SortKey::Num(st.last_modified_timestamp_ms.unwrap_or(0) as f64),
+                        SortKey::Cell,
                     ],
                 )
                 .style(update_style(status))
@@ -320,159 +329,6 @@ pub fn update_rows(updates: &[JobUpdateSummary], now: i64) -> Vec<Row> {
             )
         })
         .collect()
-}
-
-/// What needs a human: pending tasks with their reasons, throttled (crash-looping) tasks, jobs
-/// with failures, and updates that failed, erred, are paused or wait for a pulse.
-pub fn triage_rows(
-    stuck: &[ScheduledTask],
-    reasons: &[PendingReason],
-    jobs: &[JobSummary],
-    updates: &[JobUpdateSummary],
-    now: i64,
-) -> Vec<Row> {
-    let reasons: HashMap<&str, &str> = reasons
-        .iter()
-        .filter_map(|r| Some((r.task_id.as_deref()?, r.reason.as_deref()?)))
-        .collect();
-    let mut rows = Vec::new();
-    // Updates first: a blocked or failed rollout is usually the cause of everything else.
-    for u in updates {
-        let Some(key) = u.key.as_ref() else { continue };
-        let st = u.state.clone().unwrap_or_default();
-        let status = st.status.unwrap_or_default();
-        let recent = now - st.last_modified_timestamp_ms.unwrap_or(0) < 6 * 3600 * 1000;
-        let (kind, why) = match status {
-            JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE
-            | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE => {
-                ("UPDATE", "blocked: waiting for a pulse")
-            }
-            JobUpdateStatus::ROLL_FORWARD_PAUSED | JobUpdateStatus::ROLL_BACK_PAUSED => {
-                ("UPDATE", "paused")
-            }
-            JobUpdateStatus::ROLLING_BACK => ("UPDATE", "rolling back"),
-            JobUpdateStatus::FAILED if recent => ("UPDATE", "failed"),
-            JobUpdateStatus::ERROR if recent => ("UPDATE", "scheduler error"),
-            JobUpdateStatus::ROLLED_BACK if recent => ("UPDATE", "rolled back"),
-            _ => continue,
-        };
-        let full = key.to_string();
-        rows.push(triage_row(
-            &full,
-            kind,
-            &format!(
-                "{} {}",
-                key.job.as_ref().map(|j| j.to_string()).unwrap_or_default(),
-                status
-            ),
-            why,
-            age(now, st.last_modified_timestamp_ms),
-            st.last_modified_timestamp_ms,
-            update_style(status),
-            Nav::Update(full.clone()),
-            0,
-        ));
-    }
-    // Jobs with throttled (flapping) tasks, grouped so one crash loop is one row.
-    let mut flapping: HashMap<String, (usize, i32, Option<i64>)> = HashMap::new();
-    for task in stuck {
-        let Some(job) = task.job() else { continue };
-        let job = job.to_string();
-        match task.status() {
-            ScheduleStatus::THROTTLED => {
-                let e = flapping.entry(job).or_default();
-                e.0 += 1;
-                e.1 = e.1.max(task.failure_count.unwrap_or(0));
-                e.2 = e.2.max(task.latest_event().and_then(|e| e.timestamp));
-            }
-            ScheduleStatus::PENDING => {
-                let id = task.task_id();
-                let since = task.latest_event().and_then(|e| e.timestamp);
-                let why = reasons
-                    .get(id)
-                    .filter(|r| !r.is_empty())
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "waiting for an offer".into());
-                rows.push(triage_row(
-                    id,
-                    "PENDING",
-                    &format!("{job}/{}", task.instance_id()),
-                    &why,
-                    age(now, since),
-                    since,
-                    "status.pending",
-                    Nav::Tasks(job),
-                    2,
-                ));
-            }
-            _ => {}
-        }
-    }
-    for (job, (count, fails, since)) in flapping {
-        rows.push(triage_row(
-            &format!("flap:{job}"),
-            "CRASHLOOP",
-            &job,
-            &format!("{count} throttled task(s), up to {fails} failures"),
-            age(now, since),
-            since,
-            "status.throttled",
-            Nav::Tasks(job.clone()),
-            1,
-        ));
-    }
-    for j in jobs {
-        let Some(key) = j.job.as_ref().and_then(|c| c.key.as_ref()) else {
-            continue;
-        };
-        let failed = j
-            .stats
-            .as_ref()
-            .and_then(|s| s.failed_task_count)
-            .unwrap_or(0);
-        if failed >= 3 {
-            let key = key.to_string();
-            rows.push(triage_row(
-                &format!("fail:{key}"),
-                "FAILURES",
-                &key,
-                &format!("{failed} failed or lost tasks retained"),
-                String::new(),
-                None,
-                "status.failed",
-                Nav::Tasks(key.clone()),
-                3,
-            ));
-        }
-    }
-    rows
-}
-
-#[allow(clippy::too_many_arguments)]
-fn triage_row(
-    id: &str,
-    kind: &str,
-    what: &str,
-    why: &str,
-    age_text: String,
-    since: Option<i64>,
-    style: &'static str,
-    target: Nav,
-    rank: i32,
-) -> Row {
-    Row::new(
-        id.to_owned(),
-        vec![kind.to_owned(), what.to_owned(), why.to_owned(), age_text],
-        vec![
-            SortKey::Num(rank as f64),
-            t(what),
-            t(why),
-            SortKey::Num(-(since.unwrap_or(0) as f64)),
-        ],
-    )
-    .style(style)
-    .target(target)
-    .copy(what.to_owned(), None)
 }
 
 #[cfg(test)]

@@ -37,6 +37,9 @@ pub struct Row {
     /// Fingerprint of the cells outside clock columns, to notice rows that changed (set by
     /// `Table::set_rows`).
     pub fingerprint: u64,
+    /// The id of the group row this row belongs to: it is listed right after that row, in
+    /// the order given, whatever the sort (triage's expanded groups).
+    pub parent: Option<String>,
 }
 
 impl Row {
@@ -65,7 +68,12 @@ impl Row {
             target: None,
             copy_alt: None,
             fingerprint: 0,
+            parent: None,
         }
+    }
+    pub fn child_of(mut self, parent: &str) -> Row {
+        self.parent = Some(parent.to_owned());
+        self
     }
     pub fn style(mut self, s: &'static str) -> Row {
         self.style = s;
@@ -215,6 +223,39 @@ pub struct Table {
     loaded: bool,
 }
 
+/// Moves every row that has a parent row right after that parent, in the order the rows were
+/// given; a row whose parent is not in the table stays where the sort put it.
+fn group_children(rows: &[Row], sorted: Vec<usize>) -> Vec<usize> {
+    let index: HashMap<&str, usize> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.id.as_str(), i))
+        .collect();
+    let parent_of = |i: usize| {
+        rows[i]
+            .parent
+            .as_deref()
+            .and_then(|p| index.get(p).copied())
+    };
+    let mut children: HashMap<usize, Vec<usize>> = HashMap::new();
+    for i in 0..rows.len() {
+        if let Some(p) = parent_of(i) {
+            children.entry(p).or_default().push(i);
+        }
+    }
+    let mut out = Vec::with_capacity(sorted.len());
+    for i in sorted {
+        if parent_of(i).is_some() {
+            continue;
+        }
+        out.push(i);
+        if let Some(c) = children.get(&i) {
+            out.extend(c);
+        }
+    }
+    out
+}
+
 impl Table {
     pub fn new(columns: Vec<Column>) -> Table {
         Table {
@@ -307,6 +348,9 @@ impl Table {
         sorted.sort_unstable_by(cmp);
         if !self.ascending {
             sorted.reverse();
+        }
+        if rows.iter().any(|r| r.parent.is_some()) {
+            sorted = group_children(rows, sorted);
         }
         self.sorted = sorted;
     }

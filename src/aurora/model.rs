@@ -979,6 +979,70 @@ impl JobUpdateDetails {
         let done = states.count(&[JobUpdateAction::INSTANCE_UPDATED]);
         (done, states.len() as usize)
     }
+
+    /// The update is going (or went) backwards: its status is a rollback one, or an instance
+    /// has a rollback event (a rollback that ended FAILED or ABORTED).
+    pub fn is_rollback(&self) -> bool {
+        let status = self
+            .update
+            .as_ref()
+            .and_then(|u| u.summary.as_ref())
+            .and_then(|s| s.state.as_ref())
+            .and_then(|s| s.status);
+        matches!(
+            status,
+            Some(
+                JobUpdateStatus::ROLLING_BACK
+                    | JobUpdateStatus::ROLL_BACK_PAUSED
+                    | JobUpdateStatus::ROLL_BACK_AWAITING_PULSE
+                    | JobUpdateStatus::ROLLED_BACK
+            )
+        ) || self
+            .instance_events
+            .iter()
+            .flatten()
+            .any(|e| e.action.is_some_and(JobUpdateAction::is_rollback))
+    }
+
+    /// Rollback progress: instances whose latest event is INSTANCE_ROLLED_BACK, out of the
+    /// instances the rollback covers. A rollback puts back only what the update touched, so
+    /// those are the instances with any event; the untouched ones are not part of it.
+    pub fn rollback_progress(&self) -> (usize, usize) {
+        let states = self.instance_states();
+        let done = states.count(&[JobUpdateAction::INSTANCE_ROLLED_BACK]);
+        (done, states.actions.len())
+    }
+
+    /// When the rollback began (scheduler clock, ms): the first ROLLING_BACK update event, or
+    /// else the first rollback event of an instance.
+    pub fn rollback_started_ms(&self) -> Option<i64> {
+        self.update_events
+            .iter()
+            .flatten()
+            .filter(|e| e.status == Some(JobUpdateStatus::ROLLING_BACK))
+            .filter_map(|e| e.timestamp_ms)
+            .min()
+            .or_else(|| {
+                self.instance_events
+                    .iter()
+                    .flatten()
+                    .filter(|e| e.action.is_some_and(JobUpdateAction::is_rollback))
+                    .filter_map(|e| e.timestamp_ms)
+                    .min()
+            })
+    }
+}
+
+impl JobUpdateAction {
+    /// An instance action of a rollback.
+    pub fn is_rollback(self) -> bool {
+        matches!(
+            self,
+            JobUpdateAction::INSTANCE_ROLLING_BACK
+                | JobUpdateAction::INSTANCE_ROLLED_BACK
+                | JobUpdateAction::INSTANCE_ROLLBACK_FAILED
+        )
+    }
 }
 
 impl Response {

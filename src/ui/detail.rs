@@ -337,7 +337,14 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     let instr = u.instructions.clone().unwrap_or_default();
     let settings = instr.settings.clone().unwrap_or_default();
     let states = d.instance_states();
-    let (done, total) = d.progress();
+    // A rollback counts what it has put back, out of what the update had touched; counting
+    // "updated" instances would run backwards while it works.
+    let rollback = d.is_rollback();
+    let (done, total) = if rollback {
+        d.rollback_progress()
+    } else {
+        d.progress()
+    };
     let failed = states.count(&[
         JobUpdateAction::INSTANCE_UPDATE_FAILED,
         JobUpdateAction::INSTANCE_ROLLBACK_FAILED,
@@ -404,9 +411,23 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     let filled = (done * bar_w).checked_div(total).unwrap_or(0);
     lines.push(Line::from(vec![
         Span::styled(format!(" {:<16}", "progress"), theme.get("text.key")),
-        Span::styled("█".repeat(filled), theme.get("instance.updated")),
+        Span::styled(
+            "█".repeat(filled),
+            theme.get(if rollback {
+                "instance.rolled_back"
+            } else {
+                "instance.updated"
+            }),
+        ),
         Span::styled("░".repeat(bar_w - filled), theme.get("instance.pending")),
-        Span::styled(format!(" {done}/{total} updated"), theme.get("text.value")),
+        Span::styled(
+            if rollback {
+                format!(" rolled back {done}/{total}")
+            } else {
+                format!(" {done}/{total} updated")
+            },
+            theme.get("text.value"),
+        ),
     ]));
     let touched = states.len();
     if touched > MAX_INSTANCE_CELLS as u64 {
@@ -432,7 +453,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             },
         ),
     ]));
-    if let Some(eta) = estimate(d, done, total, state.now).filter(|_| {
+    if let Some(eta) = estimate(d, rollback, done, total, state.now).filter(|_| {
         // A pace means nothing while the update is paused or blocked on a pulse.
         status == JobUpdateStatus::ROLLING_FORWARD || status == JobUpdateStatus::ROLLING_BACK
     }) {
@@ -518,6 +539,7 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             ),
         ]));
     }
+    instance_event_lines(theme, d, &mut lines);
     lines.push(Line::raw(""));
     lines.push(heading(theme, "CONFIG CHANGE (initial → desired)"));
     match (
@@ -547,22 +569,91 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
 /// job's instances is 4000).
 const MAX_INSTANCE_CELLS: usize = 10_000;
 
-/// Time to finish at the pace seen so far: instances updated per minute since the first event.
-fn estimate(d: &JobUpdateDetails, done: usize, total: usize, now: i64) -> Option<String> {
-    let first = d
-        .instance_events
-        .iter()
-        .flatten()
-        .filter_map(|e| e.timestamp_ms)
-        .min()?;
-    if done == 0 || now <= first {
+/// At most this many instance events are listed; the rest are counted.
+const INSTANCE_EVENTS_SHOWN: usize = 50;
+
+/// What happened to each instance (INSTANCE_UPDATING, UPDATED, ROLLING_BACK, …), newest first,
+/// as Aurora's own UI lists them per instance.
+fn instance_event_lines<'a>(theme: &Theme, d: &JobUpdateDetails, out: &mut Vec<Line<'a>>) {
+    let mut events: Vec<&JobInstanceUpdateEvent> = d.instance_events.iter().flatten().collect();
+    // Newest first; events of the same moment keep their order, reversed, so a later action
+    // of the same instance still comes first.
+    events.reverse();
+    events.sort_by_key(|e| std::cmp::Reverse(e.timestamp_ms));
+    out.push(Line::raw(""));
+    out.push(heading(theme, "INSTANCE EVENTS (newest first)"));
+    if events.is_empty() {
+        out.push(Line::from(Span::styled(
+            "   none yet",
+            theme.get("text.muted"),
+        )));
+    }
+    for e in events.iter().take(INSTANCE_EVENTS_SHOWN) {
+        let action = e.action;
+        out.push(Line::from(vec![
+            Span::styled(
+                format!(" {}  ", time(e.timestamp_ms)),
+                theme.get("text.muted"),
+            ),
+            Span::styled(
+                format!("instance {:<5} ", e.instance_id.unwrap_or(-1)),
+                theme.get("text.key"),
+            ),
+            Span::styled(
+                format!(
+                    "{:<26}",
+                    action.map(|a| a.to_string()).unwrap_or_else(|| "?".into())
+                ),
+                theme.get(instance_style(action, false)),
+            ),
+            Span::styled(
+                e.message
+                    .as_deref()
+                    .map(|m| format!("  {}", m.replace('\n', " ")))
+                    .unwrap_or_default(),
+                theme.get("text"),
+            ),
+        ]));
+    }
+    if events.len() > INSTANCE_EVENTS_SHOWN {
+        out.push(Line::from(Span::styled(
+            format!(
+                "   … {} older instance events",
+                events.len() - INSTANCE_EVENTS_SHOWN
+            ),
+            theme.get("text.muted"),
+        )));
+    }
+}
+
+/// Time to finish at the pace seen so far: instances done per minute since the work began —
+/// the first instance event going forward, the start of the rollback going back (the forward
+/// pace says nothing about how fast a rollback goes, and its count of updated instances falls).
+fn estimate(
+    d: &JobUpdateDetails,
+    rollback: bool,
+    done: usize,
+    total: usize,
+    now: i64,
+) -> Option<String> {
+    let first = if rollback {
+        d.rollback_started_ms()?
+    } else {
+        d.instance_events
+            .iter()
+            .flatten()
+            .filter_map(|e| e.timestamp_ms)
+            .min()?
+    };
+    if done == 0 || now <= first || done > total {
         return None;
     }
     let per_ms = done as f64 / (now - first) as f64;
     let left_ms = (total - done) as f64 / per_ms;
     Some(format!(
-        "about {} left at the current pace",
-        age(left_ms as i64, Some(0))
+        "about {} left {}at the current pace",
+        age(left_ms as i64, Some(0)),
+        if rollback { "to roll back " } else { "" }
     ))
 }
 
@@ -736,5 +827,109 @@ fn fmt_num(v: f64) -> String {
         format!("{v:.0}")
     } else {
         format!("{v:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(instance: i32, at_s: i64, action: JobUpdateAction) -> JobInstanceUpdateEvent {
+        JobInstanceUpdateEvent {
+            instance_id: Some(instance),
+            timestamp_ms: Some(at_s * 1000),
+            action: Some(action),
+            message: None,
+        }
+    }
+
+    /// Ten instances updated over ten minutes, then a rollback from minute 10: by minute 12,
+    /// four of the ten are rolled back.
+    fn rolling_back() -> JobUpdateDetails {
+        let mut events = Vec::new();
+        for i in 0..10 {
+            events.push(ev(i, i as i64 * 60, JobUpdateAction::INSTANCE_UPDATING));
+            events.push(ev(i, i as i64 * 60 + 50, JobUpdateAction::INSTANCE_UPDATED));
+        }
+        for i in 0..4 {
+            events.push(ev(
+                9 - i,
+                600 + i as i64 * 30,
+                JobUpdateAction::INSTANCE_ROLLING_BACK,
+            ));
+            events.push(ev(
+                9 - i,
+                600 + i as i64 * 30 + 20,
+                JobUpdateAction::INSTANCE_ROLLED_BACK,
+            ));
+        }
+        let all = Range {
+            first: Some(0),
+            last: Some(29),
+        };
+        JobUpdateDetails {
+            update: Some(JobUpdate {
+                summary: Some(JobUpdateSummary {
+                    state: Some(JobUpdateState {
+                        status: Some(JobUpdateStatus::ROLLING_BACK),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+                instructions: Some(JobUpdateInstructions {
+                    desired_state: Some(InstanceTaskConfig {
+                        instances: Some(vec![all]),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            }),
+            update_events: Some(vec![JobUpdateEvent {
+                status: Some(JobUpdateStatus::ROLLING_BACK),
+                timestamp_ms: Some(600_000),
+                ..Default::default()
+            }]),
+            instance_events: Some(events),
+        }
+    }
+
+    #[test]
+    fn a_rollback_is_counted_and_paced_on_its_own() {
+        let d = rolling_back();
+        assert!(d.is_rollback());
+        assert_eq!(d.rollback_progress(), (4, 10));
+        // Forward progress counts 6 of 30 updated: the old screen's count, falling.
+        assert_eq!(d.progress(), (6, 30));
+        // 4 rolled back in 2 minutes: 6 left take 3 minutes.
+        assert_eq!(
+            estimate(&d, true, 4, 10, 720_000).as_deref(),
+            Some("about 3m left to roll back at the current pace")
+        );
+        // Nothing rolled back yet: no pace, no estimate.
+        assert_eq!(estimate(&d, true, 0, 10, 720_000), None);
+    }
+
+    #[test]
+    fn a_forward_update_is_not_a_rollback() {
+        let mut d = rolling_back();
+        d.instance_events
+            .as_mut()
+            .unwrap()
+            .retain(|e| !e.action.unwrap().is_rollback());
+        d.update_events = None;
+        if let Some(st) = d
+            .update
+            .as_mut()
+            .and_then(|u| u.summary.as_mut())
+            .and_then(|s| s.state.as_mut())
+        {
+            st.status = Some(JobUpdateStatus::ROLLING_FORWARD);
+        }
+        assert!(!d.is_rollback());
+        assert_eq!(d.progress(), (10, 30));
+        assert_eq!(
+            estimate(&d, false, 10, 30, 600_000).as_deref(),
+            Some("about 20m left at the current pace")
+        );
     }
 }

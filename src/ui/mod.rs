@@ -357,6 +357,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
         ],
         Screen::Updates { .. } => vec![Command::Open, Command::PauseUpdate, Command::ResumeUpdate],
         Screen::Update { .. } => vec![
+            Command::JobTasks,
             Command::PauseUpdate,
             Command::ResumeUpdate,
             Command::RollbackUpdate,
@@ -466,6 +467,7 @@ fn short_name(c: Command) -> &'static str {
         Command::CopyHost => "copy host",
         Command::Config => "config",
         Command::JobUpdate => "update",
+        Command::JobTasks => "tasks",
         Command::Quota => "quota",
         Command::Triage => "triage",
         Command::Mark => "mark",
