@@ -402,9 +402,8 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_some());
     // Type it (focus on the field), then the button.
-    let mut keys = vec![k(KeyCode::Tab)];
-    keys.extend("agent-2".chars().map(ch));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Enter)]);
+    let mut keys: Vec<Action> = "agent-2".chars().map(ch).collect();
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = act(&mut s, keys);
     assert_eq!(mutations(&fx).len(), 1, "{fx:?}");
     // Several hosts on prod: type "N hosts".

@@ -237,9 +237,12 @@ fn enter_right_away_cancels_and_sends_nothing() {
     let fx = update(&mut s, k(KeyCode::Esc));
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_none());
-    // Tab, ← and → move between the buttons; Enter on the action button sends.
+    // Tab reaches the message before the action button; ← and → move between the buttons;
+    // Enter on the action button sends.
     let mut s = tasks(3);
     press(&mut s, vec![ch('j'), ctrl('k'), k(KeyCode::Tab)]);
+    assert_eq!(dialog(&s).focus, Focus::Message);
+    update(&mut s, k(KeyCode::Tab));
     assert_eq!(dialog(&s).focus, Focus::Confirm);
     update(&mut s, k(KeyCode::Left));
     assert_eq!(dialog(&s).focus, Focus::Cancel);
@@ -292,10 +295,9 @@ fn update_controls_and_scale_confirm_with_cancel_first() {
 
 /// Types `text` into the confirmation field of an open dialog and presses the action button.
 fn type_and_confirm(s: &mut State, text: &str) -> Vec<Effect> {
-    // From Cancel: Shift-Tab reaches the confirmation field (it sits just before Cancel).
-    let mut keys = vec![k(KeyCode::BackTab)];
-    keys.extend(typed(text));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    // The field has the focus; Enter moves to the button once the text matches, Enter presses it.
+    let mut keys = typed(text);
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     press(s, keys)
 }
 
@@ -320,10 +322,8 @@ fn more_than_five_instances_need_the_job_name_typed() {
         let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
         assert!(mutations(&fx).is_empty(), "not armed");
         assert!(s.dialog.is_some());
-        update(&mut s, k(KeyCode::Left));
         let fx = type_and_confirm(&mut s, "hell");
         assert!(mutations(&fx).is_empty(), "a prefix does not arm it");
-        update(&mut s, k(KeyCode::Left));
         let fx = type_and_confirm(&mut s, "o");
         let ops = mutations(&fx);
         assert_eq!(ops.len(), 1);
@@ -413,10 +413,9 @@ fn kill_job_asks_for_the_whole_job_key() {
     // Field order: message, typed confirmation, Cancel, action.
     let fx = type_and_confirm(&mut s, "hello");
     assert!(mutations(&fx).is_empty(), "the name alone is not the key");
-    let mut keys = vec![k(KeyCode::Left), k(KeyCode::BackTab)];
-    keys.extend((0..5).map(|_| k(KeyCode::Backspace)));
+    let mut keys: Vec<Action> = (0..5).map(|_| k(KeyCode::Backspace)).collect();
     keys.extend(typed(JOB));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = press(&mut s, keys);
     assert_eq!(
         mutations(&fx),
