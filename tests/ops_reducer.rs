@@ -194,7 +194,11 @@ fn kill(instances: Vec<i32>) -> Operation {
 }
 
 fn draw(s: &State) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    draw_sized(s, 120, 40)
+}
+
+fn draw_sized(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::builtin();
     t.draw(|f| {
         eos::ui::render(s, &theme, f);
@@ -202,8 +206,8 @@ fn draw(s: &State) -> String {
     .unwrap();
     let buf = t.backend().buffer();
     let mut out = String::new();
-    for y in 0..40 {
-        let line: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -648,4 +652,27 @@ fn hold_confirms_then_pulses_a_third_of_the_interval_apart() {
     let fx = update(&mut s, Action::Tick(T0 + 60_000));
     assert!(mutations(&fx).is_empty());
     assert!(matches!(s.top(), Screen::Update { .. }));
+}
+
+#[test]
+fn a_dialog_taller_than_the_screen_scrolls_its_description_and_keeps_its_buttons() {
+    let mut s = tasks(8);
+    let mut keys: Vec<Action> = (0..6).map(|_| ch(' ')).collect();
+    keys.push(ctrl('k'));
+    press(&mut s, keys);
+    update(&mut s, Action::Resize(60, 14));
+    let screen = draw_sized(&s, 60, 14);
+    assert!(screen.contains("[ Cancel ]"), "{screen}");
+    assert!(screen.contains("Esc cancels"), "{screen}");
+    assert!(screen.contains("more line"), "says there is more\n{screen}");
+    assert!(screen.contains("cluster"), "{screen}");
+    // ↓ scrolls the description (the typed field keeps the focus and its text).
+    for _ in 0..3 {
+        update(&mut s, k(KeyCode::Down));
+    }
+    let scrolled = draw_sized(&s, 60, 14);
+    assert!(!scrolled.contains(" cluster "), "{scrolled}");
+    assert!(scrolled.contains("[ Cancel ]"), "{scrolled}");
+    assert!(scrolled.contains("above"), "{scrolled}");
+    assert_eq!(dialog(&s).focus, Focus::Typed);
 }
