@@ -198,3 +198,37 @@ fn a_typed_confirmation_takes_the_name_at_once_and_enter_reaches_the_button() {
     c.enter();
     c.wait_text("restartShards: OK", WAIT);
 }
+
+#[test]
+fn help_at_80x24_scrolls_with_j_and_filters_after_slash() {
+    let sim = Sim::start(&[]);
+    let mut c = sized(&sim, 80, 24, &[]);
+    open_job(&mut c, "payments/prod/ledger-api");
+    c.send(b"?");
+    c.wait_text("keys: tasks", WAIT);
+    let first_row = |s: &str| {
+        let lines: Vec<&str> = s.lines().collect();
+        let top = lines.iter().position(|l| l.contains("┌ keys"))?;
+        lines.get(top + 1).map(|l| l.to_string())
+    };
+    let before = first_row(&c.screen()).expect("a first row");
+    c.send(b"jjj");
+    c.wait_for("the list scrolled", WAIT, |s| {
+        first_row(s).is_some_and(|r| r != before)
+    });
+    assert!(
+        !c.screen().contains("keys matching"),
+        "j filtered\n{}",
+        c.dump()
+    );
+    assert!(!c.screen().contains("<lt>"), "{}", c.dump());
+    c.send(b"/");
+    c.type_text("history");
+    c.wait_for("help filtered", WAIT, |s| {
+        s.contains("keys matching \"history\"") && s.contains("toggle_history")
+    });
+    c.esc();
+    c.wait_text("keys: tasks", WAIT);
+    c.esc();
+    c.wait_for("help closed", WAIT, |s| !s.contains("keys: tasks"));
+}

@@ -676,3 +676,138 @@ fn a_dialog_taller_than_the_screen_scrolls_its_description_and_keeps_its_buttons
     assert!(scrolled.contains("above"), "{scrolled}");
     assert_eq!(dialog(&s).focus, Focus::Typed);
 }
+
+// ---- the help overlay ----
+
+/// The rows of the help box in a drawn screen (between its borders).
+fn help_box(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("┌ keys"))
+        .skip(1)
+        .take_while(|l| !l.contains('└'))
+        .map(|l| {
+            let inner = l.split_once('│').map(|(_, r)| r).unwrap_or("");
+            inner
+                .rsplit_once('│')
+                .map(|(i, _)| i)
+                .unwrap_or(inner)
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn help_scrolls_with_j_and_k_filters_after_slash_and_stops_at_the_end() {
+    let mut s = at(Nav::Tasks(JOB.into()), 3, false, false);
+    update(&mut s, Action::Resize(80, 24));
+    update(&mut s, ch('?'));
+    let first = help_box(&draw_sized(&s, 80, 24));
+    update(&mut s, ch('j'));
+    update(&mut s, ch('j'));
+    let help = s.help.as_ref().unwrap();
+    assert_eq!(help.filter, "", "j does not type into the filter");
+    assert_eq!(help.scroll, 2);
+    let scrolled = help_box(&draw_sized(&s, 80, 24));
+    assert_eq!(scrolled[0], first[2], "two rows down");
+    update(&mut s, ch('k'));
+    assert_eq!(s.help.as_ref().unwrap().scroll, 1);
+    // Scrolling stops with the last row at the bottom of the box.
+    for _ in 0..500 {
+        update(&mut s, k(KeyCode::Down));
+    }
+    let max = s.help_max_scroll();
+    assert_eq!(s.help.as_ref().unwrap().scroll, max);
+    assert!(max > 0 && max < s.help_rows().len());
+    let end = help_box(&draw_sized(&s, 80, 24));
+    assert!(
+        end.iter().all(|l| !l.trim().is_empty()),
+        "no blank rows after the end\n{end:#?}"
+    );
+    update(&mut s, k(KeyCode::Up));
+    assert_eq!(s.help.as_ref().unwrap().scroll, max - 1, "Up works at once");
+    // `/` starts the filter; Enter keeps it and j scrolls again.
+    press(&mut s, typed("/history"));
+    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    update(&mut s, k(KeyCode::Enter));
+    update(&mut s, ch('j'));
+    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    let filtered = draw_sized(&s, 80, 24);
+    assert!(filtered.contains("toggle_history"), "{filtered}");
+    assert!(!filtered.contains("next_match"), "{filtered}");
+    // Esc clears the filter, a second Esc closes.
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(s.help.as_ref().unwrap().filter, "");
+    update(&mut s, k(KeyCode::Esc));
+    assert!(s.help.is_none());
+}
+
+#[test]
+fn help_rows_keep_a_gap_fit_the_box_and_show_angle_brackets() {
+    for nav in [Nav::Tasks(JOB.into()), Nav::Update(UPDATE.into())] {
+        let mut s = at(nav.clone(), 3, true, false);
+        update(&mut s, Action::Resize(80, 24));
+        update(&mut s, ch('?'));
+        let mut all = Vec::new();
+        for _ in 0..40 {
+            all.extend(help_box(&draw_sized(&s, 80, 24)));
+            for _ in 0..5 {
+                update(&mut s, ch('j'));
+            }
+        }
+        let text = all.join("\n");
+        assert!(!text.contains("<lt>") && !text.contains("<gt>"), "{text}");
+        for row in s.help_rows() {
+            if let eos::app::help::HelpRow::Key { name, .. } = row {
+                let line = all
+                    .iter()
+                    .find(|l| l.contains(&format!("  {name} ")))
+                    .unwrap_or_else(|| panic!("{nav:?}: no row for {name}\n{text}"));
+                let after = line.split_once(&format!("  {name}")).unwrap().1;
+                assert!(
+                    after.starts_with("  "),
+                    "{name} runs into its text: {line:?}"
+                );
+                // The layer tag closes the row: nothing was cut at the box edge.
+                assert!(line.trim_end().ends_with(']'), "cut: {line:?}");
+            }
+        }
+        if matches!(nav, Nav::Tasks(_)) {
+            assert!(
+                all.iter()
+                    .any(|l| l.contains(" < ") && l.contains("sort_prev")),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn read_only_help_and_hints_offer_no_marks_nor_rolling_cancel() {
+    let mut s = at(Nav::Tasks(JOB.into()), 3, false, true);
+    let hint_bar = draw(&s).lines().last().unwrap_or("").to_owned();
+    assert!(!hint_bar.contains("mark"), "{hint_bar}");
+    update(&mut s, ch('?'));
+    let names: Vec<&str> = s
+        .help_rows()
+        .iter()
+        .filter_map(|r| match r {
+            eos::app::help::HelpRow::Key { name, .. } => Some(*name),
+            _ => None,
+        })
+        .collect();
+    for hidden in ["roll_cancel", "mark", "mark_range", "mark_all", "kill"] {
+        assert!(!names.contains(&hidden), "{hidden} offered: {names:?}");
+    }
+    assert!(names.contains(&"toggle_history"));
+    let entries: Vec<String> = s
+        .help_rows()
+        .iter()
+        .filter_map(|r| match r {
+            eos::app::help::HelpRow::Entry { what, .. } => Some(what.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!entries.contains(&":restart".to_owned()), "{entries:?}");
+    assert!(entries.contains(&":triage".to_owned()), "{entries:?}");
+}

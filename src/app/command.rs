@@ -100,3 +100,16 @@ impl Command {
         )
     }
 }
+
+impl Command {
+    /// Commands not offered (in help and hints) in read-only mode: the mutations, and what only
+    /// serves them: marks (nothing read-only acts on marked rows yet) and the rolling restart's
+    /// cancel (no rolling restart can be started).
+    pub fn hidden_when_read_only(self) -> bool {
+        self.mutates()
+            || matches!(
+                self,
+                Command::RollingCancel | Command::Mark | Command::MarkRange | Command::MarkAll
+            )
+    }
+}

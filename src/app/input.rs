@@ -135,6 +135,11 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
     ("quit", "quit"),
 ];
 
+/// `:` commands that change the cluster (not offered in read-only mode).
+pub fn line_command_mutates(name: &str) -> bool {
+    matches!(name, "restart" | "kill-job" | "cron-start")
+}
+
 #[derive(Debug, PartialEq)]
 pub enum LineCommand {
     Go(Nav),

@@ -6,6 +6,7 @@ pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
+pub mod help;
 pub mod hosts;
 pub mod input;
 pub mod link;
@@ -171,12 +172,7 @@ pub struct Message {
 /// How long a message stays: 20 ticks of the console's 250 ms beat, i.e. five seconds.
 pub const MESSAGE_TICKS: u64 = 20;
 
-/// The `?` overlay: the live keymap of the view below, filterable.
-#[derive(Debug, Default)]
-pub struct Help {
-    pub filter: String,
-    pub scroll: usize,
-}
+pub use help::Help;
 
 /// Rows of chrome around a view's body: header, breadcrumbs, table header, hints.
 pub const CHROME_ROWS: u16 = 5;
@@ -626,31 +622,6 @@ impl State {
         }
     }
 
-    /// Keys the help overlay handles itself; false to fall through to the keymap.
-    fn on_help_key(&mut self, key: KeyEvent) -> bool {
-        let help = self.help.as_mut().expect("checked");
-        match key.code {
-            // Letters filter the list, so only Esc and ? close it.
-            KeyCode::Esc | KeyCode::Char('?') if help.filter.is_empty() => {
-                self.help = None;
-            }
-            KeyCode::Esc => help.filter.clear(),
-            KeyCode::Backspace => {
-                help.filter.pop();
-            }
-            KeyCode::Down => help.scroll += 1,
-            KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return false,
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                help.filter.push(c);
-                help.scroll = 0;
-            }
-            _ => return false,
-        }
-        self.dirty = true;
-        true
-    }
-
     fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         let input = self.input.as_mut().expect("checked");
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
@@ -778,13 +749,13 @@ impl State {
             );
             return;
         }
+        if self.help.is_some() && self.help_command(c) {
+            return;
+        }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
         match c {
             Command::Quit => fx.push(Effect::Quit),
             Command::Back => {
-                if self.help.take().is_some() {
-                    return;
-                }
                 if let Some(t) = self.top_mut().table_mut()
                     && !t.marked.is_empty()
                 {
@@ -806,14 +777,6 @@ impl State {
             | Command::PageUp
             | Command::Top
             | Command::Bottom => {
-                if let Some(h) = self.help.as_mut() {
-                    h.scroll = match c {
-                        Command::Down => h.scroll + 1,
-                        Command::Up => h.scroll.saturating_sub(1),
-                        _ => h.scroll,
-                    };
-                    return;
-                }
                 let screen = self.top_mut();
                 if let Some(t) = screen.table_mut() {
                     match c {
@@ -846,9 +809,6 @@ impl State {
                 }
             }
             Command::Filter => {
-                if self.help.is_some() {
-                    return;
-                }
                 if let Some(t) = self.top().table() {
                     self.input = Some(Input::new(InputKind::Filter, &t.filter_text));
                 }
