@@ -232,3 +232,21 @@ fn help_at_80x24_scrolls_with_j_and_filters_after_slash() {
     c.esc();
     c.wait_for("help closed", WAIT, |s| !s.contains("keys: tasks"));
 }
+
+#[test]
+fn esc_then_j_sent_together_clears_the_marks_and_moves_down() {
+    let sim = Sim::start(&[]);
+    let mut c = sized(&sim, 80, 24, &[]);
+    open_job(&mut c, "monitoring/prod/node-exporter");
+    c.send(b"  ");
+    c.wait_text("2 marked", WAIT);
+    let selected = |s: &str| pty_common::selected_row(s).unwrap_or_default();
+    let before = selected(&c.screen());
+    // One write: the terminal's ESC j, which crossterm reads as Alt+j.
+    c.send(b"\x1bj");
+    c.wait_for("marks cleared and the selection moved", WAIT, |s| {
+        !s.contains("marked") && selected(s) != before
+    });
+    // Still on the job's tasks: the Esc cleared the marks and did not go back.
+    assert!(c.screen().contains("node-exporter"), "{}", c.dump());
+}

@@ -811,3 +811,32 @@ fn read_only_help_and_hints_offer_no_marks_nor_rolling_cancel() {
     assert!(!entries.contains(&":restart".to_owned()), "{entries:?}");
     assert!(entries.contains(&":triage".to_owned()), "{entries:?}");
 }
+
+// ---- Esc followed at once by a key ----
+
+#[test]
+fn esc_then_a_key_delivered_as_alt_key_acts_as_both_keys() {
+    let alt = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    let mut s = tasks(5);
+    press(&mut s, vec![ch(' '), ch(' ')]);
+    assert_eq!(marked(&s), vec![0, 1]);
+    let before = s.top().table().unwrap().selected;
+    // "Esc j" typed quickly arrives as Alt+j: Esc clears the marks, j moves down.
+    update(&mut s, alt('j'));
+    assert!(marked(&s).is_empty(), "Esc cleared the marks");
+    assert_eq!(
+        s.top().table().unwrap().selected,
+        before + 1,
+        "and j moved down"
+    );
+    // With no marks left, Esc then `?` goes back and opens help there.
+    update(&mut s, alt('?'));
+    assert!(s.help.is_some());
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    // Inside a text field the Alt key stays the field's: the filter line is not closed.
+    update(&mut s, k(KeyCode::Esc));
+    update(&mut s, ch('/'));
+    assert!(s.input.is_some());
+    update(&mut s, alt('b'));
+    assert!(s.input.is_some(), "Alt+b stays in the filter line");
+}

@@ -9,6 +9,7 @@ pub mod editor;
 pub mod help;
 pub mod hosts;
 pub mod input;
+mod keys;
 pub mod link;
 pub mod mouse;
 pub mod nav;
@@ -599,6 +600,11 @@ impl State {
         // Text input gets keys before the keymap.
         if self.input.is_some() {
             self.on_input_key(key, fx);
+            return;
+        }
+        if let Some(next) = self.esc_then(&key) {
+            self.on_key(keys::esc(), fx);
+            self.on_key(next, fx);
             return;
         }
         if self.help.is_some() && self.on_help_key(key) {
