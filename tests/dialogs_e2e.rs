@@ -250,3 +250,23 @@ fn esc_then_j_sent_together_clears_the_marks_and_moves_down() {
     // Still on the job's tasks: the Esc cleared the marks and did not go back.
     assert!(c.screen().contains("node-exporter"), "{}", c.dump());
 }
+
+#[test]
+fn read_only_badge_and_the_message_history_at_80x24() {
+    let sim = Sim::start(&[]);
+    let mut c = sized(&sim, 80, 24, &["--read-only"]);
+    open_job(&mut c, "www-data/prod/image-resizer");
+    assert!(header(&c.screen()).contains("READ-ONLY"), "{}", c.dump());
+    // A refusal, then a history that still has it after the status line is gone.
+    c.send(b"\x0b");
+    c.wait_text("read-only: kill is disabled", WAIT);
+    command(&mut c, "messages");
+    c.wait_text("messages (newest first)", WAIT);
+    assert!(
+        c.screen().contains("read-only: kill is disabled"),
+        "{}",
+        c.dump()
+    );
+    c.esc();
+    c.wait_for("history closed", WAIT, |s| !s.contains("newest first"));
+}

@@ -840,3 +840,77 @@ fn esc_then_a_key_delivered_as_alt_key_acts_as_both_keys() {
     update(&mut s, alt('b'));
     assert!(s.input.is_some(), "Alt+b stays in the filter line");
 }
+
+// ---- read-only badge, message history, `:` commands in help ----
+
+#[test]
+fn read_only_shows_a_badge_in_the_header() {
+    for read_only in [false, true] {
+        let s = at(Nav::Tasks(JOB.into()), 3, false, read_only);
+        let header = draw_sized(&s, 80, 24)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        assert_eq!(header.contains("READ-ONLY"), read_only, "{header}");
+    }
+}
+
+#[test]
+fn messages_keeps_every_status_line_for_later() {
+    let mut s = tasks(3);
+    // A long refusal, cut on the status line at 80 columns.
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("job not-a-key"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    let first = message(&s);
+    assert!(!first.is_empty());
+    update(&mut s, ch('?'));
+    update(&mut s, k(KeyCode::Esc));
+    press(&mut s, vec![ch('j'), ctrl('k'), k(KeyCode::Esc)]);
+    let second = message(&s);
+    assert!(second.contains("nothing was sent"), "{second}");
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("messages"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    assert_eq!(s.messages.shown, Some(0));
+    let screen = draw_sized(&s, 120, 40);
+    assert!(screen.contains("messages (newest first)"), "{screen}");
+    let (a, b) = (
+        screen.find(&second).expect("the newer message"),
+        screen.find(&first).expect("the older message, whole"),
+    );
+    assert!(a < b, "newest first\n{screen}");
+    // Keys scroll or close it; they do not reach the view below.
+    let before = s.top().table().unwrap().selected;
+    update(&mut s, ch('j'));
+    assert_eq!(s.top().table().unwrap().selected, before);
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(s.messages.shown, None);
+    assert!(
+        matches!(s.top(), Screen::Tasks { .. }),
+        "Esc closed only the history"
+    );
+}
+
+#[test]
+fn help_lists_the_colon_commands_from_the_command_table() {
+    let mut s = tasks(3);
+    update(&mut s, ch('?'));
+    let rows = s.help_rows();
+    for (name, description) in eos::app::input::LINE_COMMANDS {
+        assert!(
+            rows.contains(&eos::app::help::HelpRow::Entry {
+                what: format!(":{name}"),
+                description: description.to_string(),
+            }),
+            ":{name} missing from help"
+        );
+    }
+    // Filtering reaches them too.
+    press(&mut s, typed("/messages"));
+    let filtered = draw_sized(&s, 80, 24);
+    assert!(filtered.contains(":messages"), "{filtered}");
+}

@@ -47,6 +47,7 @@ commands! {
     CopyHost = "copy_host": "Copy the selected task's host",
     Help = "help": "Show the keys of this view",
     CommandLine = "command": "Command line (:jobs, :task, :update, …)",
+    Messages = "messages": "Earlier status messages, newest first (:messages)",
     ToggleHistory = "toggle_history": "Show or hide finished and failed tasks",
     Roles = "roles": "All roles",
     Jobs = "jobs": "All jobs (of the current role)",

@@ -130,6 +130,7 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "cluster NAME: switch to a cluster of clusters.json",
     ),
     ("clusters", "the clusters of clusters.json and their health"),
+    ("messages", "earlier status messages, newest first"),
     ("help", "keys of this view"),
     ("q", "quit"),
     ("quit", "quit"),

@@ -11,6 +11,7 @@ pub mod hosts;
 pub mod input;
 mod keys;
 pub mod link;
+pub mod messages;
 pub mod mouse;
 pub mod nav;
 mod operate;
@@ -155,7 +156,7 @@ pub struct Hold {
     pub last_result: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
     Error,
@@ -189,6 +190,8 @@ pub struct State {
     pub input: Option<Input>,
     pub help: Option<Help>,
     pub message: Option<Message>,
+    /// Every message said, for `:messages`.
+    pub messages: messages::History,
     pub cluster: Option<String>,
     pub scheduler_url: String,
     /// Polling interval of ordinary views.
@@ -266,6 +269,7 @@ impl State {
             input: None,
             help: None,
             message: None,
+            messages: messages::History::default(),
             cluster: None,
             scheduler_url: scheduler_url.to_owned(),
             refresh_ms: 5000,
@@ -391,8 +395,10 @@ impl State {
     }
 
     fn say(&mut self, text: impl Into<String>, level: Level) {
+        let text = text.into();
+        self.messages.push(self.now, level, &text);
         self.message = Some(Message {
-            text: text.into(),
+            text,
             level,
             until_tick: self.ticks + MESSAGE_TICKS,
         });
@@ -586,6 +592,10 @@ impl State {
                 self.notice = None;
                 self.dirty = true;
             }
+            return;
+        }
+        if self.messages.shown.is_some() {
+            self.on_messages_key(key);
             return;
         }
         // A dialog takes every key.
@@ -868,6 +878,7 @@ impl State {
                 };
             }
             Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
+            Command::Messages => self.show_messages(),
             Command::ToggleHistory => {
                 if let Screen::Tasks { history, .. } = self.top_mut() {
                     *history = !*history;

@@ -5,12 +5,16 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::State;
 use crate::app::dialog::{AskCount, Confirm, Dialog, Focus};
 use crate::app::input::Input;
+use crate::app::{Level, State};
 use crate::theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    if let Some(scroll) = state.messages.shown {
+        messages(state, scroll, theme, frame, area);
+        return;
+    }
     if let Some((title, lines)) = &state.notice {
         let body: Vec<Indented> = lines
             .iter()
@@ -345,6 +349,59 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         pinned,
         cursor,
         c.scroll,
+    );
+}
+
+/// `:messages`: the history, newest first, each line with the time it was said.
+fn messages(state: &State, scroll: usize, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut body: Vec<Indented> = state
+        .messages
+        .entries
+        .iter()
+        .rev()
+        .map(|m| {
+            let time = chrono::DateTime::from_timestamp_millis(m.at)
+                .map(|t| t.format("%H:%M:%S").to_string())
+                .unwrap_or_default();
+            let style = match m.level {
+                Level::Info => "ui.popup",
+                Level::Error => "ui.message.error",
+            };
+            (
+                Line::from(vec![
+                    Span::styled(format!(" {time}  "), theme.get("text.muted")),
+                    Span::styled(m.text.clone(), theme.get(style)),
+                ]),
+                11,
+            )
+        })
+        .collect();
+    if body.is_empty() {
+        body.push((
+            Line::from(Span::styled(" no messages yet", theme.get("text.muted"))),
+            1,
+        ));
+    }
+    let pinned = vec![
+        (Line::raw(""), 1),
+        (
+            Line::from(Span::styled(
+                " ↑ ↓ scroll · Esc closes",
+                theme.get("text.muted"),
+            )),
+            1,
+        ),
+    ];
+    popup(
+        frame,
+        area,
+        theme,
+        " messages (newest first) ",
+        "ui.popup.border",
+        body,
+        pinned,
+        None,
+        scroll,
     );
 }
 

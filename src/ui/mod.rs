@@ -84,7 +84,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         // The overlay covers the view; links written over it would show through.
         links.clear();
     }
-    if state.dialog.is_some() || state.notice.is_some() {
+    if state.dialog.is_some() || state.notice.is_some() || state.messages.shown.is_some() {
         dialog::draw(state, theme, frame, body);
         links.clear();
     }
@@ -153,6 +153,11 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ];
     if state.prod_cluster {
         left.push(Span::styled(" PROD ", theme.get("ui.header.prod")));
+        left.push(Span::styled(" ", base));
+    }
+    // Always on screen, so nobody has to try an action to learn that actions are off.
+    if state.read_only {
+        left.push(Span::styled(" READ-ONLY ", theme.get("ui.header.readonly")));
         left.push(Span::styled(" ", base));
     }
     left.push(Span::styled(format!("{} ", state.scheduler_url), base));
