@@ -270,3 +270,32 @@ fn read_only_badge_and_the_message_history_at_80x24() {
     c.esc();
     c.wait_for("history closed", WAIT, |s| !s.contains("newest first"));
 }
+
+#[test]
+fn killing_a_whole_job_asks_for_its_key_and_count_at_80x24() {
+    let job = "www-data/prod/image-resizer";
+    let sim = Sim::start(&[]);
+    let mut c = sized(&sim, 80, 24, &[]);
+    open_job(&mut c, job);
+    // Mark all six, kill.
+    c.send(b"\x01");
+    c.wait_text("6 marked", WAIT);
+    c.send(b"\x0b");
+    c.wait_for("the whole kill dialog", WAIT, |s| {
+        dialog_rows(s, "Kill 6 instances?").is_some()
+    });
+    let screen = c.screen();
+    assert!(
+        screen.contains(&format!("type \"{job} 6\"")),
+        "the key and the count\n{}",
+        c.dump()
+    );
+    assert!(screen.contains("does not reschedule"), "{}", c.dump());
+    // The name alone does not arm it: Tab skips the disabled button and lands on Cancel.
+    c.type_text("image-resizer");
+    c.enter();
+    c.send(b"\t");
+    wait_focus(&c, "Cancel");
+    c.esc();
+    c.wait_text("cancelled: nothing was sent", WAIT);
+}

@@ -308,7 +308,7 @@ fn type_and_confirm(s: &mut State, text: &str) -> Vec<Effect> {
 #[test]
 fn more_than_five_instances_need_the_job_name_typed() {
     // Five: no typing needed.
-    let mut s = tasks(8);
+    let mut s = tasks(20);
     let mut keys: Vec<Action> = (0..5).map(|_| ch(' ')).collect();
     keys.push(ctrl('k'));
     press(&mut s, keys);
@@ -318,7 +318,7 @@ fn more_than_five_instances_need_the_job_name_typed() {
 
     // Six: the button stays dead until "hello" is typed.
     for opener in [ctrl('k'), ch('r')] {
-        let mut s = tasks(8);
+        let mut s = tasks(20);
         let mut keys: Vec<Action> = (0..6).map(|_| ch(' ')).collect();
         keys.push(opener);
         press(&mut s, keys);
@@ -340,23 +340,17 @@ fn more_than_five_instances_need_the_job_name_typed() {
     }
 
     // Scaling down by six kills six: typed; scaling up by ten adds, not destructive: not typed.
-    let mut s = tasks(8);
-    press(
-        &mut s,
-        vec![ch('s'), k(KeyCode::Backspace), ch('2'), k(KeyCode::Enter)],
-    );
+    let scale_to = |n: &str| {
+        let mut keys = vec![ch('s'), k(KeyCode::Backspace), k(KeyCode::Backspace)];
+        keys.extend(n.chars().map(ch));
+        keys.push(k(KeyCode::Enter));
+        keys
+    };
+    let mut s = tasks(20);
+    press(&mut s, scale_to("14"));
     assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
-    let mut s = tasks(8);
-    press(
-        &mut s,
-        vec![
-            ch('s'),
-            k(KeyCode::Backspace),
-            ch('1'),
-            ch('8'),
-            k(KeyCode::Enter),
-        ],
-    );
+    let mut s = tasks(20);
+    press(&mut s, scale_to("30"));
     assert_eq!(dialog(&s).require, None);
 }
 
@@ -409,16 +403,20 @@ fn kill_job_asks_for_the_whole_job_key() {
     keys.push(k(KeyCode::Enter));
     press(&mut s, keys);
     let c = dialog(&s);
-    assert_eq!(c.require.as_deref(), Some(JOB));
+    // The whole job: its key and its active count.
+    assert_eq!(c.require, Some(format!("{JOB} 2")));
     assert!(
         c.op.describe()
             .contains(&("instances".into(), "ALL active instances".into()))
     );
-    // Field order: message, typed confirmation, Cancel, action.
+    assert!(
+        c.plan
+            .contains(&("active now".into(), "2 instances".into()))
+    );
     let fx = type_and_confirm(&mut s, "hello");
     assert!(mutations(&fx).is_empty(), "the name alone is not the key");
     let mut keys: Vec<Action> = (0..5).map(|_| k(KeyCode::Backspace)).collect();
-    keys.extend(typed(JOB));
+    keys.extend(typed(&format!("{JOB} 2")));
     keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = press(&mut s, keys);
     assert_eq!(
@@ -913,4 +911,87 @@ fn help_lists_the_colon_commands_from_the_command_table() {
     press(&mut s, typed("/messages"));
     let filtered = draw_sized(&s, 80, 24);
     assert!(filtered.contains(":messages"), "{filtered}");
+}
+
+// ---- confirmation strength by blast radius ----
+
+#[test]
+fn most_of_a_job_or_more_than_a_hundred_asks_for_the_key_and_the_count() {
+    // More than half of the job's active instances: 5 of 8, by kill and by restart.
+    for opener in [ctrl('k'), ch('r')] {
+        let mut s = tasks(8);
+        let mut keys: Vec<Action> = (0..5).map(|_| ch(' ')).collect();
+        keys.push(opener);
+        press(&mut s, keys);
+        let c = dialog(&s);
+        assert_eq!(c.require, Some(format!("{JOB} 5")));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("5 of www-data/prod/hello's 8")),
+            "{:?}",
+            c.warnings
+        );
+        // The name alone, or the key alone, does not arm it.
+        assert!(mutations(&type_and_confirm(&mut s, "hello")).is_empty());
+        press(&mut s, (0..5).map(|_| k(KeyCode::Backspace)).collect());
+        assert!(mutations(&type_and_confirm(&mut s, JOB)).is_empty());
+        let fx = type_and_confirm(&mut s, " 5");
+        assert_eq!(mutations(&fx).len(), 1);
+    }
+    // Exactly half is not more than half: the name, as for any six or more (here four of eight:
+    // no typing at all).
+    let mut s = tasks(8);
+    let mut keys: Vec<Action> = (0..4).map(|_| ch(' ')).collect();
+    keys.push(ctrl('k'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require, None);
+    // More than a hundred, however big the job.
+    let mut s = tasks(300);
+    let mut keys: Vec<Action> = (0..101).map(|_| ch(' ')).collect();
+    keys.push(ch('r'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 101")));
+    let mut s = tasks(300);
+    let mut keys: Vec<Action> = (0..100).map(|_| ch(' ')).collect();
+    keys.push(ch('r'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
+    // Mark all, kill: the whole job (U6: 4,000 instances asked only for the name).
+    let mut s = tasks(40);
+    press(&mut s, vec![ctrl('a'), ctrl('k')]);
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 40")));
+    // Scaling down to 3 of 8 kills five: the key and the count.
+    let mut s = tasks(8);
+    press(
+        &mut s,
+        vec![ch('s'), k(KeyCode::Backspace), ch('3'), k(KeyCode::Enter)],
+    );
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 5")));
+    // A rolling restart of the whole job.
+    let mut s = tasks(8);
+    press(&mut s, vec![ch('W')]);
+    let c = dialog(&s);
+    assert!(c.verb().contains("rolling restart"), "{}", c.verb());
+    assert_eq!(c.require, Some(format!("{JOB} 8")));
+}
+
+#[test]
+fn the_kill_dialog_says_killed_instances_are_not_rescheduled() {
+    let mut s = tasks(3);
+    press(&mut s, vec![ctrl('k')]);
+    assert!(
+        dialog(&s)
+            .warnings
+            .iter()
+            .any(|w| w.contains("does not reschedule killed instances")),
+        "{:?}",
+        dialog(&s).warnings
+    );
+    let screen = draw_sized(&s, 80, 24);
+    assert!(screen.contains("does not reschedule"), "{screen}");
+    // A restart is not a kill: no such line.
+    let mut s = tasks(3);
+    press(&mut s, vec![ch('r')]);
+    assert!(!dialog(&s).warnings.iter().any(|w| w.contains("reschedule")),);
 }

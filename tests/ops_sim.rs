@@ -663,7 +663,8 @@ async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
     keys.extend(text(&format!("kill-job {job}")));
     keys.push(k(KeyCode::Enter));
     w.act(&mut s, keys).await;
-    assert_eq!(confirm_dialog(&s).require.as_deref(), Some(job));
+    let phrase = format!("{job} 2");
+    assert_eq!(confirm_dialog(&s).require, Some(phrase.clone()));
     // The button does nothing until the key is typed.
     let fx = w.act(&mut s, confirm_keys()).await;
     assert!(mutations(&fx).is_empty());
@@ -674,11 +675,11 @@ async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
     let fx = w.act(&mut s, keys).await;
     assert!(mutations(&fx).is_empty());
     assert!(!confirm_dialog(&s).armed());
-    // The full key arms it.
+    // The full key and the count arm it.
     let mut keys: Vec<Action> = (0.."hsm-proxy".len())
         .map(|_| k(KeyCode::Backspace))
         .collect();
-    keys.extend(text(job));
+    keys.extend(text(&phrase));
     keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = w.act(&mut s, keys).await;
     assert_eq!(

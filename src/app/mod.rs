@@ -1,6 +1,7 @@
 //! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
+mod blast;
 pub mod clusters;
 pub mod command;
 pub mod config_json;
