@@ -595,7 +595,7 @@ fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         )
     } else if help.filter.is_empty() {
         format!(
-            " keys: {} (j k scroll, / filters, Esc closes) ",
+            " keys: {} (j k scroll, / to filter, Esc closes) ",
             state.top().layer().name()
         )
     } else {
