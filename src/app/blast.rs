@@ -53,7 +53,7 @@ impl State {
             Operation::Kill { job, instances, .. } | Operation::Restart { job, instances } => {
                 let job = job.to_string();
                 let active = self.active_instances(&job).map(|a| a.len());
-                large(instances.len(), active).then(|| Blast {
+                large(instances.len(), active).then_some(Blast {
                     job,
                     count: instances.len(),
                     active,
