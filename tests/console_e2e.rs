@@ -205,7 +205,8 @@ fn help_lists_the_bindings_of_the_view_from_the_keymap() {
         "global bindings too\n{}",
         c.dump()
     );
-    // Typing filters the list; Esc clears the filter, a second Esc closes.
+    // `/` then text filters the list; Esc clears the filter, a second Esc closes.
+    c.send(b"/");
     c.type_text("history");
     c.wait_for("help filtered", WAIT, |s| {
         s.contains("keys matching \"history\"") && !s.contains("next_match")

@@ -359,13 +359,13 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
         ]
     );
 
-    // Enter: the ordinary confirmation, focus on Cancel, the job name to type.
+    // Enter: the ordinary confirmation, the job name to type, focus in its field.
     let fx = update(&mut s, special(KeyCode::Enter));
     assert!(fx.is_empty());
     let Some(Dialog::Confirm(c)) = &s.dialog else {
         panic!("no confirmation");
     };
-    assert_eq!(c.focus, eos::app::dialog::Focus::Cancel);
+    assert_eq!(c.focus, eos::app::dialog::Focus::Typed);
     assert_eq!(c.require.as_deref(), Some("hello"));
     assert!(c.op.destructive());
     assert!(
@@ -373,10 +373,8 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
             .iter()
             .any(|(k, v)| k == "settings" && v.starts_with("batch 2"))
     );
-    update(&mut s, special(KeyCode::BackTab)); // the typed-name field
     typed(&mut s, "hello");
-    update(&mut s, special(KeyCode::Tab)); // Cancel
-    update(&mut s, special(KeyCode::Tab)); // Start update
+    update(&mut s, special(KeyCode::Enter)); // to the enabled Start update
     let fx = update(&mut s, special(KeyCode::Enter));
     let sent = mutations(&fx);
     assert_eq!(sent.len(), 1, "{fx:?}");
@@ -483,8 +481,13 @@ fn esc_at_any_step_closes_the_editor_with_nothing_sent() {
         })),
     );
     esc(&mut s);
-    // The confirmation (Esc there, and Cancel, which has the focus).
-    for cancel in [special(KeyCode::Esc), special(KeyCode::Enter)] {
+    // The confirmation (Esc there, and Cancel, one Tab from the typed field that has the focus).
+    for to_cancel in [vec![], vec![special(KeyCode::Tab)]] {
+        let cancel = if to_cancel.is_empty() {
+            special(KeyCode::Esc)
+        } else {
+            special(KeyCode::Enter)
+        };
         let mut s = opened();
         edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
         let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
@@ -497,6 +500,9 @@ fn esc_at_any_step_closes_the_editor_with_nothing_sent() {
         );
         update(&mut s, special(KeyCode::Enter));
         assert!(s.dialog.is_some());
+        for a in to_cancel {
+            update(&mut s, a);
+        }
         let fx = update(&mut s, cancel);
         assert!(mutations(&fx).is_empty());
         assert!(s.editor.is_none() && s.dialog.is_none());
@@ -949,9 +955,7 @@ mod e2e {
         assert!(!p.config_diff.is_empty());
         w.act(&mut s, [special(KeyCode::Enter)]).await;
         assert!(s.dialog.is_some());
-        update(&mut s, special(KeyCode::BackTab));
         typed(&mut s, job.name());
-        update(&mut s, special(KeyCode::Tab));
         update(&mut s, special(KeyCode::Tab));
         w.act(&mut s, [special(KeyCode::Enter)]).await;
         assert_eq!(w.sent.len(), 1, "exactly one startJobUpdate");

@@ -374,7 +374,7 @@ fn help_overlay_opens_filters_and_closes() {
     let mut s = loaded_roles();
     update(&mut s, key('?'));
     assert!(s.help.is_some());
-    for c in "quota".chars() {
+    for c in "/quota".chars() {
         update(&mut s, key(c));
     }
     assert_eq!(s.help.as_ref().unwrap().filter, "quota");

@@ -215,11 +215,25 @@ impl Run {
         ops
     }
 
-    /// Moves the dialog's focus to the action button and presses it.
+    /// Types what the dialog asks for, if anything (a rolling restart of most of a job asks
+    /// for its key and count), moves the focus to the action button and presses it.
     fn confirm(&mut self) -> Vec<Operation> {
-        assert!(self.s.dialog.is_some(), "a confirmation is open");
-        self.act(special(KeyCode::Right));
-        self.act(special(KeyCode::Enter))
+        let Some(eos::app::dialog::Dialog::Confirm(c)) = &self.s.dialog else {
+            panic!("a confirmation is open");
+        };
+        let mut ops = Vec::new();
+        match c.require.clone() {
+            // Typed, then Enter to the enabled button.
+            Some(text) => {
+                for ch in text.chars() {
+                    ops.extend(self.act(key(ch)));
+                }
+                ops.extend(self.act(special(KeyCode::Enter)));
+            }
+            None => ops.extend(self.act(special(KeyCode::Right))),
+        }
+        ops.extend(self.act(special(KeyCode::Enter)));
+        ops
     }
 
     /// Answers the latest mutation.
@@ -303,7 +317,9 @@ fn the_confirmation_states_the_plan_and_cancel_sends_nothing() {
     let Some(eos::app::dialog::Dialog::Confirm(c)) = &r.s.dialog else {
         panic!("no confirmation: {}", r.message());
     };
-    assert_eq!(c.focus, eos::app::dialog::Focus::Cancel);
+    // All five of five instances: the job's key and the count must be typed, focus in the field.
+    assert_eq!(c.focus, eos::app::dialog::Focus::Typed);
+    assert_eq!(c.require, Some(format!("{} 5", r.fake.job)));
     assert_eq!(
         c.op,
         Operation::Restart {
@@ -317,7 +333,8 @@ fn the_confirmation_states_the_plan_and_cancel_sends_nothing() {
     assert_eq!(plan["batches"], "3 of at most 2 instances: 0-1 · 2-3 · 4");
     assert!(plan["wait"].contains("10s"), "{}", plan["wait"]);
     assert!(draw(&r.s).contains("0-1 · 2-3 · 4"));
-    // Enter on the focused Cancel: nothing is sent, nothing is pending.
+    // Enter on Cancel: nothing is sent, nothing is pending.
+    assert!(r.act(special(KeyCode::Tab)).is_empty());
     assert!(r.act(special(KeyCode::Enter)).is_empty());
     assert!(r.s.rolling.is_none());
     assert!(r.wait(60_000).is_empty());
@@ -680,11 +697,10 @@ mod end_to_end {
 
         let mut keys = vec![key(':')];
         keys.extend("restart --batch 1 --wait 5".chars().map(key));
-        keys.extend([
-            special(KeyCode::Enter),
-            special(KeyCode::Right),
-            special(KeyCode::Enter),
-        ]);
+        keys.push(special(KeyCode::Enter));
+        // All three instances: the job's key and the count.
+        keys.extend(format!("{SIM_JOB} 3").chars().map(key));
+        keys.extend([special(KeyCode::Enter), special(KeyCode::Enter)]);
         d.act(&mut s, keys).await;
         assert_eq!(
             sent(&d),

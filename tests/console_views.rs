@@ -279,3 +279,57 @@ async fn hosts_view_and_a_draining_host() {
     settings.bind(|| insta::assert_snapshot!("help_hosts_120x40", text));
     world.stop().await;
 }
+
+/// The update screen's instance grid in the colourless theme: every instance carries its
+/// state's glyph, the legend names every glyph, and different states look different without
+/// colour (the indexer's rollout has updated, updating and pending instances).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_instance_grid_reads_without_colour() {
+    let mut world = start().await;
+    let key = update_key(&world, "search/prod/indexer").await;
+    let state = state_at(&mut world, Nav::Update(key), 120, 40).await;
+    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    let theme = Theme::named("mono").unwrap();
+    t.draw(|f| {
+        eos::ui::render(&state, &theme, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer();
+    let text: Vec<String> = (0..40)
+        .map(|y| (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect())
+        .collect();
+    let glyphs = ['·', '▸', '✓', '✗', '◂', '↩', '−'];
+    let start = text
+        .iter()
+        .position(|l| l.contains("INSTANCES"))
+        .unwrap_or_else(|| panic!("{}", text.join("\n")));
+    let legend = start
+        + text[start..]
+            .iter()
+            .position(|l| l.contains("pending") && l.contains("rolled back"))
+            .unwrap_or_else(|| panic!("no legend\n{}", text.join("\n")));
+    for g in glyphs {
+        assert!(
+            text[legend].contains(g),
+            "legend lacks {g}: {}",
+            text[legend]
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    let mut cells = 0;
+    for line in &text[start + 1..legend] {
+        for cell in line.split_whitespace() {
+            let glyph = cell.chars().last().unwrap();
+            let number: String = cell.chars().take_while(char::is_ascii_digit).collect();
+            assert!(
+                !number.is_empty() && glyphs.contains(&glyph),
+                "cell without a state glyph: {cell:?} in {line:?}"
+            );
+            seen.insert(glyph);
+            cells += 1;
+        }
+    }
+    assert_eq!(cells, 30, "{}", text.join("\n"));
+    assert!(seen.len() >= 2, "states look alike: {seen:?}");
+    world.stop().await;
+}

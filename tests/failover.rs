@@ -244,7 +244,7 @@ fn a_mutation_is_never_sent_again_through_a_fail_over() {
     let mut s = tasks_view();
     // Kill instance 1, confirmed: sent once.
     let mut fx = Vec::new();
-    for a in [ch('j'), ctrl('k'), k(KeyCode::Tab), k(KeyCode::Enter)] {
+    for a in [ch('j'), ctrl('k'), k(KeyCode::Right), k(KeyCode::Enter)] {
         fx.extend(update(&mut s, a));
     }
     assert_eq!(mutations(&fx), 1, "{fx:?}");
@@ -373,7 +373,7 @@ fn cluster_switch_connects_then_starts_clean() {
 #[test]
 fn cluster_switch_is_refused_while_a_change_is_unanswered_and_failures_keep_the_cluster() {
     let mut s = with_clusters(tasks_view());
-    for a in [ch('j'), ctrl('k'), k(KeyCode::Tab), k(KeyCode::Enter)] {
+    for a in [ch('j'), ctrl('k'), k(KeyCode::Right), k(KeyCode::Enter)] {
         update(&mut s, a);
     }
     assert_eq!(s.pending_mutations.len(), 1);

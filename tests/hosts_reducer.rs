@@ -281,20 +281,29 @@ fn drain_asks_first_says_what_happens_and_sends_once() {
         )),
         "{lines:?}"
     );
-    assert_eq!(c.require, None, "not prod and only 3 tasks");
+    // Only 3 tasks, but both of a/prod/web's instances: its key and the count are asked for.
+    assert_eq!(c.require.as_deref(), Some("a/prod/web 2"));
+    assert!(
+        c.warnings.iter().any(|w| w.contains("2 of a/prod/web's 2")),
+        "{:?}",
+        c.warnings
+    );
     // Esc cancels: nothing sent.
     let fx = act(&mut s, vec![k(KeyCode::Esc)]);
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_none());
     assert!(message(&s).contains("nothing was sent"));
-    // No letter confirms; focus starts on Cancel, so Enter cancels too.
+    // No letter confirms (they go into the field), nor Enter before the text matches.
     act(&mut s, vec![ch('D')]);
     let fx = act(&mut s, vec![ch('y'), ch('D'), k(KeyCode::Enter)]);
     assert!(mutations(&fx).is_empty());
+    act(&mut s, vec![k(KeyCode::Esc)]);
     assert!(s.dialog.is_none());
     // Confirmed: exactly one Mutate, with the op.
     act(&mut s, vec![ch('D')]);
-    let fx = act(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
+    let mut keys: Vec<Action> = "a/prod/web 2".chars().map(ch).collect();
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
+    let fx = act(&mut s, keys);
     assert_eq!(mutations(&fx), vec![expected.clone()]);
     assert_eq!(s.pending_mutations.len(), 1);
     assert!(
@@ -402,24 +411,23 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_some());
     // Type it (focus on the field), then the button.
-    let mut keys = vec![k(KeyCode::Tab)];
-    keys.extend("agent-2".chars().map(ch));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Enter)]);
+    let mut keys: Vec<Action> = "agent-2".chars().map(ch).collect();
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = act(&mut s, keys);
     assert_eq!(mutations(&fx).len(), 1, "{fx:?}");
     // Several hosts on prod: type "N hosts".
     let mut s = hosts_view(false, true);
     act(&mut s, vec![ch('g'), ch(' '), ch(' '), ch('M')]);
     assert_eq!(confirm(&s).require.as_deref(), Some("2 hosts"));
-    // Not prod, but a drain moving more than five tasks.
+    // Not prod, but a drain moving more than five tasks (none of them most of a job).
     let op = Operation::Maintenance {
         action: HostAction::Drain,
-        hosts: vec![host(1)],
+        hosts: vec![host(2)],
         tasks: 6,
     };
     let mut s = hosts_view(false, false);
     s.confirm(op, 0);
-    assert_eq!(confirm(&s).require.as_deref(), Some("agent-1"));
+    assert_eq!(confirm(&s).require.as_deref(), Some("agent-2"));
 }
 
 #[test]

@@ -194,7 +194,11 @@ fn kill(instances: Vec<i32>) -> Operation {
 }
 
 fn draw(s: &State) -> String {
-    let mut t = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    draw_sized(s, 120, 40)
+}
+
+fn draw_sized(s: &State, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let theme = Theme::builtin();
     t.draw(|f| {
         eos::ui::render(s, &theme, f);
@@ -202,8 +206,8 @@ fn draw(s: &State) -> String {
     .unwrap();
     let buf = t.backend().buffer();
     let mut out = String::new();
-    for y in 0..40 {
-        let line: String = (0..120).map(|x| buf[(x, y)].symbol().to_string()).collect();
+    for y in 0..h {
+        let line: String = (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect();
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -237,9 +241,12 @@ fn enter_right_away_cancels_and_sends_nothing() {
     let fx = update(&mut s, k(KeyCode::Esc));
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_none());
-    // Tab, ← and → move between the buttons; Enter on the action button sends.
+    // Tab reaches the message before the action button; ← and → move between the buttons;
+    // Enter on the action button sends.
     let mut s = tasks(3);
     press(&mut s, vec![ch('j'), ctrl('k'), k(KeyCode::Tab)]);
+    assert_eq!(dialog(&s).focus, Focus::Message);
+    update(&mut s, k(KeyCode::Tab));
     assert_eq!(dialog(&s).focus, Focus::Confirm);
     update(&mut s, k(KeyCode::Left));
     assert_eq!(dialog(&s).focus, Focus::Cancel);
@@ -292,17 +299,16 @@ fn update_controls_and_scale_confirm_with_cancel_first() {
 
 /// Types `text` into the confirmation field of an open dialog and presses the action button.
 fn type_and_confirm(s: &mut State, text: &str) -> Vec<Effect> {
-    // From Cancel: Shift-Tab reaches the confirmation field (it sits just before Cancel).
-    let mut keys = vec![k(KeyCode::BackTab)];
-    keys.extend(typed(text));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    // The field has the focus; Enter moves to the button once the text matches, Enter presses it.
+    let mut keys = typed(text);
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     press(s, keys)
 }
 
 #[test]
 fn more_than_five_instances_need_the_job_name_typed() {
     // Five: no typing needed.
-    let mut s = tasks(8);
+    let mut s = tasks(20);
     let mut keys: Vec<Action> = (0..5).map(|_| ch(' ')).collect();
     keys.push(ctrl('k'));
     press(&mut s, keys);
@@ -312,7 +318,7 @@ fn more_than_five_instances_need_the_job_name_typed() {
 
     // Six: the button stays dead until "hello" is typed.
     for opener in [ctrl('k'), ch('r')] {
-        let mut s = tasks(8);
+        let mut s = tasks(20);
         let mut keys: Vec<Action> = (0..6).map(|_| ch(' ')).collect();
         keys.push(opener);
         press(&mut s, keys);
@@ -320,10 +326,8 @@ fn more_than_five_instances_need_the_job_name_typed() {
         let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
         assert!(mutations(&fx).is_empty(), "not armed");
         assert!(s.dialog.is_some());
-        update(&mut s, k(KeyCode::Left));
         let fx = type_and_confirm(&mut s, "hell");
         assert!(mutations(&fx).is_empty(), "a prefix does not arm it");
-        update(&mut s, k(KeyCode::Left));
         let fx = type_and_confirm(&mut s, "o");
         let ops = mutations(&fx);
         assert_eq!(ops.len(), 1);
@@ -336,23 +340,17 @@ fn more_than_five_instances_need_the_job_name_typed() {
     }
 
     // Scaling down by six kills six: typed; scaling up by ten adds, not destructive: not typed.
-    let mut s = tasks(8);
-    press(
-        &mut s,
-        vec![ch('s'), k(KeyCode::Backspace), ch('2'), k(KeyCode::Enter)],
-    );
+    let scale_to = |n: &str| {
+        let mut keys = vec![ch('s'), k(KeyCode::Backspace), k(KeyCode::Backspace)];
+        keys.extend(n.chars().map(ch));
+        keys.push(k(KeyCode::Enter));
+        keys
+    };
+    let mut s = tasks(20);
+    press(&mut s, scale_to("14"));
     assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
-    let mut s = tasks(8);
-    press(
-        &mut s,
-        vec![
-            ch('s'),
-            k(KeyCode::Backspace),
-            ch('1'),
-            ch('8'),
-            k(KeyCode::Enter),
-        ],
-    );
+    let mut s = tasks(20);
+    press(&mut s, scale_to("30"));
     assert_eq!(dialog(&s).require, None);
 }
 
@@ -405,18 +403,21 @@ fn kill_job_asks_for_the_whole_job_key() {
     keys.push(k(KeyCode::Enter));
     press(&mut s, keys);
     let c = dialog(&s);
-    assert_eq!(c.require.as_deref(), Some(JOB));
+    // The whole job: its key and its active count.
+    assert_eq!(c.require, Some(format!("{JOB} 2")));
     assert!(
         c.op.describe()
             .contains(&("instances".into(), "ALL active instances".into()))
     );
-    // Field order: message, typed confirmation, Cancel, action.
+    assert!(
+        c.plan
+            .contains(&("active now".into(), "2 instances".into()))
+    );
     let fx = type_and_confirm(&mut s, "hello");
     assert!(mutations(&fx).is_empty(), "the name alone is not the key");
-    let mut keys = vec![k(KeyCode::Left), k(KeyCode::BackTab)];
-    keys.extend((0..5).map(|_| k(KeyCode::Backspace)));
-    keys.extend(typed(JOB));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    let mut keys: Vec<Action> = (0..5).map(|_| k(KeyCode::Backspace)).collect();
+    keys.extend(typed(&format!("{JOB} 2")));
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = press(&mut s, keys);
     assert_eq!(
         mutations(&fx),
@@ -649,4 +650,348 @@ fn hold_confirms_then_pulses_a_third_of_the_interval_apart() {
     let fx = update(&mut s, Action::Tick(T0 + 60_000));
     assert!(mutations(&fx).is_empty());
     assert!(matches!(s.top(), Screen::Update { .. }));
+}
+
+#[test]
+fn a_dialog_taller_than_the_screen_scrolls_its_description_and_keeps_its_buttons() {
+    let mut s = tasks(8);
+    let mut keys: Vec<Action> = (0..6).map(|_| ch(' ')).collect();
+    keys.push(ctrl('k'));
+    press(&mut s, keys);
+    update(&mut s, Action::Resize(60, 14));
+    let screen = draw_sized(&s, 60, 14);
+    assert!(screen.contains("[ Cancel ]"), "{screen}");
+    assert!(screen.contains("Esc cancels"), "{screen}");
+    assert!(screen.contains("more line"), "says there is more\n{screen}");
+    assert!(screen.contains("cluster"), "{screen}");
+    // ↓ scrolls the description (the typed field keeps the focus and its text).
+    for _ in 0..3 {
+        update(&mut s, k(KeyCode::Down));
+    }
+    let scrolled = draw_sized(&s, 60, 14);
+    assert!(!scrolled.contains(" cluster "), "{scrolled}");
+    assert!(scrolled.contains("[ Cancel ]"), "{scrolled}");
+    assert!(scrolled.contains("above"), "{scrolled}");
+    assert_eq!(dialog(&s).focus, Focus::Typed);
+}
+
+// ---- the help overlay ----
+
+/// The rows of the help box in a drawn screen (between its borders).
+fn help_box(screen: &str) -> Vec<String> {
+    screen
+        .lines()
+        .skip_while(|l| !l.contains("┌ keys"))
+        .skip(1)
+        .take_while(|l| !l.contains('└'))
+        .map(|l| {
+            let inner = l.split_once('│').map(|(_, r)| r).unwrap_or("");
+            inner
+                .rsplit_once('│')
+                .map(|(i, _)| i)
+                .unwrap_or(inner)
+                .to_owned()
+        })
+        .collect()
+}
+
+#[test]
+fn help_scrolls_with_j_and_k_filters_after_slash_and_stops_at_the_end() {
+    let mut s = at(Nav::Tasks(JOB.into()), 3, false, false);
+    update(&mut s, Action::Resize(80, 24));
+    update(&mut s, ch('?'));
+    let first = help_box(&draw_sized(&s, 80, 24));
+    update(&mut s, ch('j'));
+    update(&mut s, ch('j'));
+    let help = s.help.as_ref().unwrap();
+    assert_eq!(help.filter, "", "j does not type into the filter");
+    assert_eq!(help.scroll, 2);
+    let scrolled = help_box(&draw_sized(&s, 80, 24));
+    assert_eq!(scrolled[0], first[2], "two rows down");
+    update(&mut s, ch('k'));
+    assert_eq!(s.help.as_ref().unwrap().scroll, 1);
+    // Scrolling stops with the last row at the bottom of the box.
+    for _ in 0..500 {
+        update(&mut s, k(KeyCode::Down));
+    }
+    let max = s.help_max_scroll();
+    assert_eq!(s.help.as_ref().unwrap().scroll, max);
+    assert!(max > 0 && max < s.help_rows().len());
+    let end = help_box(&draw_sized(&s, 80, 24));
+    assert!(
+        end.iter().all(|l| !l.trim().is_empty()),
+        "no blank rows after the end\n{end:#?}"
+    );
+    update(&mut s, k(KeyCode::Up));
+    assert_eq!(s.help.as_ref().unwrap().scroll, max - 1, "Up works at once");
+    // `/` starts the filter; Enter keeps it and j scrolls again.
+    press(&mut s, typed("/history"));
+    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    update(&mut s, k(KeyCode::Enter));
+    update(&mut s, ch('j'));
+    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    let filtered = draw_sized(&s, 80, 24);
+    assert!(filtered.contains("toggle_history"), "{filtered}");
+    assert!(!filtered.contains("next_match"), "{filtered}");
+    // Esc clears the filter, a second Esc closes.
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(s.help.as_ref().unwrap().filter, "");
+    update(&mut s, k(KeyCode::Esc));
+    assert!(s.help.is_none());
+}
+
+#[test]
+fn help_rows_keep_a_gap_fit_the_box_and_show_angle_brackets() {
+    for nav in [Nav::Tasks(JOB.into()), Nav::Update(UPDATE.into())] {
+        let mut s = at(nav.clone(), 3, true, false);
+        update(&mut s, Action::Resize(80, 24));
+        update(&mut s, ch('?'));
+        let mut all = Vec::new();
+        for _ in 0..40 {
+            all.extend(help_box(&draw_sized(&s, 80, 24)));
+            for _ in 0..5 {
+                update(&mut s, ch('j'));
+            }
+        }
+        let text = all.join("\n");
+        assert!(!text.contains("<lt>") && !text.contains("<gt>"), "{text}");
+        for row in s.help_rows() {
+            if let eos::app::help::HelpRow::Key { name, .. } = row {
+                let line = all
+                    .iter()
+                    .find(|l| l.contains(&format!("  {name} ")))
+                    .unwrap_or_else(|| panic!("{nav:?}: no row for {name}\n{text}"));
+                let after = line.split_once(&format!("  {name}")).unwrap().1;
+                assert!(
+                    after.starts_with("  "),
+                    "{name} runs into its text: {line:?}"
+                );
+                // The layer tag closes the row: nothing was cut at the box edge.
+                assert!(line.trim_end().ends_with(']'), "cut: {line:?}");
+            }
+        }
+        if matches!(nav, Nav::Tasks(_)) {
+            assert!(
+                all.iter()
+                    .any(|l| l.contains(" < ") && l.contains("sort_prev")),
+                "{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn read_only_help_and_hints_offer_no_marks_nor_rolling_cancel() {
+    let mut s = at(Nav::Tasks(JOB.into()), 3, false, true);
+    let hint_bar = draw(&s).lines().last().unwrap_or("").to_owned();
+    assert!(!hint_bar.contains("mark"), "{hint_bar}");
+    update(&mut s, ch('?'));
+    let names: Vec<&str> = s
+        .help_rows()
+        .iter()
+        .filter_map(|r| match r {
+            eos::app::help::HelpRow::Key { name, .. } => Some(*name),
+            _ => None,
+        })
+        .collect();
+    for hidden in ["roll_cancel", "mark", "mark_range", "mark_all", "kill"] {
+        assert!(!names.contains(&hidden), "{hidden} offered: {names:?}");
+    }
+    assert!(names.contains(&"toggle_history"));
+    let entries: Vec<String> = s
+        .help_rows()
+        .iter()
+        .filter_map(|r| match r {
+            eos::app::help::HelpRow::Entry { what, .. } => Some(what.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(!entries.contains(&":restart".to_owned()), "{entries:?}");
+    assert!(entries.contains(&":triage".to_owned()), "{entries:?}");
+}
+
+// ---- Esc followed at once by a key ----
+
+#[test]
+fn esc_then_a_key_delivered_as_alt_key_acts_as_both_keys() {
+    let alt = |c: char| Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT));
+    let mut s = tasks(5);
+    press(&mut s, vec![ch(' '), ch(' ')]);
+    assert_eq!(marked(&s), vec![0, 1]);
+    let before = s.top().table().unwrap().selected;
+    // "Esc j" typed quickly arrives as Alt+j: Esc clears the marks, j moves down.
+    update(&mut s, alt('j'));
+    assert!(marked(&s).is_empty(), "Esc cleared the marks");
+    assert_eq!(
+        s.top().table().unwrap().selected,
+        before + 1,
+        "and j moved down"
+    );
+    // With no marks left, Esc then `?` goes back and opens help there.
+    update(&mut s, alt('?'));
+    assert!(s.help.is_some());
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    // Inside a text field the Alt key stays the field's: the filter line is not closed.
+    update(&mut s, k(KeyCode::Esc));
+    update(&mut s, ch('/'));
+    assert!(s.input.is_some());
+    update(&mut s, alt('b'));
+    assert!(s.input.is_some(), "Alt+b stays in the filter line");
+}
+
+// ---- read-only badge, message history, `:` commands in help ----
+
+#[test]
+fn read_only_shows_a_badge_in_the_header() {
+    for read_only in [false, true] {
+        let s = at(Nav::Tasks(JOB.into()), 3, false, read_only);
+        let header = draw_sized(&s, 80, 24)
+            .lines()
+            .next()
+            .unwrap_or("")
+            .to_owned();
+        assert_eq!(header.contains("READ-ONLY"), read_only, "{header}");
+    }
+}
+
+#[test]
+fn messages_keeps_every_status_line_for_later() {
+    let mut s = tasks(3);
+    // A long refusal, cut on the status line at 80 columns.
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("job not-a-key"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    let first = message(&s);
+    assert!(!first.is_empty());
+    update(&mut s, ch('?'));
+    update(&mut s, k(KeyCode::Esc));
+    press(&mut s, vec![ch('j'), ctrl('k'), k(KeyCode::Esc)]);
+    let second = message(&s);
+    assert!(second.contains("nothing was sent"), "{second}");
+    let mut keys = vec![ch(':')];
+    keys.extend(typed("messages"));
+    keys.push(k(KeyCode::Enter));
+    press(&mut s, keys);
+    assert_eq!(s.messages.shown, Some(0));
+    let screen = draw_sized(&s, 120, 40);
+    assert!(screen.contains("messages (newest first)"), "{screen}");
+    let (a, b) = (
+        screen.find(&second).expect("the newer message"),
+        screen.find(&first).expect("the older message, whole"),
+    );
+    assert!(a < b, "newest first\n{screen}");
+    // Keys scroll or close it; they do not reach the view below.
+    let before = s.top().table().unwrap().selected;
+    update(&mut s, ch('j'));
+    assert_eq!(s.top().table().unwrap().selected, before);
+    update(&mut s, k(KeyCode::Esc));
+    assert_eq!(s.messages.shown, None);
+    assert!(
+        matches!(s.top(), Screen::Tasks { .. }),
+        "Esc closed only the history"
+    );
+}
+
+#[test]
+fn help_lists_the_colon_commands_from_the_command_table() {
+    let mut s = tasks(3);
+    update(&mut s, ch('?'));
+    let rows = s.help_rows();
+    for (name, description) in eos::app::input::LINE_COMMANDS {
+        assert!(
+            rows.contains(&eos::app::help::HelpRow::Entry {
+                what: format!(":{name}"),
+                description: description.to_string(),
+            }),
+            ":{name} missing from help"
+        );
+    }
+    // Filtering reaches them too.
+    press(&mut s, typed("/messages"));
+    let filtered = draw_sized(&s, 80, 24);
+    assert!(filtered.contains(":messages"), "{filtered}");
+}
+
+// ---- confirmation strength by blast radius ----
+
+#[test]
+fn most_of_a_job_or_more_than_a_hundred_asks_for_the_key_and_the_count() {
+    // More than half of the job's active instances: 5 of 8, by kill and by restart.
+    for opener in [ctrl('k'), ch('r')] {
+        let mut s = tasks(8);
+        let mut keys: Vec<Action> = (0..5).map(|_| ch(' ')).collect();
+        keys.push(opener);
+        press(&mut s, keys);
+        let c = dialog(&s);
+        assert_eq!(c.require, Some(format!("{JOB} 5")));
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.contains("5 of www-data/prod/hello's 8")),
+            "{:?}",
+            c.warnings
+        );
+        // The name alone, or the key alone, does not arm it.
+        assert!(mutations(&type_and_confirm(&mut s, "hello")).is_empty());
+        press(&mut s, (0..5).map(|_| k(KeyCode::Backspace)).collect());
+        assert!(mutations(&type_and_confirm(&mut s, JOB)).is_empty());
+        let fx = type_and_confirm(&mut s, " 5");
+        assert_eq!(mutations(&fx).len(), 1);
+    }
+    // Exactly half is not more than half: the name, as for any six or more (here four of eight:
+    // no typing at all).
+    let mut s = tasks(8);
+    let mut keys: Vec<Action> = (0..4).map(|_| ch(' ')).collect();
+    keys.push(ctrl('k'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require, None);
+    // More than a hundred, however big the job.
+    let mut s = tasks(300);
+    let mut keys: Vec<Action> = (0..101).map(|_| ch(' ')).collect();
+    keys.push(ch('r'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 101")));
+    let mut s = tasks(300);
+    let mut keys: Vec<Action> = (0..100).map(|_| ch(' ')).collect();
+    keys.push(ch('r'));
+    press(&mut s, keys);
+    assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
+    // Mark all, kill: the whole job (U6: 4,000 instances asked only for the name).
+    let mut s = tasks(40);
+    press(&mut s, vec![ctrl('a'), ctrl('k')]);
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 40")));
+    // Scaling down to 3 of 8 kills five: the key and the count.
+    let mut s = tasks(8);
+    press(
+        &mut s,
+        vec![ch('s'), k(KeyCode::Backspace), ch('3'), k(KeyCode::Enter)],
+    );
+    assert_eq!(dialog(&s).require, Some(format!("{JOB} 5")));
+    // A rolling restart of the whole job.
+    let mut s = tasks(8);
+    press(&mut s, vec![ch('W')]);
+    let c = dialog(&s);
+    assert!(c.verb().contains("rolling restart"), "{}", c.verb());
+    assert_eq!(c.require, Some(format!("{JOB} 8")));
+}
+
+#[test]
+fn the_kill_dialog_says_killed_instances_are_not_rescheduled() {
+    let mut s = tasks(3);
+    press(&mut s, vec![ctrl('k')]);
+    assert!(
+        dialog(&s)
+            .warnings
+            .iter()
+            .any(|w| w.contains("does not reschedule killed instances")),
+        "{:?}",
+        dialog(&s).warnings
+    );
+    let screen = draw_sized(&s, 80, 24);
+    assert!(screen.contains("does not reschedule"), "{screen}");
+    // A restart is not a kill: no such line.
+    let mut s = tasks(3);
+    press(&mut s, vec![ch('r')]);
+    assert!(!dialog(&s).warnings.iter().any(|w| w.contains("reschedule")),);
 }

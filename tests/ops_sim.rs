@@ -154,10 +154,10 @@ async fn kill_marked_instances_with_a_message() {
         c.op.describe()
             .contains(&("instances".into(), "1,3 (2 in all)".into()))
     );
-    // Message field (Shift-Tab from Cancel), then to the button and press it.
-    let mut keys = vec![k(KeyCode::BackTab)];
+    // Message field (Tab from Cancel), then to the button and press it.
+    let mut keys = vec![k(KeyCode::Tab)];
     keys.extend(text("bad canary"));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Enter)]);
     let fx = w.act(&mut s, keys).await;
     assert_eq!(
         mutations(&fx),
@@ -423,9 +423,9 @@ async fn resume_pause_and_roll_back_a_paused_update() {
     );
     // Pause (p) with a message.
     w.advance(&mut s, Duration::from_secs(5)).await;
-    let mut keys = vec![ch('p'), k(KeyCode::BackTab)];
+    let mut keys = vec![ch('p'), k(KeyCode::Tab)];
     keys.extend(text("ops test pause"));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Enter)]);
     w.act(&mut s, keys).await;
     assert_eq!(
         update_status(&w.client, job).await,
@@ -663,23 +663,24 @@ async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
     keys.extend(text(&format!("kill-job {job}")));
     keys.push(k(KeyCode::Enter));
     w.act(&mut s, keys).await;
-    assert_eq!(confirm_dialog(&s).require.as_deref(), Some(job));
+    let phrase = format!("{job} 2");
+    assert_eq!(confirm_dialog(&s).require, Some(phrase.clone()));
     // The button does nothing until the key is typed.
     let fx = w.act(&mut s, confirm_keys()).await;
     assert!(mutations(&fx).is_empty());
     assert!(s.dialog.is_some());
     // Typing only the name is not enough.
-    let mut keys = vec![k(KeyCode::Tab), k(KeyCode::Tab)];
-    keys.extend(text("hsm-proxy"));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Enter)]);
+    let mut keys = text("hsm-proxy");
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = w.act(&mut s, keys).await;
     assert!(mutations(&fx).is_empty());
     assert!(!confirm_dialog(&s).armed());
-    // The full key arms it.
-    let mut keys = vec![k(KeyCode::Tab), k(KeyCode::Tab)];
-    keys.extend((0.."hsm-proxy".len()).map(|_| k(KeyCode::Backspace)));
-    keys.extend(text(job));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Tab), k(KeyCode::Enter)]);
+    // The full key and the count arm it.
+    let mut keys: Vec<Action> = (0.."hsm-proxy".len())
+        .map(|_| k(KeyCode::Backspace))
+        .collect();
+    keys.extend(text(&phrase));
+    keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
     let fx = w.act(&mut s, keys).await;
     assert_eq!(
         mutations(&fx),
@@ -774,9 +775,9 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
-    keys.push(k(KeyCode::BackTab));
+    keys.push(k(KeyCode::Tab));
     keys.extend(text("rotating"));
-    keys.extend([k(KeyCode::Tab), k(KeyCode::Right), k(KeyCode::Enter)]);
+    keys.extend([k(KeyCode::Tab), k(KeyCode::Enter)]);
     w.act(&mut s, keys).await;
     assert!(matches!(
         w.sent.last(),

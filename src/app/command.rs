@@ -47,6 +47,7 @@ commands! {
     CopyHost = "copy_host": "Copy the selected task's host",
     Help = "help": "Show the keys of this view",
     CommandLine = "command": "Command line (:jobs, :task, :update, …)",
+    Messages = "messages": "Earlier status messages, newest first (:messages)",
     ToggleHistory = "toggle_history": "Show or hide finished and failed tasks",
     Roles = "roles": "All roles",
     Jobs = "jobs": "All jobs (of the current role)",
@@ -99,5 +100,18 @@ impl Command {
                 | Command::DrainHosts
                 | Command::EndMaintenance
         )
+    }
+}
+
+impl Command {
+    /// Commands not offered (in help and hints) in read-only mode: the mutations, and what only
+    /// serves them: marks (nothing read-only acts on marked rows yet) and the rolling restart's
+    /// cancel (no rolling restart can be started).
+    pub fn hidden_when_read_only(self) -> bool {
+        self.mutates()
+            || matches!(
+                self,
+                Command::RollingCancel | Command::Mark | Command::MarkRange | Command::MarkAll
+            )
     }
 }

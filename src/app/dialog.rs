@@ -1,6 +1,7 @@
 //! Modal dialogs: the confirmation every mutation goes through, and the instance-count prompt
-//! of `scale`. Focus starts on Cancel; Tab and the arrow keys move it; Enter activates what has
-//! focus; Esc cancels. No single letter ever confirms.
+//! of `scale`. Focus starts on Cancel, or on the text field when the dialog asks for something to
+//! be typed (typing must go somewhere); Tab and the arrow keys move it; Enter activates what has
+//! focus; Esc cancels. No single letter ever confirms, and a disabled button never has focus.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -33,7 +34,13 @@ pub struct Confirm {
     pub label: Option<String>,
     /// Further lines of what will happen, after the operation's own description.
     pub plan: Vec<(String, String)>,
+    /// Lines the description is scrolled by when the terminal is too small for all of it
+    /// (↑/↓; the drawing clamps it, the fields and buttons never scroll away).
+    pub scroll: usize,
 }
+
+/// An upper bound for the description's scroll (the drawing clamps it to what overflows).
+const MAX_SCROLL: usize = 200;
 
 #[derive(Debug)]
 pub struct AskCount {
@@ -70,10 +77,15 @@ impl Confirm {
         let message = op
             .takes_message()
             .then(|| Input::new(InputKind::Filter, op.message().unwrap_or("")));
+        let focus = if require.is_some() {
+            Focus::Typed
+        } else {
+            Focus::Cancel
+        };
         Confirm {
             op,
             cluster: cluster.to_owned(),
-            focus: Focus::Cancel,
+            focus,
             message,
             require,
             typed: Input::new(InputKind::Filter, ""),
@@ -81,6 +93,7 @@ impl Confirm {
             warnings: Vec::new(),
             label: None,
             plan: Vec::new(),
+            scroll: 0,
         }
     }
 
@@ -97,6 +110,9 @@ impl Confirm {
         }
     }
 
+    /// Tab order: the fields top to bottom (as drawn), then the action button while it is
+    /// armed, then Cancel. So from Cancel (the default) Tab reaches the message before the
+    /// action, and from the typed field Tab reaches the button the typing enabled.
     fn order(&self) -> Vec<Focus> {
         let mut v = Vec::new();
         if self.message.is_some() {
@@ -105,7 +121,10 @@ impl Confirm {
         if self.require.is_some() {
             v.push(Focus::Typed);
         }
-        v.extend([Focus::Cancel, Focus::Confirm]);
+        if self.armed() {
+            v.push(Focus::Confirm);
+        }
+        v.push(Focus::Cancel);
         v
     }
 
@@ -127,10 +146,15 @@ impl Confirm {
             KeyCode::Esc => return Outcome::Cancel,
             _ if shift_tab => self.cycle(false),
             KeyCode::Tab => self.cycle(true),
+            KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
+            KeyCode::Down => self.scroll = (self.scroll + 1).min(MAX_SCROLL),
+            KeyCode::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            KeyCode::PageDown => self.scroll = (self.scroll + 10).min(MAX_SCROLL),
             KeyCode::Left | KeyCode::Right
                 if matches!(self.focus, Focus::Cancel | Focus::Confirm) =>
             {
-                self.focus = if self.focus == Focus::Cancel {
+                // The disabled button is never focused.
+                self.focus = if self.focus == Focus::Cancel && self.armed() {
                     Focus::Confirm
                 } else {
                     Focus::Cancel
@@ -147,8 +171,16 @@ impl Confirm {
                     return Outcome::Send(op);
                 }
                 Focus::Confirm => {}
-                // Enter in a text field moves on, towards the buttons.
-                Focus::Message | Focus::Typed => self.cycle(true),
+                // Enter in the typed field moves to the button it enabled (a second Enter
+                // presses it); while the text does not match it stays, so Enter never
+                // lands on Cancel by surprise.
+                Focus::Typed => {
+                    if self.armed() {
+                        self.focus = Focus::Confirm;
+                    }
+                }
+                // Enter in the message field moves on, towards the buttons.
+                Focus::Message => self.cycle(true),
             },
             _ => match self.focus {
                 Focus::Message => {
@@ -218,35 +250,58 @@ mod tests {
     }
 
     #[test]
-    fn the_message_is_sent_and_typed_confirmation_arms_the_button() {
-        let mut c = Confirm::new(kill(), "prod", Some("n".into()), 3);
-        // Tab order: message, typed, cancel, confirm; focus starts on cancel.
-        c.key(k(KeyCode::BackTab));
-        c.key(k(KeyCode::BackTab));
+    fn untyped_dialogs_tab_from_cancel_to_the_message_then_the_button() {
+        // U13: the message is drawn above the buttons and comes before the action in Tab order.
+        let mut c = Confirm::new(kill(), "prod", None, 0);
+        assert_eq!(c.focus, Focus::Cancel);
+        c.key(k(KeyCode::Tab));
         assert_eq!(c.focus, Focus::Message);
         for ch in "bad canary".chars() {
             c.key(k(KeyCode::Char(ch)));
         }
-        c.key(k(KeyCode::Tab));
-        assert_eq!(c.focus, Focus::Typed);
-        c.key(k(KeyCode::Tab));
-        c.key(k(KeyCode::Tab));
+        // Enter in the message moves on to the action button, not to Cancel.
+        c.key(k(KeyCode::Enter));
         assert_eq!(c.focus, Focus::Confirm);
-        assert_eq!(
-            c.key(k(KeyCode::Enter)),
-            Outcome::Stay,
-            "not armed until the name is typed"
-        );
-        // From the button, Tab wraps to the message, then the confirmation field.
-        c.key(k(KeyCode::Tab));
-        c.key(k(KeyCode::Tab));
-        assert_eq!(c.focus, Focus::Typed);
-        c.key(k(KeyCode::Char('n')));
-        assert!(c.armed());
-        c.key(k(KeyCode::Tab));
-        c.key(k(KeyCode::Tab));
         let mut expected = kill();
         expected.set_message(Some("bad canary".into()));
         assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(expected));
+    }
+
+    #[test]
+    fn typed_dialogs_start_in_the_field_and_skip_the_disabled_button() {
+        let mut c = Confirm::new(kill(), "prod", Some("name".into()), 3);
+        assert_eq!(c.focus, Focus::Typed, "typing goes into the field at once");
+        // Enter before the text matches stays in the field (it does not move to Cancel).
+        c.key(k(KeyCode::Char('n')));
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay);
+        assert_eq!(c.focus, Focus::Typed);
+        // Tab order while disabled: field → Cancel → message → field; never the button.
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            c.key(k(KeyCode::Tab));
+            seen.push(c.focus);
+        }
+        assert_eq!(
+            seen,
+            vec![Focus::Cancel, Focus::Message, Focus::Typed, Focus::Cancel]
+        );
+        // → from Cancel does not reach the disabled button either.
+        c.key(k(KeyCode::Right));
+        assert_eq!(c.focus, Focus::Cancel);
+        c.key(k(KeyCode::BackTab));
+        assert_eq!(c.focus, Focus::Typed);
+        for ch in "ame".chars() {
+            c.key(k(KeyCode::Char(ch)));
+        }
+        assert!(c.armed());
+        // Enter moves to the now-enabled button; a second Enter sends.
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay);
+        assert_eq!(c.focus, Focus::Confirm);
+        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(kill()));
+        // Tab from the field goes to the enabled button too.
+        let mut c = Confirm::new(kill(), "prod", Some("n".into()), 0);
+        c.key(k(KeyCode::Char('n')));
+        c.key(k(KeyCode::Tab));
+        assert_eq!(c.focus, Focus::Confirm);
     }
 }

@@ -133,10 +133,16 @@ pub const LINE_COMMANDS: &[(&str, &str)] = &[
         "cluster NAME: switch to a cluster of clusters.json",
     ),
     ("clusters", "the clusters of clusters.json and their health"),
+    ("messages", "earlier status messages, newest first"),
     ("help", "keys of this view"),
     ("q", "quit"),
     ("quit", "quit"),
 ];
+
+/// `:` commands that change the cluster (not offered in read-only mode).
+pub fn line_command_mutates(name: &str) -> bool {
+    matches!(name, "restart" | "kill-job" | "cron-start")
+}
 
 #[derive(Debug, PartialEq)]
 pub enum LineCommand {

@@ -1,14 +1,18 @@
 //! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
+mod blast;
 pub mod clusters;
 pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
+pub mod help;
 pub mod hosts;
 pub mod input;
+mod keys;
 pub mod link;
+pub mod messages;
 pub mod mouse;
 pub mod nav;
 mod operate;
@@ -155,7 +159,7 @@ pub struct Hold {
     pub last_result: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Level {
     Info,
     Error,
@@ -173,12 +177,7 @@ pub struct Message {
 /// How long a message stays: 20 ticks of the console's 250 ms beat, i.e. five seconds.
 pub const MESSAGE_TICKS: u64 = 20;
 
-/// The `?` overlay: the live keymap of the view below, filterable.
-#[derive(Debug, Default)]
-pub struct Help {
-    pub filter: String,
-    pub scroll: usize,
-}
+pub use help::Help;
 
 /// Rows of chrome around a view's body: header, breadcrumbs, table header, hints.
 pub const CHROME_ROWS: u16 = 5;
@@ -194,6 +193,8 @@ pub struct State {
     pub input: Option<Input>,
     pub help: Option<Help>,
     pub message: Option<Message>,
+    /// Every message said, for `:messages`.
+    pub messages: messages::History,
     pub cluster: Option<String>,
     pub scheduler_url: String,
     /// Polling interval of ordinary views.
@@ -271,6 +272,7 @@ impl State {
             input: None,
             help: None,
             message: None,
+            messages: messages::History::default(),
             cluster: None,
             scheduler_url: scheduler_url.to_owned(),
             refresh_ms: 5000,
@@ -396,8 +398,10 @@ impl State {
     }
 
     fn say(&mut self, text: impl Into<String>, level: Level) {
+        let text = text.into();
+        self.messages.push(self.now, level, &text);
         self.message = Some(Message {
-            text: text.into(),
+            text,
             level,
             until_tick: self.ticks + MESSAGE_TICKS,
         });
@@ -593,6 +597,10 @@ impl State {
             }
             return;
         }
+        if self.messages.shown.is_some() {
+            self.on_messages_key(key);
+            return;
+        }
         // A dialog takes every key.
         if self.dialog.is_some() {
             self.on_dialog_key(key, fx);
@@ -605,6 +613,11 @@ impl State {
         // Text input gets keys before the keymap.
         if self.input.is_some() {
             self.on_input_key(key, fx);
+            return;
+        }
+        if let Some(next) = self.esc_then(&key) {
+            self.on_key(keys::esc(), fx);
+            self.on_key(next, fx);
             return;
         }
         if self.help.is_some() && self.on_help_key(key) {
@@ -626,31 +639,6 @@ impl State {
                 self.pending_keys.clear();
             }
         }
-    }
-
-    /// Keys the help overlay handles itself; false to fall through to the keymap.
-    fn on_help_key(&mut self, key: KeyEvent) -> bool {
-        let help = self.help.as_mut().expect("checked");
-        match key.code {
-            // Letters filter the list, so only Esc and ? close it.
-            KeyCode::Esc | KeyCode::Char('?') if help.filter.is_empty() => {
-                self.help = None;
-            }
-            KeyCode::Esc => help.filter.clear(),
-            KeyCode::Backspace => {
-                help.filter.pop();
-            }
-            KeyCode::Down => help.scroll += 1,
-            KeyCode::Up => help.scroll = help.scroll.saturating_sub(1),
-            KeyCode::Char('c') if key.modifiers.contains(KeyModifiers::CONTROL) => return false,
-            KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => {
-                help.filter.push(c);
-                help.scroll = 0;
-            }
-            _ => return false,
-        }
-        self.dirty = true;
-        true
     }
 
     fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
@@ -780,13 +768,13 @@ impl State {
             );
             return;
         }
+        if self.help.is_some() && self.help_command(c) {
+            return;
+        }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
         match c {
             Command::Quit => fx.push(Effect::Quit),
             Command::Back => {
-                if self.help.take().is_some() {
-                    return;
-                }
                 if let Some(t) = self.top_mut().table_mut()
                     && !t.marked.is_empty()
                 {
@@ -808,14 +796,6 @@ impl State {
             | Command::PageUp
             | Command::Top
             | Command::Bottom => {
-                if let Some(h) = self.help.as_mut() {
-                    h.scroll = match c {
-                        Command::Down => h.scroll + 1,
-                        Command::Up => h.scroll.saturating_sub(1),
-                        _ => h.scroll,
-                    };
-                    return;
-                }
                 let screen = self.top_mut();
                 if let Some(t) = screen.table_mut() {
                     match c {
@@ -851,9 +831,6 @@ impl State {
                 }
             }
             Command::Filter => {
-                if self.help.is_some() {
-                    return;
-                }
                 if let Some(t) = self.top().table() {
                     self.input = Some(Input::new(InputKind::Filter, &t.filter_text));
                 }
@@ -907,6 +884,7 @@ impl State {
                 };
             }
             Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
+            Command::Messages => self.show_messages(),
             Command::ToggleHistory => {
                 if let Screen::Tasks { history, .. } = self.top_mut() {
                     *history = !*history;

@@ -12,11 +12,15 @@ use super::{Effect, Hold, Level, Mutated, MutationOutcome, Nav, Screen, State, r
 use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdatePulseStatus};
 
 impl State {
-    /// Opens the confirmation for an operation. Large destructive operations, the whole job,
-    /// and anything on a production cluster ask for the job name to be typed.
+    /// Opens the confirmation for an operation. What must be typed grows with the blast
+    /// radius: the job's key and the count when it covers more than half of a job's active
+    /// instances or more than 100 (`blast.rs`); the whole job's key for `:kill-job`; the job
+    /// name for more than five instances, and for anything on a production cluster.
     pub fn confirm(&mut self, op: Operation, hidden_marks: usize) {
         let job_name = op.typed_name();
+        let blast = self.blast(&op);
         let require = match &op {
+            _ if blast.is_some() => blast.as_ref().map(|b| b.phrase()),
             Operation::KillJob { .. } => Some(op.job()),
             _ if self.prod_cluster => Some(job_name),
             _ if op.destructive() && op.size() > 5 => Some(job_name),
@@ -26,7 +30,24 @@ impl State {
             .cluster
             .clone()
             .unwrap_or_else(|| self.scheduler_url.clone());
+        let kills = matches!(op, Operation::Kill { .. } | Operation::KillJob { .. });
+        let kill_job_active = match &op {
+            Operation::KillJob { job, .. } => self.active_instances(&job.to_string()),
+            _ => None,
+        };
         let mut c = Confirm::new(op, &cluster, require, hidden_marks);
+        if let Some(active) = kill_job_active {
+            c.plan
+                .push(("active now".into(), format!("{} instances", active.len())));
+        }
+        if kills {
+            c.warnings.push(
+                "Aurora does not reschedule killed instances, even of a service: the job runs with fewer until an update brings them back".into(),
+            );
+        }
+        if let Some(b) = &blast {
+            c.warnings.push(b.warning());
+        }
         if self.prod_cluster {
             c.warnings
                 .push(format!("{cluster} is a production cluster"));

@@ -188,9 +188,32 @@ impl fmt::Display for Chord {
     }
 }
 
+impl Chord {
+    /// How a person reads the chord on screen (help, hints): `<` and `>` as themselves, where
+    /// the keymap notation writes `<lt>` and `<gt>`.
+    pub fn label(&self) -> String {
+        self.0
+            .iter()
+            .map(|k| match k.to_string().as_str() {
+                "<lt>" => "<".to_owned(),
+                "<gt>" => ">".to_owned(),
+                other => other.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn labels_show_angle_brackets_as_themselves() {
+        assert_eq!("<".parse::<Chord>().unwrap().label(), "<");
+        assert_eq!("< >".parse::<Chord>().unwrap().label(), "< >");
+        assert_eq!("<C-r>".parse::<Chord>().unwrap().label(), "<C-r>");
+    }
 
     #[test]
     fn notation_round_trips() {

@@ -271,6 +271,26 @@ fn instance_style(a: Option<JobUpdateAction>, removed: bool) -> &'static str {
     }
 }
 
+/// Each instance state's glyph and legend word, so the grid reads without colour (the mono
+/// theme, colour-blind eyes, a screenshot in a ticket). One glyph per state of `instance_style`.
+pub(super) const INSTANCE_GLYPHS: &[(&str, char, &str)] = &[
+    ("instance.pending", '·', "pending"),
+    ("instance.updating", '▸', "updating"),
+    ("instance.updated", '✓', "updated"),
+    ("instance.failed", '✗', "failed"),
+    ("instance.rolling_back", '◂', "rolling back"),
+    ("instance.rolled_back", '↩', "rolled back"),
+    ("instance.removed", '−', "removed"),
+];
+
+fn instance_glyph(style: &str) -> char {
+    INSTANCE_GLYPHS
+        .iter()
+        .find(|(s, _, _)| *s == style)
+        .map(|(_, g, _)| *g)
+        .unwrap_or('?')
+}
+
 fn config_json(c: &TaskConfig) -> Vec<String> {
     let mut v = serde_json::to_value(c).unwrap_or_default();
     // The executor's config is JSON inside a string: show it as JSON so diffs are readable.
@@ -483,15 +503,18 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
     }
     lines.push(Line::raw(""));
     lines.push(heading(theme, "INSTANCES"));
-    let per_line = ((width as usize).saturating_sub(2) / 5).max(1);
+    let per_line = ((width as usize).saturating_sub(2) / 6).max(1);
     // One cell per instance, for as many as a real job has; beyond that the ranges are shown
     // as ranges (a scheduler may name two billion instances in one 15-byte range).
     let cells: Vec<Span> = states
         .iter()
         .take(MAX_INSTANCE_CELLS)
         .map(|(i, a)| {
-            let removed = !states.is_desired(i);
-            Span::styled(format!("{i:>4} "), theme.get(instance_style(a, removed)))
+            let style = instance_style(a, !states.is_desired(i));
+            Span::styled(
+                format!("{i:>4}{} ", instance_glyph(style)),
+                theme.get(style),
+            )
         })
         .collect();
     for chunk in cells.chunks(per_line) {
@@ -509,16 +532,13 @@ fn update_lines<'a>(state: &State, theme: &Theme, key: &str, width: u16) -> Opti
             theme.get("text.muted"),
         )));
     }
-    lines.push(Line::from(vec![
-        Span::raw(" "),
-        Span::styled("pending ", theme.get("instance.pending")),
-        Span::styled("updating ", theme.get("instance.updating")),
-        Span::styled("updated ", theme.get("instance.updated")),
-        Span::styled("failed ", theme.get("instance.failed")),
-        Span::styled("rolling back ", theme.get("instance.rolling_back")),
-        Span::styled("rolled back ", theme.get("instance.rolled_back")),
-        Span::styled("removed", theme.get("instance.removed")),
-    ]));
+    let mut legend = vec![Span::raw(" ")];
+    legend.extend(
+        INSTANCE_GLYPHS
+            .iter()
+            .map(|(style, glyph, word)| Span::styled(format!("{glyph} {word} "), theme.get(style))),
+    );
+    lines.push(Line::from(legend));
     lines.push(Line::raw(""));
     lines.push(heading(theme, "EVENTS"));
     for e in d.update_events.iter().flatten() {

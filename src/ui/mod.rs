@@ -84,7 +84,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         // The overlay covers the view; links written over it would show through.
         links.clear();
     }
-    if state.dialog.is_some() || state.notice.is_some() {
+    if state.dialog.is_some() || state.notice.is_some() || state.messages.shown.is_some() {
         dialog::draw(state, theme, frame, body);
         links.clear();
     }
@@ -153,6 +153,11 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     ];
     if state.prod_cluster {
         left.push(Span::styled(" PROD ", theme.get("ui.header.prod")));
+        left.push(Span::styled(" ", base));
+    }
+    // Always on screen, so nobody has to try an action to learn that actions are off.
+    if state.read_only {
+        left.push(Span::styled(" READ-ONLY ", theme.get("ui.header.readonly")));
         left.push(Span::styled(" ", base));
     }
     left.push(Span::styled(format!("{} ", state.scheduler_url), base));
@@ -436,7 +441,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut spans = vec![Span::raw(" ")];
     for cmd in hint_commands(state.top())
         .into_iter()
-        .filter(|c| !(state.read_only && c.mutates()))
+        .filter(|c| !(state.read_only && c.hidden_when_read_only()))
     {
         let Some(chord) = state
             .keymap
@@ -446,7 +451,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         else {
             continue;
         };
-        spans.push(Span::styled(chord.to_string(), theme.get("ui.hint.key")));
+        spans.push(Span::styled(chord.label(), theme.get("ui.hint.key")));
         spans.push(Span::styled(
             format!(" {}  ", short_name(cmd)),
             theme.get("ui.hint"),
@@ -486,94 +491,125 @@ fn short_name(c: Command) -> &'static str {
     }
 }
 
+/// Cuts `text` to `room` cells, ending it with `…` when something was cut.
+fn fit(text: &str, room: usize) -> String {
+    if text.chars().count() <= room {
+        return text.to_owned();
+    }
+    if room == 0 {
+        return String::new();
+    }
+    let mut out: String = text.chars().take(room - 1).collect();
+    out.push('…');
+    out
+}
+
 fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
+    use crate::app::help::HelpRow;
     let Some(help) = &state.help else { return };
-    let layers = state.top().layers();
-    let filter = help.filter.to_lowercase();
-    let mut lines: Vec<Line> = Vec::new();
-    // The view's own keys first, then global ones; generic list movement last.
-    let mut bindings = state.keymap.effective(&layers);
-    bindings.sort_by_key(|(_, _, layer)| match layer {
-        crate::keymap::Layer::List => 2,
-        crate::keymap::Layer::Global => 1,
-        _ => 0,
-    });
-    for (chord, cmd, layer) in bindings {
-        if state.read_only && cmd.mutates() {
-            continue;
-        }
-        let text = format!(
-            "{chord} {} {} {}",
-            cmd.name(),
-            cmd.description(),
-            layer.name()
-        );
-        if !filter.is_empty() && !text.to_lowercase().contains(&filter) {
-            continue;
-        }
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:>10}  ", chord.to_string()),
-                theme.get("ui.hint.key"),
-            ),
-            Span::styled(format!("{:<15}", cmd.name()), theme.get("text.key")),
-            Span::styled(cmd.description(), theme.get("ui.popup")),
-            Span::styled(format!("  [{}]", layer.name()), theme.get("text.muted")),
-        ]));
-    }
-    // Where `e` opens the update editor, its own keys too.
-    let editor_here = !state.read_only
-        && !state
-            .keymap
-            .chords_for(&layers, Command::StartUpdate)
-            .is_empty();
-    if editor_here {
-        let rows: Vec<_> = crate::app::editor::KEYS
-            .iter()
-            .filter(|(k, d)| {
-                filter.is_empty()
-                    || format!("{k} {d} update editor")
-                        .to_lowercase()
-                        .contains(&filter)
-            })
-            .collect();
-        if !rows.is_empty() {
-            lines.push(Line::from(Span::styled(
-                "  in the update editor (start_update):",
-                theme.get("text.muted"),
-            )));
-        }
-        for (k, d) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("{k:>20}  "), theme.get("ui.hint.key")),
-                Span::styled(d.to_string(), theme.get("ui.popup")),
-            ]));
-        }
-    }
+    let rows = state.help_rows();
+    let w = area.width.saturating_sub(4).min(100);
+    let inner = w.saturating_sub(2) as usize;
+    // Column widths from the rows themselves, so no name runs into its description.
+    let chord_w = rows
+        .iter()
+        .filter_map(|r| match r {
+            HelpRow::Key { chord, .. } => Some(chord.chars().count()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1)
+        .min(12);
+    let name_w = rows
+        .iter()
+        .filter_map(|r| match r {
+            HelpRow::Key { name, .. } => Some(name.len()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1);
+    let what_w = rows
+        .iter()
+        .filter_map(|r| match r {
+            HelpRow::Entry { what, .. } => Some(what.chars().count()),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(1)
+        .min(20);
+    let mut lines: Vec<Line> = rows
+        .iter()
+        .map(|r| match r {
+            HelpRow::Key {
+                chord,
+                name,
+                description,
+                layer,
+            } => {
+                let head = format!(" {:>chord_w$}  ", fit(chord, chord_w));
+                let name = format!("{name:<name_w$}  ");
+                let tag = format!("  [{layer}]");
+                let room = inner.saturating_sub(head.chars().count() + name.len() + tag.len());
+                Line::from(vec![
+                    Span::styled(head, theme.get("ui.hint.key")),
+                    Span::styled(name, theme.get("text.key")),
+                    Span::styled(
+                        format!("{:<room$}", fit(description, room)),
+                        theme.get("ui.popup"),
+                    ),
+                    Span::styled(tag, theme.get("text.muted")),
+                ])
+            }
+            HelpRow::Heading(h) => {
+                Line::from(Span::styled(format!("  {h}"), theme.get("text.muted")))
+            }
+            HelpRow::Entry { what, description } => {
+                let head = format!(" {:>what_w$}  ", fit(what, what_w));
+                let room = inner.saturating_sub(head.chars().count());
+                Line::from(vec![
+                    Span::styled(head, theme.get("ui.hint.key")),
+                    Span::styled(fit(description, room), theme.get("ui.popup")),
+                ])
+            }
+        })
+        .collect();
     if lines.is_empty() {
         lines.push(Line::from(Span::styled(
             "  no key matches",
             theme.get("text.muted"),
         )));
     }
-    let w = area.width.saturating_sub(4).min(90);
-    let h = area.height.saturating_sub(2).min(lines.len() as u16 + 3);
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + 1, w, h);
-    let title = if help.filter.is_empty() {
+    let h = area
+        .height
+        .saturating_sub(2)
+        .min(lines.len() as u16 + 2)
+        .max(3.min(area.height));
+    let popup = Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + 1.min(area.height),
+        w,
+        h,
+    );
+    let title = if help.typing {
         format!(
-            " keys: {} (type to filter, Esc closes) ",
+            " keys matching {:?}_ (Enter keeps, Esc clears) ",
+            help.filter
+        )
+    } else if help.filter.is_empty() {
+        format!(
+            " keys: {} (j k scroll, / to filter, Esc closes) ",
             state.top().layer().name()
         )
     } else {
-        format!(" keys matching {:?} ", help.filter)
+        format!(" keys matching {:?} (Esc clears) ", help.filter)
     };
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(title)
+        .title(fit(&title, inner))
         .border_style(theme.get("ui.popup.border"))
         .style(theme.get("ui.popup"));
     frame.render_widget(Clear, popup);
-    let scroll = help.scroll.min(lines.len().saturating_sub(1)) as u16;
+    let scroll = help.scroll.min(state.help_max_scroll()) as u16;
     frame.render_widget(
         Paragraph::new(lines).block(block).scroll((scroll, 0)),
         popup,
