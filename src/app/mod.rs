@@ -13,6 +13,7 @@ pub mod mouse;
 pub mod nav;
 mod operate;
 pub mod ops;
+mod quit;
 pub mod resource;
 pub mod rolling;
 pub mod rows;
@@ -222,6 +223,8 @@ pub struct State {
     /// The update editor (`e`), which takes every key while open.
     pub editor: Option<Box<editor::Editor>>,
     editor_seq: u64,
+    /// Update edits closed without being sent, by job key: `e` on the job offers them again.
+    pub unsent_edits: HashMap<String, editor::Draft>,
     /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
     pub rolling: Option<rolling::Rolling>,
     /// Ticks seen so far (the console's own beat, for how long messages stay).
@@ -288,6 +291,7 @@ impl State {
             notice: None,
             editor: None,
             editor_seq: 0,
+            unsent_edits: HashMap::new(),
             rolling: None,
             ticks: 0,
             settings: crate::config::Settings::default(),
@@ -581,7 +585,7 @@ impl State {
 
     fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            fx.push(Effect::Quit);
+            self.request_quit(fx);
             return;
         }
         if self.notice.is_some() {
@@ -592,6 +596,10 @@ impl State {
             return;
         }
         // A dialog takes every key.
+        if let Some(dialog::Dialog::Ask(_)) = self.dialog {
+            self.on_ask_key(key, fx);
+            return;
+        }
         if self.dialog.is_some() {
             self.on_dialog_key(key, fx);
             return;
@@ -710,6 +718,11 @@ impl State {
     }
 
     fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
+        // As in vi, `:q!` quits without asking, work in flight or not.
+        if line.trim() == "q!" {
+            fx.push(Effect::Quit);
+            return;
+        }
         match input::parse_command_line(line, self.top().role().as_deref()) {
             Ok(input::LineCommand::Go(nav)) => self.open(nav, fx),
             Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
@@ -780,7 +793,7 @@ impl State {
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
         match c {
-            Command::Quit => fx.push(Effect::Quit),
+            Command::Quit => self.request_quit(fx),
             Command::Back => {
                 if self.help.take().is_some() {
                     return;
@@ -797,7 +810,7 @@ impl State {
                     self.rebuild_top();
                     self.schedule(fx, false);
                 } else {
-                    fx.push(Effect::Quit);
+                    self.request_quit(fx);
                 }
             }
             Command::Down

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use crate::app::State;
-use crate::app::dialog::{AskCount, Confirm, Dialog, Focus};
+use crate::app::dialog::{Ask, AskCount, Confirm, Dialog, Focus};
 use crate::app::input::Input;
 use crate::theme::Theme;
 
@@ -37,6 +37,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     match &state.dialog {
         Some(Dialog::Confirm(c)) => confirm(c, theme, frame, area),
         Some(Dialog::AskCount(a)) => ask_count(a, theme, frame, area),
+        Some(Dialog::Ask(a)) => ask(a, theme, frame, area),
         None => {}
     }
 }
@@ -209,5 +210,41 @@ fn ask_count(a: &AskCount, theme: &Theme, frame: &mut Frame, area: Rect) {
         "ui.popup.border",
         body,
         cursor,
+    );
+}
+
+/// A yes/no question (quit anyway? discard your changes?): its lines, then the two buttons.
+fn ask(a: &Ask, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let mut body: Vec<Line> = a
+        .lines
+        .iter()
+        .map(|l| Line::from(Span::styled(format!(" {l}"), theme.get("text.value"))))
+        .collect();
+    body.push(Line::raw(""));
+    let button = |label: &str, focused: bool| {
+        let mut s = theme.get("ui.button");
+        if focused {
+            s = s.patch(theme.get("ui.button.focused"));
+        }
+        Span::styled(format!("[ {label} ]"), s)
+    };
+    body.push(Line::from(vec![
+        Span::raw("   "),
+        button(&a.buttons.0, a.focus == Focus::Cancel),
+        Span::raw("   "),
+        button(&a.buttons.1, a.focus == Focus::Confirm),
+    ]));
+    body.push(Line::from(Span::styled(
+        " Tab / ← → move · Enter activates · Esc answers no",
+        theme.get("text.muted"),
+    )));
+    popup(
+        frame,
+        area,
+        theme,
+        &format!(" {} ", a.title),
+        "ui.popup.border",
+        body,
+        None,
     );
 }
