@@ -516,3 +516,59 @@ fn messages_last_five_seconds_of_console_ticks_whatever_the_scheduler_clock_does
     update(&mut s, Action::Tick(T0 + 60_000));
     assert!(s.message.is_some(), "expired by the scheduler clock");
 }
+
+#[test]
+fn esc_clears_marks_then_the_filter_then_goes_back_and_never_quits() {
+    let mut s = loaded_roles();
+    // `/zzz` Enter, then Esc: the filter goes, Eos stays.
+    update(&mut s, key('/'));
+    for c in "zzz".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, special(KeyCode::Enter));
+    assert_eq!(s.top().table().unwrap().view.len(), 0);
+    assert!(!update(&mut s, special(KeyCode::Esc)).contains(&Effect::Quit));
+    let t = s.top().table().unwrap();
+    assert_eq!((t.view.len(), t.filter_text.as_str()), (2, ""));
+    // Esc on the unfiltered top view only hints how to quit.
+    for _ in 0..3 {
+        assert!(update(&mut s, special(KeyCode::Esc)).is_empty());
+    }
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    assert!(
+        s.message.as_ref().unwrap().text.contains("q or :q quits"),
+        "{:?}",
+        s.message
+    );
+    // One level down: the filter first, then back.
+    update(&mut s, key('j'));
+    let fx = update(&mut s, special(KeyCode::Enter));
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Jobs(Some("www-data".into())),
+        T0 + 100,
+        Ok(Data::Jobs(vec![
+            job("www-data", "hello", 0),
+            job("www-data", "world", 0),
+        ])),
+    );
+    update(&mut s, key('/'));
+    for c in "hel".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, special(KeyCode::Enter));
+    assert_eq!(s.top().table().unwrap().view.len(), 1);
+    update(&mut s, special(KeyCode::Esc));
+    let t = s.top().table().unwrap();
+    assert_eq!((t.filter_text.as_str(), t.view.len()), ("", 2));
+    assert!(
+        matches!(s.top(), Screen::Jobs { .. }),
+        "still in the jobs view"
+    );
+    update(&mut s, special(KeyCode::Esc));
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    assert!(!update(&mut s, special(KeyCode::Esc)).contains(&Effect::Quit));
+    // q keeps its meaning: quit on the top view.
+    assert_eq!(update(&mut s, key('q')), vec![Effect::Quit]);
+}

@@ -813,6 +813,32 @@ impl State {
                     self.request_quit(fx);
                 }
             }
+            // Esc undoes the most recent narrowing first and never leaves Eos: a reflex
+            // press on the top view must not end a session (k9s does the same).
+            Command::Escape => {
+                if self.help.take().is_some() {
+                    return;
+                }
+                if let Some(t) = self.top_mut().table_mut() {
+                    if !t.marked.is_empty() {
+                        t.marked.clear();
+                        t.mark_anchor = None;
+                        return;
+                    }
+                    if t.filter.is_active() || !t.filter_text.is_empty() {
+                        let _ = t.set_filter("");
+                        self.say("filter cleared", Level::Info);
+                        return;
+                    }
+                }
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                    self.rebuild_top();
+                    self.schedule(fx, false);
+                } else {
+                    self.say("this is the top view: q or :q quits", Level::Info);
+                }
+            }
             Command::Down
             | Command::Up
             | Command::PageDown
