@@ -197,7 +197,7 @@ fn drill_down_and_back_out_to_quit() {
     );
     assert_eq!(
         s.breadcrumbs(),
-        vec!["test-cluster", "www-data", "prod/hello", "task t1"]
+        vec!["test-cluster", "www-data", "www-data/prod/hello", "task t1"]
     );
     // Back out: q pops each view; q at the root quits.
     for _ in 0..3 {

@@ -6,6 +6,7 @@ pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
+mod goto;
 pub mod hosts;
 pub mod input;
 pub mod link;
@@ -245,6 +246,8 @@ pub struct State {
     pub cluster_pinned: bool,
     /// A `:cluster` switch under way.
     pub switching: Option<String>,
+    /// A `:` target being looked up before its view opens (see `goto.rs`).
+    pub lookup: Option<goto::Lookup>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -301,6 +304,7 @@ impl State {
             known_clusters: Vec::new(),
             cluster_pinned: false,
             switching: None,
+            lookup: None,
         }
     }
 
@@ -407,6 +411,8 @@ impl State {
     }
 
     fn open(&mut self, nav: Nav, fx: &mut Vec<Effect>) {
+        // Going anywhere else drops a `:` target still being looked up.
+        self.lookup = None;
         if let Nav::SwitchCluster(name) = nav {
             self.switch_cluster(name, fx);
             return;
@@ -724,7 +730,7 @@ impl State {
             return;
         }
         match input::parse_command_line(line, self.top().role().as_deref()) {
-            Ok(input::LineCommand::Go(nav)) => self.open(nav, fx),
+            Ok(input::LineCommand::Go(nav)) => self.go_to(nav, fx),
             Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
             Ok(input::LineCommand::Operation(op)) => {
                 if self.read_only {
@@ -1139,7 +1145,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Click { column, row } => state.on_click(column, row, &mut fx),
         Action::Scroll(delta) => state.on_scroll(delta, &mut fx),
-        Action::Fetched(f) => state.on_fetched(*f),
+        Action::Fetched(f) => {
+            let key = f.key.clone();
+            state.on_fetched(*f);
+            state.lookup_answered(&key, &mut fx);
+        }
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),
         Action::Link(news) => state.on_link(news),
