@@ -27,8 +27,13 @@ impl State {
         }
         let mut lines: Vec<String> = work.iter().map(|w| format!("{w} — quit anyway?")).collect();
         lines.push("Quitting stops it here; a summary is printed after the console closes.".into());
-        // Whatever was being asked or typed is set aside for this question.
+        // Whatever was being asked or typed is set aside for this question; a confirmation it
+        // replaces is cancelled as its Cancel button would (nothing was sent).
         self.input = None;
+        if matches!(self.dialog, Some(Dialog::Confirm(_))) {
+            self.hold_offer = None;
+            self.rolling_dismissed();
+        }
         self.dialog = Some(Dialog::Ask(Box::new(Ask::new(
             Question::Quit,
             "Quit with work in flight?",
