@@ -733,7 +733,7 @@ mod end_to_end {
 }
 
 fn quits(fx: &[Effect]) -> bool {
-    fx.iter().any(|e| *e == Effect::Quit)
+    fx.contains(&Effect::Quit)
 }
 
 /// The question asked before quitting, as one text (`None`: none is open).
