@@ -91,7 +91,7 @@ fn drill_down_roles_jobs_tasks_task_and_back() {
     c.send(b"q");
     c.wait_for("back on the jobs", WAIT, |s| {
         let cr = crumbs(s);
-        cr.contains("devcluster › payments") && !cr.contains("ledger-api")
+        cr.contains("devcluster › payments") && !cr.contains("› payments/prod/ledger-api")
     });
     // The jobs view kept its filter and selection.
     c.wait_for("ledger-api still selected", WAIT, |s| {

@@ -133,6 +133,15 @@ impl State {
             return;
         }
         let l = self.lookup.take().expect("checked");
+        // The "looking up…" line has done its job either way.
+        if self
+            .message
+            .as_ref()
+            .is_some_and(|m| m.text.starts_with("looking up "))
+        {
+            self.message = None;
+            self.dirty = true;
+        }
         let failed = checks(&l.nav)
             .iter()
             .find_map(|k| self.store.get(k).and_then(|s| s.error.clone()));
