@@ -606,7 +606,7 @@ impl State {
                 _ => None,
             })
             .collect();
-        const SHOWN: usize = 8;
+        const SHOWN: usize = 6;
         if changed.is_empty() {
             lines.push("  (config unchanged)".to_owned());
         }

@@ -215,9 +215,13 @@ fn ask_count(a: &AskCount, theme: &Theme, frame: &mut Frame, area: Rect) {
 
 /// A yes/no question (quit anyway? discard your changes?): its lines, then the two buttons.
 fn ask(a: &Ask, theme: &Theme, frame: &mut Frame, area: Rect) {
+    // Wrapped here, with an indent, so the box's height counts every row and the buttons
+    // always fit below.
+    let inner = area.width.saturating_sub(4).clamp(20, 84).saturating_sub(3) as usize;
     let mut body: Vec<Line> = a
         .lines
         .iter()
+        .flat_map(|l| wrap_words(l, inner))
         .map(|l| Line::from(Span::styled(format!(" {l}"), theme.get("text.value"))))
         .collect();
     body.push(Line::raw(""));
@@ -247,4 +251,53 @@ fn ask(a: &Ask, theme: &Theme, frame: &mut Frame, area: Rect) {
         body,
         None,
     );
+}
+
+/// Splits `text` into rows of at most `width` characters at spaces (a word longer than a row is
+/// cut); continuation rows are indented by two.
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(8);
+    let mut rows = Vec::new();
+    let mut row = String::new();
+    for word in text.split(' ') {
+        let mut word = word.to_owned();
+        loop {
+            let len = row.chars().count();
+            let sep = usize::from(len > 0 && !row.ends_with(' '));
+            if len + sep + word.chars().count() <= width {
+                if sep == 1 {
+                    row.push(' ');
+                }
+                row.push_str(&word);
+                break;
+            }
+            if row.trim().is_empty() {
+                // A word longer than a row: cut it.
+                let head: String = word.chars().take(width - len).collect();
+                row.push_str(&head);
+                word = word.chars().skip(width - len).collect();
+            }
+            rows.push(std::mem::replace(&mut row, "  ".to_owned()));
+        }
+    }
+    rows.push(row);
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap_words;
+
+    #[test]
+    fn words_wrap_with_an_indent_and_long_words_are_cut() {
+        assert_eq!(
+            wrap_words("rolling restart of a/b/c at 1/4 — quit anyway?", 20),
+            vec!["rolling restart of", "  a/b/c at 1/4 —", "  quit anyway?"]
+        );
+        assert_eq!(wrap_words("short", 20), vec!["short"]);
+        assert_eq!(
+            wrap_words("abcdefghijklmnop", 8),
+            vec!["abcdefgh", "  ijklmn", "  op"]
+        );
+    }
 }
