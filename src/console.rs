@@ -50,7 +50,8 @@ pub struct ConsoleOptions {
 /// is redrawn only when what it shows changes.
 const TICK: Duration = Duration::from_millis(250);
 
-pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<()> {
+/// Runs the console until it quits; the process's exit status (0, or 128 + a signal's number).
+pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel();
@@ -90,12 +91,16 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<()> 
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new();
+    let mut status = 0;
 
     'outer: loop {
         let mut batch = Vec::with_capacity(8);
         tokio::select! {
             biased;
-            _ = signals.recv() => break 'outer,
+            sig = signals.recv() => {
+                status = 128 + sig;
+                break 'outer;
+            }
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
                     if is_suspend(&ev) {
@@ -151,7 +156,11 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<()> 
         }
     }
     drop(guard);
-    Ok(())
+    // After the restore, so it lands on the shell's screen and stays there.
+    if let Some(summary) = state.unfinished_work() {
+        eprintln!("eos: quit with unfinished work: {summary}");
+    }
+    Ok(status)
 }
 
 /// The next thing ZooKeeper says (`None` when there is no watch, or it ended).
@@ -248,50 +257,64 @@ fn suspend(guard: &mut TerminalGuard) -> std::io::Result<()> {
         .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
 }
 
-/// SIGTERM and SIGHUP (a dropped SSH session) end the console cleanly.
+/// Every terminating signal Eos can catch ends the console the same way: the terminal is
+/// restored, any unfinished work is summarised on stderr, and Eos exits with 128 + the signal's
+/// number, as a shell reports a death by that signal. A signal never asks (unlike Ctrl-C typed as
+/// a key, which goes through the reducer and may ask first); whoever sent it meant it.
+/// Signals that report a fault (SEGV, BUS, ILL, FPE, ABRT, TRAP, SYS) are left alone: the process
+/// state is not to be trusted then; the panic hook covers Rust's own failures.
 struct Signals {
-    #[cfg(unix)]
-    term: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    hup: Option<tokio::signal::unix::Signal>,
+    rx: mpsc::UnboundedReceiver<i32>,
 }
+
+/// The terminating signals listened for (SIGPIPE is ignored by the Rust runtime already).
+#[cfg(unix)]
+const TERMINATING: &[libc::c_int] = &[
+    libc::SIGTERM,
+    libc::SIGHUP,
+    libc::SIGINT,
+    libc::SIGQUIT,
+    libc::SIGUSR1,
+    libc::SIGUSR2,
+    libc::SIGALRM,
+    libc::SIGVTALRM,
+    libc::SIGPROF,
+    libc::SIGXCPU,
+    libc::SIGXFSZ,
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    libc::SIGPWR,
+    libc::SIGIO,
+];
 
 impl Signals {
     fn new() -> Signals {
+        let (tx, rx) = mpsc::unbounded_channel();
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
-            Signals {
-                term: signal(SignalKind::terminate()).ok(),
-                hup: signal(SignalKind::hangup()).ok(),
+            for &sig in TERMINATING {
+                // A signal that cannot be registered keeps its default action.
+                if let Ok(mut s) = signal(SignalKind::from_raw(sig)) {
+                    let tx = tx.clone();
+                    tokio::spawn(async move {
+                        while s.recv().await.is_some() {
+                            if tx.send(sig).is_err() {
+                                break;
+                            }
+                        }
+                    });
+                }
             }
         }
-        #[cfg(not(unix))]
-        Signals {}
+        drop(tx);
+        Signals { rx }
     }
 
-    async fn recv(&mut self) {
-        #[cfg(unix)]
-        {
-            let term = async {
-                match self.term.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            let hup = async {
-                match self.hup.as_mut() {
-                    Some(s) => {
-                        s.recv().await;
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! { _ = term => {}, _ = hup => {} }
+    /// The next signal's number (never returns when none can arrive).
+    async fn recv(&mut self) -> i32 {
+        match self.rx.recv().await {
+            Some(sig) => sig,
+            None => std::future::pending().await,
         }
-        #[cfg(not(unix))]
-        std::future::pending::<()>().await
     }
 }

@@ -144,7 +144,7 @@ fn interactive() -> Result<(), String> {
 
 async fn open(conn: Connection, opts: ConsoleOptions) -> i32 {
     match console::run(conn, opts).await {
-        Ok(()) => 0,
+        Ok(status) => status,
         Err(e) => fail(format!("terminal error: {e}")),
     }
 }

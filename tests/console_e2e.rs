@@ -55,7 +55,7 @@ fn drill_down_roles_jobs_tasks_task_and_back() {
         selected_row(s).is_some_and(|r| r.contains("ledger-api"))
     });
     c.enter();
-    wait_crumbs(&c, "payments › prod/ledger-api");
+    wait_crumbs(&c, "payments › payments/prod/ledger-api");
     c.wait_text("RUNNING", WAIT);
     let tasks_screen = c.screen();
     c.enter();
@@ -91,7 +91,7 @@ fn drill_down_roles_jobs_tasks_task_and_back() {
     c.send(b"q");
     c.wait_for("back on the jobs", WAIT, |s| {
         let cr = crumbs(s);
-        cr.contains("devcluster › payments") && !cr.contains("› prod/ledger-api")
+        cr.contains("devcluster › payments") && !cr.contains("› payments/prod/ledger-api")
     });
     // The jobs view kept its filter and selection.
     c.wait_for("ledger-api still selected", WAIT, |s| {

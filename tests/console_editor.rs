@@ -1,5 +1,6 @@
 //! The update editor (`e` on a job): the reducer on synthetic data (open, edit, settings,
-//! preview, confirm, exactly one startJobUpdate; Esc anywhere sends nothing; refusals), and one
+//! preview, confirm, exactly one startJobUpdate; Esc anywhere sends nothing and asks before
+//! discarding edits; Cancel goes back to the preview; unsent edits offered again; refusals), and one
 //! run end to end through the real client against the simulator.
 
 mod sim_common;
@@ -419,25 +420,59 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
     assert!(matches!(s.top(), Screen::Update { key, .. } if key == &format!("{JOB}/u-1")));
 }
 
-#[test]
-fn esc_at_any_step_closes_the_editor_with_nothing_sent() {
-    let esc = |s: &mut State| {
-        let fx = update(s, special(KeyCode::Esc));
-        assert!(mutations(&fx).is_empty());
-        assert!(s.editor.is_none() && s.dialog.is_none());
-        assert!(
-            s.message
-                .as_ref()
-                .unwrap()
-                .text
-                .contains("nothing was sent")
-        );
-        assert!(s.pending_mutations.is_empty());
+/// Esc on an edited editor: the question, then its answer (`discard`: Tab to the button).
+fn esc_and_answer(s: &mut State, discard: bool) {
+    let fx = update(s, special(KeyCode::Esc));
+    assert!(mutations(&fx).is_empty());
+    let Some(Dialog::Ask(a)) = &s.dialog else {
+        panic!("Esc with edits asks first: {:?}", s.dialog);
     };
-    // Loading.
+    assert!(a.title.contains("Discard your changes?"), "{}", a.title);
+    assert!(s.editor.is_some(), "nothing is closed before the answer");
+    if discard {
+        update(s, special(KeyCode::Tab));
+    }
+    let fx = update(s, special(KeyCode::Enter));
+    assert!(mutations(&fx).is_empty());
+    assert!(s.dialog.is_none());
+    assert_eq!(s.editor.is_none(), discard);
+}
+
+fn nothing_sent(s: &State) {
+    assert!(s.editor.is_none() && s.dialog.is_none());
+    assert!(
+        s.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("nothing was sent")
+    );
+    assert!(s.pending_mutations.is_empty());
+}
+
+/// Edits ram to 512 and previews it (the scheduler says 0-2 would be updated).
+fn previewed_edit() -> State {
+    let mut s = opened();
+    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
+    update(
+        &mut s,
+        Action::Previewed(Box::new(Previewed {
+            id,
+            result: Ok(diff_reply(&[], &[0, 1, 2], &[])),
+        })),
+    );
+    assert!(matches!(s.editor.as_ref().unwrap().step, Step::Preview(_)));
+    s
+}
+
+#[test]
+fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
+    // Loading: nothing to lose, Esc closes.
     let mut s = jobs_view(None);
     let fx = update(&mut s, key('e'));
-    esc(&mut s);
+    assert!(mutations(&update(&mut s, special(KeyCode::Esc))).is_empty());
+    nothing_sent(&s);
     // The late config reply does not reopen anything.
     reply(
         &mut s,
@@ -449,18 +484,28 @@ fn esc_at_any_step_closes_the_editor_with_nothing_sent() {
         )])),
     );
     assert!(s.editor.is_none());
-    // Editing, in the config and in a settings field.
+    // Loaded, untouched: Esc closes at once.
+    let mut s = opened();
+    update(&mut s, special(KeyCode::Esc));
+    nothing_sent(&s);
+    // Edited config: Esc asks; "Keep editing" (the default) keeps the edit as it was.
     let mut s = opened();
     edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
-    esc(&mut s);
+    let before = s.editor.as_ref().unwrap().config_text();
+    esc_and_answer(&mut s, false);
+    assert_eq!(s.editor.as_ref().unwrap().config_text(), before);
+    esc_and_answer(&mut s, true);
+    nothing_sent(&s);
+    // An edited setting counts too.
     let mut s = opened();
     set_field(&mut s, Field::Message, "x");
-    esc(&mut s);
+    esc_and_answer(&mut s, true);
+    nothing_sent(&s);
     // Waiting for the preview; its late answer is dropped.
     let mut s = opened();
     edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
     let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
-    esc(&mut s);
+    esc_and_answer(&mut s, true);
     update(
         &mut s,
         Action::Previewed(Box::new(Previewed {
@@ -470,49 +515,141 @@ fn esc_at_any_step_closes_the_editor_with_nothing_sent() {
     );
     assert!(s.editor.is_none());
     // The preview.
-    let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
-    let (id, _) = preview_request(&update(&mut s, special(KeyCode::F(5)))).unwrap();
-    update(
-        &mut s,
-        Action::Previewed(Box::new(Previewed {
-            id,
-            result: Ok(diff_reply(&[], &[0, 1, 2], &[])),
-        })),
-    );
-    esc(&mut s);
-    // The confirmation (Esc there, and Cancel, one Tab from the typed field that has the focus).
+    let mut s = previewed_edit();
+    esc_and_answer(&mut s, true);
+    nothing_sent(&s);
+}
+
+#[test]
+fn cancel_in_the_confirmation_goes_back_to_the_preview() {
+    // Esc in the confirmation, and Cancel, one Tab from the typed field that has the focus.
     for to_cancel in [vec![], vec![special(KeyCode::Tab)]] {
         let cancel = if to_cancel.is_empty() {
             special(KeyCode::Esc)
         } else {
             special(KeyCode::Enter)
         };
-        let mut s = opened();
-        edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
-        let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
-        update(
-            &mut s,
-            Action::Previewed(Box::new(Previewed {
-                id,
-                result: Ok(diff_reply(&[], &[0, 1, 2], &[])),
-            })),
-        );
+        let mut s = previewed_edit();
         update(&mut s, special(KeyCode::Enter));
-        assert!(s.dialog.is_some());
+        assert!(matches!(s.dialog, Some(Dialog::Confirm(_))));
         for a in to_cancel {
             update(&mut s, a);
         }
         let fx = update(&mut s, cancel);
         assert!(mutations(&fx).is_empty());
-        assert!(s.editor.is_none() && s.dialog.is_none());
+        assert!(s.dialog.is_none());
+        let ed = s.editor.as_ref().expect("the editor stays open");
+        assert!(matches!(ed.step, Step::Preview(_)), "{:?}", ed.step);
+        assert!(ed.config_text().contains("\"ram_mb\": 512"));
         assert!(
             s.message
                 .as_ref()
                 .unwrap()
                 .text
-                .contains("nothing was sent")
+                .contains("back to the preview")
         );
+        // Enter again: the same confirmation, ready to send.
+        update(&mut s, special(KeyCode::Enter));
+        assert!(matches!(s.dialog, Some(Dialog::Confirm(_))));
+    }
+}
+
+/// `e` again on the job, its config answered as `config`.
+fn reopen(s: &mut State, config: TaskConfig) {
+    let fx = update(s, key('e'));
+    reply(
+        s,
+        &fx,
+        ResourceKey::Config(JOB.into()),
+        Ok(config_summary(vec![(config, vec![Range::new(0, 2)])])),
+    );
+}
+
+#[test]
+fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config() {
+    let mut s = opened();
+    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    set_field(&mut s, Field::Batch, "2");
+    esc_and_answer(&mut s, true);
+    // Meanwhile the job changed: its cpus are now 1.5.
+    let mut current = running_config();
+    current.resources.as_mut().unwrap()[0] = Resource::NumCpus(1.5);
+    reopen(&mut s, current.clone());
+    let Some(Dialog::Ask(a)) = &s.dialog else {
+        panic!("the unsent edit is offered: {:?}", s.dialog);
+    };
+    let text = a.lines.join("\n");
+    assert!(text.contains(JOB), "{text}");
+    // Against the config as it runs now: ram edited, and the edit's older cpus differ too.
+    assert!(text.contains("- \"ram_mb\": 128"), "{text}");
+    assert!(text.contains("+ \"ram_mb\": 512"), "{text}");
+    assert!(text.contains("\"num_cpus\": 1.5"), "{text}");
+    assert!(text.contains("batch size: 1 → 2"), "{text}");
+    // Restore (the default): the edit is back, ready to preview.
+    update(&mut s, special(KeyCode::Enter));
+    assert!(s.dialog.is_none());
+    let ed = s.editor.as_ref().unwrap();
+    assert_eq!(ed.step, Step::Edit);
+    assert!(ed.config_text().contains("\"ram_mb\": 512"));
+    assert_eq!(ed.setting(Field::Batch).unwrap().text(), "2");
+    // Closed again unsent, then "Start fresh": the running config, and no more offers.
+    esc_and_answer(&mut s, true);
+    reopen(&mut s, current.clone());
+    assert!(matches!(s.dialog, Some(Dialog::Ask(_))));
+    update(&mut s, special(KeyCode::Tab));
+    update(&mut s, special(KeyCode::Enter));
+    let ed = s.editor.as_ref().unwrap();
+    assert!(ed.config_text().contains("\"ram_mb\": 128"));
+    assert!(!ed.edited());
+    update(&mut s, special(KeyCode::Esc));
+    reopen(&mut s, current);
+    assert!(s.dialog.is_none(), "nothing offered after starting fresh");
+    // An edit of another job is not offered here.
+    let mut s = opened();
+    s.unsent_edits.clear();
+    update(&mut s, special(KeyCode::Esc));
+    reopen(&mut s, running_config());
+    assert!(s.dialog.is_none());
+}
+
+#[test]
+fn a_start_that_did_not_happen_keeps_the_edit_and_a_started_one_drops_it() {
+    for (outcome, kept) in [
+        (
+            MutationOutcome::Refused {
+                code: ResponseCode::INVALID_REQUEST,
+                messages: vec!["no".into()],
+            },
+            true,
+        ),
+        (
+            MutationOutcome::Done {
+                code: ResponseCode::OK,
+                messages: vec![],
+                update_key: Some(format!("{JOB}/u-1")),
+                pulse: None,
+            },
+            false,
+        ),
+    ] {
+        let mut s = previewed_edit();
+        update(&mut s, special(KeyCode::Enter));
+        // The typed field has the focus; Enter moves to the enabled button, Enter sends.
+        typed(&mut s, "hello");
+        update(&mut s, special(KeyCode::Enter));
+        let fx = update(&mut s, special(KeyCode::Enter));
+        let (id, op) = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::Mutate { id, op, .. } => Some((*id, op.clone())),
+                _ => None,
+            })
+            .expect("sent");
+        update(
+            &mut s,
+            Action::Mutated(Box::new(Mutated { id, op, outcome })),
+        );
+        assert_eq!(s.unsent_edits.contains_key(JOB), kept);
     }
 }
 

@@ -197,7 +197,7 @@ fn drill_down_and_back_out_to_quit() {
     );
     assert_eq!(
         s.breadcrumbs(),
-        vec!["test-cluster", "www-data", "prod/hello", "task t1"]
+        vec!["test-cluster", "www-data", "www-data/prod/hello", "task t1"]
     );
     // Back out: q pops each view; q at the root quits.
     for _ in 0..3 {
@@ -515,4 +515,171 @@ fn messages_last_five_seconds_of_console_ticks_whatever_the_scheduler_clock_does
     update(&mut s, key('f'));
     update(&mut s, Action::Tick(T0 + 60_000));
     assert!(s.message.is_some(), "expired by the scheduler clock");
+}
+
+#[test]
+fn esc_clears_marks_then_the_filter_then_goes_back_and_never_quits() {
+    let mut s = loaded_roles();
+    // `/zzz` Enter, then Esc: the filter goes, Eos stays.
+    update(&mut s, key('/'));
+    for c in "zzz".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, special(KeyCode::Enter));
+    assert_eq!(s.top().table().unwrap().view.len(), 0);
+    assert!(!update(&mut s, special(KeyCode::Esc)).contains(&Effect::Quit));
+    let t = s.top().table().unwrap();
+    assert_eq!((t.view.len(), t.filter_text.as_str()), (2, ""));
+    // Esc on the unfiltered top view only hints how to quit.
+    for _ in 0..3 {
+        assert!(update(&mut s, special(KeyCode::Esc)).is_empty());
+    }
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    assert!(
+        s.message.as_ref().unwrap().text.contains("q or :q quits"),
+        "{:?}",
+        s.message
+    );
+    // One level down: the filter first, then back.
+    update(&mut s, key('j'));
+    let fx = update(&mut s, special(KeyCode::Enter));
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Jobs(Some("www-data".into())),
+        T0 + 100,
+        Ok(Data::Jobs(vec![
+            job("www-data", "hello", 0),
+            job("www-data", "world", 0),
+        ])),
+    );
+    update(&mut s, key('/'));
+    for c in "hel".chars() {
+        update(&mut s, key(c));
+    }
+    update(&mut s, special(KeyCode::Enter));
+    assert_eq!(s.top().table().unwrap().view.len(), 1);
+    update(&mut s, special(KeyCode::Esc));
+    let t = s.top().table().unwrap();
+    assert_eq!((t.filter_text.as_str(), t.view.len()), ("", 2));
+    assert!(
+        matches!(s.top(), Screen::Jobs { .. }),
+        "still in the jobs view"
+    );
+    update(&mut s, special(KeyCode::Esc));
+    assert!(matches!(s.top(), Screen::Roles { .. }));
+    assert!(!update(&mut s, special(KeyCode::Esc)).contains(&Effect::Quit));
+    // q keeps its meaning: quit on the top view.
+    assert_eq!(update(&mut s, key('q')), vec![Effect::Quit]);
+}
+
+fn line(s: &mut State, text: &str) -> Vec<Effect> {
+    update(s, key(':'));
+    for c in text.chars() {
+        update(s, key(c));
+    }
+    update(s, special(KeyCode::Enter))
+}
+
+fn said(s: &State) -> String {
+    s.message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default()
+}
+
+#[test]
+fn colon_targets_are_looked_up_before_the_view_opens_and_replace_the_stack() {
+    let mut s = loaded_roles();
+    update(&mut s, special(KeyCode::Enter));
+    assert!(matches!(s.top(), Screen::Jobs { role: Some(r), .. } if r == "payments"));
+    // A job of a role whose jobs were never read: the read is asked for, nothing opens yet.
+    let fx = line(&mut s, "job nonexistent/x/y");
+    let jobs_of = ResourceKey::Jobs(Some("nonexistent".into()));
+    assert!(fetches(&fx).contains(&jobs_of), "{fx:?}");
+    assert!(matches!(s.top(), Screen::Jobs { .. }));
+    reply(&mut s, &fx, jobs_of, T0 + 100, Ok(Data::Jobs(vec![])));
+    assert_eq!(said(&s), "no job nonexistent/x/y on test-cluster");
+    assert!(matches!(s.top(), Screen::Jobs { role: Some(r), .. } if r == "payments"));
+    assert_eq!(s.stack.len(), 2, "the view you were on stays");
+    // Cached data that lacks the job is not trusted: the answer of a fresh read decides.
+    let fx = line(&mut s, "job www-data/prod/hello");
+    let www = ResourceKey::Jobs(Some("www-data".into()));
+    reply(
+        &mut s,
+        &fx,
+        www.clone(),
+        T0 + 200,
+        Ok(Data::Jobs(vec![job("www-data", "hello", 0)])),
+    );
+    assert!(matches!(s.top(), Screen::Tasks { job, .. } if job == "www-data/prod/hello"));
+    assert_eq!(s.stack.len(), 2, ":job replaced the stack above roles");
+    // Cached data that shows it opens at once; `:` views never pile up.
+    update(&mut s, key('T'));
+    assert_eq!(s.stack.len(), 3);
+    let fx = line(&mut s, "config www-data/prod/hello");
+    assert!(!fetches(&fx).contains(&www), "no lookup needed: {fx:?}");
+    assert!(matches!(s.top(), Screen::Config { job, .. } if job == "www-data/prod/hello"));
+    assert_eq!(s.stack.len(), 2);
+    assert_eq!(
+        s.breadcrumbs(),
+        vec!["test-cluster", "config of www-data/prod/hello"]
+    );
+    // Roles: the roles list decides (it is asked again when it lacks the role).
+    let fx = line(&mut s, "jobs nosuchrole");
+    reply(&mut s, &fx, ResourceKey::Roles, T0 + 300, Ok(roles()));
+    assert_eq!(said(&s), "no role nosuchrole on test-cluster");
+    assert!(matches!(s.top(), Screen::Config { .. }));
+    let fx = line(&mut s, "quota nosuchrole");
+    reply(&mut s, &fx, ResourceKey::Roles, T0 + 400, Ok(roles()));
+    assert!(
+        matches!(s.top(), Screen::Config { .. }),
+        "waits for the quota too"
+    );
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Quota("nosuchrole".into()),
+        T0 + 400,
+        Ok(Data::Quota(Box::default())),
+    );
+    assert_eq!(said(&s), "no role nosuchrole on test-cluster");
+    assert!(matches!(s.top(), Screen::Config { .. }));
+    // A role with quota and no jobs yet is real.
+    let fx = line(&mut s, "quota newteam");
+    reply(&mut s, &fx, ResourceKey::Roles, T0 + 500, Ok(roles()));
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Quota("newteam".into()),
+        T0 + 500,
+        Ok(Data::Quota(Box::new(GetQuotaResult {
+            quota: Some(ResourceAggregate {
+                resources: Some(vec![Resource::NumCpus(4.0)]),
+            }),
+            ..Default::default()
+        }))),
+    );
+    assert!(matches!(s.top(), Screen::Quota { role } if role == "newteam"));
+    // A read that fails opens the view, which shows the failure itself.
+    let fx = line(&mut s, "job payments/prod/api");
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Jobs(Some("payments".into())),
+        T0 + 600,
+        Err("connection refused".into()),
+    );
+    assert!(matches!(s.top(), Screen::Tasks { job, .. } if job == "payments/prod/api"));
+    // Going elsewhere before the answer drops the lookup.
+    let fx = line(&mut s, "job payments/prod/other");
+    update(&mut s, key('T'));
+    reply(
+        &mut s,
+        &fx,
+        ResourceKey::Jobs(Some("payments".into())),
+        T0 + 700,
+        Ok(Data::Jobs(vec![job("payments", "other", 0)])),
+    );
+    assert!(matches!(s.top(), Screen::Triage { .. }));
 }

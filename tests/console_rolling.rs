@@ -747,3 +747,99 @@ mod end_to_end {
         d.stop().await;
     }
 }
+
+fn quits(fx: &[Effect]) -> bool {
+    fx.contains(&Effect::Quit)
+}
+
+/// The question asked before quitting, as one text (`None`: none is open).
+fn quit_question(s: &State) -> Option<String> {
+    match &s.dialog {
+        Some(eos::app::dialog::Dialog::Ask(a)) => {
+            assert_eq!(a.question, eos::app::dialog::Question::Quit);
+            Some(a.lines.join("\n"))
+        }
+        _ => None,
+    }
+}
+
+#[test]
+fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
+    let ctrl_c = || Action::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL));
+    let mut r = Run::new(5);
+    r.line("restart --batch 2 --wait 10");
+    r.confirm();
+    r.ok();
+    // Ctrl-C asks; the default answer stays.
+    let fx = update(&mut r.s, ctrl_c());
+    assert!(!quits(&fx));
+    let q = quit_question(&r.s).expect("Ctrl-C asks");
+    assert!(
+        q.contains("rolling restart of www-data/prod/hello at 0/3: instances restarting 0-1, not restarted 2-4 — quit anyway?"),
+        "{q}"
+    );
+    assert!(!quits(&update(&mut r.s, special(KeyCode::Enter))));
+    assert!(r.s.dialog.is_none());
+    assert_eq!(r.s.rolling.as_ref().unwrap().status, Status::Running);
+    // :q asks too; Ctrl-C pressed in the question quits.
+    r.act(key(':'));
+    r.act(key('q'));
+    assert!(!quits(&update(&mut r.s, special(KeyCode::Enter))));
+    assert!(quit_question(&r.s).is_some(), ":q asks");
+    assert!(quits(&update(&mut r.s, ctrl_c())));
+    // So does "Quit anyway".
+    r.s.dialog = None;
+    update(&mut r.s, ctrl_c());
+    update(&mut r.s, special(KeyCode::Tab));
+    assert!(quits(&update(&mut r.s, special(KeyCode::Enter))));
+    // The one-line summary for stderr.
+    let summary = r.s.unfinished_work().expect("work in flight");
+    assert!(
+        summary.contains("rolling restart of www-data/prod/hello at 0/3")
+            && summary.contains("not restarted 2-4"),
+        "{summary}"
+    );
+    assert!(!summary.contains('\n'));
+    // :q! does not ask.
+    r.s.dialog = None;
+    r.act(key(':'));
+    r.act(key('q'));
+    r.act(key('!'));
+    assert!(quits(&update(&mut r.s, special(KeyCode::Enter))));
+    // q leaves the view (which pauses the run); q on the top view asks, saying it is paused.
+    r.bring_up(&[0, 1]);
+    r.wait(11_000);
+    r.ok();
+    assert!(!quits(&update(&mut r.s, key('q'))));
+    assert!(r.s.dialog.is_none(), "q on a lower view goes back");
+    r.wait(250);
+    assert!(!quits(&update(&mut r.s, key('q'))));
+    let q = quit_question(&r.s).expect("q on the top view asks");
+    assert!(
+        q.contains("at 1/3 (paused): instances restarted 0-1, restarting 2-3, not restarted 4"),
+        "{q}"
+    );
+    update(&mut r.s, special(KeyCode::Esc));
+    assert!(r.s.dialog.is_none(), "Esc answers no");
+    // Once the run is over, nothing holds quitting back.
+    r.s.rolling = None;
+    r.s.pending_mutations.clear();
+    assert!(r.s.unfinished_work().is_none());
+    // A pulse hold asks the same way.
+    r.s.hold = Some(eos::app::Hold {
+        key: format!("{JOB}/u-1"),
+        every_ms: 10_000,
+        last_sent: r.now,
+        in_flight: false,
+        last_result: None,
+    });
+    assert!(!quits(&update(&mut r.s, ctrl_c())));
+    let q = quit_question(&r.s).expect("a hold asks");
+    assert!(
+        q.contains("pulse hold on update www-data/prod/hello/u-1"),
+        "{q}"
+    );
+    update(&mut r.s, special(KeyCode::Esc));
+    r.s.hold = None;
+    assert!(quits(&update(&mut r.s, ctrl_c())));
+}

@@ -32,8 +32,8 @@ fn command(c: &mut Console, line: &str) {
 fn open_job(c: &mut Console, job: &str) {
     c.wait_text("analytics", WAIT);
     command(c, &format!("job {job}"));
-    let (_, name) = job.split_once('/').expect("role/env/name");
-    c.wait_text(&format!("› {name}"), WAIT);
+    // The breadcrumb names the whole job key, role included.
+    c.wait_text(&format!("› {job}"), WAIT);
     c.wait_text("RUNNING", WAIT);
     wait_loaded(c);
 }

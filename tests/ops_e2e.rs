@@ -44,8 +44,7 @@ fn open_job(c: &mut Console, job: &str, rows: usize) {
     c.send(b":");
     c.type_text(&format!("job {job}"));
     c.enter();
-    let (_, name) = job.split_once('/').expect("role/env/name");
-    c.wait_text(&format!("› {name}"), WAIT);
+    c.wait_text(&format!("› {job}"), WAIT);
     c.wait_text(&format!("{rows} rows"), WAIT);
     wait_loaded(c);
 }

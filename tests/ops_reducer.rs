@@ -488,10 +488,15 @@ fn space_range_and_all_marks_and_esc_clears_them_before_going_back() {
     keys.push(ctrl('a'));
     press(&mut s, keys);
     assert_eq!(marked(&s), vec![1, 10, 11]);
-    // Esc clears the marks first (the filter and the view stay), then goes back.
+    // Esc clears the marks first (the filter and the view stay), then the filter, then goes
+    // back.
     update(&mut s, k(KeyCode::Esc));
     assert_eq!(marked(&s), Vec::<i32>::new());
     assert!(matches!(s.top(), Screen::Tasks { .. }));
+    assert_eq!(s.top().table().unwrap().filter_text, "host-1");
+    update(&mut s, k(KeyCode::Esc));
+    assert!(matches!(s.top(), Screen::Tasks { .. }));
+    assert_eq!(s.top().table().unwrap().filter_text, "", "then the filter");
     update(&mut s, k(KeyCode::Esc));
     assert!(matches!(s.top(), Screen::Roles { .. }), "then back");
 }

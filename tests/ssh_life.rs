@@ -1,5 +1,6 @@
-//! Life over SSH: the real binary in a pty at 80×24, resized while it runs, killed by SIGTERM
-//! and SIGHUP (a dropped SSH session), and inside tmux with TERM=screen-256color and xterm.
+//! Life over SSH: the real binary in a pty at 80×24, resized while it runs, killed by SIGTERM,
+//! SIGHUP (a dropped SSH session), SIGINT, SIGQUIT and the other terminating signals, and inside
+//! tmux with TERM=screen-256color and xterm.
 
 mod pty_common;
 
@@ -128,10 +129,29 @@ fn resizing_redraws_at_the_new_size_without_leftovers() {
 }
 
 fn signal_restores_the_terminal(sig: i32, name: &str) {
+    signal_restores_the_terminal_with(sig, name, &[]);
+}
+
+/// Sends `sig` to a running console (started with `extra` flags) and checks that the terminal
+/// is handed back whole: the main screen, the cursor, cooked mode, no mouse reporting; and that
+/// eos exits as a shell reports a death by that signal (128 + its number).
+fn signal_restores_the_terminal_with(sig: i32, name: &str, extra: &[&str]) {
     let sim = Sim::start(&[]);
-    let mut c = Console::open(&sim, &[]);
+    let mut c = Console::open(&sim, extra);
     c.wait_text("analytics", WAIT);
     assert!(c.with(|s| s.parser.screen().alternate_screen()));
+    assert_eq!(
+        c.cooked(),
+        Some(false),
+        "{name}: raw while the console runs"
+    );
+    if extra.contains(&"--mouse") {
+        assert_ne!(
+            c.with(|s| s.parser.screen().mouse_protocol_mode()),
+            vt100::MouseProtocolMode::None,
+            "{name}: mouse reporting is on with --mouse"
+        );
+    }
     c.signal(sig);
     let status = c
         .wait_exit(WAIT)
@@ -144,6 +164,11 @@ fn signal_restores_the_terminal(sig: i32, name: &str) {
             "{name}: left the alternate screen"
         );
         assert!(!screen.hide_cursor(), "{name}: cursor shown again");
+        assert_eq!(
+            screen.mouse_protocol_mode(),
+            vt100::MouseProtocolMode::None,
+            "{name}: mouse reporting off"
+        );
         let text = screen.contents();
         assert!(
             text.contains(SHELL_MARKER),
@@ -153,10 +178,13 @@ fn signal_restores_the_terminal(sig: i32, name: &str) {
             !text.contains("devcluster"),
             "{name}: no console left:\n{text}"
         );
-        // Raw mode off again: the terminal echoes and translates newlines (the pty's own
-        // settings are what the next program gets; checked through stty in the tmux test).
     });
-    drop(status);
+    assert_eq!(c.cooked(), Some(true), "{name}: cooked mode again");
+    assert_eq!(
+        status.exit_code(),
+        128 + sig as u32,
+        "{name}: exit status {status:?}"
+    );
 }
 
 #[test]
@@ -167,6 +195,32 @@ fn sigterm_restores_the_terminal_and_exits() {
 #[test]
 fn sighup_from_a_dropped_session_restores_the_terminal_and_exits() {
     signal_restores_the_terminal(libc::SIGHUP, "SIGHUP");
+}
+
+#[test]
+fn sigint_restores_the_terminal_and_exits() {
+    signal_restores_the_terminal(libc::SIGINT, "SIGINT");
+}
+
+#[test]
+fn sigquit_restores_the_terminal_and_exits() {
+    signal_restores_the_terminal(libc::SIGQUIT, "SIGQUIT");
+}
+
+#[test]
+fn other_terminating_signals_restore_the_terminal_too() {
+    for (sig, name) in [
+        (libc::SIGUSR1, "SIGUSR1"),
+        (libc::SIGUSR2, "SIGUSR2"),
+        (libc::SIGALRM, "SIGALRM"),
+    ] {
+        signal_restores_the_terminal(sig, name);
+    }
+}
+
+#[test]
+fn sigint_with_mouse_capture_turns_mouse_reporting_off() {
+    signal_restores_the_terminal_with(libc::SIGINT, "SIGINT --mouse", &["--mouse"]);
 }
 
 /// A tmux server of this test's own (`-L` socket), killed on drop.

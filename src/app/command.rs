@@ -28,6 +28,7 @@ macro_rules! commands {
 commands! {
     Quit = "quit": "Quit Eos",
     Back = "back": "Go back (quits at the top view)",
+    Escape = "escape": "Clear marks or filter, else go back (never quits)",
     Down = "down": "Next row",
     Up = "up": "Previous row",
     Top = "top": "First row",

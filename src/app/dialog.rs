@@ -54,6 +54,60 @@ pub struct AskCount {
 pub enum Dialog {
     Confirm(Box<Confirm>),
     AskCount(Box<AskCount>),
+    /// A question with two answers that sends nothing (quit anyway? discard your changes?).
+    Ask(Box<Ask>),
+}
+
+/// What an [`Ask`] is about; the reducer acts on the answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Question {
+    /// Quit although work is in flight (a rolling restart, a pulse hold).
+    Quit,
+    /// Close the update editor and lose its edits.
+    DiscardEdits,
+    /// Take up an edit left unsent earlier, for the job the editor just opened.
+    RestoreEdit,
+}
+
+/// A yes/no question: two buttons, like a confirmation, but nothing is sent either way.
+#[derive(Debug)]
+pub struct Ask {
+    pub question: Question,
+    pub title: String,
+    pub lines: Vec<String>,
+    /// The button labels: (no, yes).
+    pub buttons: (String, String),
+    /// `Cancel` is the "no" button, `Confirm` the "yes" one.
+    pub focus: Focus,
+}
+
+impl Ask {
+    pub fn new(question: Question, title: &str, lines: Vec<String>, no: &str, yes: &str) -> Ask {
+        Ask {
+            question,
+            title: title.to_owned(),
+            lines,
+            buttons: (no.to_owned(), yes.to_owned()),
+            focus: Focus::Cancel,
+        }
+    }
+
+    /// `Some(true)` for yes, `Some(false)` for no (Esc too), `None` while undecided.
+    pub fn key(&mut self, key: KeyEvent) -> Option<bool> {
+        match key.code {
+            KeyCode::Esc => Some(false),
+            KeyCode::Tab | KeyCode::BackTab | KeyCode::Left | KeyCode::Right => {
+                self.focus = if self.focus == Focus::Cancel {
+                    Focus::Confirm
+                } else {
+                    Focus::Cancel
+                };
+                None
+            }
+            KeyCode::Enter => Some(self.focus == Focus::Confirm),
+            _ => None,
+        }
+    }
 }
 
 /// What a key in a dialog leads to.
@@ -232,6 +286,18 @@ mod tests {
             instances: vec![1, 2],
             message: None,
         }
+    }
+
+    #[test]
+    fn ask_defaults_to_no_and_esc_says_no() {
+        let mut a = Ask::new(Question::Quit, "Quit?", vec![], "Stay", "Quit");
+        assert_eq!(a.key(k(KeyCode::Char('y'))), None, "no letter answers");
+        assert_eq!(a.key(k(KeyCode::Enter)), Some(false));
+        assert_eq!(a.key(k(KeyCode::Esc)), Some(false));
+        a.key(k(KeyCode::Right));
+        assert_eq!(a.key(k(KeyCode::Enter)), Some(true));
+        a.key(k(KeyCode::Tab));
+        assert_eq!(a.key(k(KeyCode::Enter)), Some(false));
     }
 
     #[test]

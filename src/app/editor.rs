@@ -1,7 +1,12 @@
 //! Starting an update from the console (`e` on a job): the job's full current TaskConfig (from
 //! getConfigSummary, never the blanked one of getTasksWithoutConfigs) as editable JSON, the
 //! update settings as a small form, a preview from getJobUpdateDiff, then the ordinary
-//! confirmation and `startJobUpdate`. Esc at any step closes it with nothing sent.
+//! confirmation and `startJobUpdate`. Nothing is sent until that confirmation.
+//!
+//! Work is not thrown away: Cancel in the confirmation goes back to the preview; Esc closes the
+//! editor at once only when nothing was edited, and otherwise asks "discard your changes?". An
+//! edit closed unsent is kept for this run of Eos, and `e` on the same job offers it again,
+//! with its diff against the job's config as it is now.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
@@ -29,7 +34,10 @@ pub const KEYS: &[(&str, &str)] = &[
     ("Ctrl-U / Ctrl-R", "config: undo / redo"),
     ("Enter (preview)", "go on to the confirmation"),
     ("Backspace (preview)", "back to editing"),
-    ("Esc", "close the editor; nothing is sent"),
+    (
+        "Esc",
+        "close the editor (asks first when edited); nothing is sent",
+    ),
 ];
 
 /// Where the keys go.
@@ -276,6 +284,16 @@ pub struct Editor {
     pub error: Option<String>,
     /// Scroll offset of the preview.
     pub scroll: usize,
+    /// The config text and settings as loaded, to tell whether anything was edited.
+    pristine: Option<Draft>,
+}
+
+/// The editable part of the editor: what an unsent edit keeps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Draft {
+    pub config: String,
+    /// One text per [`Field::SETTINGS`] entry.
+    pub settings: Vec<String>,
 }
 
 impl Editor {
@@ -290,7 +308,33 @@ impl Editor {
             focus: Field::Config,
             error: None,
             scroll: 0,
+            pristine: None,
         }
+    }
+
+    /// The config text and settings as they stand (`None` before the config has loaded).
+    pub fn draft(&self) -> Option<Draft> {
+        self.pristine.as_ref()?;
+        Some(Draft {
+            config: self.config_text(),
+            settings: self.settings.iter().map(Input::text).collect(),
+        })
+    }
+
+    /// Whether anything differs from what was loaded.
+    pub fn edited(&self) -> bool {
+        self.pristine.is_some() && self.draft() != self.pristine
+    }
+
+    /// Puts an earlier draft back in place of what was loaded.
+    fn restore(&mut self, d: &Draft) {
+        self.config = TextArea::new(d.config.lines().map(str::to_owned).collect());
+        self.config.set_cursor_line_style(Style::default());
+        for (input, text) in self.settings.iter_mut().zip(&d.settings) {
+            *input = Input::new(InputKind::Filter, text);
+        }
+        self.step = Step::Edit;
+        self.focus_on(Field::Config);
     }
 
     /// Fills the editor from the running config.
@@ -309,6 +353,14 @@ impl Editor {
         self.instances = instances;
         self.step = Step::Edit;
         self.focus_on(Field::Config);
+        self.pristine = self.draft_unchecked();
+    }
+
+    fn draft_unchecked(&self) -> Option<Draft> {
+        Some(Draft {
+            config: self.config_text(),
+            settings: self.settings.iter().map(Input::text).collect(),
+        })
     }
 
     pub fn config_text(&self) -> String {
@@ -527,14 +579,136 @@ impl State {
             g.instances.unwrap_or_default(),
         );
         self.dirty = true;
+        self.offer_unsent_edit(&job);
+    }
+
+    /// The editor just loaded `job`'s config: an edit of it left unsent earlier is offered back,
+    /// with what it changes against the config the job runs now.
+    fn offer_unsent_edit(&mut self, job: &str) {
+        let (Some(draft), Some(ed)) = (self.unsent_edits.get(job), self.editor.as_ref()) else {
+            return;
+        };
+        let Some(now) = ed.draft() else { return };
+        if *draft == now {
+            // Nothing left to offer: the job now runs what the edit asked for.
+            self.unsent_edits.remove(job);
+            return;
+        }
+        let old: Vec<String> = now.config.lines().map(str::to_owned).collect();
+        let new: Vec<String> = draft.config.lines().map(str::to_owned).collect();
+        let mut lines = vec![
+            format!("You closed an edit of {job} without sending it."),
+            "Its changes against the job's config as it runs now:".to_owned(),
+        ];
+        let diff = diff_lines(&old, &new, 0);
+        let changed: Vec<String> = diff
+            .iter()
+            .filter_map(|l| match l {
+                DiffLine::Removed(t) => Some(format!("- {}", t.trim())),
+                DiffLine::Added(t) => Some(format!("+ {}", t.trim())),
+                _ => None,
+            })
+            .collect();
+        const SHOWN: usize = 6;
+        if changed.is_empty() {
+            lines.push("  (config unchanged)".to_owned());
+        }
+        lines.extend(changed.iter().take(SHOWN).map(|l| format!("  {l}")));
+        if changed.len() > SHOWN {
+            lines.push(format!("  … {} more changed lines", changed.len() - SHOWN));
+        }
+        for (f, (was, is)) in Field::SETTINGS
+            .iter()
+            .zip(now.settings.iter().zip(&draft.settings))
+        {
+            if was != is {
+                lines.push(format!("  {}: {was} → {is}", f.label()));
+            }
+        }
+        self.dialog = Some(super::dialog::Dialog::Ask(Box::new(
+            super::dialog::Ask::new(
+                super::dialog::Question::RestoreEdit,
+                "Restore your unsent edit?",
+                lines,
+                "Start fresh",
+                "Restore it",
+            ),
+        )));
+        if let Some(super::dialog::Dialog::Ask(a)) = self.dialog.as_mut() {
+            // Taking the work back up is the safe answer: it sends nothing either.
+            a.focus = super::dialog::Focus::Confirm;
+        }
+    }
+
+    /// The answer to "restore your unsent edit?".
+    pub(super) fn editor_restore_answered(&mut self, yes: bool) {
+        let Some(ed) = self.editor.as_mut() else {
+            return;
+        };
+        let job = ed.job.to_string();
+        if yes {
+            if let Some(d) = self.unsent_edits.get(&job) {
+                ed.restore(d);
+                self.say(format!("restored your unsent edit of {job}"), Level::Info);
+            }
+        } else {
+            self.unsent_edits.remove(&job);
+            self.say(
+                format!("started fresh from {job}'s running config; the earlier edit is gone"),
+                Level::Info,
+            );
+        }
+    }
+
+    /// The answer to "discard your changes?".
+    pub(super) fn editor_discard_answered(&mut self, yes: bool) {
+        if !yes {
+            return;
+        }
+        self.close_editor_unsent();
+    }
+
+    /// Closes the editor with nothing sent, keeping an edit to offer again on `e`.
+    fn close_editor_unsent(&mut self) {
+        let Some(ed) = self.editor.take() else { return };
+        let job = ed.job.to_string();
+        if ed.edited()
+            && let Some(d) = ed.draft()
+        {
+            self.unsent_edits.insert(job.clone(), d);
+            self.say(
+                format!(
+                    "update editor closed: nothing was sent (e on {job} offers your edit again)"
+                ),
+                Level::Info,
+            );
+        } else {
+            self.say("update editor closed: nothing was sent", Level::Info);
+        }
     }
 
     /// A key while the editor is open.
     pub(super) fn on_editor_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
         if key.code == KeyCode::Esc {
-            self.editor = None;
-            self.say("update editor closed: nothing was sent", Level::Info);
+            let edited = self.editor.as_ref().is_some_and(|e| e.edited());
+            if edited {
+                self.dialog = Some(super::dialog::Dialog::Ask(Box::new(
+                    super::dialog::Ask::new(
+                        super::dialog::Question::DiscardEdits,
+                        "Discard your changes?",
+                        vec![
+                            "You have edited this update and not sent it.".to_owned(),
+                            "Discard your changes? (e on the job offers them again while Eos runs)"
+                                .to_owned(),
+                        ],
+                        "Keep editing",
+                        "Discard",
+                    ),
+                )));
+            } else {
+                self.close_editor_unsent();
+            }
             return;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);

@@ -173,7 +173,7 @@ impl State {
                 help.typing = true;
                 help.scroll
             }
-            Command::Help | Command::Back => {
+            Command::Help | Command::Back | Command::Escape => {
                 self.help = None;
                 self.dirty = true;
                 return true;

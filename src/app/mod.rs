@@ -7,6 +7,7 @@ pub mod command;
 pub mod config_json;
 pub mod dialog;
 pub mod editor;
+mod goto;
 pub mod help;
 pub mod hosts;
 pub mod input;
@@ -17,6 +18,7 @@ pub mod mouse;
 pub mod nav;
 mod operate;
 pub mod ops;
+mod quit;
 pub mod resource;
 pub mod rolling;
 pub mod rows;
@@ -225,6 +227,8 @@ pub struct State {
     /// The update editor (`e`), which takes every key while open.
     pub editor: Option<Box<editor::Editor>>,
     editor_seq: u64,
+    /// Update edits closed without being sent, by job key: `e` on the job offers them again.
+    pub unsent_edits: HashMap<String, editor::Draft>,
     /// The rolling restart (offered, running, or its final result): see `rolling.rs`.
     pub rolling: Option<rolling::Rolling>,
     /// Ticks seen so far (the console's own beat, for how long messages stay).
@@ -245,6 +249,8 @@ pub struct State {
     pub cluster_pinned: bool,
     /// A `:cluster` switch under way.
     pub switching: Option<String>,
+    /// A `:` target being looked up before its view opens (see `goto.rs`).
+    pub lookup: Option<goto::Lookup>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -292,6 +298,7 @@ impl State {
             notice: None,
             editor: None,
             editor_seq: 0,
+            unsent_edits: HashMap::new(),
             rolling: None,
             ticks: 0,
             settings: crate::config::Settings::default(),
@@ -301,6 +308,7 @@ impl State {
             known_clusters: Vec::new(),
             cluster_pinned: false,
             switching: None,
+            lookup: None,
         }
     }
 
@@ -409,6 +417,8 @@ impl State {
     }
 
     fn open(&mut self, nav: Nav, fx: &mut Vec<Effect>) {
+        // Going anywhere else drops a `:` target still being looked up.
+        self.lookup = None;
         if let Nav::SwitchCluster(name) = nav {
             self.switch_cluster(name, fx);
             return;
@@ -587,7 +597,7 @@ impl State {
 
     fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            fx.push(Effect::Quit);
+            self.request_quit(fx);
             return;
         }
         if self.notice.is_some() {
@@ -602,6 +612,10 @@ impl State {
             return;
         }
         // A dialog takes every key.
+        if let Some(dialog::Dialog::Ask(_)) = self.dialog {
+            self.on_ask_key(key, fx);
+            return;
+        }
         if self.dialog.is_some() {
             self.on_dialog_key(key, fx);
             return;
@@ -700,8 +714,13 @@ impl State {
     }
 
     fn run_command_line(&mut self, line: &str, fx: &mut Vec<Effect>) {
+        // As in vi, `:q!` quits without asking, work in flight or not.
+        if line.trim() == "q!" {
+            fx.push(Effect::Quit);
+            return;
+        }
         match input::parse_command_line(line, self.top().role().as_deref()) {
-            Ok(input::LineCommand::Go(nav)) => self.open(nav, fx),
+            Ok(input::LineCommand::Go(nav)) => self.go_to(nav, fx),
             Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
             Ok(input::LineCommand::Operation(op)) => {
                 if self.read_only {
@@ -773,7 +792,7 @@ impl State {
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
         match c {
-            Command::Quit => fx.push(Effect::Quit),
+            Command::Quit => self.request_quit(fx),
             Command::Back => {
                 if let Some(t) = self.top_mut().table_mut()
                     && !t.marked.is_empty()
@@ -787,7 +806,30 @@ impl State {
                     self.rebuild_top();
                     self.schedule(fx, false);
                 } else {
-                    fx.push(Effect::Quit);
+                    self.request_quit(fx);
+                }
+            }
+            // Esc undoes the most recent narrowing first and never leaves Eos: a reflex
+            // press on the top view must not end a session (k9s does the same).
+            Command::Escape => {
+                if let Some(t) = self.top_mut().table_mut() {
+                    if !t.marked.is_empty() {
+                        t.marked.clear();
+                        t.mark_anchor = None;
+                        return;
+                    }
+                    if t.filter.is_active() || !t.filter_text.is_empty() {
+                        let _ = t.set_filter("");
+                        self.say("filter cleared", Level::Info);
+                        return;
+                    }
+                }
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                    self.rebuild_top();
+                    self.schedule(fx, false);
+                } else {
+                    self.say("this is the top view: q or :q quits", Level::Info);
                 }
             }
             Command::Down
@@ -1087,7 +1129,11 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         }
         Action::Click { column, row } => state.on_click(column, row, &mut fx),
         Action::Scroll(delta) => state.on_scroll(delta, &mut fx),
-        Action::Fetched(f) => state.on_fetched(*f, &mut fx),
+        Action::Fetched(f) => {
+            let key = f.key.clone();
+            state.on_fetched(*f, &mut fx);
+            state.lookup_answered(&key, &mut fx);
+        }
         Action::Mutated(m) => state.on_mutated(*m, &mut fx),
         Action::Previewed(p) => state.on_previewed(*p),
         Action::Link(news) => state.on_link(news),

@@ -282,16 +282,16 @@ impl Screen {
             Screen::Roles { .. } => "roles".into(),
             Screen::Jobs { role: Some(r), .. } => r.clone(),
             Screen::Jobs { role: None, .. } => "all jobs".into(),
+            // The whole key: an environment and name mean little without their role.
             Screen::Tasks { job, history, .. } => {
-                let short = job.split_once('/').map(|(_, rest)| rest).unwrap_or(job);
                 if *history {
-                    format!("{short} (with history)")
+                    format!("{job} (with history)")
                 } else {
-                    short.to_owned()
+                    job.clone()
                 }
             }
             Screen::Task { id, .. } => format!("task {}", short_task_id(id)),
-            Screen::Config { .. } => "config".into(),
+            Screen::Config { job, .. } => format!("config of {job}"),
             Screen::Quota { role } => format!("quota {role}"),
             Screen::Updates { role: Some(r), .. } => format!("updates of {r}"),
             Screen::Updates { role: None, .. } => "updates".into(),
@@ -347,5 +347,68 @@ pub fn short_task_id(id: &str) -> String {
             .to_owned()
     } else {
         id.chars().take(24).collect()
+    }
+}
+
+/// Fits breadcrumbs into `room` columns (separators ` › ` included) by dropping crumbs from the
+/// middle, never the first (the cluster) or the last (the view you are in): the oldest middle
+/// crumbs go first and one `…` stands for them. When even the first and last do not fit, the
+/// first goes too, then the last is cut from its left (its end names the thing).
+pub fn fit_crumbs(crumbs: &[String], room: usize) -> Vec<String> {
+    let width = |v: &[String]| -> usize {
+        v.iter().map(|c| c.chars().count()).sum::<usize>() + 3 * v.len().saturating_sub(1)
+    };
+    if crumbs.len() <= 1 || width(crumbs) <= room {
+        return crumbs.to_vec();
+    }
+    let first = crumbs[0].clone();
+    let last = crumbs[crumbs.len() - 1].clone();
+    let mut middle: Vec<String> = crumbs[1..crumbs.len() - 1].to_vec();
+    while !middle.is_empty() {
+        middle.remove(0);
+        let mut v = vec![first.clone(), "…".to_owned()];
+        v.extend(middle.iter().cloned());
+        v.push(last.clone());
+        if width(&v) <= room {
+            return v;
+        }
+    }
+    let v = vec!["…".to_owned(), last.clone()];
+    if width(&v) <= room {
+        return v;
+    }
+    // Only the current view is left, and it is too long: keep its end.
+    let n = last.chars().count();
+    let keep = room.saturating_sub(1).min(n);
+    let tail: String = last.chars().skip(n - keep).collect();
+    vec![format!("…{tail}")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn crumbs_lose_their_middle_never_their_tail() {
+        let c = v(&[
+            "devcluster",
+            "updates",
+            "update 6f3534ea",
+            "www-data/prod/api",
+            "triage",
+        ]);
+        assert_eq!(fit_crumbs(&c, 200), c);
+        assert_eq!(
+            fit_crumbs(&c, 50),
+            v(&["devcluster", "…", "www-data/prod/api", "triage"])
+        );
+        assert_eq!(fit_crumbs(&c, 25), v(&["devcluster", "…", "triage"]));
+        assert_eq!(fit_crumbs(&c, 12), v(&["…", "triage"]));
+        assert_eq!(fit_crumbs(&c, 4), v(&["…age"]));
+        assert_eq!(fit_crumbs(&v(&["devcluster"]), 3), v(&["devcluster"]));
     }
 }

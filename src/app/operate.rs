@@ -61,19 +61,39 @@ impl State {
         let outcome = match self.dialog.as_mut().expect("checked") {
             Dialog::Confirm(c) => c.key(key),
             Dialog::AskCount(a) => a.key(key),
+            // Answered in `on_ask_key`; never reaches here.
+            Dialog::Ask(_) => return,
         };
         match outcome {
             Outcome::Stay => {}
             Outcome::Cancel => {
                 self.dialog = None;
-                self.editor = None;
                 self.hold_offer = None;
                 self.rolling_dismissed();
-                self.say("cancelled: nothing was sent", Level::Info);
+                // The editor's own confirmation: back to its preview, the edit intact.
+                if self.editor.is_some() {
+                    self.say(
+                        "cancelled: nothing was sent; back to the preview (Backspace edits, Esc closes)",
+                        Level::Info,
+                    );
+                } else {
+                    self.say("cancelled: nothing was sent", Level::Info);
+                }
             }
             Outcome::Send(op) => {
                 self.dialog = None;
-                self.editor = None;
+                if let Some(ed) = self.editor.take() {
+                    // Kept until the scheduler has started the update: a refused or lost start
+                    // leaves the edit to be offered again on `e`.
+                    match ed.draft() {
+                        Some(d) if ed.edited() => {
+                            self.unsent_edits.insert(ed.job.to_string(), d);
+                        }
+                        _ => {
+                            self.unsent_edits.remove(&ed.job.to_string());
+                        }
+                    }
+                }
                 if self.rolling_confirmed(&op, fx) {
                     return;
                 }
@@ -123,6 +143,9 @@ impl State {
 
     pub(super) fn on_mutated(&mut self, m: Mutated, fx: &mut Vec<Effect>) {
         self.pending_mutations.retain(|(id, _)| *id != m.id);
+        if let (Operation::StartUpdate { .. }, MutationOutcome::Done { .. }) = (&m.op, &m.outcome) {
+            self.unsent_edits.remove(&m.op.subject());
+        }
         let method = m.op.method();
         let held = match (&m.op, &self.hold) {
             (Operation::Pulse { key }, Some(h)) => h.key == key.to_string(),

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph};
 
-use crate::app::dialog::{AskCount, Confirm, Dialog, Focus};
+use crate::app::dialog::{Ask, AskCount, Confirm, Dialog, Focus};
 use crate::app::input::Input;
 use crate::app::{Level, State};
 use crate::theme::Theme;
@@ -53,6 +53,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     match &state.dialog {
         Some(Dialog::Confirm(c)) => confirm(c, theme, frame, area),
         Some(Dialog::AskCount(a)) => ask_count(a, theme, frame, area),
+        Some(Dialog::Ask(a)) => ask(a, theme, frame, area),
         None => {}
     }
 }
@@ -251,6 +252,19 @@ fn field<'a>(label: &str, input: &Input, focused: bool, theme: &Theme) -> Line<'
     ])
 }
 
+/// A button; the focus is also drawn as a marker, so it shows without colour or reverse video.
+fn button(theme: &Theme, label: &str, focused: bool, style: &str) -> Vec<Span<'static>> {
+    let mut s = theme.get(style);
+    if focused {
+        s = s.patch(theme.get("ui.button.focused"));
+    }
+    let marker = if focused { "▸" } else { " " };
+    vec![
+        Span::styled(marker, theme.get("text.key")),
+        Span::styled(format!("[ {label} ]"), s),
+    ]
+}
+
 fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut body: Vec<Indented> = vec![key_value("cluster", c.cluster.clone(), theme)];
     for (k, v) in c.op.describe().into_iter().chain(c.plan.iter().cloned()) {
@@ -297,18 +311,6 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         ));
     }
     pinned.push((Line::raw(""), 1));
-    let button = |label: &str, focused: bool, style: &str| {
-        let mut s = theme.get(style);
-        if focused {
-            s = s.patch(theme.get("ui.button.focused"));
-        }
-        // The focus is also drawn as a marker, so it shows without colour or reverse video.
-        let marker = if focused { "▸" } else { " " };
-        vec![
-            Span::styled(marker, theme.get("text.key")),
-            Span::styled(format!("[ {label} ]"), s),
-        ]
-    };
     let action_style = if !c.armed() {
         "ui.button.disabled"
     } else if c.op.destructive() {
@@ -317,9 +319,19 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
         "ui.button"
     };
     let mut buttons = vec![Span::raw("  ")];
-    buttons.extend(button("Cancel", c.focus == Focus::Cancel, "ui.button"));
+    buttons.extend(button(
+        theme,
+        "Cancel",
+        c.focus == Focus::Cancel,
+        "ui.button",
+    ));
     buttons.push(Span::raw("  "));
-    buttons.extend(button(&c.verb(), c.focus == Focus::Confirm, action_style));
+    buttons.extend(button(
+        theme,
+        &c.verb(),
+        c.focus == Focus::Confirm,
+        action_style,
+    ));
     if !c.armed() {
         buttons.push(Span::styled(
             " (disabled: type first)",
@@ -447,6 +459,56 @@ fn ask_count(a: &AskCount, theme: &Theme, frame: &mut Frame, area: Rect) {
         body,
         pinned,
         cursor,
+        0,
+    );
+}
+
+/// A yes/no question (quit anyway? discard your changes?): its lines, then the two buttons.
+fn ask(a: &Ask, theme: &Theme, frame: &mut Frame, area: Rect) {
+    let body: Vec<Indented> = a
+        .lines
+        .iter()
+        .map(|l| {
+            (
+                Line::from(Span::styled(format!(" {l}"), theme.get("text.value"))),
+                3,
+            )
+        })
+        .collect();
+    let mut buttons = vec![Span::raw("  ")];
+    buttons.extend(button(
+        theme,
+        &a.buttons.0,
+        a.focus == Focus::Cancel,
+        "ui.button",
+    ));
+    buttons.push(Span::raw("  "));
+    buttons.extend(button(
+        theme,
+        &a.buttons.1,
+        a.focus == Focus::Confirm,
+        "ui.button",
+    ));
+    let pinned: Vec<Indented> = vec![
+        (Line::raw(""), 1),
+        (Line::from(buttons), 3),
+        (
+            Line::from(Span::styled(
+                " Tab / ← → move · Enter activates · Esc answers no",
+                theme.get("text.muted"),
+            )),
+            1,
+        ),
+    ];
+    popup(
+        frame,
+        area,
+        theme,
+        &format!(" {} ", a.title),
+        "ui.popup.border",
+        body,
+        pinned,
+        None,
         0,
     );
 }

@@ -179,31 +179,63 @@ fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Some(a) => Span::styled("▌", ratatui::style::Style::default().fg(a)),
         None => Span::raw(" "),
     };
+    // What follows the crumbs (row count, sort, filter, marks, a rolling restart) is the part
+    // a person acts on; the crumbs give way to it, from their middle.
+    let info = |compact: bool| -> Option<String> {
+        let t = state.top().table()?;
+        let arrow = if t.ascending { "↑" } else { "↓" };
+        let col = t.columns.get(t.sort_column).map(|c| c.title).unwrap_or("");
+        let mut info = format!("   {} rows · sort {col}{arrow}", t.view.len());
+        if t.filter.is_active() {
+            if compact {
+                info.push_str(&format!(
+                    " · /{} {}/{}",
+                    t.filter_text,
+                    t.view.len(),
+                    t.rows.len()
+                ));
+            } else {
+                info.push_str(&format!(
+                    " · filter {:?} ({} of {})",
+                    t.filter_text,
+                    t.view.len(),
+                    t.rows.len()
+                ));
+            }
+        }
+        if !t.marked.is_empty() {
+            info.push_str(&format!(" · {} marked", t.marked.len()));
+            if !compact {
+                info.push_str(" (Esc clears)");
+            }
+        }
+        Some(info)
+    };
+    let rolling = rolling::crumb(state, theme);
+    let rolling_width = rolling.as_ref().map_or(0, |s| s.width());
+    let width = area.width as usize;
+    let mut text = info(false);
+    let text_width = |t: &Option<String>| t.as_ref().map_or(0, |t| t.chars().count());
+    // Short of room (80 columns, a long filter): the compact form, so the crumbs keep some.
+    if width.saturating_sub(1 + rolling_width + text_width(&text)) < 24 {
+        text = info(true);
+    }
+    let tail_width = text_width(&text) + rolling_width;
+    let mut tail: Vec<Span> = Vec::new();
+    if let Some(t) = text {
+        tail.push(Span::styled(t, theme.get("text.muted")));
+    }
+    tail.extend(rolling);
+    let room = width.saturating_sub(edge.width() + tail_width);
+    let crumbs = crate::app::nav::fit_crumbs(&state.breadcrumbs(), room.max(12));
     let mut spans = vec![edge];
-    for (i, c) in state.breadcrumbs().into_iter().enumerate() {
+    for (i, c) in crumbs.into_iter().enumerate() {
         if i > 0 {
             spans.push(sep.clone());
         }
         spans.push(Span::styled(c, theme.get("ui.crumbs")));
     }
-    if let Some(t) = state.top().table() {
-        let arrow = if t.ascending { "↑" } else { "↓" };
-        let col = t.columns.get(t.sort_column).map(|c| c.title).unwrap_or("");
-        let mut info = format!("   {} rows · sort {col}{arrow}", t.view.len());
-        if t.filter.is_active() {
-            info.push_str(&format!(
-                " · filter {:?} ({} of {})",
-                t.filter_text,
-                t.view.len(),
-                t.rows.len()
-            ));
-        }
-        if !t.marked.is_empty() {
-            info.push_str(&format!(" · {} marked (Esc clears)", t.marked.len()));
-        }
-        spans.push(Span::styled(info, theme.get("text.muted")));
-    }
-    spans.extend(rolling::crumb(state, theme));
+    spans.extend(tail);
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 

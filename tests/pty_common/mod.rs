@@ -294,6 +294,19 @@ impl Console {
         assert_eq!(r, 0, "kill({}, {sig})", self.pid());
     }
 
+    /// The pty's line discipline is cooked again (canonical input, echo, signals from keys), as
+    /// the shell expects it after a program exits; `None` when it cannot be read.
+    pub fn cooked(&self) -> Option<bool> {
+        let fd = self._master.as_raw_fd()?;
+        // SAFETY: tcgetattr on a descriptor the master pty owns, into a zeroed termios.
+        let mut t: libc::termios = unsafe { std::mem::zeroed() };
+        if unsafe { libc::tcgetattr(fd, &mut t) } != 0 {
+            return None;
+        }
+        let want = libc::ICANON | libc::ECHO | libc::ISIG;
+        Some(t.c_lflag & want == want)
+    }
+
     pub fn pid(&self) -> u32 {
         self.child.process_id().expect("pid")
     }
