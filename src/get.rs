@@ -78,12 +78,24 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
     }
     .await;
     match result {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
+        Ok(text) => print_out(&text),
         Err(e) => {
-            eprintln!("eos: {e}");
+            eprintln!("eos: {}", table::printable(&e));
+            1
+        }
+    }
+}
+
+/// Writes the output; a reader that went away (`| head -1`) is a clean end, not an error:
+/// exit 0 quietly, as `cat` and `grep` do once their output is cut.
+fn print_out(text: &str) -> i32 {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("eos: cannot write the output: {e}");
             1
         }
     }
@@ -92,7 +104,7 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
 /// Prints the scheduler's messages (warnings, deprecations) to stderr and hands back the value.
 fn value<T>(reply: Reply<T>) -> T {
     for m in &reply.messages {
-        eprintln!("eos: scheduler says: {m}");
+        eprintln!("eos: scheduler says: {}", table::printable(m));
     }
     reply.value
 }

@@ -14,7 +14,7 @@ use crate::sim::{SimArgs, SimServer, Simulator};
 use crate::theme::{Theme, ThemeSet};
 
 fn fail(e: impl std::fmt::Display) -> i32 {
-    eprintln!("eos: {e}");
+    eprintln!("eos: {}", crate::table::printable(&e.to_string()));
     1
 }
 

@@ -1,0 +1,131 @@
+//! `eos get` as a script sees it: output cut by its reader, scheduler text that tries to drive
+//! the terminal, and credentials in a URL.
+
+mod sim_common;
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+
+use eos::aurora::model::*;
+use eos::sim::SimArgs;
+use sim_common::*;
+
+fn eos() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_eos"));
+    let scratch = tempfile::tempdir().unwrap().keep();
+    c.env("XDG_STATE_HOME", &scratch)
+        .env("XDG_CONFIG_HOME", &scratch)
+        .env("HOME", &scratch)
+        .env_remove("EOS_USER")
+        .env_remove("EOS_PASSWORD")
+        .env_remove("EOS_SCHEDULER");
+    c
+}
+
+/// `eos get … | head -1`: the reader closes the pipe after one line. Eos must end quietly with
+/// status 0 (it panicked with exit 101 on the broken pipe).
+fn cut_after_first_line(args: &[&str]) -> (std::process::ExitStatus, String) {
+    let mut child = eos()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(!first.is_empty(), "some output came");
+    drop(out);
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    (child.wait().unwrap(), err)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_pipe_ends_get_quietly_with_status_0() {
+    let (server, _sim) = start(SimArgs {
+        big_job: true,
+        ..frozen()
+    })
+    .await;
+    let url = server.url();
+    let results = tokio::task::spawn_blocking(move || {
+        [
+            vec![
+                "get",
+                "tasks",
+                "www-data/prod/edge-proxy",
+                "--scheduler",
+                &url,
+            ],
+            vec![
+                "get",
+                "tasks",
+                "www-data/prod/edge-proxy",
+                "-o",
+                "json",
+                "--scheduler",
+                &url,
+            ],
+        ]
+        .map(|a| cut_after_first_line(&a))
+    })
+    .await
+    .unwrap();
+    for (status, err) in results {
+        assert!(!err.contains("panicked"), "{err}");
+        assert_eq!(status.code(), Some(0), "stderr: {err}");
+        assert!(err.is_empty(), "nothing to say about a closed pipe: {err}");
+    }
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduler_text_cannot_send_terminal_controls() {
+    let (server, _sim) = start(frozen()).await;
+    let c = client(&server, eos::aurora::wire::Protocol::Binary);
+    let job = key("search/prod/indexer");
+    let updates = c
+        .get_job_update_summaries(JobUpdateQuery {
+            job_key: Some(job.clone()),
+            update_statuses: Some(JobUpdateStatus::ACTIVE.to_vec()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .value;
+    let update = updates[0].key.clone().unwrap();
+    let hostile = "\x1b]0;PWNED-TITLE\x07\x1b[2J\x1b[1;31mINJECTED\x1b[0m \x1b]52;c;ZWNobyBwd25lZA==\x07 \u{9b}2J \u{202e}gnp.exe";
+    c.pause_job_update(&update, Some(hostile)).await.unwrap();
+    let url = server.url();
+    let id = format!("search/prod/indexer/{}", update.id.clone().unwrap());
+    let out = tokio::task::spawn_blocking(move || {
+        eos()
+            .args(["get", "update", &id, "--scheduler", &url])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("INJECTED"),
+        "the message is still shown: {text}"
+    );
+    assert!(
+        text.contains("^[]0;PWNED-TITLE^G^[[2J"),
+        "controls are shown in caret notation: {text}"
+    );
+    for bad in ['\x1b', '\x07', '\u{9b}', '\u{202e}'] {
+        assert!(
+            !text.contains(bad),
+            "{bad:?} reached the terminal: {text:?}"
+        );
+    }
+    server.shutdown().await;
+}
