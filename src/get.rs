@@ -80,6 +80,7 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
     match result {
         Ok(text) => print_out(&text),
         Err(e) => {
+            let e = crate::aurora::credentials::redact_url(&e);
             eprintln!("eos: {}", table::printable(&e));
             1
         }
@@ -122,7 +123,7 @@ fn json<T: Serialize>(v: &T) -> Result<String, String> {
 /// Runs the read and renders it. Returns the text to print.
 pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
     let out = args.output;
-    let err = |e: crate::aurora::client::ClientError| e.to_string();
+    let err = |e: crate::aurora::client::ClientError| e.explained(client.config());
     Ok(match &args.what {
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);

@@ -14,7 +14,8 @@ use crate::sim::{SimArgs, SimServer, Simulator};
 use crate::theme::{Theme, ThemeSet};
 
 fn fail(e: impl std::fmt::Display) -> i32 {
-    eprintln!("eos: {}", crate::table::printable(&e.to_string()));
+    let text = crate::aurora::credentials::redact_url(&e.to_string());
+    eprintln!("eos: {}", crate::table::printable(&text));
     1
 }
 

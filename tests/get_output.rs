@@ -129,3 +129,69 @@ async fn scheduler_text_cannot_send_terminal_controls() {
     }
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn url_credentials_win_and_a_refused_login_names_them_without_the_password() {
+    let (server, _sim) = start(SimArgs {
+        auth: Some("opsuser:Right-Pass-1".into()),
+        ..frozen()
+    })
+    .await;
+    let port = server.url().rsplit(':').next().unwrap().to_owned();
+    let run = move |url: String| {
+        eos()
+            .args(["get", "roles", "--scheduler", &url])
+            // Wrong ones: the URL's userinfo must win over them.
+            .env("EOS_USER", "someone-else")
+            .env("EOS_PASSWORD", "Env-Pass-2")
+            .output()
+            .unwrap()
+    };
+    let (good, bad) = tokio::task::spawn_blocking(move || {
+        (
+            run(format!("http://opsuser:Right-Pass-1@127.0.0.1:{port}")),
+            run(format!("http://opsuser:Url-Pass-5555@127.0.0.1:{port}")),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8(bad.stderr).unwrap();
+    assert!(err.contains("authentication required"), "{err}");
+    assert!(
+        err.contains("credentials tried: user \"opsuser\" from the scheduler URL"),
+        "a refused read names the credentials it tried: {err}"
+    );
+    assert!(
+        !err.contains("Url-Pass-5555") && !err.contains("Env-Pass-2"),
+        "{err}"
+    );
+    server.shutdown().await;
+}
+
+#[test]
+fn eos_clusters_hides_a_proxy_url_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clusters.json");
+    std::fs::write(
+        &file,
+        r#"[{"name": "viaproxy", "proxy_url": "http://opsuser:Url-Pass-5555@127.0.0.1:18088"}]"#,
+    )
+    .unwrap();
+    let out = eos()
+        .arg("clusters")
+        .env("AURORA_CONFIG_ROOT", dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("http://opsuser:***@127.0.0.1:18088"),
+        "{text}"
+    );
+    assert!(!text.contains("Url-Pass-5555"), "{text}");
+}

@@ -53,6 +53,24 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// Which credentials requests carry, in words (never the password): what a 401 is about.
+    pub fn credentials_tried(&self) -> String {
+        if self.kerberos {
+            let cache = std::env::var("KRB5CCNAME")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("KRB5CCNAME={v}"))
+                .unwrap_or_else(|| "the default cache".into());
+            return format!("Kerberos (Negotiate), the kinit ticket in {cache}");
+        }
+        match &self.credentials {
+            Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
+            None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
+        }
+    }
+}
+
 /// Why a call did not succeed. Every variant carries what a person needs to act on it.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -190,6 +208,17 @@ impl ClientError {
             _ => false,
         }
     }
+    /// The error in words; a refused Basic login (401) also says which credentials were
+    /// tried, as the mutation notice does, so a wrong netrc entry is found without guessing.
+    pub fn explained(&self, cfg: &ClientConfig) -> String {
+        match self {
+            ClientError::Http { status: 401, .. } if !cfg.kerberos => {
+                format!("{self} (credentials tried: {})", cfg.credentials_tried())
+            }
+            _ => self.to_string(),
+        }
+    }
+
     pub fn is_auth(&self) -> bool {
         matches!(self, ClientError::Http { status: 401, .. })
             || matches!(
