@@ -1058,6 +1058,17 @@ pub fn explain_tls(e: &rustls::Error) -> String {
             C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
                 format!("{CERT} is not meant for a TLS server")
             }
+            // What `openssl req -x509` makes by default (OpenSSL 3 marks it CA:TRUE): a CA
+            // certificate presented as the server's own, which webpki refuses even when it is
+            // the very file given to --ca-cert. rustls passes webpki's reason only as text.
+            C::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => format!(
+                "{CERT} is a certificate authority's (CA:TRUE), not a server certificate; a \
+                 plain `openssl req -x509` makes one. Give the scheduler a server certificate: \
+                 self-signed with CA:FALSE (openssl req -x509 … -addext \
+                 basicConstraints=critical,CA:FALSE -addext subjectAltName=DNS:<host>), or \
+                 better a small CA and a server certificate signed by it, and pass the CA's \
+                 certificate with --ca-cert FILE"
+            ),
             other => format!("{CERT} was rejected: {other:?}"),
         },
         rustls::Error::InvalidMessage(_) => {
