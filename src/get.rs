@@ -606,12 +606,22 @@ fn quota_table(q: &GetQuotaResult) -> String {
             "NON-PROD DEDICATED",
         ],
         &[
-            row("cpus", &|t| format!("{}", t.cpus)),
+            row("cpus", &|t| cpus_text(t.cpus)),
             row("ram MiB", &|t| t.ram_mb.to_string()),
             row("disk MiB", &|t| t.disk_mb.to_string()),
             row("gpus", &|t| t.gpus.to_string()),
         ],
     )
+}
+
+/// CPUs as the console shows them: whole numbers plain, others to two places (sums of
+/// fractional CPUs carry float noise: 13.499999999999996 is 13.50). JSON keeps the raw value.
+fn cpus_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 fn updates_table(updates: &[JobUpdateSummary]) -> String {
@@ -734,4 +744,29 @@ fn update_text(d: &JobUpdateDetails) -> String {
             .collect::<Vec<_>>(),
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_cpus_are_rounded_in_the_table() {
+        let agg = |cpus: f64| ResourceAggregate {
+            resources: Some(vec![Resource::NumCpus(cpus)]),
+        };
+        let q = GetQuotaResult {
+            quota: Some(agg(21.0)),
+            prod_shared_consumption: Some(agg(13.499999999999996)),
+            non_prod_shared_consumption: Some(agg(0.5)),
+            ..Default::default()
+        };
+        let t = quota_table(&q);
+        let cpus = t.lines().find(|l| l.starts_with("cpus")).unwrap();
+        assert_eq!(
+            cpus.split_whitespace().collect::<Vec<_>>(),
+            ["cpus", "21", "13.50", "0.50", "0", "0"],
+            "{t}"
+        );
+    }
 }

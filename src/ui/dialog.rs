@@ -92,6 +92,12 @@ fn field<'a>(label: &str, input: &Input, focused: bool, theme: &Theme) -> Line<'
     ])
 }
 
+/// A detail's label, padded so its value lines up with the others; a label as long as the
+/// column still gets a space before its value (`instance count 12`, not `instance count12`).
+fn label_cell(label: &str) -> String {
+    format!(" {:<12}", format!("{label} "))
+}
+
 fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut body: Vec<Line> = vec![Line::from(vec![
         Span::styled(format!(" {:<12}", "cluster"), theme.get("text.key")),
@@ -99,7 +105,7 @@ fn confirm(c: &Confirm, theme: &Theme, frame: &mut Frame, area: Rect) {
     ])];
     for (k, v) in c.op.describe().into_iter().chain(c.plan.iter().cloned()) {
         body.push(Line::from(vec![
-            Span::styled(format!(" {k:<12}"), theme.get("text.key")),
+            Span::styled(label_cell(&k), theme.get("text.key")),
             Span::styled(v, theme.get("text.value")),
         ]));
     }
@@ -210,4 +216,16 @@ fn ask_count(a: &AskCount, theme: &Theme, frame: &mut Frame, area: Rect) {
         body,
         cursor,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_long_label_never_runs_into_its_value() {
+        assert_eq!(super::label_cell("cluster"), " cluster     ");
+        assert_eq!(
+            format!("{}12", super::label_cell("instance count")),
+            " instance count 12"
+        );
+    }
 }
