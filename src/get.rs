@@ -167,6 +167,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                     .map_err(err)?,
             );
             tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
+            tasks.iter_mut().for_each(sort_task_sets);
             match out {
                 Output::Json => json(&tasks)?,
                 Output::Table => tasks_table(&tasks),
@@ -178,10 +179,11 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 ..Default::default()
             };
             let tasks = value(client.get_tasks_status(query).await.map_err(err)?);
-            let task = tasks
+            let mut task = tasks
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("no task with id {task_id:?}"))?;
+            sort_task_sets(&mut task);
             let reason = if task.status() == ScheduleStatus::PENDING {
                 let q = TaskQuery {
                     task_ids: Some(vec![task_id.clone()]),
@@ -262,7 +264,12 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
         }
         What::Config { job } => {
             let key = job_key(job)?;
-            let summary = value(client.get_config_summary(&key).await.map_err(err)?);
+            let mut summary = value(client.get_config_summary(&key).await.map_err(err)?);
+            for g in summary.groups.iter_mut().flatten() {
+                if let Some(c) = g.config.as_mut() {
+                    crate::app::config_json::sort_sets(c);
+                }
+            }
             match out {
                 Output::Json => json(&summary)?,
                 Output::Table => config_text(&summary),
@@ -296,10 +303,18 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 ..Default::default()
             };
             let details = value(client.get_job_update_details(query).await.map_err(err)?);
-            let d = details
+            let mut d = details
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("no update {key}"))?;
+            if let Some(i) = d.update.as_mut().and_then(|u| u.instructions.as_mut()) {
+                let states = i.initial_state.iter_mut().flatten();
+                for s in states.chain(i.desired_state.as_mut()) {
+                    if let Some(c) = s.task.as_mut() {
+                        crate::app::config_json::sort_sets(c);
+                    }
+                }
+            }
             match out {
                 Output::Json => json(&d)?,
                 Output::Table => update_text(&d),
@@ -401,6 +416,13 @@ pub fn job_query(key: &JobKey, active_only: bool) -> TaskQuery {
         job_name: key.name.clone(),
         statuses: active_only.then(|| ScheduleStatus::ACTIVE.to_vec()),
         ..Default::default()
+    }
+}
+
+/// A task's config with its sets in canonical order (their wire order means nothing).
+fn sort_task_sets(t: &mut ScheduledTask) {
+    if let Some(c) = t.assigned_task.as_mut().and_then(|a| a.task.as_mut()) {
+        crate::app::config_json::sort_sets(std::sync::Arc::make_mut(c));
     }
 }
 

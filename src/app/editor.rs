@@ -409,7 +409,7 @@ fn ranges_of_groups(groups: &Option<Vec<ConfigGroup>>) -> Vec<Range> {
 }
 
 fn lines(c: &TaskConfig) -> Vec<String> {
-    config_json::to_text(c).lines().map(str::to_owned).collect()
+    config_json::diff_lines_of(c)
 }
 
 impl State {
