@@ -441,7 +441,8 @@ impl State {
             return;
         }
         let rk = ResourceKey::Config(job);
-        let generation = self.store.entry(rk.clone()).or_default().start();
+        let tick = self.ticks;
+        let generation = self.store.entry(rk.clone()).or_default().start(tick);
         fx.push(Effect::Fetch {
             key: rk,
             generation,

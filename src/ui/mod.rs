@@ -119,12 +119,21 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Freshness::Fresh { latency_ms, .. } => {
             (format!("● ok {latency_ms}ms"), theme.get("health.ok"))
         }
-        Freshness::Stale { error, .. } | Freshness::Failed { error, .. } => {
-            (format!("● failing: {error}"), theme.get("health.failing"))
-        }
+        Freshness::Stale { error, .. }
+        | Freshness::Failed { error, .. }
+        | Freshness::Waiting {
+            error: Some(error), ..
+        } => (format!("● failing: {error}"), theme.get("health.failing")),
+        Freshness::Waiting { waiting_secs, .. } => (
+            format!("● waiting {waiting_secs}s"),
+            theme.get("health.slow"),
+        ),
     };
     let age_style = match fresh {
-        Freshness::Stale { .. } | Freshness::Failed { .. } => theme.get("freshness.stale"),
+        Freshness::Stale { .. }
+        | Freshness::Failed { .. }
+        | Freshness::Waiting { age_ms: None, .. }
+        | Freshness::Waiting { error: Some(_), .. } => theme.get("freshness.stale"),
         _ => theme.get("freshness.fresh"),
     };
     let (live, live_style) = if state.frozen {
@@ -212,6 +221,14 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
                     (retry_in_ms + 999) / 1000
                 )
             }
+            Freshness::Waiting {
+                waiting_secs,
+                error,
+                ..
+            } => match error {
+                Some(e) => format!(" could not load: {e} (asked again {waiting_secs}s ago)"),
+                None => format!(" loading… (the scheduler has not answered for {waiting_secs}s)"),
+            },
             _ => " loading…".to_owned(),
         };
         frame.render_widget(Paragraph::new(text).style(theme.get("text.muted")), area);
