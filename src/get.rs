@@ -68,9 +68,10 @@ pub enum What {
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
     let result = async {
-        // Eos's config matters here only for a cluster's CA file.
+        // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = crate::cli::config_dir();
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+        crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(conn, &config);
         let cfg = connector.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
@@ -434,11 +435,9 @@ fn latest_ts(t: &ScheduledTask) -> i64 {
     t.latest_event().and_then(|e| e.timestamp).unwrap_or(0)
 }
 
-/// Epoch milliseconds as UTC `YYYY-MM-DD HH:MM:SS`.
+/// Epoch milliseconds as `YYYY-MM-DD HH:MM:SS ZONE`, in the configured zone.
 pub fn time(ms: Option<i64>) -> String {
-    ms.and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "-".into())
+    crate::timezone::format_ms(ms)
 }
 
 fn jobs_table(jobs: &[JobSummary]) -> String {

@@ -18,5 +18,6 @@ pub mod sim;
 pub mod simcmd;
 pub mod table;
 pub mod theme;
+pub mod timezone;
 pub mod tui;
 pub mod ui;

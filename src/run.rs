@@ -28,6 +28,7 @@ fn options(
 ) -> Result<(ConsoleOptions, crate::config::Config), String> {
     let dir = config_dir();
     let (config, warnings) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+    crate::timezone::set(config.timezone.unwrap_or_default());
     for w in &warnings {
         eprintln!("eos: warning: {w}");
     }

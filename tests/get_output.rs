@@ -241,3 +241,43 @@ async fn get_prints_a_configs_sets_in_canonical_order() {
     );
     server.shutdown().await;
 }
+
+/// Timestamps say their zone: local by default (here a POSIX TZ of UTC+5:30), UTC with
+/// `timezone = "utc"` in Eos's config.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn timestamps_say_their_zone_local_by_default_or_utc() {
+    let (server, _sim) = start(frozen()).await;
+    let url = server.url();
+    let (local, utc) = tokio::task::spawn_blocking(move || {
+        let run = |config: Option<&str>| {
+            let dir = tempfile::tempdir().unwrap();
+            if let Some(text) = config {
+                std::fs::create_dir_all(dir.path().join("eos")).unwrap();
+                std::fs::write(dir.path().join("eos/config.toml"), text).unwrap();
+            }
+            let out = eos()
+                .args(["get", "updates", "--scheduler", &url])
+                .env("XDG_CONFIG_HOME", dir.path())
+                .env("TZ", "EOS-5:30")
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8(out.stdout).unwrap()
+        };
+        (run(None), run(Some("timezone = \"utc\"\n")))
+    })
+    .await
+    .unwrap();
+    assert!(local.lines().count() > 1, "{local}");
+    assert!(
+        local.lines().skip(1).all(|l| l.contains(" +05:30")),
+        "{local}"
+    );
+    assert!(utc.lines().skip(1).all(|l| l.contains(" UTC")), "{utc}");
+    assert!(!utc.contains("+05:30"), "{utc}");
+    server.shutdown().await;
+}
