@@ -25,6 +25,9 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Timestamps in UTC, so the pictures read the same wherever they are made.
+mkdir -p "$WORK/eos"
+printf 'timezone = "utc"\n' >"$WORK/eos/config.toml"
 
 # --theme exists once themes land; only then are the light and mono shots made.
 HAVE_THEME=no
@@ -154,7 +157,7 @@ cluster_shots() {
     printf '[{"name":"east","scheduler_uri":"%s"},{"name":"west","scheduler_uri":"%s"},{"name":"lab","zk":"127.0.0.1","zk_port":9,"scheduler_zk_path":"/aurora/scheduler"}]\n' \
         "$e" "$w" >"$WORK/etc/clusters.json"
     mkdir -p "$WORK/eos"
-    printf '[clusters.west]\naccent = "red"\nprod = true\n' >"$WORK/eos/config.toml"
+    printf '[clusters.west]\naccent = "red"\nprod = true\n' >>"$WORK/eos/config.toml"
     SOCK="$BASE_SOCK-clusters"
     tmux -L "$SOCK" -f /dev/null new-session -d -s shot -x "$COLS" -y "$ROWS" \
         "env TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$WORK XDG_STATE_HOME=$WORK \

@@ -42,19 +42,89 @@ pub fn local_user() -> String {
         })
 }
 
-/// Appends one entry; returns why it could not, so the console can say so.
-pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| format!("audit log {}: {e}", dir.display()))?;
+/// Makes Eos's own state directory (`…/eos`) readable by its owner only (0700), creating it
+/// and its parents as needed. Its files say who changed what, where: nobody else's business.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt as _, PermissionsExt as _};
+    if let Some(parent) = dir.parent() {
+        std::fs::create_dir_all(parent)?;
     }
-    let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
-    line.push('\n');
-    let mut f = std::fs::OpenOptions::new()
+    match std::fs::DirBuilder::new().mode(0o700).create(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Made by an older Eos (0755): close it now.
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Opens `path` for appending, created 0600 in a 0700 directory (an existing file made by an
+/// older Eos with 0644 is closed to others too).
+pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+    if let Some(dir) = path.parent() {
+        private_dir(dir)?;
+    }
+    let f = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
-        .open(path)
-        .map_err(|e| format!("audit log {}: {e}", path.display()))?;
+        .mode(0o600)
+        .open(path)?;
+    let meta = f.metadata()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        f.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(f)
+}
+
+/// Appends one entry; returns why it could not, so the console can say so.
+pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
+    let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+    line.push('\n');
+    let mut f = open_private(path).map_err(|e| format!("audit log {}: {e}", path.display()))?;
     // One write call per line keeps concurrent writers' lines whole.
     f.write_all(line.as_bytes())
         .map_err(|e| format!("audit log {}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn mode(p: &std::path::Path) -> u32 {
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_audit_log_is_private_to_its_owner() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("state/eos/audit.log");
+        let entry = super::Entry {
+            time: "t".into(),
+            cluster: "c",
+            scheduler: "http://s",
+            local_user: "u".into(),
+            method: "killTasks",
+            arguments: serde_json::Value::Null,
+            message: None,
+            response_code: "OK".into(),
+            details: vec![],
+            duration_ms: 1,
+        };
+        super::append(&path, &entry).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        // Files and directories an older Eos left open are closed on the next write.
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::set_permissions(
+            path.parent().unwrap(),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        super::append(&path, &entry).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
+        assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 use crate::aurora::client::ClientConfig;
-use crate::aurora::credentials::Credentials;
+use crate::aurora::credentials::{Credentials, redact_url, split_userinfo};
 use crate::aurora::wire::Protocol;
 
 #[derive(Parser, Debug)]
@@ -148,10 +148,15 @@ pub struct KeysArgs {
 }
 
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
-    let parsed = reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {url:?}: {e}"))?;
+    let shown = redact_url(url);
+    let (url, from_url) =
+        split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;
+    let url = url.as_str();
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {shown:?}: {e}"))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(format!(
-            "bad scheduler URL {url:?}: use http:// or https://"
+            "bad scheduler URL {shown:?}: use http:// or https://"
         ));
     }
     let host = parsed.host_str().unwrap_or_default().to_owned();
@@ -166,7 +171,9 @@ pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, 
     cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
     cfg.request_timeout = secs(args.timeout, "--timeout")?;
     cfg.max_reply_bytes = max_reply_bytes(args.max_reply_mb)?;
-    cfg.credentials = Credentials::discover(&host);
+    // A `user:password@` in the URL wins over EOS_USER and netrc, as in curl; the URL the
+    // client keeps (and every message shows) no longer carries it.
+    cfg.credentials = from_url.or_else(|| Credentials::discover(&host));
     if let Some(file) = &args.ca_cert {
         cfg.extra_roots = read_ca_certs(file)?;
     }

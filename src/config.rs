@@ -27,6 +27,8 @@ pub struct Config {
     pub mouse: Option<bool>,
     /// Sandbox link template (`{host}`, `{task_id}`) for every cluster.
     pub observer_url: Option<String>,
+    /// The zone timestamps are shown in (`"local"`, the default, or `"utc"`).
+    pub timezone: Option<crate::timezone::TimeZone>,
     pub clusters: BTreeMap<String, ClusterConfig>,
 }
 
@@ -140,6 +142,13 @@ pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), String> {
             "keymap" => cfg.keymap = Some(PathBuf::from(string(v, &here)?)),
             "read_only" => cfg.read_only = Some(boolean(v, &here)?),
             "mouse" => cfg.mouse = Some(boolean(v, &here)?),
+            "timezone" => {
+                cfg.timezone = Some(
+                    string(v, &here)?
+                        .parse()
+                        .map_err(|e| format!("{here}: {e}"))?,
+                )
+            }
             "observer_url" => {
                 cfg.observer_url = Some(merge_observer(cfg.observer_url, url(v, &here)?, &here)?)
             }
@@ -307,6 +316,7 @@ update_refresh = 1.0
 theme = "light"
 read_only = false
 mouse = true
+timezone = "utc"
 
 [clusters.prod-east]
 accent = "red"
@@ -327,6 +337,12 @@ accent = "#ff8800"
         assert_eq!(c.update_refresh, Some(1.0));
         assert_eq!(c.theme.as_deref(), Some("light"));
         assert_eq!(c.mouse, Some(true));
+        assert_eq!(c.timezone, Some(crate::timezone::TimeZone::Utc));
+        let e = parse("timezone = \"mars\"\n", "c.toml").unwrap_err();
+        assert!(
+            e.starts_with("c.toml:1: timezone: not a time zone setting"),
+            "{e}"
+        );
         let p = &c.clusters["prod-east"];
         assert_eq!(p.accent, Some(Color::Red));
         assert_eq!(p.prod, Some(true));

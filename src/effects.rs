@@ -335,18 +335,7 @@ pub async fn mutate(
             | ClientError::KerberosRejected { .. }),
         ) => MutationOutcome::AuthRequired {
             error: e.to_string(),
-            tried: match &c.config().credentials {
-                _ if c.config().kerberos => {
-                    let cache = std::env::var("KRB5CCNAME")
-                        .ok()
-                        .filter(|v| !v.is_empty())
-                        .map(|v| format!("KRB5CCNAME={v}"))
-                        .unwrap_or_else(|| "the default cache".into());
-                    format!("Kerberos (Negotiate), the kinit ticket in {cache}")
-                }
-                Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
-                None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
-            },
+            tried: c.config().credentials_tried(),
             kerberos: c.config().kerberos,
         },
         Err(e) => classify_failure(e),
@@ -569,7 +558,10 @@ pub async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Result<(Data, Option<
 async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
     macro_rules! call {
         ($fut:expr, $wrap:expr) => {{
-            let r = $fut.await.map_err(FetchError::from)?;
+            let r = $fut.await.map_err(|e| FetchError {
+                outage: outage_of(&e),
+                text: e.explained(c.config()),
+            })?;
             let cluster = cluster_of(&r);
             Ok(($wrap(r.value), cluster))
         }};

@@ -68,9 +68,10 @@ pub enum What {
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
     let result = async {
-        // Eos's config matters here only for a cluster's CA file.
+        // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = crate::cli::config_dir();
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+        crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(conn, &config);
         let cfg = connector.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
@@ -78,12 +79,25 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
     }
     .await;
     match result {
-        Ok(text) => {
-            print!("{text}");
-            0
-        }
+        Ok(text) => print_out(&text),
         Err(e) => {
-            eprintln!("eos: {e}");
+            let e = crate::aurora::credentials::redact_url(&e);
+            eprintln!("eos: {}", table::printable(&e));
+            1
+        }
+    }
+}
+
+/// Writes the output; a reader that went away (`| head -1`) is a clean end, not an error:
+/// exit 0 quietly, as `cat` and `grep` do once their output is cut.
+fn print_out(text: &str) -> i32 {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            eprintln!("eos: cannot write the output: {e}");
             1
         }
     }
@@ -92,7 +106,7 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
 /// Prints the scheduler's messages (warnings, deprecations) to stderr and hands back the value.
 fn value<T>(reply: Reply<T>) -> T {
     for m in &reply.messages {
-        eprintln!("eos: scheduler says: {m}");
+        eprintln!("eos: scheduler says: {}", table::printable(m));
     }
     reply.value
 }
@@ -110,7 +124,7 @@ fn json<T: Serialize>(v: &T) -> Result<String, String> {
 /// Runs the read and renders it. Returns the text to print.
 pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
     let out = args.output;
-    let err = |e: crate::aurora::client::ClientError| e.to_string();
+    let err = |e: crate::aurora::client::ClientError| e.explained(client.config());
     Ok(match &args.what {
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
@@ -154,6 +168,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                     .map_err(err)?,
             );
             tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
+            tasks.iter_mut().for_each(sort_task_sets);
             match out {
                 Output::Json => json(&tasks)?,
                 Output::Table => tasks_table(&tasks),
@@ -165,10 +180,11 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 ..Default::default()
             };
             let tasks = value(client.get_tasks_status(query).await.map_err(err)?);
-            let task = tasks
+            let mut task = tasks
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("no task with id {task_id:?}"))?;
+            sort_task_sets(&mut task);
             let reason = if task.status() == ScheduleStatus::PENDING {
                 let q = TaskQuery {
                     task_ids: Some(vec![task_id.clone()]),
@@ -249,7 +265,12 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
         }
         What::Config { job } => {
             let key = job_key(job)?;
-            let summary = value(client.get_config_summary(&key).await.map_err(err)?);
+            let mut summary = value(client.get_config_summary(&key).await.map_err(err)?);
+            for g in summary.groups.iter_mut().flatten() {
+                if let Some(c) = g.config.as_mut() {
+                    crate::app::config_json::sort_sets(c);
+                }
+            }
             match out {
                 Output::Json => json(&summary)?,
                 Output::Table => config_text(&summary),
@@ -283,10 +304,18 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 ..Default::default()
             };
             let details = value(client.get_job_update_details(query).await.map_err(err)?);
-            let d = details
+            let mut d = details
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("no update {key}"))?;
+            if let Some(i) = d.update.as_mut().and_then(|u| u.instructions.as_mut()) {
+                let states = i.initial_state.iter_mut().flatten();
+                for s in states.chain(i.desired_state.as_mut()) {
+                    if let Some(c) = s.task.as_mut() {
+                        crate::app::config_json::sort_sets(c);
+                    }
+                }
+            }
             match out {
                 Output::Json => json(&d)?,
                 Output::Table => update_text(&d),
@@ -391,6 +420,13 @@ pub fn job_query(key: &JobKey, active_only: bool) -> TaskQuery {
     }
 }
 
+/// A task's config with its sets in canonical order (their wire order means nothing).
+fn sort_task_sets(t: &mut ScheduledTask) {
+    if let Some(c) = t.assigned_task.as_mut().and_then(|a| a.task.as_mut()) {
+        crate::app::config_json::sort_sets(std::sync::Arc::make_mut(c));
+    }
+}
+
 fn num(v: Option<i32>) -> String {
     v.unwrap_or(0).to_string()
 }
@@ -399,11 +435,9 @@ fn latest_ts(t: &ScheduledTask) -> i64 {
     t.latest_event().and_then(|e| e.timestamp).unwrap_or(0)
 }
 
-/// Epoch milliseconds as UTC `YYYY-MM-DD HH:MM:SS`.
+/// Epoch milliseconds as `YYYY-MM-DD HH:MM:SS ZONE`, in the configured zone.
 pub fn time(ms: Option<i64>) -> String {
-    ms.and_then(chrono::DateTime::from_timestamp_millis)
-        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
-        .unwrap_or_else(|| "-".into())
+    crate::timezone::format_ms(ms)
 }
 
 fn jobs_table(jobs: &[JobSummary]) -> String {
@@ -593,12 +627,22 @@ fn quota_table(q: &GetQuotaResult) -> String {
             "NON-PROD DEDICATED",
         ],
         &[
-            row("cpus", &|t| format!("{}", t.cpus)),
+            row("cpus", &|t| cpus_text(t.cpus)),
             row("ram MiB", &|t| t.ram_mb.to_string()),
             row("disk MiB", &|t| t.disk_mb.to_string()),
             row("gpus", &|t| t.gpus.to_string()),
         ],
     )
+}
+
+/// CPUs as the console shows them: whole numbers plain, others to two places (sums of
+/// fractional CPUs carry float noise: 13.499999999999996 is 13.50). JSON keeps the raw value.
+fn cpus_text(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.2}")
+    }
 }
 
 fn updates_table(updates: &[JobUpdateSummary]) -> String {
@@ -726,4 +770,29 @@ fn update_text(d: &JobUpdateDetails) -> String {
             .collect::<Vec<_>>(),
     ));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quota_cpus_are_rounded_in_the_table() {
+        let agg = |cpus: f64| ResourceAggregate {
+            resources: Some(vec![Resource::NumCpus(cpus)]),
+        };
+        let q = GetQuotaResult {
+            quota: Some(agg(21.0)),
+            prod_shared_consumption: Some(agg(13.499999999999996)),
+            non_prod_shared_consumption: Some(agg(0.5)),
+            ..Default::default()
+        };
+        let t = quota_table(&q);
+        let cpus = t.lines().find(|l| l.starts_with("cpus")).unwrap();
+        assert_eq!(
+            cpus.split_whitespace().collect::<Vec<_>>(),
+            ["cpus", "21", "13.50", "0.50", "0", "0"],
+            "{t}"
+        );
+    }
 }

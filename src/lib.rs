@@ -19,5 +19,6 @@ pub mod sim;
 pub mod simcmd;
 pub mod table;
 pub mod theme;
+pub mod timezone;
 pub mod tui;
 pub mod ui;

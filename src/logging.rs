@@ -9,13 +9,9 @@ use tracing_appender::non_blocking::WorkerGuard;
 /// `None` (and logs nothing) when the log file cannot be opened — logging never stops Eos.
 pub fn init() -> Option<WorkerGuard> {
     let dir = crate::audit::default_path()?.parent()?.to_path_buf();
-    std::fs::create_dir_all(&dir).ok()?;
-    // Open once up front so an unwritable directory is noticed here, not in a worker thread.
-    std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(dir.join("eos.log"))
-        .ok()?;
+    // Open once up front so an unwritable directory is noticed here, not in a worker thread;
+    // this also creates the file 0600 in a 0700 directory before the appender opens it.
+    crate::audit::open_private(&dir.join("eos.log")).ok()?;
     let (writer, guard) =
         tracing_appender::non_blocking(tracing_appender::rolling::never(&dir, "eos.log"));
     let filter = tracing_subscriber::EnvFilter::try_from_env("EOS_LOG")

@@ -14,7 +14,8 @@ use crate::sim::{SimArgs, SimServer, Simulator};
 use crate::theme::{Theme, ThemeSet};
 
 fn fail(e: impl std::fmt::Display) -> i32 {
-    eprintln!("eos: {e}");
+    let text = crate::aurora::credentials::redact_url(&e.to_string());
+    eprintln!("eos: {}", crate::table::printable(&text));
     1
 }
 
@@ -27,6 +28,7 @@ fn options(
 ) -> Result<(ConsoleOptions, crate::config::Config), String> {
     let dir = config_dir();
     let (config, warnings) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+    crate::timezone::set(config.timezone.unwrap_or_default());
     for w in &warnings {
         eprintln!("eos: warning: {w}");
     }

@@ -11,7 +11,6 @@ use std::time::Duration;
 use pty_common::{Console, SHELL_MARKER, Sim, header, selected_row};
 
 const WAIT: Duration = Duration::from_secs(20);
-const RIGHT: &[u8] = b"\x1b[C";
 
 /// The breadcrumb line (row 1).
 fn crumbs(screen: &str) -> String {

@@ -12,6 +12,8 @@ use ratatui::backend::TestBackend;
 use sim_common::driver::Driver;
 
 async fn start() -> Driver {
+    // Timestamps in UTC: the snapshots read the same on every machine.
+    eos::timezone::set(eos::timezone::TimeZone::Utc);
     Driver::start(SimArgs {
         clock: "frozen".parse().unwrap(),
         ..SimArgs::default()

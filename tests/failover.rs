@@ -461,3 +461,111 @@ fn cluster_names_complete_and_clusters_lists_them() {
         }]
     );
 }
+
+/// A scheduler that accepts connections and never answers (SIGSTOPped): once a poll outlives
+/// the refresh interval the header says "waiting Ns" (not "● ok"), never "retry in 0s" while a
+/// request waits, and when the poll times out the outage is counted from when it was sent.
+#[test]
+fn a_hung_scheduler_shows_waiting_and_the_outage_counts_from_the_unanswered_request() {
+    let mut s = tasks_view();
+    let tick_ms = 250;
+    // Tick at the console's beat until the next poll goes out (5 s after the answer).
+    let mut now = T0;
+    let mut pending = Vec::new();
+    for _ in 0..40 {
+        now += tick_ms;
+        let fx = update(&mut s, Action::Tick(now));
+        pending.extend(fx.into_iter().filter(|e| matches!(e, Effect::Fetch { .. })));
+        if !pending.is_empty() {
+            break;
+        }
+    }
+    assert!(!pending.is_empty(), "a poll went out");
+    // Within the refresh interval the data is simply fresh.
+    for _ in 0..4 {
+        now += tick_ms;
+        update(&mut s, Action::Tick(now));
+    }
+    assert!(
+        matches!(s.freshness(), Freshness::Fresh { .. }),
+        "{:?}",
+        s.freshness()
+    );
+    // The scheduler never answers: 30 s of ticks.
+    let mut labels = Vec::new();
+    for _ in 0..(30 * 4 - 4) {
+        now += tick_ms;
+        let fx = update(&mut s, Action::Tick(now));
+        assert!(
+            !fx.iter().any(|e| matches!(e, Effect::Fetch { .. })),
+            "no second poll while one waits"
+        );
+        labels.push(s.freshness().label());
+    }
+    assert!(
+        matches!(s.freshness(), Freshness::Waiting { waiting_secs, .. } if waiting_secs >= 30),
+        "{:?}",
+        s.freshness()
+    );
+    let last = labels.last().unwrap();
+    assert!(last.contains("waiting 30s"), "{last}");
+    assert!(
+        labels.iter().all(|l| !l.contains("retry in 0s")),
+        "{labels:?}"
+    );
+    let screen = draw(&s);
+    assert!(screen.contains("● waiting 30s"), "{screen}");
+    assert!(!screen.contains("● ok"), "{screen}");
+
+    // The poll times out: the edge reports the outage, then the failure.
+    let timeout = "timed out talking to http://a.test:8081/api: operation timed out";
+    update(
+        &mut s,
+        Action::Link(LinkNews::Down {
+            kind: OutageKind::Unreachable,
+            detail: "timed out".into(),
+        }),
+    );
+    answer(&mut s, pending, now, Some(timeout));
+    assert!(
+        banner(&s).starts_with("a.test:8081 unreachable for 30 s"),
+        "counted from the request that never came back: {}",
+        banner(&s)
+    );
+    // The retry goes out; while it waits the header says so, not "retry in 0s".
+    let mut retried = false;
+    for _ in 0..(6 * 4) {
+        now += tick_ms;
+        let fx = update(&mut s, Action::Tick(now));
+        if fx.iter().any(|e| matches!(e, Effect::Fetch { .. })) {
+            retried = true;
+        }
+        if retried {
+            let label = s.freshness().label();
+            assert!(!label.contains("retry in"), "{label}");
+            assert!(
+                label.contains("STALE") && label.contains("waiting"),
+                "{label}"
+            );
+        }
+    }
+    assert!(retried, "the failed poll is retried");
+}
+
+fn draw(s: &State) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 40)).unwrap();
+    let theme = eos::theme::Theme::builtin();
+    t.draw(|f| {
+        eos::ui::render(s, &theme, f);
+    })
+    .unwrap();
+    let buf = t.backend().buffer();
+    (0..40)
+        .map(|y| {
+            (0..120)
+                .map(|x| buf[(x, y)].symbol().to_owned())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -41,6 +41,21 @@ async fn api_calls_are_logged_to_the_state_file_without_credentials() {
         String::from_utf8_lossy(&out.stderr)
     );
     let log = std::fs::read_to_string(state.path().join("eos/eos.log")).unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode =
+            |p: std::path::PathBuf| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(
+            mode(state.path().join("eos/eos.log")),
+            0o600,
+            "eos.log is private"
+        );
+        assert_eq!(
+            mode(state.path().join("eos")),
+            0o700,
+            "the state directory is private"
+        );
+    }
     assert!(
         log.contains("api call") && log.contains("getRoleSummary"),
         "{log}"

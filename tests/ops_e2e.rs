@@ -292,3 +292,64 @@ fn read_only_refuses_and_sends_nothing() {
     );
     assert!(audit(&state).is_empty());
 }
+
+/// `--scheduler http://user:password@host`: the userinfo is used as Basic credentials (over
+/// EOS_USER/EOS_PASSWORD, as curl does) and the password never reaches the screen, eos.log or
+/// the audit log.
+#[test]
+fn a_password_in_the_url_is_used_and_never_shown_or_stored() {
+    const SECRET: &str = "Sim-Pass-4242";
+    let job = "www-data/prod/static-assets";
+    let sim = Sim::start(&["--auth", &format!("opsuser:{SECRET}")]);
+    let port = sim.url.rsplit(':').next().unwrap().to_owned();
+    let with_password = format!("http://opsuser:{SECRET}@127.0.0.1:{port}");
+    let state = tempfile::tempdir().expect("temp dir");
+    let dir = state.path().to_str().expect("utf-8 path").to_owned();
+    let mut c = Console::spawn_env(
+        &["--scheduler", &with_password],
+        &[
+            ("XDG_STATE_HOME", &dir),
+            ("EOS_LOG", "trace"),
+            ("EOS_USER", "someone-else"),
+            ("EOS_PASSWORD", "wrong-password"),
+        ],
+    );
+    open_job(&mut c, job, 4);
+    c.send(b"jj");
+    c.wait_for("instance 2 selected", WAIT, |s| {
+        instance_row(s, 2).is_some_and(|(_, l)| l.trim_start().starts_with('▶'))
+    });
+    c.send(b"r");
+    confirm(&mut c, "Restart 1 instance");
+    // The URL's credentials were sent: the simulator accepted the change.
+    c.wait_text("restartShards: OK", WAIT);
+    assert!(
+        header(&c.screen()).contains(&format!("http://127.0.0.1:{port}")),
+        "{}",
+        c.dump()
+    );
+    c.send(b":");
+    c.type_text("q");
+    c.enter();
+    assert!(c.wait_exit(WAIT).is_some(), "`:q` quits\n{}", c.dump());
+    let everything_drawn = c.with(|s| String::from_utf8_lossy(&s.raw).into_owned());
+    assert!(
+        !everything_drawn.contains(SECRET),
+        "the password was drawn on the screen"
+    );
+    let log = audit(&state);
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0]["response_code"], "OK");
+    let audit_text = std::fs::read_to_string(state.path().join("eos/audit.log")).unwrap();
+    assert!(!audit_text.contains(SECRET), "audit.log: {audit_text}");
+    assert!(
+        audit_text.contains(&format!("\"http://127.0.0.1:{port}\"")),
+        "{audit_text}"
+    );
+    let eos_log = std::fs::read_to_string(state.path().join("eos/eos.log")).unwrap();
+    assert!(
+        eos_log.contains("restartShards"),
+        "the log was written: {eos_log}"
+    );
+    assert!(!eos_log.contains(SECRET), "eos.log holds the password");
+}

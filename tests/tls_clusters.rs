@@ -232,6 +232,56 @@ async fn certificate_for_another_name_or_expired_is_explained() {
     server.shutdown().await;
 }
 
+/// A self-signed certificate as plain `openssl req -x509` makes it (CA:TRUE), presented by the
+/// scheduler and given to --ca-cert: refused (webpki's CaUsedAsEndEntity), explained in words.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ca_certificate_used_as_the_server_certificate_is_explained() {
+    let (server, _sim) = sim_common::start(sim_common::frozen()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut params = CertificateParams::new(vec!["127.0.0.1".to_owned()]).unwrap();
+    params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    params
+        .distinguished_name
+        .push(DnType::CommonName, "127.0.0.1");
+    let key = KeyPair::generate().unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let pem = dir.path().join("self.pem");
+    std::fs::write(&pem, cert.pem()).unwrap();
+    let (front, task) = tls_front(
+        cert.der().clone(),
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
+        sim_addr(&server),
+    )
+    .await;
+    let url = format!("https://127.0.0.1:{}", front.port());
+    let o = eos(
+        dir.path(),
+        &[
+            "get",
+            "roles",
+            "--scheduler",
+            &url,
+            "--ca-cert",
+            pem.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let (_, err) = text(&o);
+    assert!(!o.status.success());
+    assert!(
+        !err.contains("CaUsedAsEndEntity"),
+        "no raw debug string: {err}"
+    );
+    assert!(
+        err.contains("is a certificate authority's (CA:TRUE), not a server certificate")
+            && err.contains("CA:FALSE")
+            && err.contains("--ca-cert FILE"),
+        "{err}"
+    );
+    task.abort();
+    server.shutdown().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_ca_cert_file_is_explained() {
     let dir = tempfile::tempdir().unwrap();

@@ -35,6 +35,52 @@ fn err<T>(path: &str, message: impl Into<String>) -> R<T> {
     })
 }
 
+/// Puts the config's Thrift sets (`resources`, `constraints` and their values, `metadata`,
+/// `mesos_fetcher_uris`) in one canonical order. Their wire order means nothing, and a
+/// scheduler may send the same set in another order each time: diffed as sent, "ram 4096 →
+/// 6144" read as two removed and two added lines of unrelated resources.
+pub fn sort_sets(c: &mut TaskConfig) {
+    fn by_json<T: serde::Serialize>(v: &mut [T]) {
+        v.sort_by_cached_key(|x| serde_json::to_string(x).unwrap_or_default());
+    }
+    if let Some(r) = c.resources.as_mut() {
+        by_json(r);
+    }
+    if let Some(m) = c.metadata.as_mut() {
+        by_json(m);
+    }
+    if let Some(u) = c.mesos_fetcher_uris.as_mut() {
+        by_json(u);
+    }
+    if let Some(cs) = c.constraints.as_mut() {
+        for con in cs.iter_mut() {
+            if let Some(TaskConstraint::Value(v)) = con.constraint.as_mut()
+                && let Some(values) = v.values.as_mut()
+            {
+                values.sort();
+            }
+        }
+        by_json(cs);
+    }
+}
+
+/// The config with its sets in canonical order ([`sort_sets`]).
+pub fn with_sets_sorted(c: &TaskConfig) -> TaskConfig {
+    let mut c = c.clone();
+    sort_sets(&mut c);
+    c
+}
+
+/// The lines two configs are diffed by: [`to_text`] of the config with its sets in canonical
+/// order, so one changed value reads as one changed line (the update screen, the editor's
+/// preview).
+pub fn diff_lines_of(c: &TaskConfig) -> Vec<String> {
+    to_text(&with_sets_sorted(c))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// The config as a JSON value, with the executor data parsed when it is an object or array.
 pub fn to_value(c: &TaskConfig) -> Value {
     let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
@@ -611,6 +657,58 @@ mod tests {
                 duration_secs: Some(600),
             })),
         }
+    }
+
+    #[test]
+    fn sets_diff_by_what_changed_not_by_wire_order() {
+        // "Bump heap to 6G": ram 4096 → 6144, and the scheduler sent the set in another order.
+        let mut old = full();
+        old.resources = Some(vec![
+            Resource::NumCpus(1.0),
+            Resource::RamMb(4096),
+            Resource::DiskMb(8192),
+        ]);
+        old.metadata = Some(vec![
+            Metadata {
+                key: Some("b".into()),
+                value: Some("2".into()),
+            },
+            Metadata {
+                key: Some("a".into()),
+                value: Some("1".into()),
+            },
+        ]);
+        let mut new = old.clone();
+        new.resources = Some(vec![
+            Resource::DiskMb(8192),
+            Resource::RamMb(6144),
+            Resource::NumCpus(1.0),
+        ]);
+        new.metadata.as_mut().unwrap().reverse();
+        if let Some(TaskConstraint::Value(v)) =
+            new.constraints.as_mut().unwrap()[1].constraint.as_mut()
+        {
+            v.values.as_mut().unwrap().reverse();
+        }
+        new.constraints.as_mut().unwrap().reverse();
+        let diff = crate::diff::diff_lines(&diff_lines_of(&old), &diff_lines_of(&new), 0);
+        let changed: Vec<&crate::diff::DiffLine> = diff
+            .iter()
+            .filter(|d| {
+                !matches!(
+                    d,
+                    crate::diff::DiffLine::Same(_) | crate::diff::DiffLine::Gap(_)
+                )
+            })
+            .collect();
+        assert_eq!(
+            changed,
+            [
+                &crate::diff::DiffLine::Removed("      \"ram_mb\": 4096".into()),
+                &crate::diff::DiffLine::Added("      \"ram_mb\": 6144".into()),
+            ],
+            "{diff:#?}"
+        );
     }
 
     #[test]

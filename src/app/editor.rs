@@ -464,7 +464,7 @@ fn ranges_of_groups(groups: &Option<Vec<ConfigGroup>>) -> Vec<Range> {
 }
 
 fn lines(c: &TaskConfig) -> Vec<String> {
-    config_json::to_text(c).lines().map(str::to_owned).collect()
+    config_json::diff_lines_of(c)
 }
 
 impl State {
@@ -496,7 +496,8 @@ impl State {
             return;
         }
         let rk = ResourceKey::Config(job);
-        let generation = self.store.entry(rk.clone()).or_default().start();
+        let tick = self.ticks;
+        let generation = self.store.entry(rk.clone()).or_default().start(tick);
         fx.push(Effect::Fetch {
             key: rk,
             generation,

@@ -66,8 +66,9 @@ impl State {
             self.replace_with(nav, fx);
             return;
         }
+        let tick = self.ticks;
         for key in &keys {
-            let generation = self.store.entry(key.clone()).or_default().start();
+            let generation = self.store.entry(key.clone()).or_default().start(tick);
             fx.push(Effect::Fetch {
                 key: key.clone(),
                 generation,

@@ -124,7 +124,27 @@ impl State {
                         *k = kind;
                         s.what = detail;
                     }
-                    None => self.link.outage = Some((kind, since(detail))),
+                    // It began when the scheduler stopped answering: the oldest request still
+                    // unanswered (the one failing now among them; a time-out comes 30 s after
+                    // it was sent), though not before the last answer that came back.
+                    None => {
+                        let began = self
+                            .store
+                            .values()
+                            .filter(|s| s.in_flight.is_some())
+                            .map(|s| s.sent_tick)
+                            .min()
+                            .unwrap_or(tick)
+                            .max(self.last_answer_tick)
+                            .min(tick);
+                        self.link.outage = Some((
+                            kind,
+                            Since {
+                                what: detail,
+                                tick: began,
+                            },
+                        ));
+                    }
                 }
                 self.cap_retries();
             }

@@ -233,6 +233,8 @@ pub struct State {
     pub rolling: Option<rolling::Rolling>,
     /// Ticks seen so far (the console's own beat, for how long messages stay).
     ticks: u64,
+    /// The tick of the last successful answer from the scheduler: an outage began no earlier.
+    last_answer_tick: u64,
     /// The configuration file and the flags that beat it; a cluster's overrides are applied
     /// when its name arrives (`apply_cluster_settings`).
     pub settings: crate::config::Settings,
@@ -301,6 +303,7 @@ impl State {
             unsent_edits: HashMap::new(),
             rolling: None,
             ticks: 0,
+            last_answer_tick: 0,
             settings: crate::config::Settings::default(),
             look: Look::default(),
             observer_url: crate::config::DEFAULT_OBSERVER_URL.to_owned(),
@@ -378,6 +381,21 @@ impl State {
         let Some(slot) = self.store.get(&key) else {
             return Freshness::Loading;
         };
+        // A request still unanswered after a refresh interval (a scheduler that accepts the
+        // connection and never answers), or a retry of a failed one: say so, and how long,
+        // rather than "ok" from the last answer or a "retry in 0s" that is already under way.
+        if slot.in_flight.is_some() {
+            let waited_ticks = self.ticks.saturating_sub(slot.sent_tick);
+            let interval_ticks =
+                (self.interval_for(&key).max(0) as u64).div_ceil(1000 / link::TICKS_PER_SEC);
+            if slot.error.is_some() || waited_ticks > interval_ticks {
+                return Freshness::Waiting {
+                    age_ms: slot.loaded_at.map(|at| (self.now - at).max(0)),
+                    waiting_secs: waited_ticks / link::TICKS_PER_SEC,
+                    error: slot.error.as_ref().map(|(_, e)| e.clone()),
+                };
+            }
+        }
         match (&slot.loaded_at, &slot.error) {
             (None, None) => Freshness::Loading,
             (None, Some((_, e))) => Freshness::Failed {
@@ -438,10 +456,11 @@ impl State {
         if self.frozen && !force {
             return;
         }
+        let (now, tick) = (self.now, self.ticks);
         for key in self.top().resources() {
             let slot = self.store.entry(key.clone()).or_default();
-            if force || slot.due(self.now) {
-                let generation = slot.start();
+            if force || slot.due(now) {
+                let generation = slot.start(tick);
                 fx.push(Effect::Fetch { key, generation });
             }
         }
@@ -549,6 +568,9 @@ impl State {
         let slot = self.store.entry(f.key.clone()).or_default();
         if !slot.finish(f.generation, f.at, f.latency_ms, f.result, interval) {
             return;
+        }
+        if slot.error.is_none() {
+            self.last_answer_tick = self.ticks;
         }
         self.cap_retries();
         self.editor_fetched(&f.key);
@@ -1090,6 +1112,15 @@ pub enum Freshness {
         error: String,
         retry_in_ms: i64,
     },
+    /// A request is out and unanswered for longer than the refresh interval, or it is the
+    /// retry of a failed one.
+    Waiting {
+        /// The age of the data shown, if any.
+        age_ms: Option<i64>,
+        waiting_secs: u64,
+        /// Why the last request failed, if it did.
+        error: Option<String>,
+    },
 }
 
 impl Freshness {
@@ -1111,6 +1142,15 @@ impl Freshness {
             Freshness::Failed { retry_in_ms, .. } => {
                 format!("NO DATA · retry in {}s", secs(*retry_in_ms + 999))
             }
+            Freshness::Waiting {
+                age_ms,
+                waiting_secs,
+                error,
+            } => match (age_ms, error) {
+                (None, _) => format!("NO DATA · waiting {waiting_secs}s"),
+                (Some(a), None) => format!("{}s ago · waiting {waiting_secs}s", secs(*a)),
+                (Some(a), Some(_)) => format!("STALE {}s · waiting {waiting_secs}s", secs(*a)),
+            },
         }
     }
 }

@@ -105,6 +105,8 @@ pub struct Slot {
     pub failures: u32,
     /// How long the last successful request took.
     pub last_latency_ms: u64,
+    /// The console tick the newest request was sent at: how long it has been waiting.
+    pub sent_tick: u64,
 }
 
 /// Back-off after `failures` consecutive errors: 1 s, 2 s, 4 s … capped at 60 s.
@@ -121,7 +123,8 @@ impl Slot {
 
     /// Marks a request as sent and returns its generation. A request already in flight is
     /// superseded: its reply will be dropped.
-    pub fn start(&mut self) -> u64 {
+    pub fn start(&mut self, tick: u64) -> u64 {
+        self.sent_tick = tick;
         self.generation += 1;
         self.in_flight = Some(self.generation);
         self.generation
@@ -175,12 +178,12 @@ mod tests {
     #[test]
     fn stale_replies_are_dropped_and_good_data_survives_errors() {
         let mut s = Slot::default();
-        let g1 = s.start();
-        let g2 = s.start();
+        let g1 = s.start(0);
+        let g2 = s.start(0);
         assert!(!s.finish(g1, 10, 1, Ok(Data::Roles(vec![])), 5000));
         assert!(s.finish(g2, 20, 1, Ok(Data::Roles(vec![])), 5000));
         assert_eq!((s.loaded_at, s.next_due), (Some(20), 5020));
-        let g3 = s.start();
+        let g3 = s.start(0);
         assert!(s.finish(g3, 30, 1, Err("boom".into()), 5000));
         assert!(s.data.is_some(), "last good data kept");
         assert_eq!(s.error, Some((30, "boom".into())));

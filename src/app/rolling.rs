@@ -769,9 +769,10 @@ impl State {
             job: job.clone(),
             history,
         };
+        let (now, tick) = (self.now, self.ticks);
         let slot = self.store.entry(key.clone()).or_default();
-        if slot.due(self.now) {
-            let generation = slot.start();
+        if slot.due(now) {
+            let generation = slot.start(tick);
             fx.push(Effect::Fetch { key, generation });
         }
         let r = self.rolling.as_ref().expect("checked");

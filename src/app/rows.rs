@@ -281,6 +281,8 @@ pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -
                 ],
             )
             .style(status_style(status))
+            // With history shown an instance has many tasks: newest first within it.
+            .then_by(-(since.unwrap_or(0) as f64))
             .target(Nav::Task(id.clone()))
             .instance(task.instance_id())
             .copy(id, (!host.is_empty()).then_some(host))
@@ -342,5 +344,43 @@ mod tests {
         assert_eq!(age(3 * 86_400_000, Some(0)), "3d");
         assert_eq!(age(0, Some(5000)), "0s");
         assert_eq!(age(0, None), "-");
+    }
+
+    #[test]
+    fn history_reads_by_instance_then_newest_first() {
+        // (task id, instance, time of its latest event), in a wire order that means nothing.
+        let spec = [
+            ("a", 0, 42),
+            ("b", 1, 5),
+            ("c", 0, 14),
+            ("d", 0, 47),
+            ("e", 1, 9),
+            ("f", 0, 3),
+        ];
+        let tasks: Vec<ScheduledTask> = spec
+            .iter()
+            .map(|&(id, inst, t)| ScheduledTask {
+                assigned_task: Some(AssignedTask {
+                    task_id: Some(id.into()),
+                    instance_id: Some(inst),
+                    ..Default::default()
+                }),
+                status: Some(ScheduleStatus::FAILED),
+                task_events: Some(vec![TaskEvent {
+                    timestamp: Some(t),
+                    status: Some(ScheduleStatus::FAILED),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            })
+            .collect();
+        let mut table = tasks_table();
+        table.set_rows(task_rows(&tasks, &[], 100), 100);
+        let order =
+            |t: &Table| -> Vec<String> { t.view.iter().map(|&i| t.rows[i].id.clone()).collect() };
+        assert_eq!(order(&table), ["d", "a", "c", "f", "e", "b"]);
+        // Instances descending: each instance's tasks still newest first.
+        table.sort_by(0, false);
+        assert_eq!(order(&table), ["e", "b", "d", "a", "c", "f"]);
     }
 }

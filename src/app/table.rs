@@ -34,6 +34,9 @@ pub struct Row {
     pub copy: String,
     /// A second copyable value (a task's host).
     pub copy_alt: Option<String>,
+    /// Orders rows whose sort cells are equal, whichever way the table is sorted (a task's
+    /// negated time: within one instance, the newest task first).
+    pub then: f64,
     /// Fingerprint of the cells outside clock columns, to notice rows that changed (set by
     /// `Table::set_rows`).
     pub fingerprint: u64,
@@ -67,12 +70,17 @@ impl Row {
             style: "text",
             target: None,
             copy_alt: None,
+            then: 0.0,
             fingerprint: 0,
             parent: None,
         }
     }
     pub fn child_of(mut self, parent: &str) -> Row {
         self.parent = Some(parent.to_owned());
+        self
+    }
+    pub fn then_by(mut self, v: f64) -> Row {
+        self.then = v;
         self
     }
     pub fn style(mut self, s: &'static str) -> Row {
@@ -335,6 +343,7 @@ impl Table {
         let col = self.sort_column;
         let rows = &self.rows;
         let key = |i: usize| -> Option<&SortKey> { rows[i].sort.get(col) };
+        let ascending = self.ascending;
         let cmp = |a: &usize, b: &usize| -> Ordering {
             let by_key = match (key(*a), key(*b)) {
                 (Some(SortKey::Cell), Some(SortKey::Cell)) => {
@@ -342,13 +351,17 @@ impl Table {
                 }
                 (ka, kb) => ka.partial_cmp(&kb).unwrap_or(Ordering::Equal),
             };
-            by_key.then_with(|| rows[*a].id.cmp(&rows[*b].id))
+            let by_key = if ascending { by_key } else { by_key.reverse() };
+            // Ties keep one order in both directions: a history reads newest first either way.
+            by_key
+                .then_with(|| rows[*a].then.total_cmp(&rows[*b].then))
+                .then_with(|| {
+                    let by_id = rows[*a].id.cmp(&rows[*b].id);
+                    if ascending { by_id } else { by_id.reverse() }
+                })
         };
         let mut sorted: Vec<usize> = (0..rows.len()).collect();
         sorted.sort_unstable_by(cmp);
-        if !self.ascending {
-            sorted.reverse();
-        }
         if rows.iter().any(|r| r.parent.is_some()) {
             sorted = group_children(rows, sorted);
         }

@@ -57,6 +57,24 @@ impl ClientConfig {
     }
 }
 
+impl ClientConfig {
+    /// Which credentials requests carry, in words (never the password): what a 401 is about.
+    pub fn credentials_tried(&self) -> String {
+        if self.kerberos {
+            let cache = std::env::var("KRB5CCNAME")
+                .ok()
+                .filter(|v| !v.is_empty())
+                .map(|v| format!("KRB5CCNAME={v}"))
+                .unwrap_or_else(|| "the default cache".into());
+            return format!("Kerberos (Negotiate), the kinit ticket in {cache}");
+        }
+        match &self.credentials {
+            Some(cred) => format!("user {:?} from {}", cred.user, cred.source),
+            None => "none (no EOS_USER/EOS_PASSWORD, no ~/.netrc entry for this host)".into(),
+        }
+    }
+}
+
 /// Why a call did not succeed. Every variant carries what a person needs to act on it.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -220,6 +238,17 @@ impl ClientError {
             _ => false,
         }
     }
+    /// The error in words; a refused Basic login (401) also says which credentials were
+    /// tried, as the mutation notice does, so a wrong netrc entry is found without guessing.
+    pub fn explained(&self, cfg: &ClientConfig) -> String {
+        match self {
+            ClientError::Http { status: 401, .. } if !cfg.kerberos => {
+                format!("{self} (credentials tried: {})", cfg.credentials_tried())
+            }
+            _ => self.to_string(),
+        }
+    }
+
     pub fn is_auth(&self) -> bool {
         matches!(self, ClientError::Http { status: 401, .. })
             || matches!(
@@ -1204,6 +1233,17 @@ pub fn explain_tls(e: &rustls::Error) -> String {
             C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
                 format!("{CERT} is not meant for a TLS server")
             }
+            // What `openssl req -x509` makes by default (OpenSSL 3 marks it CA:TRUE): a CA
+            // certificate presented as the server's own, which webpki refuses even when it is
+            // the very file given to --ca-cert. rustls passes webpki's reason only as text.
+            C::Other(o) if format!("{o:?}").contains("CaUsedAsEndEntity") => format!(
+                "{CERT} is a certificate authority's (CA:TRUE), not a server certificate; a \
+                 plain `openssl req -x509` makes one. Give the scheduler a server certificate: \
+                 self-signed with CA:FALSE (openssl req -x509 … -addext \
+                 basicConstraints=critical,CA:FALSE -addext subjectAltName=DNS:<host>), or \
+                 better a small CA and a server certificate signed by it, and pass the CA's \
+                 certificate with --ca-cert FILE"
+            ),
             other => format!("{CERT} was rejected: {other:?}"),
         },
         rustls::Error::InvalidMessage(_) => {

@@ -58,7 +58,7 @@ impl Cluster {
     /// `zk1,zk2:2181/aurora/scheduler`, or the URL, for listings.
     pub fn how_reached(&self) -> String {
         match self.reach() {
-            Reach::Url(u) => u,
+            Reach::Url(u) => super::credentials::redact_url(&u),
             Reach::ZooKeeper { hosts, port, path } => {
                 format!("zk {}{path}", zk_hosts(&hosts, port))
             }

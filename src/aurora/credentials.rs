@@ -17,8 +17,13 @@ pub struct Credentials {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CredentialSource {
     Environment,
-    Netrc { path: PathBuf, machine: String },
+    Netrc {
+        path: PathBuf,
+        machine: String,
+    },
     Given,
+    /// The `user:password@` of the scheduler URL (wins over the others, as in curl).
+    Url,
 }
 
 impl std::fmt::Display for CredentialSource {
@@ -29,6 +34,7 @@ impl std::fmt::Display for CredentialSource {
                 write!(f, "{} (machine {machine})", path.display())
             }
             CredentialSource::Given => write!(f, "given on the command line"),
+            CredentialSource::Url => write!(f, "the scheduler URL"),
         }
     }
 }
@@ -89,6 +95,82 @@ impl Credentials {
             },
         ))
     }
+}
+
+/// A URL split for use: the URL without its `user:password@` (what every message, log line and
+/// the header show), and that userinfo as Basic credentials. `None` when the text is not a URL.
+pub fn split_userinfo(url: &str) -> Option<(String, Option<Credentials>)> {
+    let mut parsed = reqwest::Url::parse(url).ok()?;
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return Some((url.to_owned(), None));
+    }
+    let creds = Credentials::new(
+        percent_decode(parsed.username()),
+        percent_decode(parsed.password().unwrap_or("")),
+        CredentialSource::Url,
+    );
+    parsed.set_username("").ok()?;
+    parsed.set_password(None).ok()?;
+    let mut bare = parsed.to_string();
+    // Url adds a `/` to an empty path; keep the user's form otherwise.
+    if !url.ends_with('/') && parsed.path() == "/" {
+        bare.pop();
+    }
+    Some((bare, Some(creds)))
+}
+
+/// A URL (or text holding one) fit to show: the password of its `user:password@` replaced by
+/// `***` (`http://ops:***@host:8081`). Works on text that does not parse as a URL too, since
+/// error messages quote what the user gave.
+pub fn redact_url(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        let (head, tail) = rest.split_at(i + 3);
+        out.push_str(head);
+        // The authority ends at the first of `/ ? # "` or whitespace.
+        let end = tail
+            .find(|c: char| matches!(c, '/' | '?' | '#' | '"' | '\'') || c.is_whitespace())
+            .unwrap_or(tail.len());
+        let authority = &tail[..end];
+        match authority.rfind('@') {
+            Some(at) => {
+                let userinfo = &authority[..at];
+                match userinfo.find(':') {
+                    Some(colon) => {
+                        out.push_str(&userinfo[..colon]);
+                        out.push_str(":***");
+                    }
+                    None => out.push_str(userinfo),
+                }
+                out.push_str(&authority[at..]);
+            }
+            None => out.push_str(authority),
+        }
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Finds `login`/`password` for `host` in netrc text (falling back to a `default` entry).
@@ -199,6 +281,30 @@ mod tests {
             Some(("anon".into(), "x".into()))
         );
         assert_eq!(netrc_lookup("machine a login u password p", "b"), None);
+    }
+
+    #[test]
+    fn url_userinfo_becomes_credentials_and_leaves_the_url() {
+        let (bare, c) = split_userinfo("http://ops:S%40cret-1@127.0.0.1:8081").unwrap();
+        assert_eq!(bare, "http://127.0.0.1:8081");
+        let c = c.unwrap();
+        assert!(c.matches("ops", "S@cret-1"));
+        assert_eq!(c.source, CredentialSource::Url);
+        let (bare, c) = split_userinfo("https://a:b@host/prefix/").unwrap();
+        assert_eq!(bare, "https://host/prefix/");
+        assert!(c.unwrap().matches("a", "b"));
+        let (bare, c) = split_userinfo("http://host:1").unwrap();
+        assert_eq!((bare.as_str(), c.is_none()), ("http://host:1", true));
+    }
+
+    #[test]
+    fn shown_urls_hide_the_password() {
+        assert_eq!(
+            redact_url("bad scheduler URL \"http://ops:pw@h:1/api\": x and https://u:p:q@g"),
+            "bad scheduler URL \"http://ops:***@h:1/api\": x and https://u:***@g"
+        );
+        assert_eq!(redact_url("http://ops@h:1"), "http://ops@h:1");
+        assert_eq!(redact_url("no url here"), "no url here");
     }
 
     #[test]

@@ -291,20 +291,9 @@ fn instance_glyph(style: &str) -> char {
         .unwrap_or('?')
 }
 
+/// A config's lines for a diff: sets in canonical order, the executor's config shown as JSON.
 fn config_json(c: &TaskConfig) -> Vec<String> {
-    let mut v = serde_json::to_value(c).unwrap_or_default();
-    // The executor's config is JSON inside a string: show it as JSON so diffs are readable.
-    if let Some(data) = v.pointer_mut("/executor_config/data")
-        && let Some(text) = data.as_str()
-        && let Ok(parsed) = serde_json::from_str::<serde_json::Value>(text)
-    {
-        *data = parsed;
-    }
-    serde_json::to_string_pretty(&v)
-        .unwrap_or_default()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    crate::app::config_json::diff_lines_of(c)
 }
 
 fn diff_view<'a>(theme: &Theme, old: &TaskConfig, new: &TaskConfig, out: &mut Vec<Line<'a>>) {

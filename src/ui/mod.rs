@@ -119,12 +119,21 @@ fn draw_header(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Freshness::Fresh { latency_ms, .. } => {
             (format!("● ok {latency_ms}ms"), theme.get("health.ok"))
         }
-        Freshness::Stale { error, .. } | Freshness::Failed { error, .. } => {
-            (format!("● failing: {error}"), theme.get("health.failing"))
-        }
+        Freshness::Stale { error, .. }
+        | Freshness::Failed { error, .. }
+        | Freshness::Waiting {
+            error: Some(error), ..
+        } => (format!("● failing: {error}"), theme.get("health.failing")),
+        Freshness::Waiting { waiting_secs, .. } => (
+            format!("● waiting {waiting_secs}s"),
+            theme.get("health.slow"),
+        ),
     };
     let age_style = match fresh {
-        Freshness::Stale { .. } | Freshness::Failed { .. } => theme.get("freshness.stale"),
+        Freshness::Stale { .. }
+        | Freshness::Failed { .. }
+        | Freshness::Waiting { age_ms: None, .. }
+        | Freshness::Waiting { error: Some(_), .. } => theme.get("freshness.stale"),
         _ => theme.get("freshness.fresh"),
     };
     let (live, live_style) = if state.frozen {
@@ -249,6 +258,14 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
                     (retry_in_ms + 999) / 1000
                 )
             }
+            Freshness::Waiting {
+                waiting_secs,
+                error,
+                ..
+            } => match error {
+                Some(e) => format!(" could not load: {e} (asked again {waiting_secs}s ago)"),
+                None => format!(" loading… (the scheduler has not answered for {waiting_secs}s)"),
+            },
             _ => " loading…".to_owned(),
         };
         frame.render_widget(Paragraph::new(text).style(theme.get("text.muted")), area);
@@ -257,21 +274,8 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
     let start = t.offset.min(t.view.len());
     let end = (start + height).min(t.view.len());
     let visible = &t.view[start..end];
-    // Column widths from the header and the visible rows only.
-    let n = t.columns.len();
-    let mut widths: Vec<u16> = t
-        .columns
-        .iter()
-        .map(|c| c.title.chars().count().max(c.width as usize) as u16 + 1)
-        .collect();
-    for &i in visible {
-        for (c, cell) in t.rows[i].cells.iter().enumerate().take(n) {
-            if t.columns[c].width == 0 {
-                widths[c] = widths[c].max(cell.chars().count().min(60) as u16);
-            }
-        }
-    }
-    let fitted = fit_columns(t, &widths, area.width.saturating_sub(2));
+    let (widths, least) = column_widths(t, visible);
+    let fitted = fit_columns(t, &widths, &least, area.width.saturating_sub(2));
     let shown: Vec<usize> = fitted.iter().map(|&(c, _)| c).collect();
     let mut constraints = vec![Constraint::Length(2)];
     constraints.extend(fitted.iter().map(|&(_, w)| Constraint::Length(w)));
@@ -355,10 +359,47 @@ fn draw_table(state: &State, t: &Table, theme: &Theme, frame: &mut Frame, area: 
     }
 }
 
+/// Each column's width from its header and the visible rows only, and the least width it may
+/// be cut to: a number is never cut (a cut one reads as another number: -2147483648 shown as
+/// `7483648`), so a column holding one is at least that wide, whatever its preferred width.
+fn column_widths(t: &Table, visible: &[usize]) -> (Vec<u16>, Vec<u16>) {
+    let n = t.columns.len();
+    let mut widths: Vec<u16> = t
+        .columns
+        .iter()
+        .map(|c| c.title.chars().count().max(c.width as usize) as u16 + 1)
+        .collect();
+    let mut least = vec![0u16; n];
+    for &i in visible {
+        for (c, cell) in t.rows[i].cells.iter().enumerate().take(n) {
+            let len = cell.chars().count();
+            if t.columns[c].width == 0 {
+                widths[c] = widths[c].max(len.min(60) as u16);
+            }
+            if is_number(cell) {
+                let len = len.min(u16::MAX as usize) as u16;
+                least[c] = least[c].max(len);
+                widths[c] = widths[c].max(len);
+            }
+        }
+    }
+    (widths, least)
+}
+
+/// `12`, `-2147483648`, `13.50`, `1,024`, `99%`: text whose every digit matters.
+fn is_number(cell: &str) -> bool {
+    let digits = cell.strip_prefix(['-', '+']).unwrap_or(cell);
+    let digits = digits.strip_suffix('%').unwrap_or(digits);
+    digits.starts_with(|c: char| c.is_ascii_digit())
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '_'))
+}
+
 /// The columns that fit in `width`, and their widths: the lowest priorities are hidden first
 /// (the rightmost of equals first) until the rest fit, except that a column which fits once cut
-/// to at least 8 cells is kept and cut instead.
-fn fit_columns(t: &Table, widths: &[u16], width: u16) -> Vec<(usize, u16)> {
+/// to at least 8 cells (and never below `least`, the width of its numbers) is kept and cut.
+fn fit_columns(t: &Table, widths: &[u16], least: &[u16], width: u16) -> Vec<(usize, u16)> {
     let mut shown: Vec<(usize, u16)> = widths.iter().copied().enumerate().collect();
     let total = |s: &[(usize, u16)]| s.iter().map(|&(_, w)| w as u32 + 1).sum::<u32>();
     while shown.len() > 1 && total(&shown) > width as u32 {
@@ -369,8 +410,8 @@ fn fit_columns(t: &Table, widths: &[u16], width: u16) -> Vec<(usize, u16)> {
             .map(|(pos, _)| pos)
             .expect("non-empty");
         let over = total(&shown) - width as u32;
-        let (_, w) = shown[pos];
-        if (w as u32) >= over + 8 {
+        let (c, w) = shown[pos];
+        if (w as u32) >= over + 8.max(least[c] as u32) {
             shown[pos].1 = (w as u32 - over) as u16;
             break;
         }
@@ -646,4 +687,60 @@ fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(lines).block(block).scroll((scroll, 0)),
         popup,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::table::{Column, Row, SortKey};
+    use crate::app::{Nav, State};
+    use crate::keymap::Keymap;
+
+    /// Draws `t` at `w` cells wide; the rows as text.
+    fn drawn(t: &Table, w: u16) -> Vec<String> {
+        let state = State::new("http://sched.test:8081", Keymap::builtin(), Nav::Roles, 0);
+        let theme = Theme::builtin();
+        let mut term =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, 4)).expect("terminal");
+        term.draw(|f| draw_table(&state, t, &theme, f, f.area()))
+            .expect("draw");
+        let buf = term.backend().buffer();
+        (0..4)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn numbers_widen_their_column_and_are_never_cut() {
+        let mut t = Table::new(vec![
+            Column::right("INST", 4).priority(9),
+            Column::right("FAILS", 5).priority(6),
+            Column::new("LAST EVENT", 0).priority(4),
+        ]);
+        let row = |id: &str, inst: &str, fails: &str| {
+            Row::new(
+                id.into(),
+                vec![inst.into(), fails.into(), "a long message ".repeat(5)],
+                vec![SortKey::Cell, SortKey::Cell, SortKey::Cell],
+            )
+        };
+        t.set_rows(
+            vec![row("a", "2147483647", "-2147483648"), row("b", "3", "0")],
+            0,
+        );
+        for w in [80, 40, 30] {
+            let text = drawn(&t, w).join("\n");
+            assert!(text.contains("2147483647 "), "at {w} wide:\n{text}");
+            assert!(text.contains("-2147483648"), "at {w} wide:\n{text}");
+        }
+        // Too narrow for both numbers: a column is hidden rather than cut.
+        let lines = drawn(&t, 16);
+        assert!(lines[1].contains("2147483647"), "{lines:#?}");
+        assert!(
+            lines
+                .iter()
+                .all(|l| !l.contains("7483648") || l.contains("-2147483648")),
+            "{lines:#?}"
+        );
+    }
 }

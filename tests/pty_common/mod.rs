@@ -19,12 +19,19 @@ pub fn eos_bin() -> &'static str {
     env!("CARGO_BIN_EXE_eos")
 }
 
-/// A private, empty config/state directory so a user's keymap or logs never leak in.
+/// A private config/state directory so a user's keymap or logs never leak in. Its only
+/// setting: timestamps in UTC, so screens read the same on every machine.
 fn scratch_dir() -> std::path::PathBuf {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| tempfile::tempdir().expect("temp dir"))
-        .path()
-        .to_owned()
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("eos")).expect("config dir");
+        std::fs::write(dir.path().join("eos/config.toml"), "timezone = \"utc\"\n")
+            .expect("config file");
+        dir
+    })
+    .path()
+    .to_owned()
 }
 
 /// `eos sim` in a child process, killed (and reaped) on drop.
