@@ -512,6 +512,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let layers = state.top().layers();
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for cmd in hint_commands(state.top())
         .into_iter()
         .filter(|c| !(state.read_only && c.hidden_when_read_only()))
@@ -524,11 +525,17 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         else {
             continue;
         };
-        spans.push(Span::styled(chord.label(), theme.get("ui.hint.key")));
-        spans.push(Span::styled(
-            format!(" {}  ", short_name(cmd)),
-            theme.get("ui.hint"),
-        ));
+        let key = chord.label();
+        let text = format!(" {}  ", short_name(cmd));
+        // A hint that does not fit whole is left out, not cut: "q b" reads as a key that
+        // does something.
+        used += key.chars().count() + text.trim_end().chars().count();
+        if used > area.width as usize {
+            break;
+        }
+        used += 2;
+        spans.push(Span::styled(key, theme.get("ui.hint.key")));
+        spans.push(Span::styled(text, theme.get("ui.hint")));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
