@@ -108,11 +108,10 @@ hosts_view() {
     wait_for "agent-0001"
     keys j D
     wait_for "Drain 1 host"
-    # More than five tasks move: the drain asks for the host's name first (Shift-Tab reaches
-    # the field from Cancel; Tab then Right reach the button).
-    keys BTab
+    # More than five tasks move: the drain asks for the host's name first (the field has the
+    # focus; once it matches, Enter reaches the button and Enter drains).
     tmux -L "$SOCK" send-keys -t shot -l "agent-0002"
-    keys Tab Right Enter
+    keys Enter Enter
     wait_for "DRAINING"
 }
 

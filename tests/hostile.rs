@@ -353,7 +353,17 @@ async fn eos(url: &str, args: &[&str]) -> Run {
         .unwrap()
 }
 
+fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
+}
+
 fn assert_bounded(run: &Run) {
+    // Printed for the record (`-- --nocapture`); the bound below is the test.
+    println!(
+        "peak RSS {} kB: {}",
+        run.peak_rss_kb,
+        first_line(&run.stderr)
+    );
     assert!(
         run.peak_rss_kb <= MAX_RSS_KB,
         "peak RSS {} kB is over {MAX_RSS_KB} kB: {run:?}",

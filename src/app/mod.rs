@@ -452,6 +452,29 @@ impl State {
     }
 
     /// Sends the polls the visible view needs now (all of them when `force`).
+    /// Clears the marks of the view's table; false when there were none.
+    fn clear_marks(&mut self) -> bool {
+        match self.top_mut().table_mut() {
+            Some(t) if !t.marked.is_empty() => {
+                t.marked.clear();
+                t.mark_anchor = None;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Goes back one view; false on the top view.
+    fn pop_view(&mut self, fx: &mut Vec<Effect>) -> bool {
+        if self.stack.len() < 2 {
+            return false;
+        }
+        self.stack.pop();
+        self.rebuild_top();
+        self.schedule(fx, false);
+        true
+    }
+
     fn schedule(&mut self, fx: &mut Vec<Effect>, force: bool) {
         if self.frozen && !force {
             return;
@@ -816,41 +839,24 @@ impl State {
         match c {
             Command::Quit => self.request_quit(fx),
             Command::Back => {
-                if let Some(t) = self.top_mut().table_mut()
-                    && !t.marked.is_empty()
-                {
-                    t.marked.clear();
-                    t.mark_anchor = None;
-                    return;
-                }
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                    self.rebuild_top();
-                    self.schedule(fx, false);
-                } else {
+                if !self.clear_marks() && !self.pop_view(fx) {
                     self.request_quit(fx);
                 }
             }
             // Esc undoes the most recent narrowing first and never leaves Eos: a reflex
             // press on the top view must not end a session (k9s does the same).
             Command::Escape => {
-                if let Some(t) = self.top_mut().table_mut() {
-                    if !t.marked.is_empty() {
-                        t.marked.clear();
-                        t.mark_anchor = None;
-                        return;
-                    }
-                    if t.filter.is_active() || !t.filter_text.is_empty() {
-                        let _ = t.set_filter("");
-                        self.say("filter cleared", Level::Info);
-                        return;
-                    }
+                if self.clear_marks() {
+                    return;
                 }
-                if self.stack.len() > 1 {
-                    self.stack.pop();
-                    self.rebuild_top();
-                    self.schedule(fx, false);
-                } else {
+                if let Some(t) = self.top_mut().table_mut()
+                    && (t.filter.is_active() || !t.filter_text.is_empty())
+                {
+                    let _ = t.set_filter("");
+                    self.say("filter cleared", Level::Info);
+                    return;
+                }
+                if !self.pop_view(fx) {
                     self.say("this is the top view: q or :q quits", Level::Info);
                 }
             }
