@@ -118,7 +118,7 @@ fn update_command_opens_the_rollout_screen() {
     c.type_text(&format!("update {update}"));
     c.wait_text(&format!(":update {update}"), WAIT);
     c.enter();
-    let id = key["id"].as_str().expect("id");
+    let id = first["id"].as_str().expect("id");
     wait_crumbs(&c, &format!("update {id}"));
     c.wait_text("INSTANCES", WAIT);
     c.wait_text("EVENTS", WAIT);
