@@ -8,6 +8,7 @@ use std::io::Write;
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use crate::aurora::task_stream::{TaskBody, TaskEntry};
 use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
 use crate::aurora::client::{AuroraClient, Reply};
@@ -198,24 +199,24 @@ pub async fn fetch_to(
         }
         What::Tasks { job, all } => {
             let key = job_key(job)?;
-            // JSON is `aurora job status --write-json`: every task of the job, any status.
-            let active_only = !all && out == Output::Table;
-            let reply = client
-                .get_tasks_without_configs(job_query(&key, active_only))
-                .await
-                .map_err(err)?;
-            let info = reply.server_info.clone();
-            let mut tasks = value(reply);
-            match out {
-                Output::Json => {
-                    let cluster = cluster_name(cluster, info.as_ref());
-                    return aurora_status_json(sink, &cluster, &key, tasks);
-                }
-                Output::Table => {
-                    tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
-                    tasks_table(&tasks)
-                }
+            if out == Output::Json {
+                // `aurora job status --write-json`: every task of the job, any status, decoded
+                // one at a time as it is written.
+                let reply = client
+                    .get_tasks_without_configs_streamed(job_query(&key, false))
+                    .await
+                    .map_err(err)?;
+                let cluster = cluster_name(cluster, reply.server_info.as_ref());
+                return aurora_status_json(sink, &cluster, &key, &value(reply));
             }
+            let mut tasks = value(
+                client
+                    .get_tasks_without_configs(job_query(&key, !all))
+                    .await
+                    .map_err(err)?,
+            );
+            tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
+            tasks_table(&tasks)
         }
         What::Task { task_id } => {
             let query = TaskQuery {
@@ -809,9 +810,10 @@ pub fn aurora_status_json(
     sink: &mut dyn Write,
     cluster: &str,
     key: &JobKey,
-    tasks: Vec<ScheduledTask>,
+    body: &TaskBody,
 ) -> Result<(), String> {
     let path = format!("{cluster}/{key}");
+    let tasks = &body.index.tasks;
     if tasks.is_empty() {
         #[derive(Serialize)]
         struct NotFound<'a> {
@@ -827,11 +829,11 @@ pub fn aurora_status_json(
         sink.write_all(&line).map_err(io_err)?;
         return sink.flush().map_err(io_err);
     }
-    let (mut active, mut inactive): (Vec<&ScheduledTask>, Vec<&ScheduledTask>) =
-        tasks.iter().partition(|t| t.status().is_active());
-    let instance = |t: &&ScheduledTask| t.assigned_task.as_ref().and_then(|a| a.instance_id);
-    active.sort_by_key(instance);
-    inactive.sort_by_key(instance);
+    let (mut active, mut inactive): (Vec<&TaskEntry>, Vec<&TaskEntry>) = tasks
+        .iter()
+        .partition(|t| t.status.is_some_and(ScheduleStatus::is_active));
+    active.sort_by_key(|t| t.instance_id);
+    inactive.sort_by_key(|t| t.instance_id);
     let mut w = SimpleJsonWriter::new(sink, JsonStyle::AuroraTasks);
     w.list_begin(TType::Struct, 1);
     w.struct_begin();
@@ -840,9 +842,8 @@ pub fn aurora_status_json(
     for (id, name, list) in [(2, "active", &active), (3, "inactive", &inactive)] {
         w.named_field_begin(TType::List, id, name);
         w.list_begin(TType::Struct, list.len());
-        for t in list.iter() {
-            t.write(&mut w);
-        }
+        body.for_each(list.iter().copied(), |t| t.write(&mut w))
+            .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
         w.list_end();
     }
     w.struct_end();

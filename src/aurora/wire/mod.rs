@@ -252,6 +252,12 @@ pub trait ProtocolReader<'a> {
     fn span(&self, mark: Mark) -> &'a [u8];
     fn depth_enter(&mut self) -> DecodeResult<()>;
     fn depth_leave(&mut self);
+    /// Reads one `T` from the body's bytes `start..end` (a span this reader passed over
+    /// earlier, e.g. one element of a list) as if it stood alone, then returns to where it
+    /// was. Values shared with earlier reads of this body are reused, not decoded again.
+    fn read_span<T: Thrift>(&mut self, start: usize, end: usize) -> DecodeResult<T>
+    where
+        Self: Sized;
     fn shared(&mut self) -> &mut codec::SharedValues<'a>;
 
     /// Charges `n` elements of `each` bytes against this body's decode budget, before a

@@ -102,14 +102,20 @@ impl<W: Write> SimpleJsonWriter<W> {
         }
     }
 
+    #[inline]
     fn newline_indent(&mut self) {
-        const SPACES: &[u8] = &[b' '; 64];
-        self.buf.push(b'\n');
-        let mut n = self.stack.len() * 2;
-        while n > 0 {
-            let k = n.min(SPACES.len());
-            self.buf.extend_from_slice(&SPACES[..k]);
-            n -= k;
+        // A newline and up to 62 levels of indent in one copy (deeper levels loop).
+        const LINE: &[u8; 129] = &{
+            let mut l = [b' '; 129];
+            l[0] = b'\n';
+            l
+        };
+        let n = self.stack.len() * 2;
+        if n < LINE.len() {
+            self.buf.extend_from_slice(&LINE[..n + 1]);
+        } else {
+            self.buf.push(b'\n');
+            self.buf.extend(std::iter::repeat_n(b' ', n));
         }
     }
 
@@ -180,7 +186,16 @@ impl<W: Write> SimpleJsonWriter<W> {
         self.buf.reserve(b.len() + 2);
         self.buf.push(b'"');
         let mut start = 0;
-        for (i, &c) in b.iter().enumerate() {
+        let mut i = 0;
+        while i < b.len() {
+            // Eight bytes at a time while none of them needs escaping (most strings).
+            if i + 8 <= b.len()
+                && !needs_escape(u64::from_le_bytes(b[i..i + 8].try_into().unwrap()))
+            {
+                i += 8;
+                continue;
+            }
+            let c = b[i];
             let esc: &[u8] = match c {
                 b'"' => b"\\\"",
                 b'\\' => b"\\\\",
@@ -195,25 +210,49 @@ impl<W: Write> SimpleJsonWriter<W> {
                     self.buf.extend_from_slice(b"\\u00");
                     self.buf.push(hex[(c >> 4) as usize]);
                     self.buf.push(hex[(c & 15) as usize]);
-                    start = i + 1;
+                    i += 1;
+                    start = i;
                     continue;
                 }
-                _ => continue,
+                _ => {
+                    i += 1;
+                    continue;
+                }
             };
             self.buf.extend_from_slice(&b[start..i]);
             self.buf.extend_from_slice(esc);
-            start = i + 1;
+            i += 1;
+            start = i;
         }
         self.buf.extend_from_slice(&b[start..]);
         self.buf.push(b'"');
     }
 
     fn int(&mut self, v: i64) {
-        let mut tmp = [0u8; 24];
-        let mut cur = std::io::Cursor::new(&mut tmp[..]);
-        let _ = write!(cur, "{v}");
-        let n = cur.position() as usize;
-        self.number(&tmp[..n]);
+        // Digits from the right into a small array: no formatter machinery per number.
+        let mut tmp = [0u8; 20];
+        let mut i = tmp.len();
+        let mut n = v.unsigned_abs();
+        loop {
+            i -= 1;
+            tmp[i] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        if v < 0 {
+            self.number_signed(&tmp[i..]);
+        } else {
+            self.number(&tmp[i..]);
+        }
+    }
+
+    fn number_signed(&mut self, digits: &[u8]) {
+        let mut t = [0u8; 21];
+        t[0] = b'-';
+        t[1..=digits.len()].copy_from_slice(digits);
+        self.number(&t[..=digits.len()]);
     }
 
     fn json_bool(&mut self, v: bool) {
@@ -232,17 +271,12 @@ impl<W: Write> ProtocolWriter for SimpleJsonWriter<W> {
     }
     fn field_begin(&mut self, _ty: TType, id: i16) {
         // Without a name (never from model types) the id stands in, as a string key.
-        let mut tmp = [0u8; 8];
-        let mut cur = std::io::Cursor::new(&mut tmp[..]);
-        let _ = write!(cur, "{id}");
-        let n = cur.position() as usize;
-        let name = String::from_utf8_lossy(&tmp[..n]).into_owned();
         self.field = "";
-        self.write_key(&name);
+        self.write_key(&id.to_string());
     }
     fn named_field_begin(&mut self, _ty: TType, _id: i16, name: &'static str) {
         self.field = name;
-        self.write_key(name);
+        self.ident_key(name);
     }
     fn field_end(&mut self) {}
     fn bool(&mut self, v: bool) {
@@ -322,5 +356,165 @@ impl<W: Write> SimpleJsonWriter<W> {
         self.newline_indent();
         self.quoted(name);
         self.buf.extend_from_slice(b": ");
+    }
+
+    /// A key known to need no escaping: IDL names are identifiers.
+    #[inline]
+    fn ident_key(&mut self, name: &str) {
+        debug_assert!(name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'));
+        if let Some(Frame::Struct { empty }) = self.stack.last_mut()
+            && !std::mem::replace(empty, false)
+        {
+            self.buf.push(b',');
+        }
+        self.newline_indent();
+        self.buf.push(b'"');
+        self.buf.extend_from_slice(name.as_bytes());
+        self.buf.extend_from_slice(b"\": ");
+    }
+}
+
+/// Whether any of eight bytes is a control character, `"` or `\\` (SWAR: a byte is flagged
+/// when subtracting from it borrows, i.e. it is below 0x20, or it equals one of the two).
+#[inline]
+fn needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    (below_space | zero_byte(x ^ (ONES * b'"' as u64)) | zero_byte(x ^ (ONES * b'\\' as u64))) != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::aurora::model::*;
+    use crate::aurora::wire::Thrift;
+    use std::collections::BTreeMap;
+
+    fn render<T: Thrift>(v: &T, style: JsonStyle) -> String {
+        let mut w = SimpleJsonWriter::new(Vec::new(), style);
+        v.write(&mut w);
+        String::from_utf8(w.finish().unwrap()).unwrap()
+    }
+
+    #[test]
+    fn strings_are_escaped_wherever_the_special_byte_falls() {
+        for text in [
+            "plain ascii text, long enough for words",
+            "q\"uote",
+            "0123456789abcde\\f",
+            "tab\there and\nnewline",
+            "\u{1}\u{1f} ctl",
+            "ünïcödé 日本 🦀 and more text after it",
+            "",
+        ] {
+            let v = Metadata {
+                key: Some(text.into()),
+                value: None,
+            };
+            let out = render(&v, JsonStyle::Idl);
+            let back: serde_json::Value = serde_json::from_str(&out).unwrap();
+            assert_eq!(back["key"], text, "{out}");
+        }
+    }
+
+    #[test]
+    fn shapes_follow_tsimplejson_with_the_styles_scalars() {
+        let t = ScheduledTask {
+            assigned_task: Some(AssignedTask {
+                task_id: Some("t".into()),
+                assigned_ports: Some(BTreeMap::from([("http".into(), 31000)])),
+                task: Some(std::sync::Arc::new(TaskConfig {
+                    is_service: Some(false),
+                    production: Some(true),
+                    constraints: Some(vec![]),
+                    mesos_fetcher_uris: Some(vec![MesosFetcherUri {
+                        cache: Some(true),
+                        ..Default::default()
+                    }]),
+                    container: Some(Container::Mesos(MesosContainer {
+                        image: None,
+                        volumes: Some(vec![Volume {
+                            mode: Some(Mode::RO),
+                            ..Default::default()
+                        }]),
+                    })),
+                    resources: Some(vec![Resource::NumCpus(2.0), Resource::RamMb(64)]),
+                    ..Default::default()
+                })),
+                ..Default::default()
+            }),
+            status: Some(ScheduleStatus::RUNNING),
+            task_events: Some(vec![TaskEvent {
+                status: Some(ScheduleStatus(99)),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let aurora: serde_json::Value =
+            serde_json::from_str(&render(&t, JsonStyle::AuroraTasks)).unwrap();
+        let c = &aurora["assignedTask"]["task"];
+        assert_eq!(aurora["status"], "RUNNING");
+        assert_eq!(
+            aurora["taskEvents"][0]["status"], 99,
+            "an unknown status stays a number"
+        );
+        assert_eq!(c["isService"], false);
+        assert_eq!(c["production"], true);
+        assert_eq!(c["mesosFetcherUris"][0]["cache"], 1);
+        assert_eq!(c["container"]["mesos"]["volumes"][0]["mode"], 2);
+        assert_eq!(c["constraints"], serde_json::json!([]));
+        assert_eq!(
+            c["resources"],
+            serde_json::json!([{"numCpus": 2.0}, {"ramMb": 64}])
+        );
+        assert_eq!(aurora["assignedTask"]["assignedPorts"]["http"], 31000);
+        assert!(
+            aurora.get("failureCount").is_none(),
+            "unset fields are absent"
+        );
+
+        let idl: serde_json::Value = serde_json::from_str(&render(&t, JsonStyle::Idl)).unwrap();
+        let c = &idl["assignedTask"]["task"];
+        assert_eq!(c["mesosFetcherUris"][0]["cache"], true);
+        assert_eq!(c["container"]["mesos"]["volumes"][0]["mode"], "RO");
+        assert_eq!(idl["status"], "RUNNING");
+    }
+
+    #[test]
+    fn integers_print_as_rust_does() {
+        for v in [
+            0,
+            7,
+            -7,
+            10,
+            -10,
+            31000,
+            i64::MAX,
+            i64::MIN,
+            i32::MIN as i64,
+        ] {
+            let e = TaskEvent {
+                timestamp: Some(v),
+                ..Default::default()
+            };
+            let back: serde_json::Value =
+                serde_json::from_str(&render(&e, JsonStyle::Idl)).unwrap();
+            assert_eq!(back["timestamp"], v, "{v}");
+        }
+    }
+
+    #[test]
+    fn layout_is_pythons_indent_2() {
+        let v = RoleSummary {
+            role: Some("r".into()),
+            job_count: Some(1),
+            cron_job_count: None,
+        };
+        assert_eq!(
+            render(&v, JsonStyle::Idl),
+            "{\n  \"role\": \"r\",\n  \"jobCount\": 1\n}"
+        );
     }
 }
