@@ -70,9 +70,40 @@ fn replay(body: Vec<u8>, content_type: &'static str) -> String {
 }
 
 /// Runs a command to completion with stdout to /dev/null: wall time, peak RSS in bytes, success.
-fn measure(cmd: &mut Command) -> (Duration, u64, bool) {
+///
+/// The command is started from a fresh copy of this bench binary (see [`measure_child`]), not
+/// from this process: a child's `ru_maxrss` starts from the RSS of the process it was spawned
+/// from, and this one holds both recorded bodies.
+fn measure(cmd: &Command) -> (Duration, u64, bool) {
+    let out = Command::new(std::env::current_exe().unwrap())
+        .env(MEASURE_ENV, "1")
+        .arg(cmd.get_program())
+        .args(cmd.get_args())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .output()
+        .expect("the measuring helper runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut f = text
+        .split_whitespace()
+        .map(|w| w.parse::<u64>().unwrap_or(0));
+    let (ns, rss, ok) = (
+        f.next().unwrap_or(0),
+        f.next().unwrap_or(0),
+        f.next().unwrap_or(0),
+    );
+    (Duration::from_nanos(ns), rss, ok == 1)
+}
+
+const MEASURE_ENV: &str = "EOS_BENCH_MEASURE_CHILD";
+
+/// The helper: runs argv[1..] with stdout to /dev/null, reaps it with wait4, and prints
+/// `<wall ns> <peak RSS bytes> <1 if it succeeded>`.
+fn measure_child() -> ! {
+    let args: Vec<String> = std::env::args().skip(1).collect();
     let start = Instant::now();
-    let child = cmd
+    let child = Command::new(&args[0])
+        .args(&args[1..])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -80,7 +111,7 @@ fn measure(cmd: &mut Command) -> (Duration, u64, bool) {
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // wait4 reaps the child and reports its own peak RSS (ru_maxrss, in KiB on Linux).
+    // wait4 reaps the child and reports its peak RSS (ru_maxrss, in KiB on Linux).
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     let elapsed = start.elapsed();
     assert_eq!(r, pid, "wait4");
@@ -90,9 +121,15 @@ fn measure(cmd: &mut Command) -> (Duration, u64, bool) {
         if let Some(mut e) = child.stderr {
             let _ = e.read_to_string(&mut err);
         }
-        eprintln!("{cmd:?} failed: {err}");
+        eprintln!("{args:?} failed: {err}");
     }
-    (elapsed, usage.ru_maxrss as u64 * 1024, ok)
+    println!(
+        "{} {} {}",
+        elapsed.as_nanos(),
+        usage.ru_maxrss as u64 * 1024,
+        u8::from(ok)
+    );
+    std::process::exit(0)
 }
 
 fn eos(url: &str, p: &str) -> Command {
@@ -135,6 +172,9 @@ fn mb(b: u64) -> f64 {
 }
 
 fn main() {
+    if std::env::var_os(MEASURE_ENV).is_some() {
+        measure_child();
+    }
     let mut c = Criterion::default()
         .configure_from_args()
         .sample_size(10)
@@ -171,7 +211,7 @@ fn main() {
             b.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| {
-                        let (t, _, ok) = measure(&mut eos(url, name));
+                        let (t, _, ok) = measure(&eos(url, name));
                         assert!(ok, "eos get failed");
                         t
                     })
@@ -189,8 +229,7 @@ fn main() {
     let gen_dir = python_bindings();
     for (name, url, len) in &servers {
         // Best of 3 fresh processes for time; the largest peak RSS of them.
-        let runs: Vec<(Duration, u64, bool)> =
-            (0..3).map(|_| measure(&mut eos(url, name))).collect();
+        let runs: Vec<(Duration, u64, bool)> = (0..3).map(|_| measure(&eos(url, name))).collect();
         let best = runs.iter().map(|r| r.0).min().unwrap();
         let rss = runs.iter().map(|r| r.1).max().unwrap();
         println!(
@@ -203,7 +242,7 @@ fn main() {
             println!("{name}: python3-thrift not available; no comparison");
             continue;
         };
-        let (py_t, py_rss, ok) = measure(&mut python(dir.path(), url, name));
+        let (py_t, py_rss, ok) = measure(&python(dir.path(), url, name));
         if !ok {
             println!("{name}: the Python stack failed; no comparison");
             continue;

@@ -37,7 +37,8 @@ pub enum What {
     Roles,
     /// Jobs of a role (or of every role) with task counts by state.
     Jobs { role: Option<String> },
-    /// Tasks of a job: active ones, or with `--all` the retained terminal history too.
+    /// Tasks of a job: active ones, or with `--all` the retained terminal history too. With
+    /// `-o json`, what `aurora job status --write-json` prints: every task, active and inactive.
     Tasks {
         /// ROLE/ENV/NAME
         job: String,

@@ -578,7 +578,7 @@ fn renderable(seed: u64) -> ScheduledTask {
     let a = t.assigned_task.get_or_insert_with(Default::default);
     a.instance_id = Some((seed % 5) as i32);
     let mut c = a.task.as_deref().cloned().unwrap_or_default();
-    c.is_service.get_or_insert(seed % 2 == 0);
+    c.is_service.get_or_insert(seed.is_multiple_of(2));
     for r in c.resources.iter_mut().flatten() {
         if let Resource::NumCpus(v) = r
             && !v.is_finite()

@@ -10,7 +10,7 @@ generating bindings from tests/peer/eos.thrift:
     thrift --gen py -out "$TMP" tests/peer/eos.thrift
     /usr/bin/python3 tests/peer/peer.py --gen "$TMP" serve --port 0
 
-Subcommands: serve, echo, decode-bench, encode-big (see README.md).
+Subcommands: serve, echo, decode-bench, encode-big, job-status (see README.md).
 """
 
 import argparse
@@ -875,7 +875,6 @@ def cmd_job_status(opts):
         'ASSIGNED', 'DRAINING', 'KILLING', 'PENDING', 'PREEMPTING', 'RESTARTING', 'RUNNING',
         'STARTING', 'PARTITIONED', 'THROTTLED'))
     if not tasks:
-        cluster, role, env, name = opts.job.split('/')
         print(json.dumps({'jobspec': opts.job, 'error': 'No matching jobs found'},
                          separators=[',', ':'], sort_keys=False))
         return 0
