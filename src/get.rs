@@ -1,8 +1,15 @@
-//! `eos get …`: scriptable reads. Tables for people, `--output json` (snake_case keys, enums as
-//! names) for scripts. Any error exits non-zero with a one-line cause.
+//! `eos get …`: scriptable reads. Tables for people, `--output json` for scripts: the JSON the
+//! aurora CLI's `--write-json` prints where it has one (`job status`, `update list`,
+//! `update info`), elsewhere the IDL's own field names and shapes (see `simple_json`). JSON is
+//! written to stdout as it is produced. Any error exits non-zero with a one-line cause.
+
+use std::io::Write;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
+
+use crate::aurora::task_stream::{TaskBody, TaskEntry};
+use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
@@ -30,7 +37,8 @@ pub enum What {
     Roles,
     /// Jobs of a role (or of every role) with task counts by state.
     Jobs { role: Option<String> },
-    /// Tasks of a job: active ones, or with `--all` the retained terminal history too.
+    /// Tasks of a job: active ones, or with `--all` the retained terminal history too. With
+    /// `-o json`, what `aurora job status --write-json` prints: every task, active and inactive.
     Tasks {
         /// ROLE/ENV/NAME
         job: String,
@@ -67,6 +75,7 @@ pub enum What {
 }
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
+    let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = crate::cli::config_dir();
@@ -75,11 +84,18 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         let connector = crate::connection::Connector::new(conn, &config);
         let cfg = connector.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
-        fetch(&client, &args).await
+        let mut out = Stdout {
+            inner: std::io::stdout().lock(),
+            closed: &closed,
+        };
+        fetch_to(&client, &args, conn.cluster.as_deref(), &mut out).await
     }
     .await;
     match result {
-        Ok(text) => print_out(&text),
+        Ok(()) => 0,
+        // A reader that went away (`| head -1`) is a clean end, not an error: exit 0 quietly,
+        // as `cat` and `grep` do once their output is cut.
+        Err(_) if closed.get() => 0,
         Err(e) => {
             let e = crate::aurora::credentials::redact_url(&e);
             eprintln!("eos: {}", table::printable(&e));
@@ -88,19 +104,40 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
     }
 }
 
-/// Writes the output; a reader that went away (`| head -1`) is a clean end, not an error:
-/// exit 0 quietly, as `cat` and `grep` do once their output is cut.
-fn print_out(text: &str) -> i32 {
-    use std::io::Write as _;
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Ok(()) => 0,
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            eprintln!("eos: cannot write the output: {e}");
-            1
+/// Standard output that remembers when its reader went away (`| head -1`), so that the error
+/// it then causes ends `eos get` quietly instead of being reported.
+struct Stdout<'a> {
+    inner: std::io::StdoutLock<'static>,
+    closed: &'a std::cell::Cell<bool>,
+}
+
+impl Stdout<'_> {
+    fn note<T>(&self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed.set(true);
         }
+        r
     }
+}
+
+impl Write for Stdout<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+/// Runs the read and returns what it prints (for tests; `run` streams to stdout instead).
+pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
+    let mut out = Vec::new();
+    fetch_to(client, args, None, &mut out).await?;
+    String::from_utf8(out).map_err(|e| e.to_string())
 }
 
 /// Prints the scheduler's messages (warnings, deprecations) to stderr and hands back the value.
@@ -115,22 +152,61 @@ fn job_key(s: &str) -> Result<JobKey, String> {
     JobKey::parse(s).ok_or_else(|| format!("bad job key {s:?}: expected ROLE/ENV/NAME"))
 }
 
-fn json<T: Serialize>(v: &T) -> Result<String, String> {
-    serde_json::to_string_pretty(v)
-        .map(|s| s + "\n")
-        .map_err(|e| e.to_string())
+fn io_err(e: std::io::Error) -> String {
+    format!("writing the output: {e}")
 }
 
-/// Runs the read and renders it. Returns the text to print.
-pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
+/// Eos's own shapes (no IDL type behind them), pretty like the rest.
+fn json<T: Serialize>(sink: &mut dyn Write, v: &T) -> Result<(), String> {
+    let mut w = std::io::BufWriter::with_capacity(64 << 10, sink);
+    serde_json::to_writer_pretty(&mut w, v).map_err(|e| e.to_string())?;
+    w.write_all(b"\n").map_err(io_err)?;
+    w.flush().map_err(io_err)
+}
+
+/// Model values with their IDL field names, streamed.
+fn idl<T: Thrift>(sink: &mut dyn Write, items: &[T]) -> Result<(), String> {
+    let mut w = SimpleJsonWriter::new(sink, JsonStyle::Idl);
+    w.list_begin(T::TTYPE, items.len());
+    for v in items {
+        v.write(&mut w);
+    }
+    w.list_end();
+    w.raw("\n");
+    w.finish().map(drop).map_err(io_err)
+}
+
+fn idl_one<T: Thrift>(sink: &mut dyn Write, v: &T) -> Result<(), String> {
+    let mut w = SimpleJsonWriter::new(sink, JsonStyle::Idl);
+    v.write(&mut w);
+    w.raw("\n");
+    w.finish().map(drop).map_err(io_err)
+}
+
+/// The cluster's name for job paths: `--cluster`, else what the scheduler calls itself.
+fn cluster_name(given: Option<&str>, info: Option<&ServerInfo>) -> String {
+    given
+        .map(str::to_owned)
+        .or_else(|| info.and_then(|i| i.cluster_name.clone()))
+        .unwrap_or_default()
+}
+
+/// Runs the read and writes what it prints to `sink`. `cluster` is the `--cluster` name, used
+/// in job paths (`CLUSTER/ROLE/ENV/NAME`) where the aurora CLI prints them.
+pub async fn fetch_to(
+    client: &AuroraClient,
+    args: &GetArgs,
+    cluster: Option<&str>,
+    sink: &mut dyn Write,
+) -> Result<(), String> {
     let out = args.output;
     let err = |e: crate::aurora::client::ClientError| e.explained(client.config());
-    Ok(match &args.what {
+    let text = match &args.what {
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
             roles.sort_by(|a, b| a.role.cmp(&b.role));
             match out {
-                Output::Json => json(&roles)?,
+                Output::Json => return idl(sink, &roles),
                 Output::Table => table::render(
                     &["ROLE", "JOBS", "CRON JOBS"],
                     &roles
@@ -155,12 +231,22 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                     .map(|k| k.to_string())
             });
             match out {
-                Output::Json => json(&jobs)?,
+                Output::Json => return idl(sink, &jobs),
                 Output::Table => jobs_table(&jobs),
             }
         }
         What::Tasks { job, all } => {
             let key = job_key(job)?;
+            if out == Output::Json {
+                // `aurora job status --write-json`: every task of the job, any status, decoded
+                // one at a time as it is written.
+                let reply = client
+                    .get_tasks_without_configs_streamed(job_query(&key, false))
+                    .await
+                    .map_err(err)?;
+                let cluster = cluster_name(cluster, reply.server_info.as_ref());
+                return aurora_status_json(sink, &cluster, &key, &value(reply));
+            }
             let mut tasks = value(
                 client
                     .get_tasks_without_configs(job_query(&key, !all))
@@ -169,10 +255,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             );
             tasks.sort_by_key(|t| (t.instance_id(), latest_ts(t)));
             tasks.iter_mut().for_each(sort_task_sets);
-            match out {
-                Output::Json => json(&tasks)?,
-                Output::Table => tasks_table(&tasks),
-            }
+            tasks_table(&tasks)
         }
         What::Task { task_id } => {
             let query = TaskQuery {
@@ -197,10 +280,19 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 None
             };
             match out {
-                Output::Json => json(&TaskDetail {
-                    task: &task,
-                    pending_reason: reason.as_deref(),
-                })?,
+                Output::Json => {
+                    let mut w = SimpleJsonWriter::new(sink, JsonStyle::Idl);
+                    w.struct_begin();
+                    w.named_field_begin(TType::Struct, 1, "task");
+                    task.write(&mut w);
+                    if let Some(r) = reason.as_deref() {
+                        w.named_field_begin(TType::String, 2, "pendingReason");
+                        w.string(r);
+                    }
+                    w.struct_end();
+                    w.raw("\n");
+                    return w.finish().map(drop).map_err(io_err);
+                }
                 Output::Table => task_text(&task, reason.as_deref()),
             }
         }
@@ -245,7 +337,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 .collect();
             rows.sort_by(|a, b| (&a.job, a.instance).cmp(&(&b.job, b.instance)));
             match out {
-                Output::Json => json(&rows)?,
+                Output::Json => return json(sink, &rows),
                 Output::Table => table::render(
                     &["JOB", "INSTANCE", "STATUS", "REASON", "TASK ID"],
                     &rows
@@ -272,14 +364,14 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 }
             }
             match out {
-                Output::Json => json(&summary)?,
+                Output::Json => return idl_one(sink, &summary),
                 Output::Table => config_text(&summary),
             }
         }
         What::Quota { role } => {
             let q = value(client.get_quota(role).await.map_err(err)?);
             match out {
-                Output::Json => json(&q)?,
+                Output::Json => return idl_one(sink, &q),
                 Output::Table => quota_table(&q),
             }
         }
@@ -289,9 +381,14 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 update_statuses: active.then(|| JobUpdateStatus::ACTIVE.to_vec()),
                 ..Default::default()
             };
-            let updates = value(client.get_job_update_summaries(query).await.map_err(err)?);
+            let reply = client.get_job_update_summaries(query).await.map_err(err)?;
+            let info = reply.server_info.clone();
+            let updates = value(reply);
             match out {
-                Output::Json => json(&updates)?,
+                Output::Json => {
+                    let cluster = cluster_name(cluster, info.as_ref());
+                    return json(sink, &aurora_update_list(&cluster, &updates));
+                }
                 Output::Table => updates_table(&updates),
             }
         }
@@ -303,21 +400,20 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 key: Some(key.clone()),
                 ..Default::default()
             };
-            let details = value(client.get_job_update_details(query).await.map_err(err)?);
-            let mut d = details
+            let reply = client.get_job_update_details(query).await.map_err(err)?;
+            let info = reply.server_info.clone();
+            let details = value(reply);
+            // Neither the table nor `aurora update info`'s JSON prints the configs, so their
+            // sets need no ordering here.
+            let d = details
                 .into_iter()
                 .next()
                 .ok_or_else(|| format!("no update {key}"))?;
-            if let Some(i) = d.update.as_mut().and_then(|u| u.instructions.as_mut()) {
-                let states = i.initial_state.iter_mut().flatten();
-                for s in states.chain(i.desired_state.as_mut()) {
-                    if let Some(c) = s.task.as_mut() {
-                        crate::app::config_json::sort_sets(c);
-                    }
-                }
-            }
             match out {
-                Output::Json => json(&d)?,
+                Output::Json => {
+                    let cluster = cluster_name(cluster, info.as_ref());
+                    return json(sink, &aurora_update_info(&cluster, &d));
+                }
                 Output::Table => update_text(&d),
             }
         }
@@ -334,7 +430,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             let maintenance = client.get_maintenance().await.map_err(err)?;
             let hosts = crate::app::hosts::host_summaries(&tasks, Some(&maintenance));
             match out {
-                Output::Json => json(&hosts)?,
+                Output::Json => return json(sink, &hosts),
                 Output::Table => table::render(
                     &["HOST", "MODE", "TASKS", "TO MOVE", "JOBS"],
                     &hosts
@@ -359,7 +455,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
         What::Tiers => {
             let t = value(client.get_tier_configs().await.map_err(err)?);
             match out {
-                Output::Json => json(&t)?,
+                Output::Json => return idl_one(sink, &t),
                 Output::Table => {
                     let default = t.default_tier_name.clone().unwrap_or_default();
                     let mut tiers = t.tiers.clone().unwrap_or_default();
@@ -390,17 +486,13 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
                 }
             }
         }
-    })
+    };
+    sink.write_all(text.as_bytes()).map_err(io_err)?;
+    sink.flush().map_err(io_err)
 }
 
 #[derive(Serialize)]
-struct TaskDetail<'a> {
-    task: &'a ScheduledTask,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pending_reason: Option<&'a str>,
-}
-
-#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct PendingRow {
     job: String,
     instance: i32,
@@ -770,6 +862,183 @@ fn update_text(d: &JobUpdateDetails) -> String {
             .collect::<Vec<_>>(),
     ));
     s
+}
+
+/// `aurora job status --write-json` for one job: `[{"job", "active", "inactive"}]`, each task in
+/// TSimpleJSON with the CLI's post-processing; active and inactive each in instance order
+/// (stable, as Python's `sorted`, so equal ids keep the scheduler's order). With no task at
+/// all, the CLI's compact "No matching jobs found" object, which is a success.
+pub fn aurora_status_json(
+    sink: &mut dyn Write,
+    cluster: &str,
+    key: &JobKey,
+    body: &TaskBody,
+) -> Result<(), String> {
+    let path = format!("{cluster}/{key}");
+    let tasks = &body.index.tasks;
+    if tasks.is_empty() {
+        #[derive(Serialize)]
+        struct NotFound<'a> {
+            jobspec: &'a str,
+            error: &'a str,
+        }
+        let v = NotFound {
+            jobspec: &path,
+            error: "No matching jobs found",
+        };
+        let mut line = serde_json::to_vec(&v).map_err(|e| e.to_string())?;
+        line.push(b'\n');
+        sink.write_all(&line).map_err(io_err)?;
+        return sink.flush().map_err(io_err);
+    }
+    let (mut active, mut inactive): (Vec<&TaskEntry>, Vec<&TaskEntry>) = tasks
+        .iter()
+        .partition(|t| t.status.is_some_and(ScheduleStatus::is_active));
+    active.sort_by_key(|t| t.instance_id);
+    inactive.sort_by_key(|t| t.instance_id);
+    let mut w = SimpleJsonWriter::new(sink, JsonStyle::AuroraTasks);
+    w.list_begin(TType::Struct, 1);
+    w.struct_begin();
+    w.named_field_begin(TType::String, 1, "job");
+    w.string(&path);
+    for (id, name, list) in [(2, "active", &active), (3, "inactive", &inactive)] {
+        w.named_field_begin(TType::List, id, name);
+        w.list_begin(TType::Struct, list.len());
+        body.for_each(list.iter().copied(), |t| t.write(&mut w))
+            .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
+        w.list_end();
+    }
+    w.struct_end();
+    w.list_end();
+    w.raw("\n");
+    w.finish().map(drop).map_err(io_err)
+}
+
+/// Python's `datetime.utcfromtimestamp(ms / 1000).isoformat()`, which the aurora CLI prints:
+/// `2026-11-28T10:00:00`, with `.ffffff` only when there are milliseconds.
+fn iso_utc(ms: Option<i64>) -> Option<String> {
+    let t = chrono::DateTime::from_timestamp_millis(ms?)?;
+    Some(if ms? % 1000 == 0 {
+        t.format("%Y-%m-%dT%H:%M:%S").to_string()
+    } else {
+        t.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
+    })
+}
+
+/// One entry of `aurora update list --write-json`.
+#[derive(Serialize)]
+pub struct AuroraUpdateSummary {
+    job: String,
+    id: Option<String>,
+    user: Option<String>,
+    started: Option<String>,
+    last_modified: Option<String>,
+    status: Option<JobUpdateStatus>,
+}
+
+pub fn aurora_update_list(cluster: &str, updates: &[JobUpdateSummary]) -> Vec<AuroraUpdateSummary> {
+    updates
+        .iter()
+        .map(|u| {
+            let key = u.key.clone().unwrap_or_default();
+            let st = u.state.clone().unwrap_or_default();
+            AuroraUpdateSummary {
+                job: format!(
+                    "{cluster}/{}",
+                    key.job.map(|j| j.to_string()).unwrap_or_default()
+                ),
+                id: key.id,
+                user: u.user.clone(),
+                started: iso_utc(st.created_timestamp_ms),
+                last_modified: iso_utc(st.last_modified_timestamp_ms),
+                status: st.status,
+            }
+        })
+        .collect()
+}
+
+/// `aurora update info --write-json` (its keys, including `started` as raw milliseconds while
+/// `last_modified` is formatted: that is what the CLI prints).
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+pub struct AuroraUpdateInfo {
+    #[serde(rename = "updateId")]
+    update_id: String,
+    job: String,
+    started: Option<i64>,
+    last_modified: Option<String>,
+    status: Option<JobUpdateStatus>,
+    update_events: Vec<AuroraUpdateEvent>,
+    instance_update_events: Vec<AuroraInstanceEvent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    metadata: Option<Vec<BTreeMap1>>,
+}
+
+/// One `{key: value}` object of the update's metadata.
+type BTreeMap1 = std::collections::BTreeMap<String, Option<String>>;
+
+#[derive(Serialize)]
+pub struct AuroraUpdateEvent {
+    status: Option<JobUpdateStatus>,
+    #[serde(rename = "timestampMs")]
+    timestamp_ms: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct AuroraInstanceEvent {
+    instance: Option<i32>,
+    timestamp: Option<i64>,
+    action: Option<JobUpdateAction>,
+}
+
+pub fn aurora_update_info(cluster: &str, d: &JobUpdateDetails) -> AuroraUpdateInfo {
+    let summary = d
+        .update
+        .as_ref()
+        .and_then(|u| u.summary.clone())
+        .unwrap_or_default();
+    let key = summary.key.clone().unwrap_or_default();
+    let st = summary.state.clone().unwrap_or_default();
+    let metadata = summary.metadata.as_ref().map(|m| {
+        let mut m: Vec<&Metadata> = m.iter().collect();
+        m.sort_by(|a, b| (&a.key, &a.value).cmp(&(&b.key, &b.value)));
+        m.into_iter()
+            .map(|e| BTreeMap1::from([(e.key.clone().unwrap_or_default(), e.value.clone())]))
+            .collect()
+    });
+    AuroraUpdateInfo {
+        update_id: key.id.clone().unwrap_or_default(),
+        job: format!(
+            "{cluster}/{}",
+            key.job.as_ref().map(|j| j.to_string()).unwrap_or_default()
+        ),
+        started: st.created_timestamp_ms,
+        last_modified: iso_utc(st.last_modified_timestamp_ms),
+        status: st.status,
+        update_events: d
+            .update_events
+            .iter()
+            .flatten()
+            .map(|e| AuroraUpdateEvent {
+                status: e.status,
+                timestamp_ms: e.timestamp_ms,
+                message: e.message.clone().filter(|m| !m.is_empty()),
+            })
+            .collect(),
+        instance_update_events: d
+            .instance_events
+            .iter()
+            .flatten()
+            .map(|e| AuroraInstanceEvent {
+                instance: e.instance_id,
+                timestamp: e.timestamp_ms,
+                action: e.action,
+            })
+            .collect(),
+        metadata,
+    }
 }
 
 #[cfg(test)]

@@ -108,22 +108,17 @@ fn update_command_opens_the_rollout_screen() {
         .as_array()
         .and_then(|a| a.first())
         .expect("the simulator has updates");
-    let key = &first["key"];
-    let job = &key["job"];
-    let update = format!(
-        "{}/{}/{}/{}",
-        job["role"].as_str().expect("role"),
-        job["environment"].as_str().expect("env"),
-        job["name"].as_str().expect("name"),
-        key["id"].as_str().expect("id")
-    );
+    // `aurora update list --write-json`: "job" is CLUSTER/ROLE/ENV/NAME.
+    let job = first["job"].as_str().expect("job");
+    let (_cluster, job) = job.split_once('/').expect("cluster/role/env/name");
+    let update = format!("{job}/{}", first["id"].as_str().expect("id"));
     let mut c = Console::open(&sim, &[]);
     wait_loaded(&c);
     c.send(b":");
     c.type_text(&format!("update {update}"));
     c.wait_text(&format!(":update {update}"), WAIT);
     c.enter();
-    let id = key["id"].as_str().expect("id");
+    let id = first["id"].as_str().expect("id");
     wait_crumbs(&c, &format!("update {id}"));
     c.wait_text("INSTANCES", WAIT);
     c.wait_text("EVENTS", WAIT);

@@ -143,15 +143,12 @@ fn the_hold_dialog_keeps_its_hint_at_80x24() {
         .as_array()
         .expect("updates")
         .iter()
-        .find(|u| u["state"]["status"] == "ROLL_FORWARD_AWAITING_PULSE")
+        .find(|u| u["status"] == "ROLL_FORWARD_AWAITING_PULSE")
         .expect("an update awaiting pulses");
-    let key = format!(
-        "{}/{}/{}/{}",
-        update["key"]["job"]["role"].as_str().unwrap(),
-        update["key"]["job"]["environment"].as_str().unwrap(),
-        update["key"]["job"]["name"].as_str().unwrap(),
-        update["key"]["id"].as_str().unwrap()
-    );
+    // `aurora update list --write-json`: "job" is CLUSTER/ROLE/ENV/NAME.
+    let job = update["job"].as_str().unwrap();
+    let (_, job) = job.split_once('/').unwrap();
+    let key = format!("{job}/{}", update["id"].as_str().unwrap());
     let mut c = sized(&sim, 80, 24, &[]);
     c.wait_text("analytics", WAIT);
     command(&mut c, &format!("update {key}"));

@@ -469,7 +469,7 @@ async fn eos_get_hosts_as_a_table_and_as_json() {
     let h = hosts.iter().find(|h| h["host"] == host).unwrap();
     assert_eq!(h["mode"], "DRAINING");
     assert_eq!(h["tasks"], on_host);
-    assert_eq!(h["tasks_to_move"], on_host);
+    assert_eq!(h["tasksToMove"], on_host);
     let listed: u64 = h["jobs"]
         .as_array()
         .unwrap()
@@ -479,6 +479,6 @@ async fn eos_get_hosts_as_a_table_and_as_json() {
     assert_eq!(listed, on_host as u64);
     let scheduled = hosts.iter().find(|h| h["mode"] == "SCHEDULED").unwrap();
     assert_eq!(scheduled["tasks"], 0);
-    assert!(scheduled["tasks_to_move"].is_null());
+    assert!(scheduled["tasksToMove"].is_null());
     w.server.shutdown().await;
 }

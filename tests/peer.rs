@@ -438,12 +438,13 @@ fn eos_get_against_the_reference_server() {
             String::from_utf8_lossy(&out.stderr)
         );
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        let tasks = v.as_array().unwrap();
-        assert_eq!(tasks.len(), 3);
-        assert_eq!(tasks[2]["status"], "FAILED");
-        assert_eq!(tasks[0]["assigned_task"]["assigned_ports"]["http"], 31000);
+        assert_eq!(v[0]["job"], "peer/www-data/prod/hello");
+        let active = v[0]["active"].as_array().unwrap();
+        assert_eq!(active.len(), 2);
+        assert_eq!(v[0]["inactive"][0]["status"], "FAILED");
+        assert_eq!(active[0]["assignedTask"]["assignedPorts"]["http"], 31000);
         assert_eq!(
-            tasks[0]["assigned_task"]["task"]["resources"][0]["num_cpus"],
+            active[0]["assignedTask"]["task"]["resources"][0]["numCpus"],
             0.5
         );
     }
@@ -561,4 +562,194 @@ async fn reference_client_finds_the_simulator_consistent() {
         assert!(fields.contains(&tasks.as_str()), "{line}");
     }
     server.shutdown().await;
+}
+
+/// A ScheduledTask the aurora CLI can render: it indexes `status`, `taskEvents[].status`,
+/// `timestamp`, `instanceId` and `isService` without checking, and Python's JSON cannot read
+/// the `inf` its TSimpleJSON writes for infinite doubles.
+fn renderable(seed: u64) -> ScheduledTask {
+    let mut t = ScheduledTask::sample(&mut Sampler::new(seed));
+    t.status = Some(ScheduleStatus::ALL[(seed as usize * 7) % ScheduleStatus::ALL.len()]);
+    let events = t.task_events.get_or_insert_with(Vec::new);
+    for (i, e) in events.iter_mut().enumerate() {
+        e.status = Some(ScheduleStatus::ALL[(seed as usize + i) % 15]);
+        e.timestamp.get_or_insert(i as i64);
+    }
+    let a = t.assigned_task.get_or_insert_with(Default::default);
+    a.instance_id = Some((seed % 5) as i32);
+    let mut c = a.task.as_deref().cloned().unwrap_or_default();
+    c.is_service.get_or_insert(seed.is_multiple_of(2));
+    for r in c.resources.iter_mut().flatten() {
+        if let Resource::NumCpus(v) = r
+            && !v.is_finite()
+        {
+            *v = 2.5;
+        }
+    }
+    if let Some(SlaPolicy::Percentage(p)) = &mut c.sla_policy
+        && p.percentage.is_some_and(|v| !v.is_finite())
+    {
+        p.percentage = Some(99.5);
+    }
+    a.task = Some(Arc::new(c));
+    t
+}
+
+/// Answers every POST with one recorded body (sequence id 0: the first call of a new `eos`).
+struct Replay {
+    url: String,
+}
+
+fn replay(body: Vec<u8>, content_type: &'static str) -> Replay {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            let mut req = Vec::new();
+            let mut buf = [0u8; 8192];
+            // Headers, then as many body bytes as Content-Length says.
+            let (head_end, len) = loop {
+                let n = conn.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break (0, 0);
+                }
+                req.extend_from_slice(&buf[..n]);
+                if let Some(i) = req.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&req[..i]).to_ascii_lowercase();
+                    let len = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .and_then(|v| v.trim().parse().ok())
+                        .unwrap_or(0);
+                    break (i + 4, len);
+                }
+            };
+            while req.len() < head_end + len {
+                let n = conn.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                req.extend_from_slice(&buf[..n]);
+            }
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = conn.write_all(head.as_bytes());
+            let _ = conn.write_all(&body);
+        }
+    });
+    Replay { url }
+}
+
+/// Sets (resources, constraints, metadata, values, fetcher URIs) may come in any order: sort
+/// their members by their JSON text on both sides before comparing.
+fn sets_sorted(v: &mut serde_json::Value) {
+    use serde_json::Value;
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                sets_sorted(x);
+                if matches!(
+                    k.as_str(),
+                    "resources" | "constraints" | "metadata" | "values" | "mesosFetcherUris"
+                ) && let Value::Array(a) = x
+                {
+                    a.sort_by_cached_key(|e| e.to_string());
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(sets_sorted),
+        _ => {}
+    }
+}
+
+/// `eos get tasks -o json` is `aurora job status --write-json`, value for value: the same
+/// recorded reply rendered by Apache Thrift's TSimpleJSON with the CLI's post-processing.
+#[test]
+fn job_status_json_is_what_the_aurora_cli_prints() {
+    let tasks: Vec<ScheduledTask> = (0..24).map(renderable).collect();
+    let reply = ResponseResult {
+        success: Some(Response {
+            response_code: Some(ResponseCode::OK),
+            result: Some(ApiResult::ScheduleStatusResult(ScheduleStatusResult {
+                tasks: Some(tasks),
+            })),
+            server_info: Some(ServerInfo {
+                cluster_name: Some("peer".into()),
+                stats_url_prefix: None,
+            }),
+            details: Some(vec![]),
+        }),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (p, arg, ct) in [
+        (
+            Protocol::Binary,
+            "binary",
+            "application/vnd.apache.thrift.binary",
+        ),
+        (Protocol::Json, "json", "application/vnd.apache.thrift.json"),
+    ] {
+        let body = p.encode(
+            "getTasksWithoutConfigs",
+            eos::aurora::wire::MessageType::Reply,
+            0,
+            &reply,
+        );
+        let file = dir.path().join(format!("reply.{arg}"));
+        std::fs::write(&file, &body).unwrap();
+        let py = peer()
+            .args([
+                "job-status",
+                "--protocol",
+                arg,
+                "--job",
+                "peer/www-data/prod/hello",
+            ])
+            .arg("--file")
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(
+            py.status.success(),
+            "{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let server = replay(body, ct);
+        let ours = Command::new(env!("CARGO_BIN_EXE_eos"))
+            .args(["get", "tasks", "www-data/prod/hello", "-o", "json"])
+            .args(["--scheduler", &server.url, "--protocol", arg])
+            .output()
+            .unwrap();
+        assert!(
+            ours.status.success(),
+            "{}",
+            String::from_utf8_lossy(&ours.stderr)
+        );
+        let mut want: serde_json::Value = serde_json::from_slice(&py.stdout).unwrap();
+        let mut got: serde_json::Value = serde_json::from_slice(&ours.stdout).unwrap();
+        let active = want[0]["active"].as_array().map_or(0, Vec::len);
+        let inactive = want[0]["inactive"].as_array().map_or(0, Vec::len);
+        assert!(active > 0 && inactive > 0, "both lists are exercised");
+        sets_sorted(&mut want);
+        sets_sorted(&mut got);
+        if want != got {
+            let w = serde_json::to_string_pretty(&want).unwrap();
+            let g = serde_json::to_string_pretty(&got).unwrap();
+            let first = w
+                .lines()
+                .zip(g.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{arg}: eos differs from the aurora CLI at line {first}:\naurora: {}\neos:    {}",
+                w.lines().nth(first).unwrap_or(""),
+                g.lines().nth(first).unwrap_or("")
+            );
+        }
+    }
 }

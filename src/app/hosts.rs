@@ -17,6 +17,7 @@ use crate::aurora::model::*;
 
 /// One agent host as the hosts view shows it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct HostSummary {
     pub host: String,
     /// `None` when the maintenance page could not be read.

@@ -399,6 +399,72 @@ impl AuroraClient {
         }
     }
 
+    /// `getTasksWithoutConfigs` for output written as it is decoded: the reply is checked and
+    /// indexed now (code, messages, where each task lies), and its tasks are decoded one at a
+    /// time as the caller walks them (see [`crate::aurora::task_stream`]). Same errors as the
+    /// decoding call.
+    pub async fn get_tasks_without_configs_streamed(
+        &self,
+        query: TaskQuery,
+    ) -> ClientResult<crate::aurora::task_stream::TaskBody> {
+        use crate::aurora::task_stream::{Indexed, TaskBody, index};
+        let method = "getTasksWithoutConfigs";
+        let args = QueryArgs { query: Some(query) };
+        let seq = self.seq.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let protocol = self.cfg.protocol;
+        let body = Bytes::from(protocol.encode(method, MessageType::Call, seq, &args));
+        let (content_type, bytes) = self.post(method, body).await?;
+        let reply_protocol = reply_protocol(&content_type, protocol);
+        let indexed = index(reply_protocol, &bytes).map_err(|error| ClientError::Decode {
+            method,
+            protocol: reply_protocol,
+            content_type: content_type.clone(),
+            error,
+        })?;
+        let (header, idx) = match indexed {
+            Indexed::Exception(header, exception) => {
+                if let Some(got) = envelope_mismatch(&header, method, seq) {
+                    return Err(ClientError::WrongReply { method, seq, got });
+                }
+                return Err(ClientError::Exception { method, exception });
+            }
+            Indexed::Reply(header, idx) => (header, idx),
+        };
+        if let Some(got) = envelope_mismatch(&header, method, seq) {
+            return Err(ClientError::WrongReply { method, seq, got });
+        }
+        let code = idx.code.unwrap_or(ResponseCode::ERROR);
+        let messages: Vec<String> = idx
+            .details
+            .iter()
+            .filter_map(|d| d.message.clone())
+            .collect();
+        if !code.is_success() {
+            return Err(ClientError::Api {
+                method,
+                code,
+                messages,
+                result: None,
+            });
+        }
+        if idx.result_member != Some(3) {
+            return Err(ClientError::Exception {
+                method,
+                exception: TApplicationException::new(
+                    TApplicationException::MISSING_RESULT,
+                    "the reply carried no result of the expected kind",
+                ),
+            });
+        }
+        let server_info = idx.server_info.clone();
+        Ok(Reply {
+            value: TaskBody::new(reply_protocol, bytes, idx),
+            code,
+            messages,
+            server_info,
+        })
+    }
+
     /// Sends a call and insists on a successful response code.
     async fn call<A: Thrift>(
         &self,

@@ -7,5 +7,6 @@ pub mod credentials;
 pub mod kerberos;
 pub mod maintenance;
 pub mod model;
+pub mod task_stream;
 pub mod wire;
 pub mod zk;

@@ -477,62 +477,62 @@ thrift_union! {
     /// Aurora's `Result` union (renamed so it never shadows `std::result::Result`): exactly one
     /// member is set on success; which one depends on the method.
     pub enum ApiResult {
-        1: PopulateJobResult(PopulateJobResult),
-        3: ScheduleStatusResult(ScheduleStatusResult),
-        4: GetJobsResult(GetJobsResult),
-        5: GetQuotaResult(GetQuotaResult),
-        6: ListBackupsResult(ListBackupsResult),
-        7: StartMaintenanceResult(StartMaintenanceResult),
-        8: DrainHostsResult(DrainHostsResult),
-        9: QueryRecoveryResult(QueryRecoveryResult),
-        10: MaintenanceStatusResult(MaintenanceStatusResult),
-        11: EndMaintenanceResult(EndMaintenanceResult),
-        17: RoleSummaryResult(RoleSummaryResult),
-        18: JobSummaryResult(JobSummaryResult),
-        20: ConfigSummaryResult(ConfigSummaryResult),
-        21: GetPendingReasonResult(GetPendingReasonResult),
-        22: StartJobUpdateResult(StartJobUpdateResult),
-        23: GetJobUpdateSummariesResult(GetJobUpdateSummariesResult),
-        24: GetJobUpdateDetailsResult(GetJobUpdateDetailsResult),
-        25: PulseJobUpdateResult(PulseJobUpdateResult),
-        26: GetJobUpdateDiffResult(GetJobUpdateDiffResult),
-        27: GetTierConfigResult(GetTierConfigResult),
+        1: populateJobResult => PopulateJobResult(PopulateJobResult),
+        3: scheduleStatusResult => ScheduleStatusResult(ScheduleStatusResult),
+        4: getJobsResult => GetJobsResult(GetJobsResult),
+        5: getQuotaResult => GetQuotaResult(GetQuotaResult),
+        6: listBackupsResult => ListBackupsResult(ListBackupsResult),
+        7: startMaintenanceResult => StartMaintenanceResult(StartMaintenanceResult),
+        8: drainHostsResult => DrainHostsResult(DrainHostsResult),
+        9: queryRecoveryResult => QueryRecoveryResult(QueryRecoveryResult),
+        10: maintenanceStatusResult => MaintenanceStatusResult(MaintenanceStatusResult),
+        11: endMaintenanceResult => EndMaintenanceResult(EndMaintenanceResult),
+        17: roleSummaryResult => RoleSummaryResult(RoleSummaryResult),
+        18: jobSummaryResult => JobSummaryResult(JobSummaryResult),
+        20: configSummaryResult => ConfigSummaryResult(ConfigSummaryResult),
+        21: getPendingReasonResult => GetPendingReasonResult(GetPendingReasonResult),
+        22: startJobUpdateResult => StartJobUpdateResult(StartJobUpdateResult),
+        23: getJobUpdateSummariesResult => GetJobUpdateSummariesResult(GetJobUpdateSummariesResult),
+        24: getJobUpdateDetailsResult => GetJobUpdateDetailsResult(GetJobUpdateDetailsResult),
+        25: pulseJobUpdateResult => PulseJobUpdateResult(PulseJobUpdateResult),
+        26: getJobUpdateDiffResult => GetJobUpdateDiffResult(GetJobUpdateDiffResult),
+        27: getTierConfigResult => GetTierConfigResult(GetTierConfigResult),
     }
 
     /// One element of `TaskConfig.resources` / `ResourceAggregate.resources`.
     pub enum Resource {
-        1: NumCpus(f64),
-        2: RamMb(i64),
-        3: DiskMb(i64),
-        4: NamedPort(String),
-        5: NumGpus(i64),
+        1: numCpus => NumCpus(f64),
+        2: ramMb => RamMb(i64),
+        3: diskMb => DiskMb(i64),
+        4: namedPort => NamedPort(String),
+        5: numGpus => NumGpus(i64),
     }
 
     pub enum TaskConstraint {
-        1: Value(ValueConstraint),
-        2: Limit(LimitConstraint),
+        1: value => Value(ValueConstraint),
+        2: limit => Limit(LimitConstraint),
     }
 
     pub enum Container {
-        1: Mesos(MesosContainer),
-        2: Docker(DockerContainer),
+        1: mesos => Mesos(MesosContainer),
+        2: docker => Docker(DockerContainer),
     }
 
     pub enum Image {
-        1: Docker(DockerImage),
-        2: Appc(AppcImage),
+        1: docker => Docker(DockerImage),
+        2: appc => Appc(AppcImage),
     }
 
     pub enum SlaPolicy {
-        1: Percentage(PercentageSlaPolicy),
-        2: Count(CountSlaPolicy),
-        3: Coordinator(CoordinatorSlaPolicy),
+        1: percentageSlaPolicy => Percentage(PercentageSlaPolicy),
+        2: countSlaPolicy => Count(CountSlaPolicy),
+        3: coordinatorSlaPolicy => Coordinator(CoordinatorSlaPolicy),
     }
 
     pub enum JobUpdateStrategy {
-        1: Queue(QueueJobUpdateStrategy),
-        2: Batch(BatchJobUpdateStrategy),
-        3: VarBatch(VariableBatchJobUpdateStrategy),
+        1: queueStrategy => Queue(QueueJobUpdateStrategy),
+        2: batchStrategy => Batch(BatchJobUpdateStrategy),
+        3: varBatchStrategy => VarBatch(VariableBatchJobUpdateStrategy),
     }
 }
 

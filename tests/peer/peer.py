@@ -10,7 +10,7 @@ generating bindings from tests/peer/eos.thrift:
     thrift --gen py -out "$TMP" tests/peer/eos.thrift
     /usr/bin/python3 tests/peer/peer.py --gen "$TMP" serve --port 0
 
-Subcommands: serve, echo, decode-bench, encode-big (see README.md).
+Subcommands: serve, echo, decode-bench, encode-big, job-status (see README.md).
 """
 
 import argparse
@@ -813,6 +813,83 @@ def cmd_encode_big(opts):
 
 # --------------------------------------------------------------------------
 
+# --------------------------------------------------------------------------
+# job-status: `aurora job status --write-json` done the aurora CLI's way
+
+ACTIVE_STATES = None  # filled from the IDL on first use
+
+
+def render_task_json(scheduled_task):
+    """The aurora CLI's StatusCommand.render_tasks_json for one task: TSimpleJSON, then the
+    status fields as ScheduleStatus names and isService/production as booleans."""
+    from thrift.TSerialization import serialize
+    # strict=False: TSimpleJSON writes control characters raw, which the CLI's json.loads
+    # would refuse; the values are the same either way.
+    task = json.loads(serialize(
+        scheduled_task, protocol_factory=TJSONProtocol.TSimpleJSONProtocolFactory()),
+        strict=False)
+    names = T.ScheduleStatus._VALUES_TO_NAMES
+    task['status'] = names[task['status']]
+    # The CLI sorts a copy of the events; the task keeps the scheduler's order.
+    for event in sorted(task['taskEvents'], key=lambda event: event['timestamp']):
+        event['status'] = names[event['status']]
+    task_config = task['assignedTask']['task']
+    task_config['isService'] = (task_config['isService'] != 0)
+    if 'production' in task_config:
+        task_config['production'] = (task_config['production'] != 0)
+    return task
+
+
+def cmd_job_status(opts):
+    """Reads a getTasksWithoutConfigs REPLY (from --file, or POSTed to --url as the aurora CLI
+    would) with the C-accelerated TBinary reader or TJSON, and prints what
+    `aurora job status CLUSTER/ROLE/ENV/NAME --write-json` prints for it."""
+    if opts.url:
+        import urllib.request
+        trans = TTransport.TMemoryBuffer()
+        prot = make_protocol(opts.protocol, trans)
+        prot.writeMessageBegin('getTasksWithoutConfigs', TMessageType.CALL, 0)
+        role, env, name = opts.job.split('/')[1:]
+        args = AuroraPeer.getTasksWithoutConfigs_args(query=T.TaskQuery(
+            jobKeys=[T.JobKey(role=role, environment=env, name=name)]))
+        args.write(prot)
+        prot.writeMessageEnd()
+        ctype = BINARY_TYPE if opts.protocol == 'binary' else JSON_REPLY_TYPE
+        req = urllib.request.Request(opts.url, data=trans.getvalue(), method='POST',
+                                     headers={'Content-Type': ctype, 'Accept': ctype})
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(req) as resp:
+            data = resp.read()
+    else:
+        with open(opts.file, 'rb') as f:
+            data = f.read()
+    trans = TTransport.TMemoryBuffer(data)
+    prot = make_protocol(opts.protocol, trans)
+    prot.readMessageBegin()
+    result = AuroraPeer.getTasksWithoutConfigs_result()
+    result.read(prot)
+    prot.readMessageEnd()
+    del data, trans, prot
+    tasks = result.success.result.scheduleStatusResult.tasks
+    active_states = set(T.ScheduleStatus._NAMES_TO_VALUES[n] for n in (
+        'ASSIGNED', 'DRAINING', 'KILLING', 'PENDING', 'PREEMPTING', 'RESTARTING', 'RUNNING',
+        'STARTING', 'PARTITIONED', 'THROTTLED'))
+    if not tasks:
+        print(json.dumps({'jobspec': opts.job, 'error': 'No matching jobs found'},
+                         separators=[',', ':'], sort_keys=False))
+        return 0
+    active = sorted([t for t in tasks if t.status in active_states],
+                    key=lambda task: task.assignedTask.instanceId)
+    inactive = sorted([t for t in tasks if t.status not in active_states],
+                      key=lambda task: task.assignedTask.instanceId)
+    result = [{'job': opts.job,
+               'active': [render_task_json(t) for t in active],
+               'inactive': [render_task_json(t) for t in inactive]}]
+    sys.stdout.write(json.dumps(result, indent=2, separators=[',', ': '], sort_keys=False))
+    sys.stdout.write('\n')
+    return 0
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog='peer.py', description=__doc__.split('\n')[0])
     parser.add_argument('--gen', required=True,
@@ -842,6 +919,14 @@ def main(argv):
     p.add_argument('--tasks', type=int, required=True)
     p.add_argument('output')
     p.set_defaults(fn=cmd_encode_big)
+
+    p = sub.add_parser('job-status', help='aurora job status --write-json for a REPLY')
+    p.add_argument('--protocol', choices=('binary', 'json'), required=True)
+    p.add_argument('--job', required=True, help='CLUSTER/ROLE/ENV/NAME')
+    src = p.add_mutually_exclusive_group(required=True)
+    src.add_argument('--file')
+    src.add_argument('--url', help='POST the call here (a scheduler\'s /api)')
+    p.set_defaults(fn=cmd_job_status)
 
     opts = parser.parse_args(argv)
     load_bindings(opts.gen)

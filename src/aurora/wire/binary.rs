@@ -282,6 +282,23 @@ impl<'a> ProtocolReader<'a> for BinaryReader<'a> {
     fn span(&self, mark: Mark) -> &'a [u8] {
         &self.buf[mark.pos..self.pos]
     }
+    fn read_span<T: super::Thrift>(&mut self, start: usize, end: usize) -> DecodeResult<T> {
+        let (buf, pos) = (self.buf, self.pos);
+        if start > end || end > buf.len() {
+            return Err(self.error(DecodeErrorKind::UnexpectedEof));
+        }
+        self.buf = &buf[..end];
+        self.pos = start;
+        let v = T::read(self);
+        let left = self.buf.len() - self.pos;
+        self.buf = buf;
+        self.pos = pos;
+        let v = v?;
+        if left != 0 {
+            return Err(self.error(DecodeErrorKind::TrailingData(left)));
+        }
+        Ok(v)
+    }
     fn depth_enter(&mut self) -> DecodeResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {

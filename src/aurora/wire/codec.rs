@@ -193,9 +193,15 @@ impl<'a> SharedValues<'a> {
 
 /// Writes one struct field if it is set.
 #[inline]
-pub fn write_field<T: Thrift, W: ProtocolWriter>(w: &mut W, id: i16, ty: TType, value: &Option<T>) {
+pub fn write_field<T: Thrift, W: ProtocolWriter>(
+    w: &mut W,
+    id: i16,
+    name: &'static str,
+    ty: TType,
+    value: &Option<T>,
+) {
     if let Some(v) = value {
-        w.field_begin(ty, id);
+        w.named_field_begin(ty, id, name);
         v.write(w);
         w.field_end();
     }
@@ -229,7 +235,8 @@ macro_rules! thrift_struct {
                 w.struct_begin();
                 $(
                     $crate::aurora::wire::codec::write_field(
-                        w, $id, $crate::thrift_wire_type!($ty $(, $wire)?), &self.$field);
+                        w, $id, $crate::idl_name!($field),
+                        $crate::thrift_wire_type!($ty $(, $wire)?), &self.$field);
                 )*
                 w.struct_end();
             }
@@ -279,7 +286,7 @@ macro_rules! thrift_union {
     ($(
         $(#[$meta:meta])*
         pub enum $name:ident {
-            $( $id:literal : $arm:ident ( $ty:ty ) ),* $(,)?
+            $( $id:literal : $idl:ident => $arm:ident ( $ty:ty ) ),* $(,)?
         }
     )*) => {$(
         $(#[$meta])*
@@ -301,7 +308,8 @@ macro_rules! thrift_union {
                 match self {
                     $(
                         $name::$arm(v) => {
-                            w.field_begin(<$ty as $crate::aurora::wire::Thrift>::TTYPE, $id);
+                            w.named_field_begin(
+                                <$ty as $crate::aurora::wire::Thrift>::TTYPE, $id, stringify!($idl));
                             $crate::aurora::wire::Thrift::write(v, w);
                             w.field_end();
                         }
@@ -413,7 +421,7 @@ macro_rules! thrift_enum {
         impl $crate::aurora::wire::Thrift for $name {
             const TTYPE: $crate::aurora::wire::TType = $crate::aurora::wire::TType::I32;
             fn write<W: $crate::aurora::wire::ProtocolWriter>(&self, w: &mut W) {
-                w.i32(self.0)
+                w.enum_i32(self.0, self.name())
             }
             fn read<'a, R: $crate::aurora::wire::ProtocolReader<'a>>(
                 r: &mut R,
@@ -433,6 +441,59 @@ macro_rules! thrift_enum {
             }
         }
     )*};
+}
+
+/// How many bytes the IDL (lowerCamelCase) spelling of a snake_case name takes.
+pub const fn idl_name_len(snake: &str) -> usize {
+    let b = snake.as_bytes();
+    let mut n = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'_' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
+}
+
+/// The IDL spelling of a snake_case field name: `assigned_task` → `assignedTask`. Aurora's IDL
+/// names every field in lowerCamelCase, and the model's Rust names are those names in
+/// snake_case, so one is computed from the other at compile time.
+pub const fn idl_name_bytes<const N: usize>(snake: &str) -> [u8; N] {
+    let b = snake.as_bytes();
+    let mut out = [0u8; N];
+    let (mut i, mut o, mut upper) = (0, 0, false);
+    while i < b.len() {
+        if b[i] == b'_' {
+            upper = true;
+        } else {
+            out[o] = if upper {
+                b[i].to_ascii_uppercase()
+            } else {
+                b[i]
+            };
+            upper = false;
+            o += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The IDL name of a model field, as a `&'static str` computed at compile time.
+#[macro_export]
+macro_rules! idl_name {
+    ($field:ident) => {{
+        const SNAKE: &str = stringify!($field);
+        const LEN: usize = $crate::aurora::wire::codec::idl_name_len(SNAKE);
+        const BYTES: [u8; LEN] = $crate::aurora::wire::codec::idl_name_bytes::<LEN>(SNAKE);
+        const NAME: &str = match ::core::str::from_utf8(&BYTES) {
+            Ok(s) => s,
+            Err(_) => panic!("field names are ASCII"),
+        };
+        NAME
+    }};
 }
 
 /// The wire type of a struct field: the type's own, or `Set` for a `Vec` declared `as set`.

@@ -722,6 +722,30 @@ impl<'a> ProtocolReader<'a> for JsonReader<'a> {
     fn span(&self, mark: Mark) -> &'a [u8] {
         &self.buf[mark.pos..self.pos]
     }
+    fn read_span<T: super::Thrift>(&mut self, start: usize, end: usize) -> DecodeResult<T> {
+        let (buf, pos) = (self.buf, self.pos);
+        if start > end || end > buf.len() {
+            return Err(self.error(DecodeErrorKind::UnexpectedEof));
+        }
+        // A list element's span may begin with the comma that separated it from the one before.
+        let mut start = start;
+        while start < end && matches!(buf[start], b',' | b' ' | b'\t' | b'\n' | b'\r') {
+            start += 1;
+        }
+        self.buf = &buf[..end];
+        self.pos = start;
+        let stack = std::mem::replace(&mut self.stack, vec![Ctx::Top]);
+        let v = T::read(self);
+        let left = self.buf.len() - self.pos;
+        self.buf = buf;
+        self.pos = pos;
+        self.stack = stack;
+        let v = v?;
+        if left != 0 {
+            return Err(self.error(DecodeErrorKind::TrailingData(left)));
+        }
+        Ok(v)
+    }
     fn depth_enter(&mut self) -> DecodeResult<()> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {

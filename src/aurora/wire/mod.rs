@@ -10,6 +10,7 @@ pub mod codec;
 pub mod json;
 pub mod message;
 pub mod sample;
+pub mod simple_json;
 
 use std::fmt;
 
@@ -17,6 +18,7 @@ pub use binary::{BinaryReader, BinaryWriter};
 pub use codec::Thrift;
 pub use json::{JsonReader, JsonWriter};
 pub use message::{MessageHeader, MessageType, Protocol};
+pub use simple_json::{JsonStyle, SimpleJsonWriter};
 
 /// Nesting deeper than this is refused: Aurora's deepest struct is about a dozen levels down,
 /// so anything deeper is hostile or broken input and must not exhaust the stack.
@@ -181,11 +183,23 @@ pub trait ProtocolWriter {
     /// Ends the field list (writes STOP in TBinary) and the struct.
     fn struct_end(&mut self);
     fn field_begin(&mut self, ty: TType, id: i16);
+    /// A field with its IDL name: what model types call. Only writers that print names
+    /// (TSimpleJSON-style output) need more than the type and id.
+    #[inline]
+    fn named_field_begin(&mut self, ty: TType, id: i16, _name: &'static str) {
+        self.field_begin(ty, id)
+    }
     fn field_end(&mut self);
     fn bool(&mut self, v: bool);
     fn i8(&mut self, v: i8);
     fn i16(&mut self, v: i16);
     fn i32(&mut self, v: i32);
+    /// An enum value, with its name when this version of Eos knows it. On the wire an enum
+    /// is its number; writers for people may print the name.
+    #[inline]
+    fn enum_i32(&mut self, v: i32, _name: Option<&'static str>) {
+        self.i32(v)
+    }
     fn i64(&mut self, v: i64);
     fn double(&mut self, v: f64);
     fn string(&mut self, v: &str);
@@ -238,6 +252,12 @@ pub trait ProtocolReader<'a> {
     fn span(&self, mark: Mark) -> &'a [u8];
     fn depth_enter(&mut self) -> DecodeResult<()>;
     fn depth_leave(&mut self);
+    /// Reads one `T` from the body's bytes `start..end` (a span this reader passed over
+    /// earlier, e.g. one element of a list) as if it stood alone, then returns to where it
+    /// was. Values shared with earlier reads of this body are reused, not decoded again.
+    fn read_span<T: Thrift>(&mut self, start: usize, end: usize) -> DecodeResult<T>
+    where
+        Self: Sized;
     fn shared(&mut self) -> &mut codec::SharedValues<'a>;
 
     /// Charges `n` elements of `each` bytes against this body's decode budget, before a
