@@ -281,11 +281,12 @@ fn unauthorized(body: String) -> Response<Full<Bytes>> {
         .unwrap()
 }
 
-fn roles_reply() -> Response<Full<Bytes>> {
+/// The reply to the call numbered `seq` (the client checks that the number matches).
+fn roles_reply(seq: i32) -> Response<Full<Bytes>> {
     let body = Protocol::Binary.encode(
         "getRoleSummary",
         MessageType::Reply,
-        0,
+        seq,
         &ResponseResult {
             success: Some(eos::aurora::model::Response {
                 response_code: Some(ResponseCode::OK),
@@ -309,7 +310,7 @@ fn roles_reply() -> Response<Full<Bytes>> {
 }
 
 /// Checks a request's token the way the scheduler's SPNEGO filter does.
-fn check(auth: Option<&str>, allowed: &str, seen: &Mutex<Seen>) -> Response<Full<Bytes>> {
+fn check(auth: Option<&str>, allowed: &str, seen: &Mutex<Seen>, seq: i32) -> Response<Full<Bytes>> {
     let Some(token) = auth.and_then(|a| a.strip_prefix("Negotiate ")) else {
         return unauthorized("no Negotiate token".into());
     };
@@ -320,7 +321,7 @@ fn check(auth: Option<&str>, allowed: &str, seen: &Mutex<Seen>) -> Response<Full
     match eos::aurora::kerberos::accept(&bytes) {
         Ok(principal) if principal == allowed => {
             seen.lock().unwrap().principals.push(principal);
-            roles_reply()
+            roles_reply(seq)
         }
         Ok(principal) => {
             let why = format!("{principal} may not use this scheduler");
@@ -357,12 +358,21 @@ impl Scheduler {
                                     .get("authorization")
                                     .and_then(|v| v.to_str().ok())
                                     .map(str::to_owned);
-                                let _ = req.into_body().collect().await;
+                                let body = req
+                                    .into_body()
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let seq = Protocol::Binary
+                                    .decode_header(&body)
+                                    .map(|h| h.seq)
+                                    .unwrap_or(0);
                                 seen.lock().unwrap().authorization.push(auth.clone());
                                 let allowed = allowed.lock().unwrap().clone();
                                 // gss_accept_sec_context reads the keytab: off the async threads.
                                 let reply = tokio::task::spawn_blocking(move || {
-                                    check(auth.as_deref(), &allowed, &seen)
+                                    check(auth.as_deref(), &allowed, &seen, seq)
                                 })
                                 .await
                                 .unwrap();
