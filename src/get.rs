@@ -7,6 +7,7 @@ use serde::Serialize;
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
 use crate::cli::ConnectArgs;
+use crate::get_exit::*;
 use crate::table;
 
 #[derive(Args, Debug)]
@@ -14,6 +15,10 @@ pub struct GetArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
+    /// How many times to retry a read that failed on a refused or reset connection, a
+    /// time-out or a scheduler without a leader (503), waiting 1, 2, 4 … s (at most 8 s).
+    #[arg(long, default_value_t = 2, value_name = "N", global = true)]
+    pub retries: u32,
     #[command(subcommand)]
     pub what: What,
 }
@@ -75,16 +80,103 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         let connector = crate::connection::Connector::new(conn, &config);
         let cfg = connector.client_config().await?;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
-        fetch(&client, &args).await
-    }
-    .await;
+        let failed = |error, server| Failed {
+            error,
+            server,
+            url: client.current_base(),
+        };
+        check_target(&client, &args)
+            .await
+            .map_err(|(e, server)| failed(e, server))?;
+        fetch(&client, &args).await.map_err(|e| failed(e, None))
+    };
+    // ^C ends the read with the aurora CLI's "interrupted".
+    let result = tokio::select! {
+        r = result => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("eos: interrupted");
+            return EXIT_INTERRUPTED;
+        }
+    };
     match result {
         Ok(text) => print_out(&text),
-        Err(e) => {
-            let e = crate::aurora::credentials::redact_url(&e);
-            eprintln!("eos: {}", table::printable(&e));
-            1
+        Err(Failed {
+            error: e,
+            server,
+            url,
+        }) => {
+            let message = match &e {
+                GetError::NotFound(what) => {
+                    let cluster = cluster_label(conn.cluster.as_deref(), server.as_deref(), &url);
+                    format!("no {what} on {cluster}")
+                }
+                e => e.message().to_owned(),
+            };
+            let message = crate::aurora::credentials::redact_url(&message);
+            eprintln!("eos: {}", table::printable(&message));
+            e.exit_code()
         }
+    }
+}
+
+/// A failed `eos get`, with what names the cluster in a "not found" message.
+struct Failed {
+    error: GetError,
+    /// The scheduler's ServerInfo cluster name, when the failing read returned it.
+    server: Option<String>,
+    url: String,
+}
+
+impl From<String> for Failed {
+    fn from(s: String) -> Self {
+        Failed {
+            error: GetError::Other(s),
+            server: None,
+            url: String::new(),
+        }
+    }
+}
+
+/// Refuses an unknown role, job or update before the read, so a script sees exit 6 and "no job
+/// … on CLUSTER" rather than an empty table. Decided from the scheduler's roles list and job
+/// summaries. `tasks -o json` is left to print the aurora CLI's own "No matching jobs found".
+async fn check_target(
+    client: &AuroraClient,
+    args: &GetArgs,
+) -> Result<(), (GetError, Option<String>)> {
+    let role = |r: &str| {
+        let r = r.to_owned();
+        async move {
+            match role_exists(client, &r).await {
+                Ok((true, _)) => Ok(()),
+                Ok((false, server)) => Err((GetError::NotFound(format!("role {r}")), server)),
+                Err(e) => Err((e, None)),
+            }
+        }
+    };
+    let job = |k: &str| {
+        let k = k.to_owned();
+        async move {
+            let key = job_key(&k).map_err(|e| (e, None))?;
+            match job_exists(client, &key).await {
+                Ok((true, _)) => Ok(()),
+                Ok((false, server)) => Err((GetError::NotFound(format!("job {key}")), server)),
+                Err(e) => Err((e, None)),
+            }
+        }
+    };
+    match &args.what {
+        What::Tasks { .. } if args.output == Output::Json => Ok(()),
+        What::Tasks { job: k, .. } | What::Config { job: k } => job(k).await,
+        What::Jobs { role: Some(r) } | What::Pending { role: Some(r) } => role(r).await,
+        What::Updates { role: Some(r), .. } if r.contains('/') => job(r).await,
+        What::Updates { role: Some(r), .. } => role(r).await,
+        What::Update { key } if JobUpdateKey::parse(key).is_some() => {
+            let (k, _) = key.rsplit_once('/').unwrap_or_default();
+            job(k).await
+        }
+        What::Update { key } => job(key).await,
+        _ => Ok(()),
     }
 }
 
@@ -111,8 +203,9 @@ fn value<T>(reply: Reply<T>) -> T {
     reply.value
 }
 
-fn job_key(s: &str) -> Result<JobKey, String> {
-    JobKey::parse(s).ok_or_else(|| format!("bad job key {s:?}: expected ROLE/ENV/NAME"))
+fn job_key(s: &str) -> Result<JobKey, GetError> {
+    JobKey::parse(s)
+        .ok_or_else(|| GetError::Usage(format!("bad job key {s:?}: expected ROLE/ENV/NAME")))
 }
 
 fn json<T: Serialize>(v: &T) -> Result<String, String> {
@@ -122,9 +215,9 @@ fn json<T: Serialize>(v: &T) -> Result<String, String> {
 }
 
 /// Runs the read and renders it. Returns the text to print.
-pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
+pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, GetError> {
     let out = args.output;
-    let err = |e: crate::aurora::client::ClientError| e.explained(client.config());
+    let err = |e: crate::aurora::client::ClientError| GetError::client(client, e);
     Ok(match &args.what {
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
@@ -183,7 +276,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             let mut task = tasks
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("no task with id {task_id:?}"))?;
+                .ok_or_else(|| GetError::NotFound(format!("task {task_id}")))?;
             sort_task_sets(&mut task);
             let reason = if task.status() == ScheduleStatus::PENDING {
                 let q = TaskQuery {
@@ -297,7 +390,9 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
         }
         What::Update { key } => {
             let key = JobUpdateKey::parse(key).ok_or_else(|| {
-                format!("bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID")
+                GetError::Usage(format!(
+                    "bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID"
+                ))
             })?;
             let query = JobUpdateQuery {
                 key: Some(key.clone()),
@@ -307,7 +402,7 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, Stri
             let mut d = details
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("no update {key}"))?;
+                .ok_or_else(|| GetError::NotFound(format!("update {key}")))?;
             if let Some(i) = d.update.as_mut().and_then(|u| u.instructions.as_mut()) {
                 let states = i.initial_state.iter_mut().flatten();
                 for s in states.chain(i.desired_state.as_mut()) {
