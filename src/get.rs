@@ -53,16 +53,18 @@ pub enum What {
     },
     /// A role's quota and what it consumes.
     Quota { role: String },
-    /// Job updates, newest first.
+    /// Job updates, newest first: every role's, a role's, or one job's.
     Updates {
+        /// ROLE or ROLE/ENV/NAME
         role: Option<String>,
         /// Only updates that are still active (rolling, paused or awaiting a pulse).
         #[arg(long)]
         active: bool,
     },
-    /// One update: settings, progress and events.
+    /// One update: settings, progress and events. Given a job, its active update, else its
+    /// latest.
     Update {
-        /// ROLE/ENV/NAME/UPDATE_ID
+        /// ROLE/ENV/NAME/UPDATE_ID or ROLE/ENV/NAME
         key: String,
     },
     /// The scheduler's tiers.
@@ -377,8 +379,14 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, GetE
             }
         }
         What::Updates { role, active } => {
+            // ROLE/ENV/NAME is one job's updates; anything else is a role.
+            let (role, job_key) = match role.as_deref().map(JobKey::parse) {
+                Some(Some(k)) => (None, Some(k)),
+                _ => (role.clone(), None),
+            };
             let query = JobUpdateQuery {
-                role: role.clone(),
+                role,
+                job_key,
                 update_statuses: active.then(|| JobUpdateStatus::ACTIVE.to_vec()),
                 ..Default::default()
             };
@@ -389,11 +397,18 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, GetE
             }
         }
         What::Update { key } => {
-            let key = JobUpdateKey::parse(key).ok_or_else(|| {
-                GetError::Usage(format!(
-                    "bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID"
-                ))
-            })?;
+            let key = match JobUpdateKey::parse(key) {
+                Some(k) => k,
+                None => match JobKey::parse(key) {
+                    Some(job) => job_update_of(client, &job).await?,
+                    None => {
+                        return Err(GetError::Usage(format!(
+                            "bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID or \
+                             ROLE/ENV/NAME"
+                        )));
+                    }
+                },
+            };
             let query = JobUpdateQuery {
                 key: Some(key.clone()),
                 ..Default::default()
@@ -486,6 +501,40 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, GetE
             }
         }
     })
+}
+
+/// The update `get update ROLE/ENV/NAME` means: the job's active one, else its latest.
+async fn job_update_of(client: &AuroraClient, job: &JobKey) -> Result<JobUpdateKey, GetError> {
+    let query = JobUpdateQuery {
+        job_key: Some(job.clone()),
+        ..Default::default()
+    };
+    let summaries = value(
+        client
+            .get_job_update_summaries(query)
+            .await
+            .map_err(|e| GetError::client(client, e))?,
+    );
+    let created = |u: &JobUpdateSummary| {
+        u.state
+            .as_ref()
+            .and_then(|s| s.created_timestamp_ms)
+            .unwrap_or(0)
+    };
+    let active = |u: &JobUpdateSummary| {
+        u.state
+            .as_ref()
+            .and_then(|s| s.status)
+            .is_some_and(|s| JobUpdateStatus::ACTIVE.contains(&s))
+    };
+    let newest_active = summaries
+        .iter()
+        .filter(|u| active(u))
+        .max_by_key(|u| created(u));
+    newest_active
+        .or_else(|| summaries.iter().max_by_key(|u| created(u)))
+        .and_then(|u| u.key.clone())
+        .ok_or_else(|| GetError::NotFound(format!("update of job {job}")))
 }
 
 #[derive(Serialize)]
