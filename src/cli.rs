@@ -148,6 +148,15 @@ pub struct KeysArgs {
 }
 
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
+    // `host:8081` (no scheme) means plain http, as the scheduler's own port does; otherwise
+    // the URL parser reads `host` as a scheme.
+    let with_scheme;
+    let url = if url.contains("://") {
+        url
+    } else {
+        with_scheme = format!("http://{url}");
+        &with_scheme
+    };
     let shown = redact_url(url);
     let (url, from_url) =
         split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;

@@ -113,3 +113,13 @@ async fn update_of_a_job_key_is_its_active_update() {
     assert!(text.contains(&full), "{text}");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scheduler_without_a_scheme_is_plain_http() {
+    let (server, _sim) = start(frozen()).await;
+    let url = server.url();
+    let host_port = url.strip_prefix("http://").unwrap();
+    let text = stdout_of(&run(&["get", "roles", "--scheduler", host_port]).await);
+    assert!(text.lines().any(|l| l.starts_with("search ")), "{text}");
+    server.shutdown().await;
+}
