@@ -242,3 +242,63 @@ async fn a_silent_scheduler_is_a_time_out() {
     let (code, err) = code_and_stderr(&out);
     assert_eq!(code, Some(9), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reads_are_retried_on_no_leader_and_say_so() {
+    let server = canned(Some(NO_LEADER)).await;
+    let out = run(args(&[
+        "get",
+        "roles",
+        "--retries",
+        "1",
+        "--scheduler",
+        &server.url,
+    ]))
+    .await;
+    let (code, err) = code_and_stderr(&out);
+    assert_eq!(code, Some(10), "{err}");
+    assert!(
+        err.contains("eos: getRoleSummary: no leader (503); retrying in 1 s (1 of 1)"),
+        "{err}"
+    );
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_is_retried_by_default_twice() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let url = format!("http://127.0.0.1:{port}");
+    let out = run(args(&["get", "roles", "--scheduler", &url])).await;
+    let (code, err) = code_and_stderr(&out);
+    assert_eq!(code, Some(7), "{err}");
+    assert!(
+        err.contains("getRoleSummary: connection refused; retrying in 1 s (1 of 2)"),
+        "{err}"
+    );
+    assert!(err.contains("retrying in 2 s (2 of 2)"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_is_never_retried_even_with_read_retries_set() {
+    let server = canned(Some(NO_LEADER)).await;
+    let mut cfg = eos::aurora::client::ClientConfig::new(server.url.clone());
+    cfg.read_retries = 2;
+    let client = eos::aurora::client::AuroraClient::new(cfg).unwrap();
+    let update = eos::aurora::model::JobUpdateKey::new(key("search/prod/indexer"), "u1");
+    assert!(client.pause_job_update(&update, None).await.is_err());
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        1,
+        "a change goes once"
+    );
+    // The same client retries a read.
+    assert!(client.get_role_summary().await.is_err());
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        1 + 3,
+        "a read goes 1 + 2 times"
+    );
+}
