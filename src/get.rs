@@ -171,7 +171,8 @@ async fn check_target(
     match &args.what {
         What::Tasks { .. } if args.output == Output::Json => Ok(()),
         What::Tasks { job: k, .. } | What::Config { job: k } => job(k).await,
-        What::Jobs { role: Some(r) } | What::Pending { role: Some(r) } => role(r).await,
+        // `jobs ROLE` decides from its own read (no jobs: no such role), in `fetch`.
+        What::Pending { role: Some(r) } => role(r).await,
         What::Updates { role: Some(r), .. } if r.contains('/') => job(r).await,
         What::Updates { role: Some(r), .. } => role(r).await,
         What::Update { key } if JobUpdateKey::parse(key).is_some() => {
@@ -244,6 +245,12 @@ pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, GetE
         }
         What::Jobs { role } => {
             let mut jobs = value(client.get_job_summary(role.as_deref()).await.map_err(err)?);
+            // The roles Aurora knows are those with jobs: none means an unknown role.
+            if let Some(r) = role
+                && jobs.is_empty()
+            {
+                return Err(GetError::NotFound(format!("role {r}")));
+            }
             jobs.sort_by_key(|j| {
                 j.job
                     .as_ref()
