@@ -175,10 +175,8 @@ async fn check_target(
         What::Pending { role: Some(r) } => role(r).await,
         What::Updates { role: Some(r), .. } if r.contains('/') => job(r).await,
         What::Updates { role: Some(r), .. } => role(r).await,
-        What::Update { key } if JobUpdateKey::parse(key).is_some() => {
-            let (k, _) = key.rsplit_once('/').unwrap_or_default();
-            job(k).await
-        }
+        // A full update key decides from its own read (no details: no such update).
+        What::Update { key } if JobUpdateKey::parse(key).is_some() => Ok(()),
         What::Update { key } => job(key).await,
         _ => Ok(()),
     }
