@@ -138,6 +138,38 @@ pub enum Command {
     Clusters,
     /// Print the effective keymap (the default with `--keymap` or the user's file over it).
     Keys(KeysArgs),
+    /// Print a shell completion script, e.g. `eos completions bash > /etc/bash_completion.d/eos`.
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the man page (roff), e.g. `eos man | man -l -`.
+    Man,
+}
+
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+}
+
+/// The completion script for `shell`, from the same clap definitions as the parser.
+pub fn completions(shell: CompletionShell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory as _;
+    use clap_complete::Shell;
+    let shell = match shell {
+        CompletionShell::Bash => Shell::Bash,
+        CompletionShell::Zsh => Shell::Zsh,
+        CompletionShell::Fish => Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut Cli::command(), "eos", out);
+}
+
+/// The man page (roff), from the same clap definitions as the parser.
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory as _;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[derive(Args, Debug)]
@@ -148,6 +180,15 @@ pub struct KeysArgs {
 }
 
 pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
+    // `host:8081` (no scheme) means plain http, as the scheduler's own port does; otherwise
+    // the URL parser reads `host` as a scheme.
+    let with_scheme;
+    let url = if url.contains("://") {
+        url
+    } else {
+        with_scheme = format!("http://{url}");
+        &with_scheme
+    };
     let shown = redact_url(url);
     let (url, from_url) =
         split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;

@@ -14,6 +14,7 @@ use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Th
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
 use crate::cli::ConnectArgs;
+use crate::get_exit::*;
 use crate::table;
 
 #[derive(Args, Debug)]
@@ -21,6 +22,10 @@ pub struct GetArgs {
     /// Output format.
     #[arg(long, short, value_enum, default_value_t = Output::Table, global = true)]
     pub output: Output,
+    /// How many times to retry a read that failed on a refused or reset connection, a
+    /// time-out or a scheduler without a leader (503), waiting 1, 2, 4 … s (at most 8 s).
+    #[arg(long, default_value_t = 2, value_name = "N", global = true)]
+    pub retries: u32,
     #[command(subcommand)]
     pub what: What,
 }
@@ -56,16 +61,18 @@ pub enum What {
     },
     /// A role's quota and what it consumes.
     Quota { role: String },
-    /// Job updates, newest first.
+    /// Job updates, newest first: every role's, a role's, or one job's.
     Updates {
+        /// ROLE or ROLE/ENV/NAME
         role: Option<String>,
         /// Only updates that are still active (rolling, paused or awaiting a pulse).
         #[arg(long)]
         active: bool,
     },
-    /// One update: settings, progress and events.
+    /// One update: settings, progress and events. Given a job, its active update, else its
+    /// latest.
     Update {
-        /// ROLE/ENV/NAME/UPDATE_ID
+        /// ROLE/ENV/NAME/UPDATE_ID or ROLE/ENV/NAME
         key: String,
     },
     /// The scheduler's tiers.
@@ -82,25 +89,114 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(conn, &config);
-        let cfg = connector.client_config().await?;
+        let mut cfg = connector.client_config().await?;
+        cfg.read_retries = args.retries;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
+        let failed = |error, server| Failed {
+            error,
+            server,
+            url: client.current_base(),
+        };
+        check_target(&client, &args)
+            .await
+            .map_err(|(e, server)| failed(e, server))?;
         let mut out = Stdout {
             inner: std::io::stdout().lock(),
             closed: &closed,
         };
-        fetch_to(&client, &args, conn.cluster.as_deref(), &mut out).await
-    }
-    .await;
+        fetch_to(&client, &args, conn.cluster.as_deref(), &mut out)
+            .await
+            .map_err(|e| failed(e, None))
+    };
+    // ^C ends the read with the aurora CLI's "interrupted".
+    let result = tokio::select! {
+        r = result => r,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("eos: interrupted");
+            return EXIT_INTERRUPTED;
+        }
+    };
     match result {
-        Ok(()) => 0,
+        Ok(()) => EXIT_OK,
         // A reader that went away (`| head -1`) is a clean end, not an error: exit 0 quietly,
         // as `cat` and `grep` do once their output is cut.
-        Err(_) if closed.get() => 0,
-        Err(e) => {
-            let e = crate::aurora::credentials::redact_url(&e);
-            eprintln!("eos: {}", table::printable(&e));
-            1
+        Err(_) if closed.get() => EXIT_OK,
+        Err(Failed {
+            error: e,
+            server,
+            url,
+        }) => {
+            let message = match &e {
+                GetError::NotFound(what) => {
+                    let cluster = cluster_label(conn.cluster.as_deref(), server.as_deref(), &url);
+                    format!("no {what} on {cluster}")
+                }
+                e => e.message().to_owned(),
+            };
+            let message = crate::aurora::credentials::redact_url(&message);
+            eprintln!("eos: {}", table::printable(&message));
+            e.exit_code()
         }
+    }
+}
+
+/// A failed `eos get`, with what names the cluster in a "not found" message.
+struct Failed {
+    error: GetError,
+    /// The scheduler's ServerInfo cluster name, when the failing read returned it.
+    server: Option<String>,
+    url: String,
+}
+
+impl From<String> for Failed {
+    fn from(s: String) -> Self {
+        Failed {
+            error: GetError::Other(s),
+            server: None,
+            url: String::new(),
+        }
+    }
+}
+
+/// Refuses an unknown role, job or update before the read, so a script sees exit 6 and "no job
+/// … on CLUSTER" rather than an empty table. Decided from the scheduler's roles list and job
+/// summaries. `tasks -o json` is left to print the aurora CLI's own "No matching jobs found".
+async fn check_target(
+    client: &AuroraClient,
+    args: &GetArgs,
+) -> Result<(), (GetError, Option<String>)> {
+    let role = |r: &str| {
+        let r = r.to_owned();
+        async move {
+            match role_exists(client, &r).await {
+                Ok((true, _)) => Ok(()),
+                Ok((false, server)) => Err((GetError::NotFound(format!("role {r}")), server)),
+                Err(e) => Err((e, None)),
+            }
+        }
+    };
+    let job = |k: &str| {
+        let k = k.to_owned();
+        async move {
+            let key = job_key(&k).map_err(|e| (e, None))?;
+            match job_exists(client, &key).await {
+                Ok((true, _)) => Ok(()),
+                Ok((false, server)) => Err((GetError::NotFound(format!("job {key}")), server)),
+                Err(e) => Err((e, None)),
+            }
+        }
+    };
+    match &args.what {
+        What::Tasks { .. } if args.output == Output::Json => Ok(()),
+        What::Tasks { job: k, .. } | What::Config { job: k } => job(k).await,
+        // `jobs ROLE` decides from its own read (no jobs: no such role), in `fetch`.
+        What::Pending { role: Some(r) } => role(r).await,
+        What::Updates { role: Some(r), .. } if r.contains('/') => job(r).await,
+        What::Updates { role: Some(r), .. } => role(r).await,
+        // A full update key decides from its own read (no details: no such update).
+        What::Update { key } if JobUpdateKey::parse(key).is_some() => Ok(()),
+        What::Update { key } => job(key).await,
+        _ => Ok(()),
     }
 }
 
@@ -136,7 +232,9 @@ impl Write for Stdout<'_> {
 /// Runs the read and returns what it prints (for tests; `run` streams to stdout instead).
 pub async fn fetch(client: &AuroraClient, args: &GetArgs) -> Result<String, String> {
     let mut out = Vec::new();
-    fetch_to(client, args, None, &mut out).await?;
+    fetch_to(client, args, None, &mut out)
+        .await
+        .map_err(|e| e.message().to_owned())?;
     String::from_utf8(out).map_err(|e| e.to_string())
 }
 
@@ -148,24 +246,25 @@ fn value<T>(reply: Reply<T>) -> T {
     reply.value
 }
 
-fn job_key(s: &str) -> Result<JobKey, String> {
-    JobKey::parse(s).ok_or_else(|| format!("bad job key {s:?}: expected ROLE/ENV/NAME"))
+fn job_key(s: &str) -> Result<JobKey, GetError> {
+    JobKey::parse(s)
+        .ok_or_else(|| GetError::Usage(format!("bad job key {s:?}: expected ROLE/ENV/NAME")))
 }
 
-fn io_err(e: std::io::Error) -> String {
-    format!("writing the output: {e}")
+fn io_err(e: std::io::Error) -> GetError {
+    GetError::Other(format!("writing the output: {e}"))
 }
 
 /// Eos's own shapes (no IDL type behind them), pretty like the rest.
-fn json<T: Serialize>(sink: &mut dyn Write, v: &T) -> Result<(), String> {
+fn json<T: Serialize>(sink: &mut dyn Write, v: &T) -> Result<(), GetError> {
     let mut w = std::io::BufWriter::with_capacity(64 << 10, sink);
-    serde_json::to_writer_pretty(&mut w, v).map_err(|e| e.to_string())?;
+    serde_json::to_writer_pretty(&mut w, v).map_err(|e| GetError::Other(e.to_string()))?;
     w.write_all(b"\n").map_err(io_err)?;
     w.flush().map_err(io_err)
 }
 
 /// Model values with their IDL field names, streamed.
-fn idl<T: Thrift>(sink: &mut dyn Write, items: &[T]) -> Result<(), String> {
+fn idl<T: Thrift>(sink: &mut dyn Write, items: &[T]) -> Result<(), GetError> {
     let mut w = SimpleJsonWriter::new(sink, JsonStyle::Idl);
     w.list_begin(T::TTYPE, items.len());
     for v in items {
@@ -176,7 +275,7 @@ fn idl<T: Thrift>(sink: &mut dyn Write, items: &[T]) -> Result<(), String> {
     w.finish().map(drop).map_err(io_err)
 }
 
-fn idl_one<T: Thrift>(sink: &mut dyn Write, v: &T) -> Result<(), String> {
+fn idl_one<T: Thrift>(sink: &mut dyn Write, v: &T) -> Result<(), GetError> {
     let mut w = SimpleJsonWriter::new(sink, JsonStyle::Idl);
     v.write(&mut w);
     w.raw("\n");
@@ -198,9 +297,9 @@ pub async fn fetch_to(
     args: &GetArgs,
     cluster: Option<&str>,
     sink: &mut dyn Write,
-) -> Result<(), String> {
+) -> Result<(), GetError> {
     let out = args.output;
-    let err = |e: crate::aurora::client::ClientError| e.explained(client.config());
+    let err = |e: crate::aurora::client::ClientError| GetError::client(client, e);
     let text = match &args.what {
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
@@ -224,6 +323,12 @@ pub async fn fetch_to(
         }
         What::Jobs { role } => {
             let mut jobs = value(client.get_job_summary(role.as_deref()).await.map_err(err)?);
+            // The roles Aurora knows are those with jobs: none means an unknown role.
+            if let Some(r) = role
+                && jobs.is_empty()
+            {
+                return Err(GetError::NotFound(format!("role {r}")));
+            }
             jobs.sort_by_key(|j| {
                 j.job
                     .as_ref()
@@ -266,7 +371,7 @@ pub async fn fetch_to(
             let mut task = tasks
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("no task with id {task_id:?}"))?;
+                .ok_or_else(|| GetError::NotFound(format!("task {task_id}")))?;
             sort_task_sets(&mut task);
             let reason = if task.status() == ScheduleStatus::PENDING {
                 let q = TaskQuery {
@@ -376,8 +481,14 @@ pub async fn fetch_to(
             }
         }
         What::Updates { role, active } => {
+            // ROLE/ENV/NAME is one job's updates; anything else is a role.
+            let (role, job_key) = match role.as_deref().map(JobKey::parse) {
+                Some(Some(k)) => (None, Some(k)),
+                _ => (role.clone(), None),
+            };
             let query = JobUpdateQuery {
-                role: role.clone(),
+                role,
+                job_key,
                 update_statuses: active.then(|| JobUpdateStatus::ACTIVE.to_vec()),
                 ..Default::default()
             };
@@ -393,9 +504,18 @@ pub async fn fetch_to(
             }
         }
         What::Update { key } => {
-            let key = JobUpdateKey::parse(key).ok_or_else(|| {
-                format!("bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID")
-            })?;
+            let key = match JobUpdateKey::parse(key) {
+                Some(k) => k,
+                None => match JobKey::parse(key) {
+                    Some(job) => job_update_of(client, &job).await?,
+                    None => {
+                        return Err(GetError::Usage(format!(
+                            "bad update key {key:?}: expected ROLE/ENV/NAME/UPDATE_ID or \
+                             ROLE/ENV/NAME"
+                        )));
+                    }
+                },
+            };
             let query = JobUpdateQuery {
                 key: Some(key.clone()),
                 ..Default::default()
@@ -408,7 +528,7 @@ pub async fn fetch_to(
             let d = details
                 .into_iter()
                 .next()
-                .ok_or_else(|| format!("no update {key}"))?;
+                .ok_or_else(|| GetError::NotFound(format!("update {key}")))?;
             match out {
                 Output::Json => {
                     let cluster = cluster_name(cluster, info.as_ref());
@@ -502,6 +622,40 @@ struct PendingRow {
 }
 
 /// Tasks of one job; active ones only unless `active_only` is false.
+/// The update `get update ROLE/ENV/NAME` means: the job's active one, else its latest.
+async fn job_update_of(client: &AuroraClient, job: &JobKey) -> Result<JobUpdateKey, GetError> {
+    let query = JobUpdateQuery {
+        job_key: Some(job.clone()),
+        ..Default::default()
+    };
+    let summaries = value(
+        client
+            .get_job_update_summaries(query)
+            .await
+            .map_err(|e| GetError::client(client, e))?,
+    );
+    let created = |u: &JobUpdateSummary| {
+        u.state
+            .as_ref()
+            .and_then(|s| s.created_timestamp_ms)
+            .unwrap_or(0)
+    };
+    let active = |u: &JobUpdateSummary| {
+        u.state
+            .as_ref()
+            .and_then(|s| s.status)
+            .is_some_and(|s| JobUpdateStatus::ACTIVE.contains(&s))
+    };
+    let newest_active = summaries
+        .iter()
+        .filter(|u| active(u))
+        .max_by_key(|u| created(u));
+    newest_active
+        .or_else(|| summaries.iter().max_by_key(|u| created(u)))
+        .and_then(|u| u.key.clone())
+        .ok_or_else(|| GetError::NotFound(format!("update of job {job}")))
+}
+
 pub fn job_query(key: &JobKey, active_only: bool) -> TaskQuery {
     TaskQuery {
         role: key.role.clone(),
@@ -873,7 +1027,7 @@ pub fn aurora_status_json(
     cluster: &str,
     key: &JobKey,
     body: &TaskBody,
-) -> Result<(), String> {
+) -> Result<(), GetError> {
     let path = format!("{cluster}/{key}");
     let tasks = &body.index.tasks;
     if tasks.is_empty() {

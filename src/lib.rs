@@ -12,6 +12,7 @@ pub mod console;
 pub mod diff;
 pub mod effects;
 pub mod get;
+pub mod get_exit;
 pub mod keymap;
 pub mod logging;
 pub mod run;

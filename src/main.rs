@@ -21,6 +21,18 @@ fn main() {
         Some(Command::Clusters) => eos::run::clusters(),
         Some(Command::Themes) => eos::run::themes(&cli.console),
         Some(Command::Keys(args)) => eos::run::keys(&cli.console, &args),
+        Some(Command::Completions { shell }) => {
+            eos::cli::completions(shell, &mut std::io::stdout().lock());
+            0
+        }
+        Some(Command::Man) => match eos::cli::man_page(&mut std::io::stdout().lock()) {
+            Ok(()) => 0,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
+            Err(e) => {
+                eprintln!("eos: cannot write the man page: {e}");
+                1
+            }
+        },
         None => runtime().block_on(eos::run::console(&cli.conn, &cli.console)),
     };
     // `exit` skips destructors: flush the log first.

@@ -160,7 +160,7 @@ async fn url_credentials_win_and_a_refused_login_names_them_without_the_password
         "{}",
         String::from_utf8_lossy(&good.stderr)
     );
-    assert_eq!(bad.status.code(), Some(1));
+    assert_eq!(bad.status.code(), Some(30), "an auth error");
     let err = String::from_utf8(bad.stderr).unwrap();
     assert!(err.contains("authentication required"), "{err}");
     assert!(

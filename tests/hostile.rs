@@ -386,7 +386,7 @@ async fn a_gzip_bomb_is_refused_with_bounded_memory() {
     }))
     .await;
     let run = eos(&server.url(), &["get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr.contains(
             "getRoleSummary: the reply is not a TBinary Thrift message: it begins with 32 zero bytes"
@@ -417,7 +417,7 @@ async fn a_gzip_bomb_that_begins_like_a_reply_stops_at_the_reply_limit() {
     }))
     .await;
     let run = eos(&server.url(), &["--max-reply-mb", "16", "get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr.contains(
             "the reply is over the reply-size limit of 16 MB (counted after decompression"
@@ -432,7 +432,7 @@ async fn a_gzip_bomb_that_begins_like_a_reply_stops_at_the_reply_limit() {
 async fn a_million_empty_structs_hit_the_decode_budget() {
     let server = Hostile::start(Arc::new(|call| thrift(empty_job_summaries(call)))).await;
     let run = eos(&server.url(), &["get", "jobs"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr
             .contains("getJobSummary: could not decode the Binary reply")
@@ -462,7 +462,7 @@ async fn a_valid_reply_over_max_reply_mb_is_refused() {
     // About 3 MB of real role summaries.
     let server = Hostile::start(Arc::new(|call| thrift(reply(call, roles(30_000))))).await;
     let run = eos(&server.url(), &["--max-reply-mb", "1", "get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr.contains(
             "getRoleSummary: the reply is over the reply-size limit of 1 MB (counted after \
@@ -483,7 +483,7 @@ async fn zeros_and_html_are_refused_from_their_first_bytes() {
     // 512 MiB of zeros, streamed: refused after the first bytes, never buffered.
     let zeros = Hostile::start(Arc::new(|_| zeros_streamed(512))).await;
     let run = eos(&zeros.url(), &["get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr
             .contains("getRoleSummary: the reply is not a TBinary Thrift message: it begins with")
@@ -503,7 +503,7 @@ async fn zeros_and_html_are_refused_from_their_first_bytes() {
     }))
     .await;
     let run = eos(&html.url(), &["get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 20, "{run:?}");
     assert!(
         run.stderr.contains(
             "the reply is not a TBinary Thrift message: it begins with HTML \"<html><body>Welcome"
@@ -533,7 +533,7 @@ async fn an_error_page_is_read_no_further_than_64_kib() {
     }))
     .await;
     let run = eos(&server.url(), &["get", "roles"]).await;
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 10, "{run:?}");
     assert!(
         run.stderr
             .contains("scheduler internal error (500) at http://")
@@ -585,7 +585,7 @@ async fn a_reply_to_another_call_is_an_error() {
         }))
         .await;
         let run = eos(&server.url(), &["get", "roles"]).await;
-        assert_eq!(run.code, 1, "{expected}: {run:?}");
+        assert_eq!(run.code, 20, "{expected}: {run:?}");
         assert!(
             run.stderr
                 .contains("expected a reply to getRoleSummary (sequence id 0), ")

@@ -439,6 +439,7 @@ async fn eos_get_hosts_as_a_table_and_as_json() {
         &w.client,
         &GetArgs {
             output: Output::Table,
+            retries: 0,
             what: What::Hosts,
         },
     )
@@ -458,6 +459,7 @@ async fn eos_get_hosts_as_a_table_and_as_json() {
         &w.client,
         &GetArgs {
             output: Output::Json,
+            retries: 0,
             what: What::Hosts,
         },
     )

@@ -453,7 +453,7 @@ fn eos_get_against_the_reference_server() {
         .args(["get", "jobs", "error", "--scheduler", &server.url])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(10), "the aurora CLI's API error");
     assert_eq!(
         String::from_utf8(out.stderr).unwrap(),
         "eos: getJobSummary: ERROR: boom\n"

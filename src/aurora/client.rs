@@ -39,6 +39,10 @@ pub struct ClientConfig {
     pub extra_roots: Vec<reqwest::Certificate>,
     /// The largest reply body read, after decompression (`--max-reply-mb`).
     pub max_reply_bytes: usize,
+    /// How many times a read (never a change: see [`AuroraClient::post`]) is sent again after
+    /// a refused or reset connection, a time-out or a 503, each retry told on stderr. 0 (no
+    /// retry) unless `eos get --retries` sets it; the console refreshes on its own instead.
+    pub read_retries: u32,
 }
 
 impl ClientConfig {
@@ -53,6 +57,7 @@ impl ClientConfig {
             max_redirects: 3,
             extra_roots: Vec::new(),
             max_reply_bytes: crate::bounded_reply::DEFAULT_MAX_REPLY_BYTES,
+            read_retries: 0,
         }
     }
 }
@@ -246,6 +251,20 @@ impl ClientError {
                 format!("{self} (credentials tried: {})", cfg.credentials_tried())
             }
             _ => self.to_string(),
+        }
+    }
+
+    /// Why a read may be sent again, or `None`: a refused or reset connection, a time-out, a
+    /// scheduler without a leader (503). Not TLS or DNS failures, which do not heal in seconds.
+    pub fn worth_retrying(&self) -> Option<String> {
+        match self {
+            ClientError::Transport {
+                kind:
+                    kind @ (TransportKind::Refused | TransportKind::Timeout | TransportKind::Other),
+                ..
+            } => Some(kind.to_string()),
+            ClientError::Http { status: 503, .. } => Some("no leader (503)".into()),
+            _ => None,
         }
     }
 
@@ -537,13 +556,37 @@ impl AuroraClient {
         } else {
             Redirects::Change
         };
-        self.exchange("/api", method, redirects, &sniff, |http, url| {
-            http.post(url)
-                .header(CONTENT_TYPE, ct.clone())
-                .header(ACCEPT, ct.clone())
-                .body(body.clone())
-        })
-        .await
+        let send = || {
+            self.exchange("/api", method, redirects, &sniff, |http, url| {
+                http.post(url)
+                    .header(CONTENT_TYPE, ct.clone())
+                    .header(ACCEPT, ct.clone())
+                    .body(body.clone())
+            })
+        };
+        // A change is sent once, whatever happens: only a read may be sent again.
+        let retries = match redirects {
+            Redirects::Read => self.cfg.read_retries,
+            Redirects::Change => 0,
+        };
+        let mut attempt = 0;
+        loop {
+            match send().await {
+                Err(e)
+                    if attempt < retries
+                        && let Some(why) = e.worth_retrying() =>
+                {
+                    attempt += 1;
+                    let wait = retry_wait(attempt);
+                    eprintln!(
+                        "eos: {method}: {why}; retrying in {} s ({attempt} of {retries})",
+                        wait.as_secs()
+                    );
+                    tokio::time::sleep(wait).await;
+                }
+                result => return result,
+            }
+        }
     }
 
     /// Sends the request `build` makes for `<base><path>`, with the credentials, following
@@ -1116,6 +1159,11 @@ async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
                   `--features kerberos`)"
             .into(),
     })
+}
+
+/// The wait before retry `attempt` (1-based) of a read: 1, 2, 4, 8, 8 … seconds.
+fn retry_wait(attempt: u32) -> Duration {
+    Duration::from_secs(1 << attempt.saturating_sub(1).min(3))
 }
 
 /// Which redirects a call may follow (see [`AuroraClient::exchange`]).
