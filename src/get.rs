@@ -634,25 +634,9 @@ async fn job_update_of(client: &AuroraClient, job: &JobKey) -> Result<JobUpdateK
             .await
             .map_err(|e| GetError::client(client, e))?,
     );
-    let created = |u: &JobUpdateSummary| {
-        u.state
-            .as_ref()
-            .and_then(|s| s.created_timestamp_ms)
-            .unwrap_or(0)
-    };
-    let active = |u: &JobUpdateSummary| {
-        u.state
-            .as_ref()
-            .and_then(|s| s.status)
-            .is_some_and(|s| JobUpdateStatus::ACTIVE.contains(&s))
-    };
-    let newest_active = summaries
-        .iter()
-        .filter(|u| active(u))
-        .max_by_key(|u| created(u));
-    newest_active
-        .or_else(|| summaries.iter().max_by_key(|u| created(u)))
-        .and_then(|u| u.key.clone())
+    // The same choice as the console's `:update ROLE/ENV/NAME`.
+    crate::app::updates::pick_update(&summaries, &job.to_string())
+        .and_then(|k| JobUpdateKey::parse(&k))
         .ok_or_else(|| GetError::NotFound(format!("update of job {job}")))
 }
 
