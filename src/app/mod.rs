@@ -37,7 +37,7 @@ pub use nav::{Nav, Screen};
 use ops::{Control, Operation};
 use resource::{Data, PendingScope, ResourceKey, Slot};
 
-use crate::aurora::model::{JobUpdatePulseStatus, JobUpdateStatus, ResponseCode};
+use crate::aurora::model::{JobUpdatePulseStatus, JobUpdateSummary, ResponseCode};
 use crate::keymap::{Key, Keymap, Lookup};
 
 /// Everything that can happen: a key, a named command, time passing, a reply arriving.
@@ -504,9 +504,7 @@ impl State {
                 .update
                 .as_ref()
                 .and_then(|u| u.summary.as_ref())
-                .and_then(|s| s.state.as_ref())
-                .and_then(|s| s.status)
-                .is_some_and(JobUpdateStatus::is_active));
+                .is_some_and(JobUpdateSummary::is_active));
         if active_update {
             self.update_refresh_ms
         } else {

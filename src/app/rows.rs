@@ -144,12 +144,7 @@ pub fn role_rows(roles: &[RoleSummary]) -> Vec<Row> {
 pub fn active_updates(updates: &[JobUpdateSummary]) -> HashMap<String, &JobUpdateSummary> {
     updates
         .iter()
-        .filter(|u| {
-            u.state
-                .as_ref()
-                .and_then(|s| s.status)
-                .is_some_and(JobUpdateStatus::is_active)
-        })
+        .filter(|u| u.is_active())
         .filter_map(|u| Some((u.key.as_ref()?.job.as_ref()?.to_string(), u)))
         .collect()
 }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use super::nav::{Nav, Screen, is_job_key};
 use super::resource::{Data, ResourceKey};
 use super::{Effect, Level, State};
-use crate::aurora::model::{JobUpdateDetails, JobUpdateStatus, JobUpdateSummary};
+use crate::aurora::model::{JobUpdateDetails, JobUpdateSummary};
 
 /// The update `:update JOB` means: the job's active update, else its most recently created.
 pub fn pick_update(updates: &[JobUpdateSummary], job: &str) -> Option<String> {
@@ -27,13 +27,7 @@ pub fn pick_update(updates: &[JobUpdateSummary], job: &str) -> Option<String> {
             .and_then(|s| s.created_timestamp_ms)
             .unwrap_or(0)
     };
-    let active = |u: &&JobUpdateSummary| {
-        u.state
-            .as_ref()
-            .and_then(|s| s.status)
-            .is_some_and(JobUpdateStatus::is_active)
-    };
-    let best = of_job.max_by_key(|u| (active(u), created(u)))?;
+    let best = of_job.max_by_key(|u| (u.is_active(), created(u)))?;
     best.key.as_ref().map(|k| k.to_string())
 }
 
@@ -41,12 +35,7 @@ pub fn pick_update(updates: &[JobUpdateSummary], job: &str) -> Option<String> {
 pub fn active_keys(updates: &[JobUpdateSummary]) -> Vec<String> {
     updates
         .iter()
-        .filter(|u| {
-            u.state
-                .as_ref()
-                .and_then(|s| s.status)
-                .is_some_and(JobUpdateStatus::is_active)
-        })
+        .filter(|u| u.is_active())
         .filter_map(|u| u.key.as_ref().map(|k| k.to_string()))
         .collect()
 }
@@ -122,7 +111,7 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdateState};
+    use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdateState, JobUpdateStatus};
 
     fn summary(job: &str, id: &str, status: JobUpdateStatus, created: i64) -> JobUpdateSummary {
         JobUpdateSummary {

@@ -945,6 +945,16 @@ fn merge_sorted(
     })
 }
 
+impl JobUpdateSummary {
+    /// Rolling, paused or awaiting a pulse: the update still blocks kills and restarts.
+    pub fn is_active(&self) -> bool {
+        self.state
+            .as_ref()
+            .and_then(|s| s.status)
+            .is_some_and(JobUpdateStatus::is_active)
+    }
+}
+
 impl JobUpdateDetails {
     /// The instances the update touches (desired state and every initial state, as ranges)
     /// and the latest action of each that has an event.
