@@ -4,8 +4,8 @@
 //! typed as one line (`www-data/prod/edge-proxy 4000`), so the number is read, not skimmed.
 
 use super::State;
-use super::ops::{HostAction, Operation};
-use super::resource::{Data, ResourceKey};
+use super::vocab::ops::{HostAction, Operation};
+use super::vocab::resource::{Data, ResourceKey};
 
 /// More than this many instances of one job is large whatever the job's size.
 pub const LARGE_COUNT: usize = 100;

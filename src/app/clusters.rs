@@ -3,22 +3,13 @@
 //! cluster is still in the user's hands (a change not answered yet, a rolling restart, a held
 //! update): leaving would hide its outcome.
 
-use super::resource::{Data, ResourceKey};
-use super::table::{Column, Row, SortKey, Table};
-use super::{Effect, Level, Nav, State};
+use super::views::clusters::cluster_rows;
+use super::vocab::resource::{Data, ResourceKey};
+use super::widgets::table::Row;
+use super::{Effect, Level, State};
 
-/// One cluster of clusters.json as the `:clusters` probe found it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterHealth {
-    pub name: String,
-    /// `zk host:port/path`, or the URL.
-    pub reached: String,
-    pub auth: String,
-    /// The scheduler that answered (the leader, for ZooKeeper clusters).
-    pub leader: Option<String>,
-    /// Round trip of a cheap read (`getTierConfigs`), or why it failed.
-    pub health: Result<u64, String>,
-}
+/// The clusters' health, by the path `eos` has always used.
+pub use super::vocab::resource::ClusterHealth;
 
 /// A connection to another cluster was made (the edge has already switched its client).
 #[derive(Debug)]
@@ -30,51 +21,6 @@ pub struct Connected {
 
 /// The list probes every cluster, so it refreshes less often than a view of one scheduler.
 pub const CLUSTERS_REFRESH_MS: i64 = 15_000;
-
-pub fn clusters_table() -> Table {
-    Table::new(vec![
-        Column::new("CLUSTER", 0).priority(9),
-        Column::new("HEALTH", 0).priority(9),
-        Column::new("LEADER", 0).priority(6),
-        Column::new("REACHED AT", 0).priority(4),
-        Column::new("AUTH", 0).priority(2),
-    ])
-}
-
-pub fn cluster_rows(all: &[ClusterHealth], current: Option<&str>) -> Vec<Row> {
-    all.iter()
-        .map(|c| {
-            let here = current == Some(c.name.as_str());
-            let (health, style, sort) = match &c.health {
-                Ok(ms) => (format!("ok {ms} ms"), "status.running", *ms as f64),
-                Err(e) => (e.clone(), "status.failed", f64::MAX),
-            };
-            let name = if here {
-                format!("{} (current)", c.name)
-            } else {
-                c.name.clone()
-            };
-            let leader = c
-                .leader
-                .as_deref()
-                .map(super::link::short_url)
-                .unwrap_or_else(|| "-".into());
-            Row::new(
-                c.name.clone(),
-                vec![name, health, leader, c.reached.clone(), c.auth.clone()],
-                vec![
-                    SortKey::Text(c.name.clone()),
-                    SortKey::Num(sort),
-                    SortKey::Cell,
-                    SortKey::Cell,
-                    SortKey::Cell,
-                ],
-            )
-            .style(style)
-            .target(Nav::SwitchCluster(c.name.clone()))
-        })
-        .collect()
-}
 
 impl State {
     /// `:cluster NAME` or Enter on the clusters list.
@@ -197,38 +143,5 @@ impl State {
             Some(Data::Clusters(all)) => Some(cluster_rows(all, self.cluster.as_deref())),
             _ => None,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn health(name: &str, h: Result<u64, String>) -> ClusterHealth {
-        ClusterHealth {
-            name: name.into(),
-            reached: format!("http://{name}:8081"),
-            auth: "UNAUTHENTICATED".into(),
-            leader: h.is_ok().then(|| format!("http://{name}:8081")),
-            health: h,
-        }
-    }
-
-    #[test]
-    fn rows_mark_the_current_cluster_and_failures() {
-        let rows = cluster_rows(
-            &[
-                health("east", Ok(12)),
-                health("west", Err("ZooKeeper zk:2181 unreachable".into())),
-            ],
-            Some("east"),
-        );
-        assert_eq!(rows[0].cells[0], "east (current)");
-        assert_eq!(rows[0].cells[1], "ok 12 ms");
-        assert_eq!(rows[0].style, "status.running");
-        assert_eq!(rows[1].cells[1], "ZooKeeper zk:2181 unreachable");
-        assert_eq!(rows[1].cells[2], "-");
-        assert_eq!(rows[1].style, "status.failed");
-        assert_eq!(rows[1].target, Some(Nav::SwitchCluster("west".into())));
     }
 }

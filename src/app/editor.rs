@@ -13,9 +13,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea};
 
 use super::config_json::{self, TextError};
-use super::input::{Input, InputKind};
-use super::ops::Operation;
-use super::resource::{Data, ResourceKey};
+use super::vocab::ops::Operation;
+use super::vocab::resource::{Data, ResourceKey};
+use super::widgets::input::{Input, InputKind};
 use super::{Effect, Level, State};
 use crate::aurora::model::*;
 use crate::diff::{DiffLine, diff_lines};
@@ -626,18 +626,18 @@ impl State {
                 lines.push(format!("  {}: {was} → {is}", f.label()));
             }
         }
-        self.dialog = Some(super::dialog::Dialog::Ask(Box::new(
-            super::dialog::Ask::new(
-                super::dialog::Question::RestoreEdit,
+        self.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
+            super::widgets::dialog::Ask::new(
+                super::widgets::dialog::Question::RestoreEdit,
                 "Restore your unsent edit?",
                 lines,
                 "Start fresh",
                 "Restore it",
             ),
         )));
-        if let Some(super::dialog::Dialog::Ask(a)) = self.dialog.as_mut() {
+        if let Some(super::widgets::dialog::Dialog::Ask(a)) = self.dialog.as_mut() {
             // Taking the work back up is the safe answer: it sends nothing either.
-            a.focus = super::dialog::Focus::Confirm;
+            a.focus = super::widgets::dialog::Focus::Confirm;
         }
     }
 
@@ -694,9 +694,9 @@ impl State {
         if key.code == KeyCode::Esc {
             let edited = self.editor.as_ref().is_some_and(|e| e.edited());
             if edited {
-                self.dialog = Some(super::dialog::Dialog::Ask(Box::new(
-                    super::dialog::Ask::new(
-                        super::dialog::Question::DiscardEdits,
+                self.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
+                    super::widgets::dialog::Ask::new(
+                        super::widgets::dialog::Question::DiscardEdits,
                         "Discard your changes?",
                         vec![
                             "You have edited this update and not sent it.".to_owned(),

@@ -6,9 +6,9 @@
 //! devcluster", "no update of x/y/z on devcluster") and the current view stays. The decision
 //! waits for that read's answer; cached data is trusted only when it shows the target.
 
-use super::nav::{Nav, is_job_key};
-use super::resource::{Data, ResourceKey};
 use super::updates::pick_update;
+use super::vocab::nav::{Nav, is_job_key};
+use super::vocab::resource::{Data, ResourceKey};
 use super::{Effect, Level, State};
 use crate::aurora::model::Resource;
 

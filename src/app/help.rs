@@ -5,8 +5,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::State;
-use super::command::Command;
-use super::input::{LINE_COMMANDS, line_command_mutates};
+use super::command_line::COMMANDS;
+use super::vocab::command::Command;
 use crate::keymap::Layer;
 
 /// The `?` overlay: the live keymap of the view below, scrollable, filterable with `/`.
@@ -97,12 +97,12 @@ impl State {
         section(
             &mut out,
             ": commands (Tab completes):",
-            LINE_COMMANDS
+            COMMANDS
                 .iter()
-                .filter(|(name, _)| !(self.read_only && line_command_mutates(name)))
-                .map(|(name, d)| HelpRow::Entry {
-                    what: format!(":{name}"),
-                    description: d.to_string(),
+                .filter(|c| c.offered(self.read_only))
+                .map(|c| HelpRow::Entry {
+                    what: format!(":{}", c.name),
+                    description: c.description(),
                 }),
             &matches,
         );

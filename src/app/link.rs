@@ -4,6 +4,7 @@
 //! under the header. Data already shown stays, with its age; polls resume by themselves.
 //! Nothing here ever re-sends a mutation: fail-over only re-points and re-reads.
 
+use super::views::cells::short_url;
 use super::{Level, State};
 
 /// Ticks per second of the console's beat (250 ms).
@@ -62,12 +63,6 @@ pub struct Link {
     pub zk_down: Option<Since>,
     /// A passing notice (leader changed, answering again) and the tick it goes.
     pub notice: Option<(String, u64)>,
-}
-
-/// `host:port` of a base URL, for banners and lists.
-pub fn short_url(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.trim_end_matches('/').to_owned()
 }
 
 impl Link {

@@ -1,43 +1,80 @@
 //! Application state and the reducer: `update(&mut State, Action) -> Vec<Effect>`. Nothing here
 //! does I/O, so every behaviour is testable without a terminal or a server.
+//!
+//! `app/` is a stack of layers, bottom to top; a layer imports only layers below it (checked by
+//! `modcycles.py`: no import cycle between files):
+//!
+//! 1. `vocab/` — the vocabulary: named commands (`Command`), places (`Nav`), resources and their
+//!    cache slots, mutations (`Operation`), and the messages to and from the edge (`Effect`,
+//!    `Fetched`, `Mutated`, `Level`).
+//! 2. `widgets/` — table, text input field, dialogs: state machines that know no screen.
+//! 3. `views/` — one module per screen, each owning its table builder and its rows, from data
+//!    alone (no `State`); `views/cells.rs` holds the cell text and styles they share.
+//! 4. `screen.rs` (the screen stack's `Screen`: what each screen polls, its keymap layer and
+//!    crumb) and `overlay.rs` (which overlay — notice, dialog, editor, input, help — has the keys).
+//! 5. `command_line.rs` — the `:` commands: one table that parsing, Tab, help and read-only read.
+//! 6. Features, the other files here: each extends `State` with one capability — operations
+//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`),
+//!    host maintenance, triage, updates, clusters, `:` lookups (`goto`), quitting, the
+//!    fail-over link, help, messages, mouse and key sequences.
+//!
+//! This file is the top: `State`, `Action` and `update`, the only place that routes to every
+//! feature. The lower layers live in folders so the layering shows in the tree; features stay
+//! flat because each is one file and they are the part that grows.
 
+// Layers 1-5.
+pub mod command_line;
+pub mod overlay;
+pub mod screen;
+pub mod views;
+pub mod vocab;
+pub mod widgets;
+
+// Layer 6: features.
 mod blast;
 pub mod clusters;
-pub mod command;
 pub mod config_json;
-pub mod dialog;
 pub mod editor;
 mod goto;
 pub mod help;
-pub mod hosts;
-pub mod input;
 mod keys;
 pub mod link;
+mod maintenance;
 pub mod messages;
 pub mod mouse;
-pub mod nav;
 mod operate;
-pub mod ops;
 mod quit;
-pub mod resource;
 pub mod rolling;
-pub mod rows;
-pub mod table;
 mod triage;
 pub mod updates;
+
+// Paths the rest of the crate and the tests use (`crate::app::table::Table`, …).
+pub use views::cells as rows;
+pub use views::hosts;
+pub use vocab::{command, ops, resource};
+pub use widgets::{dialog, table};
+/// The text field, and the `:` command pairs under their older path.
+pub mod input {
+    pub use super::command_line::LINE_COMMANDS;
+    pub use super::widgets::input::*;
+}
 
 use std::collections::HashMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-pub use command::Command;
-use dialog::Dialog;
-use input::{Input, InputKind};
-pub use nav::{Nav, Screen};
-use ops::{Control, Operation};
-use resource::{Data, PendingScope, ResourceKey, Slot};
+use command_line::LineCommand;
+pub use overlay::Overlay;
+pub use screen::Screen;
+pub use vocab::command::Command;
+pub use vocab::events::{Effect, Fetched, Level, Mutated, MutationOutcome};
+pub use vocab::nav::Nav;
+use vocab::ops::{Control, Operation};
+use vocab::resource::{Data, PendingScope, ResourceKey, Slot};
+use widgets::dialog::Dialog;
+use widgets::input::{Input, InputKind};
 
-use crate::aurora::model::{JobUpdatePulseStatus, JobUpdateSummary, ResponseCode};
+use crate::aurora::model::JobUpdateSummary;
 use crate::keymap::{Key, Keymap, Lookup};
 
 /// Everything that can happen: a key, a named command, time passing, a reply arriving.
@@ -75,80 +112,6 @@ pub enum Action {
     },
 }
 
-#[derive(Debug)]
-pub struct Mutated {
-    pub id: u64,
-    pub op: Operation,
-    pub outcome: MutationOutcome,
-}
-
-/// How a mutation ended. Nothing is ever re-sent: an unknown outcome is reported as such.
-#[derive(Clone, Debug, PartialEq)]
-pub enum MutationOutcome {
-    /// OK or WARNING, with the scheduler's messages.
-    Done {
-        code: ResponseCode,
-        messages: Vec<String>,
-        /// `startJobUpdate`: the new update's key.
-        update_key: Option<String>,
-        /// `pulseJobUpdate`: OK, or FINISHED when the scheduler does not track the update.
-        pulse: Option<JobUpdatePulseStatus>,
-    },
-    /// The scheduler answered and refused (INVALID_REQUEST, JOB_UPDATING_ERROR, …).
-    Refused {
-        code: ResponseCode,
-        messages: Vec<String>,
-    },
-    /// Not executed: the request never reached a leader, or was rejected before it ran.
-    Failed { error: String },
-    /// Authentication was refused; `tried` says which credentials were used (never the
-    /// password); `kerberos` is set when they were a Kerberos (Negotiate) ticket.
-    AuthRequired {
-        error: String,
-        tried: String,
-        kerberos: bool,
-    },
-    /// Sent, but no answer: it may or may not have run.
-    Unknown { error: String },
-}
-
-#[derive(Debug)]
-pub struct Fetched {
-    pub key: ResourceKey,
-    pub generation: u64,
-    pub at: i64,
-    pub latency_ms: u64,
-    pub result: Result<Data, String>,
-    pub cluster: Option<String>,
-}
-
-/// Side effects for the edge to carry out.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Effect {
-    Fetch {
-        key: ResourceKey,
-        generation: u64,
-    },
-    /// Put text on the clipboard (OSC 52).
-    Copy(String),
-    /// Send a mutating call, exactly once, and audit it (under this cluster name).
-    Mutate {
-        id: u64,
-        op: Operation,
-        cluster: String,
-    },
-    /// Ask getJobUpdateDiff what this update would do (read-only; the editor's preview).
-    PreviewUpdate {
-        id: u64,
-        request: Box<crate::aurora::model::JobUpdateRequest>,
-    },
-    /// Connect to another cluster of clusters.json (`:cluster NAME`).
-    Connect {
-        cluster: String,
-    },
-    Quit,
-}
-
 /// An update being held: pulsed while its screen stays open.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hold {
@@ -159,12 +122,6 @@ pub struct Hold {
     pub last_sent: i64,
     pub in_flight: bool,
     pub last_result: Option<String>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Level {
-    Info,
-    Error,
 }
 
 #[derive(Clone, Debug)]
@@ -518,7 +475,7 @@ impl State {
         let get = |key: &ResourceKey| self.store.get(key).and_then(|s| s.data.clone());
         let rows = match self.top() {
             Screen::Roles { .. } => match get(&ResourceKey::Roles).as_deref() {
-                Some(Data::Roles(r)) => Some(rows::role_rows(r)),
+                Some(Data::Roles(r)) => Some(views::roles::role_rows(r)),
                 _ => None,
             },
             Screen::Jobs { role, .. } => {
@@ -528,7 +485,7 @@ impl State {
                     _ => &[],
                 };
                 match get(&ResourceKey::Jobs(role.clone())).as_deref() {
-                    Some(Data::Jobs(j)) => Some(rows::job_rows(j, updates, now)),
+                    Some(Data::Jobs(j)) => Some(views::jobs::job_rows(j, updates, now)),
                     _ => None,
                 }
             }
@@ -543,7 +500,7 @@ impl State {
                     history: *history,
                 };
                 match get(&key).as_deref() {
-                    Some(Data::Tasks(t)) => Some(rows::task_rows(t, reasons, now)),
+                    Some(Data::Tasks(t)) => Some(views::tasks::task_rows(t, reasons, now)),
                     _ => None,
                 }
             }
@@ -555,7 +512,7 @@ impl State {
                         if let Screen::Updates { active: a, .. } = self.top_mut() {
                             *a = active;
                         }
-                        Some(rows::update_rows(u, &cells, now))
+                        Some(views::updates::update_rows(u, &cells, now))
                     }
                     _ => None,
                 }
@@ -643,34 +600,21 @@ impl State {
             self.request_quit(fx);
             return;
         }
-        if self.notice.is_some() {
-            if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
-                self.notice = None;
-                self.dirty = true;
+        // The topmost overlay takes every key; text input gets them before the keymap.
+        match self.overlay() {
+            Some(Overlay::Notice) => {
+                if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
+                    self.notice = None;
+                    self.dirty = true;
+                }
+                return;
             }
-            return;
-        }
-        if self.messages.shown.is_some() {
-            self.on_messages_key(key);
-            return;
-        }
-        // A dialog takes every key.
-        if let Some(dialog::Dialog::Ask(_)) = self.dialog {
-            self.on_ask_key(key, fx);
-            return;
-        }
-        if self.dialog.is_some() {
-            self.on_dialog_key(key, fx);
-            return;
-        }
-        if self.editor.is_some() {
-            self.on_editor_key(key, fx);
-            return;
-        }
-        // Text input gets keys before the keymap.
-        if self.input.is_some() {
-            self.on_input_key(key, fx);
-            return;
+            Some(Overlay::Messages) => return self.on_messages_key(key),
+            Some(Overlay::Ask) => return self.on_ask_key(key, fx),
+            Some(Overlay::Dialog) => return self.on_dialog_key(key, fx),
+            Some(Overlay::Editor) => return self.on_editor_key(key, fx),
+            Some(Overlay::Input) => return self.on_input_key(key, fx),
+            Some(Overlay::Help) | None => {}
         }
         if let Some(next) = self.esc_then(&key) {
             self.on_key(keys::esc(), fx);
@@ -762,10 +706,10 @@ impl State {
             fx.push(Effect::Quit);
             return;
         }
-        match input::parse_command_line(line, self.top().role().as_deref()) {
-            Ok(input::LineCommand::Go(nav)) => self.go_to(nav, fx),
-            Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
-            Ok(input::LineCommand::Operation(op)) => {
+        match command_line::parse_command_line(line, self.top().role().as_deref()) {
+            Ok(LineCommand::Go(nav)) => self.go_to(nav, fx),
+            Ok(LineCommand::Run(c)) => self.on_command(c, fx),
+            Ok(LineCommand::Operation(op)) => {
                 if self.read_only {
                     self.say(
                         format!(
@@ -778,9 +722,9 @@ impl State {
                     self.confirm(op, 0);
                 }
             }
-            Ok(input::LineCommand::Rolling(c)) => self.rolling_command(c, fx),
-            Ok(input::LineCommand::Cluster(name)) => self.switch_cluster(name, fx),
-            Ok(input::LineCommand::Nothing) => {}
+            Ok(LineCommand::Rolling(c)) => self.rolling_command(c, fx),
+            Ok(LineCommand::Cluster(name)) => self.switch_cluster(name, fx),
+            Ok(LineCommand::Nothing) => {}
             Err(e) => self.say(e, Level::Error),
         }
     }
@@ -791,10 +735,7 @@ impl State {
         if line.trim_start().starts_with("cluster ") {
             return self.known_clusters.clone();
         }
-        let mut out: Vec<String> = input::LINE_COMMANDS
-            .iter()
-            .map(|(n, _)| format!("{n} "))
-            .collect();
+        let mut out = command_line::completions(self.read_only);
         if let Some(Data::Roles(r)) = self.data(&ResourceKey::Roles) {
             out.extend(r.iter().filter_map(|r| r.role.clone()));
         }
@@ -808,7 +749,7 @@ impl State {
                     out.extend(ups.iter().filter_map(|u| Some(u.key.as_ref()?.to_string())))
                 }
                 (ResourceKey::ActiveTasks | ResourceKey::Maintenance, Some(d)) => {
-                    out.extend(hosts::host_names(d))
+                    out.extend(views::hosts::host_names(d))
                 }
                 _ => {}
             }
@@ -1028,7 +969,7 @@ impl State {
                 Some(job) => {
                     let role = job.split('/').next().map(str::to_owned);
                     let active = match self.data(&ResourceKey::Updates(role.clone())) {
-                        Some(Data::Updates(u)) => rows::active_updates(u)
+                        Some(Data::Updates(u)) => views::jobs::active_updates(u)
                             .get(&job)
                             .and_then(|s| s.key.as_ref().map(|k| k.to_string())),
                         _ => None,

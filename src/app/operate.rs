@@ -4,11 +4,11 @@
 
 use crossterm::event::KeyEvent;
 
-use super::dialog::{AskCount, Confirm, Dialog, Outcome};
-use super::input::{Input, InputKind};
-use super::ops::{self, Control, Operation};
-use super::resource::{Data, ResourceKey};
-use super::{Effect, Hold, Level, Mutated, MutationOutcome, Nav, Screen, State, rows};
+use super::vocab::ops::{self, Control, Operation};
+use super::vocab::resource::{Data, ResourceKey};
+use super::widgets::dialog::{AskCount, Confirm, Dialog, Outcome};
+use super::widgets::input::{Input, InputKind};
+use super::{Effect, Hold, Level, Mutated, MutationOutcome, Nav, Screen, State, views};
 use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdatePulseStatus};
 
 impl State {
@@ -301,7 +301,7 @@ impl State {
         [ResourceKey::Updates(role), ResourceKey::Updates(None)]
             .iter()
             .find_map(|k| match self.data(k) {
-                Some(Data::Updates(u)) => rows::active_updates(u).get(job).and_then(|s| {
+                Some(Data::Updates(u)) => views::jobs::active_updates(u).get(job).and_then(|s| {
                     Some(format!(
                         "{} {}",
                         s.key.as_ref()?.id.as_deref()?,

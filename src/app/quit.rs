@@ -6,8 +6,8 @@
 
 use crossterm::event::KeyEvent;
 
-use super::dialog::{Ask, Dialog, Question};
 use super::rolling::Status;
+use super::widgets::dialog::{Ask, Dialog, Question};
 use super::{Effect, Level, State};
 use crate::aurora::model::{format_ranges, ranges_of};
 

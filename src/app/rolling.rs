@@ -21,95 +21,15 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::dialog::Dialog;
-use super::ops::Operation;
-use super::resource::{Data, ResourceKey};
+pub use super::command_line::{DEFAULT_BATCH, DEFAULT_WAIT_SECS, RollingCommand};
+use super::vocab::ops::Operation;
+use super::vocab::resource::{Data, ResourceKey};
+use super::widgets::dialog::Dialog;
 use super::{Effect, Level, Mutated, MutationOutcome, Screen, State};
 use crate::aurora::model::{JobKey, ScheduleStatus, ScheduledTask, format_ranges, ranges_of};
 
-pub const DEFAULT_BATCH: usize = 1;
-/// The Aurora CLI's default `--restart-threshold`/watch time.
-pub const DEFAULT_WAIT_SECS: i64 = 30;
 /// How often the job's tasks are polled while a rolling restart runs.
 pub const POLL_MS: i64 = 1000;
-
-/// What `:restart …` asks for.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RollingCommand {
-    Start {
-        batch: usize,
-        wait_secs: i64,
-    },
-    Pause,
-    Resume,
-    /// Pause if running, resume if paused (the key).
-    Toggle,
-    Cancel,
-}
-
-/// Parses the words after `:restart`.
-pub fn parse(args: &[&str]) -> Result<RollingCommand, String> {
-    match args {
-        ["pause"] => return Ok(RollingCommand::Pause),
-        ["resume"] => return Ok(RollingCommand::Resume),
-        ["cancel"] | ["stop"] => return Ok(RollingCommand::Cancel),
-        _ => {}
-    }
-    let usage = ":restart [--batch N] [--wait SECS] | pause | resume | cancel";
-    let mut batch = DEFAULT_BATCH;
-    let mut wait_secs = DEFAULT_WAIT_SECS;
-    let mut i = 0;
-    while i < args.len() {
-        let (flag, inline) = match args[i].split_once('=') {
-            Some((f, v)) => (f, Some(v)),
-            None => (args[i], None),
-        };
-        let value = match inline {
-            Some(v) => v,
-            None => {
-                i += 1;
-                match args.get(i) {
-                    Some(v) => v,
-                    None if matches!(flag, "--batch" | "-b" | "--wait" | "-w") => {
-                        return Err(format!("{flag} needs a value ({usage})"));
-                    }
-                    None => return Err(format!("unknown argument {flag:?} ({usage})")),
-                }
-            }
-        };
-        match flag {
-            "--batch" | "-b" => {
-                batch = value
-                    .parse::<usize>()
-                    .ok()
-                    .filter(|n| *n >= 1)
-                    .ok_or(format!(
-                        "--batch {value:?}: give a whole number of instances, at least 1"
-                    ))?;
-            }
-            "--wait" | "-w" => {
-                wait_secs = parse_secs(value).ok_or(format!(
-                    "--wait {value:?}: give seconds (30, 30s or 2m), at most a day"
-                ))?;
-            }
-            other => return Err(format!("unknown argument {other:?} ({usage})")),
-        }
-        i += 1;
-    }
-    Ok(RollingCommand::Start { batch, wait_secs })
-}
-
-fn parse_secs(s: &str) -> Option<i64> {
-    let (num, mult) = if let Some(n) = s.strip_suffix('m') {
-        (n, 60)
-    } else {
-        (s.strip_suffix('s').unwrap_or(s), 1)
-    };
-    num.parse::<i64>()
-        .ok()
-        .map(|n| n * mult)
-        .filter(|n| (0..=86_400).contains(n))
-}
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Status {
@@ -868,42 +788,5 @@ impl State {
                 ..Watch::default()
             });
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn restart_command_lines() {
-        assert_eq!(
-            parse(&[]),
-            Ok(RollingCommand::Start {
-                batch: 1,
-                wait_secs: 30
-            })
-        );
-        assert_eq!(
-            parse(&["--batch", "3", "--wait=2m"]),
-            Ok(RollingCommand::Start {
-                batch: 3,
-                wait_secs: 120
-            })
-        );
-        assert_eq!(
-            parse(&["-w", "0s", "-b=2"]),
-            Ok(RollingCommand::Start {
-                batch: 2,
-                wait_secs: 0
-            })
-        );
-        assert_eq!(parse(&["pause"]), Ok(RollingCommand::Pause));
-        assert_eq!(parse(&["resume"]), Ok(RollingCommand::Resume));
-        assert_eq!(parse(&["cancel"]), Ok(RollingCommand::Cancel));
-        assert!(parse(&["--batch", "0"]).unwrap_err().contains("at least 1"));
-        assert!(parse(&["--batch"]).unwrap_err().contains("needs a value"));
-        assert!(parse(&["--wait", "soon"]).is_err());
-        assert!(parse(&["--bogus", "1"]).unwrap_err().contains("unknown"));
     }
 }

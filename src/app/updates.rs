@@ -8,8 +8,9 @@
 
 use std::collections::HashMap;
 
-use super::nav::{Nav, Screen, is_job_key};
-use super::resource::{Data, ResourceKey};
+use super::Screen;
+use super::vocab::nav::{Nav, is_job_key};
+use super::vocab::resource::{Data, ResourceKey};
 use super::{Effect, Level, State};
 use crate::aurora::model::{JobUpdateDetails, JobUpdateSummary};
 

@@ -10,7 +10,7 @@ use std::path::Path;
 
 pub use chord::{Chord, Key};
 
-use crate::app::command::Command;
+use crate::app::vocab::command::Command;
 
 /// Where a binding applies. The view's own layer is tried first, then `List` for table views,
 /// then `Global`.

@@ -1,7 +1,7 @@
 //! `eos keys`: the effective keymap as text (per layer) or as the README's Markdown table.
 
 use super::{Chord, Keymap, Layer};
-use crate::app::command::Command;
+use crate::app::vocab::command::Command;
 
 /// Every layer with its bindings: chord, action name, description.
 pub fn listing(k: &Keymap) -> String {

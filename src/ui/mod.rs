@@ -236,7 +236,7 @@ fn draw_crumbs(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     tail.extend(rolling);
     let room = width.saturating_sub(edge.width() + tail_width);
-    let crumbs = crate::app::nav::fit_crumbs(&state.breadcrumbs(), room.max(12));
+    let crumbs = crate::app::screen::fit_crumbs(&state.breadcrumbs(), room.max(12));
     let mut spans = vec![edge];
     for (i, c) in crumbs.into_iter().enumerate() {
         if i > 0 {

@@ -6,7 +6,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::input::{Input, InputKind};
-use super::ops::Operation;
+use crate::app::vocab::ops::Operation;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Focus {

@@ -1,37 +1,12 @@
-//! Screens (views on the navigation stack) and the places one can go.
+//! The screen stack's elements: a [`Screen`] is a view on the navigation stack with its own UI
+//! state (its table, scroll, expanded rows); the data lives in the store. Opening one asks its
+//! view for its table; each screen says what it polls, its keymap layer and its breadcrumb.
 
-use super::resource::{PendingScope, ResourceKey};
-use super::table::Table;
+use super::views::{clusters, hosts, jobs, roles, tasks, triage, updates};
+use super::vocab::nav::{Nav, is_job_key, short_task_id};
+use super::vocab::resource::{PendingScope, ResourceKey};
+use super::widgets::table::Table;
 use crate::keymap::Layer;
-
-/// A place to go: what Enter on a row, a `:` command or a hot key opens.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Nav {
-    Roles,
-    Jobs(Option<String>),
-    /// Tasks of a job (`role/env/name`).
-    Tasks(String),
-    Task(String),
-    Config(String),
-    Quota(String),
-    /// Updates of a role (or all), optionally pre-filtered (e.g. by job key).
-    Updates {
-        role: Option<String>,
-        filter: Option<String>,
-    },
-    /// One update, `role/env/name/id`; or `role/env/name`: that job's active (else latest)
-    /// update, resolved once the role's updates are known.
-    Update(String),
-    Triage,
-    /// Agent hosts with their tasks and maintenance mode.
-    Hosts,
-    /// The active tasks on one host.
-    Host(String),
-    /// The clusters of clusters.json, with their health.
-    Clusters,
-    /// Switch to another cluster (not a view: the console reconnects).
-    SwitchCluster(String),
-}
 
 /// A view on the stack with its own UI state; the data lives in the store.
 #[derive(Debug)]
@@ -91,19 +66,18 @@ pub enum Screen {
 
 impl Screen {
     pub fn open(nav: &Nav) -> Screen {
-        use super::rows;
         match nav {
             Nav::Roles => Screen::Roles {
-                table: rows::roles_table(),
+                table: roles::roles_table(),
             },
             Nav::Jobs(role) => Screen::Jobs {
                 role: role.clone(),
-                table: rows::jobs_table(),
+                table: jobs::jobs_table(),
             },
             Nav::Tasks(job) => Screen::Tasks {
                 job: job.clone(),
                 history: false,
-                table: rows::tasks_table(),
+                table: tasks::tasks_table(),
             },
             Nav::Task(id) => Screen::Task {
                 id: id.clone(),
@@ -115,7 +89,7 @@ impl Screen {
             },
             Nav::Quota(role) => Screen::Quota { role: role.clone() },
             Nav::Updates { role, filter } => {
-                let mut table = rows::updates_table();
+                let mut table = updates::updates_table();
                 if let Some(f) = filter {
                     let _ = table.set_filter(f);
                 }
@@ -130,23 +104,23 @@ impl Screen {
                 scroll: 0,
             },
             Nav::Triage => Screen::Triage {
-                table: rows::triage_table(),
+                table: triage::triage_table(),
                 expanded: Default::default(),
                 crashloops: Vec::new(),
             },
             Nav::Hosts => Screen::Hosts {
-                table: super::hosts::hosts_table(),
+                table: hosts::hosts_table(),
             },
             Nav::Host(host) => Screen::Host {
                 host: host.clone(),
-                table: super::hosts::host_tasks_table(),
+                table: hosts::host_tasks_table(),
             },
             Nav::Clusters => Screen::Clusters {
-                table: super::clusters::clusters_table(),
+                table: clusters::clusters_table(),
             },
             // Handled by `State::open` before a screen is made; the roles view stands in.
             Nav::SwitchCluster(_) => Screen::Roles {
-                table: rows::roles_table(),
+                table: roles::roles_table(),
             },
         }
     }
@@ -329,24 +303,6 @@ impl Screen {
             Screen::Update { key, .. } => key.rsplit_once('/').map(|(j, _)| j.to_owned()),
             _ => None,
         }
-    }
-}
-
-/// `role/env/name` (a job) rather than `role/env/name/id` (an update).
-pub fn is_job_key(key: &str) -> bool {
-    key.split('/').count() == 3
-}
-
-/// Task ids are long (`<ts>-<role>-<env>-<job>-<instance>-<uuid>`); the instance and the start
-/// of the uuid identify one on screen.
-pub fn short_task_id(id: &str) -> String {
-    let parts: Vec<&str> = id.rsplitn(6, '-').collect();
-    if parts.len() == 6 {
-        format!("{}-{}", parts[5].rsplit('-').next().unwrap_or(""), parts[4])
-            .trim_start_matches('-')
-            .to_owned()
-    } else {
-        id.chars().take(24).collect()
     }
 }
 

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use super::nav::Nav;
+use crate::app::vocab::nav::Nav;
 
 /// How a cell sorts.
 #[derive(Clone, Debug, PartialEq, PartialOrd)]

@@ -83,7 +83,7 @@ pub enum Data {
     Updates(Vec<JobUpdateSummary>),
     UpdateDetails(Option<Box<JobUpdateDetails>>),
     Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
-    Clusters(Vec<super::clusters::ClusterHealth>),
+    Clusters(Vec<ClusterHealth>),
 }
 
 /// The console's knowledge of one resource.
@@ -160,6 +160,19 @@ impl Slot {
         }
         true
     }
+}
+
+/// One cluster of clusters.json as the `:clusters` probe found it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterHealth {
+    pub name: String,
+    /// `zk host:port/path`, or the URL.
+    pub reached: String,
+    pub auth: String,
+    /// The scheduler that answered (the leader, for ZooKeeper clusters).
+    pub leader: Option<String>,
+    /// Round trip of a cheap read (`getTierConfigs`), or why it failed.
+    pub health: Result<u64, String>,
 }
 
 #[cfg(test)]

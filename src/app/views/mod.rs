@@ -1,0 +1,11 @@
+//! One module per screen (vocabulary and widgets below, the screen stack above): each owns
+//! its table builder and turns API data into rows, once per arrival. Views read no `State`.
+
+pub mod cells;
+pub mod clusters;
+pub mod hosts;
+pub mod jobs;
+pub mod roles;
+pub mod tasks;
+pub mod triage;
+pub mod updates;
