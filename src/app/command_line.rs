@@ -590,6 +590,11 @@ mod tests {
                 ":{} is listed but does not parse: {got:?}",
                 c.name
             );
+            // A line that parses to a mutation must be marked mutating, so that help and Tab
+            // hide it under --read-only (where the reducer refuses every operation).
+            if matches!(got, Ok(LineCommand::Operation(_) | LineCommand::Rolling(_))) {
+                assert!(c.mutates, ":{} mutates but is not marked so", c.name);
+            }
         }
         assert!(find("kill-job").is_some_and(|c| c.mutates));
         assert!(find("tasks").is_some_and(|c| c.name == "job"));
