@@ -173,7 +173,9 @@ impl Keymap {
     /// Merges a keymap file over this one.
     pub fn merge(&mut self, text: &str, file: &str) -> Result<(), KeymapError> {
         let doc = Doc::parse(text, file)?;
-        for (section_key, bindings) in tomlfile::entries(doc.root()) {
+        // In the map's (key) order, not the file's: the order bindings are listed in (help,
+        // hints) comes from it.
+        for (section_key, bindings) in doc.root() {
             let section: &str = section_key.get_ref();
             let err = |reason: String| {
                 doc.error(section_key.span(), &tomlfile::path("", section), reason)
@@ -194,7 +196,7 @@ impl Keymap {
                 ))
             })?;
             let mut seen: Vec<Chord> = Vec::new();
-            for (chord_key, action) in tomlfile::entries(bindings) {
+            for (chord_key, action) in bindings {
                 let chord_text: &str = chord_key.get_ref();
                 let err = |reason: String| {
                     doc.error(
