@@ -100,6 +100,37 @@ pub fn degrade(c: Color, cap: ColorCap) -> Color {
 /// The six levels of each axis of the xterm colour cube.
 const CUBE: [u8; 6] = [0, 95, 135, 175, 215, 255];
 
+/// A colour written in a theme or config file: `#rrggbb` or an ANSI colour name (`reset` and
+/// `default` are the terminal's own colour).
+pub fn parse_color(s: &str) -> Option<Color> {
+    if let Some(hex) = s.strip_prefix('#')
+        && hex.len() == 6
+    {
+        let v = u32::from_str_radix(hex, 16).ok()?;
+        return Some(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
+    }
+    Some(match s {
+        "reset" | "default" => Color::Reset,
+        "black" => Color::Black,
+        "red" => Color::Red,
+        "green" => Color::Green,
+        "yellow" => Color::Yellow,
+        "blue" => Color::Blue,
+        "magenta" => Color::Magenta,
+        "cyan" => Color::Cyan,
+        "gray" | "grey" => Color::Gray,
+        "darkgray" | "darkgrey" => Color::DarkGray,
+        "lightred" => Color::LightRed,
+        "lightgreen" => Color::LightGreen,
+        "lightyellow" => Color::LightYellow,
+        "lightblue" => Color::LightBlue,
+        "lightmagenta" => Color::LightMagenta,
+        "lightcyan" => Color::LightCyan,
+        "white" => Color::White,
+        _ => return None,
+    })
+}
+
 fn nearest_level(v: u8) -> usize {
     (0..6)
         .min_by_key(|&i| (CUBE[i] as i32 - v as i32).abs())

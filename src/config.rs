@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use ratatui::style::Color;
+use toml::de::DeValue;
+
+pub use crate::tomlfile::ConfigError;
+use crate::tomlfile::{self, Doc};
 
 /// The Thermos observer's task page, for the task detail's sandbox link.
 pub const DEFAULT_OBSERVER_URL: &str = "http://{host}:1338/task/{task_id}";
@@ -71,220 +75,178 @@ pub fn observer_link(template: &str, host: &str, task_id: &str) -> String {
         .replace("{task_id}", task_id)
 }
 
-/// The 1-based line of `key` inside `[section]` (top level: `None`), found by reading the text;
-/// `None` when it is written some other way (inline tables).
-pub fn line_of(text: &str, section: Option<&str>, key: &str) -> Option<usize> {
-    let mut current = String::new();
-    let want = section.unwrap_or("");
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if let Some(rest) = t.strip_prefix('[') {
-            let inner = rest.trim_start_matches('[');
-            let inner = inner.split(']').next().unwrap_or("");
-            current = inner
-                .split('.')
-                .map(|p| unquote(p.trim()))
-                .collect::<Vec<_>>()
-                .join(".");
-            continue;
-        }
-        if current == want
-            && let Some((k, _)) = t.split_once('=')
-            && unquote(k.trim()) == key
-        {
-            return Some(i + 1);
-        }
-    }
-    None
-}
-
-fn unquote(s: &str) -> &str {
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .or_else(|| s.strip_prefix('\'').and_then(|s| s.strip_suffix('\'')))
-        .unwrap_or(s)
-}
-
-/// The line a TOML syntax error points at.
-pub fn error_line(text: &str, e: &toml::de::Error) -> Option<usize> {
-    let start = e.span()?.start.min(text.len());
-    Some(text[..start].matches('\n').count() + 1)
-}
-
-/// Where a setting is: `FILE:LINE: KEY` (the line when it can be found).
-fn at(file: &str, line: Option<usize>, key: &str) -> String {
-    match line {
-        Some(l) => format!("{file}:{l}: {key}"),
-        None => format!("{file}: {key}"),
-    }
-}
-
-/// Parses a config file's text. Errors name file, line and key; unknown keys become warnings.
-pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), String> {
-    let table: toml::Table =
-        text.parse()
-            .map_err(|e: toml::de::Error| match error_line(text, &e) {
-                Some(l) => format!("{file}:{l}: syntax error: {}", e.message().trim()),
-                None => format!("{file}: syntax error: {}", e.message().trim()),
-            })?;
+/// Parses a config file's text. Errors name file, line and key; unknown keys become warnings
+/// (in file order).
+pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), ConfigError> {
+    let doc = Doc::parse(text, file)?;
     let mut warnings = Vec::new();
     let mut cfg = Config {
         file: Some(PathBuf::from(file)),
         ..Config::default()
     };
-    for (k, v) in &table {
-        let line = line_of(text, None, k);
-        let here = at(file, line, k);
-        match k.as_str() {
-            "refresh" => cfg.refresh = Some(seconds(v, &here)?),
-            "update_refresh" => cfg.update_refresh = Some(seconds(v, &here)?),
-            "theme" => cfg.theme = Some(string(v, &here)?),
-            "keymap" => cfg.keymap = Some(PathBuf::from(string(v, &here)?)),
-            "read_only" => cfg.read_only = Some(boolean(v, &here)?),
-            "mouse" => cfg.mouse = Some(boolean(v, &here)?),
-            "timezone" => {
-                cfg.timezone = Some(
-                    string(v, &here)?
-                        .parse()
-                        .map_err(|e| format!("{here}: {e}"))?,
-                )
-            }
+    for (k, v) in tomlfile::entries(doc.root()) {
+        let here = Here {
+            doc: &doc,
+            span: k.span(),
+            key: tomlfile::path("", k.get_ref()),
+        };
+        let v = v.get_ref();
+        match k.get_ref().as_ref() {
+            "refresh" => cfg.refresh = Some(here.seconds(v)?),
+            "update_refresh" => cfg.update_refresh = Some(here.seconds(v)?),
+            "theme" => cfg.theme = Some(here.string(v)?),
+            "keymap" => cfg.keymap = Some(PathBuf::from(here.string(v)?)),
+            "read_only" => cfg.read_only = Some(here.boolean(v)?),
+            "mouse" => cfg.mouse = Some(here.boolean(v)?),
+            "timezone" => cfg.timezone = Some(here.string(v)?.parse().map_err(|e| here.err(e))?),
             "observer_url" => {
-                cfg.observer_url = Some(merge_observer(cfg.observer_url, url(v, &here)?, &here)?)
+                let url = here.url(v)?;
+                cfg.observer_url = Some(here.observer(cfg.observer_url, url)?)
             }
             "observer_port" => {
-                cfg.observer_url = Some(merge_observer(cfg.observer_url, port(v, &here)?, &here)?)
+                let url = here.port(v)?;
+                cfg.observer_url = Some(here.observer(cfg.observer_url, url)?)
             }
             "clusters" => {
-                let toml::Value::Table(clusters) = v else {
-                    return Err(format!("{here}: must be a table of [clusters.NAME]"));
+                let DeValue::Table(clusters) = v else {
+                    return Err(here.err("must be a table of [clusters.NAME]"));
                 };
-                for (name, c) in clusters {
-                    let cl = cluster(text, file, name, c, &mut warnings)?;
-                    cfg.clusters.insert(name.clone(), cl);
+                for (name, c) in tomlfile::entries(clusters) {
+                    let cl = cluster(&doc, name, c.get_ref(), &mut warnings)?;
+                    cfg.clusters.insert(name.get_ref().to_string(), cl);
                 }
             }
-            _ => warnings.push(format!("{here}: unknown key (ignored)")),
+            _ => warnings.push(here.warning("unknown key (ignored)")),
         }
     }
-    // In file order (the table is read in key order).
-    warnings.sort_by_key(|w| {
-        w.strip_prefix(file)
-            .and_then(|r| r.strip_prefix(':'))
-            .and_then(|r| r.split(':').next()?.parse::<usize>().ok())
-            .unwrap_or(usize::MAX)
-    });
     Ok((cfg, warnings))
 }
 
 fn cluster(
-    text: &str,
-    file: &str,
-    name: &str,
-    v: &toml::Value,
+    doc: &Doc<'_>,
+    name: &tomlfile::Key<'_>,
+    v: &DeValue<'_>,
     warnings: &mut Vec<String>,
-) -> Result<ClusterConfig, String> {
-    let section = format!("clusters.{name}");
-    let outer = at(file, line_of(text, Some("clusters"), name), &section);
-    let toml::Value::Table(t) = v else {
-        return Err(format!("{outer}: must be a table"));
+) -> Result<ClusterConfig, ConfigError> {
+    let section = tomlfile::path("clusters", name.get_ref());
+    let DeValue::Table(t) = v else {
+        return Err(doc.error(name.span(), &section, "must be a table"));
     };
     let mut c = ClusterConfig::default();
-    for (k, v) in t {
-        let line =
-            line_of(text, Some(&section), k).or_else(|| line_of(text, Some("clusters"), name));
-        let here = at(file, line, &format!("{section}.{k}"));
-        match k.as_str() {
-            "theme" => c.theme = Some(string(v, &here)?),
+    for (k, v) in tomlfile::entries(t) {
+        let here = Here {
+            doc,
+            span: k.span(),
+            key: tomlfile::path(&section, k.get_ref()),
+        };
+        let v = v.get_ref();
+        match k.get_ref().as_ref() {
+            "theme" => c.theme = Some(here.string(v)?),
             "accent" => {
-                let s = string(v, &here)?;
+                let s = here.string(v)?;
                 c.accent = Some(
-                    crate::theme::parse_color(&s, &Default::default())
+                    crate::color::parse_color(&s)
                         .filter(|c| *c != Color::Reset)
-                        .ok_or(format!(
-                            "{here}: not a colour: {s:?} (use #rrggbb or an ANSI colour name)"
-                        ))?,
+                        .ok_or_else(|| {
+                            here.err(format!(
+                                "not a colour: {s:?} (use #rrggbb or an ANSI colour name)"
+                            ))
+                        })?,
                 );
             }
-            "read_only" => c.read_only = Some(boolean(v, &here)?),
-            "prod" => c.prod = Some(boolean(v, &here)?),
+            "read_only" => c.read_only = Some(here.boolean(v)?),
+            "prod" => c.prod = Some(here.boolean(v)?),
             "ca_cert" => {
-                let p = PathBuf::from(string(v, &here)?);
-                c.ca_cert = Some(match Path::new(file).parent() {
+                let p = PathBuf::from(here.string(v)?);
+                c.ca_cert = Some(match Path::new(&doc.file).parent() {
                     Some(dir) if p.is_relative() => dir.join(p),
                     _ => p,
                 });
             }
             "observer_url" => {
-                c.observer_url = Some(merge_observer(c.observer_url, url(v, &here)?, &here)?)
+                let url = here.url(v)?;
+                c.observer_url = Some(here.observer(c.observer_url, url)?)
             }
             "observer_port" => {
-                c.observer_url = Some(merge_observer(c.observer_url, port(v, &here)?, &here)?)
+                let url = here.port(v)?;
+                c.observer_url = Some(here.observer(c.observer_url, url)?)
             }
-            _ => warnings.push(format!("{here}: unknown key (ignored)")),
+            _ => warnings.push(here.warning("unknown key (ignored)")),
         }
     }
     Ok(c)
 }
 
-fn merge_observer(old: Option<String>, new: String, here: &str) -> Result<String, String> {
-    match old {
-        Some(_) => Err(format!(
-            "{here}: give observer_url or observer_port, not both"
-        )),
-        None => Ok(new),
+/// One setting being read: where it is, for its errors.
+struct Here<'d, 'i> {
+    doc: &'d Doc<'i>,
+    span: std::ops::Range<usize>,
+    key: String,
+}
+
+impl Here<'_, '_> {
+    fn err(&self, reason: impl std::fmt::Display) -> ConfigError {
+        self.doc
+            .error(self.span.clone(), &self.key, reason.to_string())
     }
-}
 
-fn string(v: &toml::Value, here: &str) -> Result<String, String> {
-    v.as_str()
-        .map(str::to_owned)
-        .ok_or(format!("{here}: expected a string, found {}", v.type_str()))
-}
+    fn warning(&self, reason: &str) -> String {
+        self.doc.warning(self.span.clone(), &self.key, reason)
+    }
 
-fn boolean(v: &toml::Value, here: &str) -> Result<bool, String> {
-    v.as_bool().ok_or(format!(
-        "{here}: expected true or false, found {}",
-        v.type_str()
-    ))
-}
-
-fn seconds(v: &toml::Value, here: &str) -> Result<f64, String> {
-    let s = match v {
-        toml::Value::Integer(i) => *i as f64,
-        toml::Value::Float(f) => *f,
-        other => {
-            return Err(format!(
-                "{here}: expected a number of seconds, found {}",
-                other.type_str()
-            ));
+    fn observer(&self, old: Option<String>, new: String) -> Result<String, ConfigError> {
+        match old {
+            Some(_) => Err(self.err("give observer_url or observer_port, not both")),
+            None => Ok(new),
         }
-    };
-    if s.is_finite() && s >= 0.5 {
+    }
+
+    fn string(&self, v: &DeValue<'_>) -> Result<String, ConfigError> {
+        v.as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| self.err(format!("expected a string, found {}", v.type_str())))
+    }
+
+    fn boolean(&self, v: &DeValue<'_>) -> Result<bool, ConfigError> {
+        v.as_bool()
+            .ok_or_else(|| self.err(format!("expected true or false, found {}", v.type_str())))
+    }
+
+    fn seconds(&self, v: &DeValue<'_>) -> Result<f64, ConfigError> {
+        let s = tomlfile::number(v).ok_or_else(|| {
+            self.err(format!(
+                "expected a number of seconds, found {}",
+                v.type_str()
+            ))
+        })?;
+        if s.is_finite() && s >= 0.5 {
+            Ok(s)
+        } else {
+            Err(self.err("must be at least 0.5 seconds"))
+        }
+    }
+
+    fn url(&self, v: &DeValue<'_>) -> Result<String, ConfigError> {
+        let s = self.string(v)?;
+        let rest = s.replace("{host}", "").replace("{task_id}", "");
+        if rest.contains('{') || rest.contains('}') {
+            return Err(self.err(format!(
+                "unknown placeholder in {s:?} (only {{host}} and {{task_id}})"
+            )));
+        }
+        if !(s.starts_with("http://") || s.starts_with("https://")) {
+            return Err(self.err("must start with http:// or https://"));
+        }
         Ok(s)
-    } else {
-        Err(format!("{here}: must be at least 0.5 seconds"))
     }
-}
 
-fn url(v: &toml::Value, here: &str) -> Result<String, String> {
-    let s = string(v, here)?;
-    let rest = s.replace("{host}", "").replace("{task_id}", "");
-    if rest.contains('{') || rest.contains('}') {
-        return Err(format!(
-            "{here}: unknown placeholder in {s:?} (only {{host}} and {{task_id}})"
-        ));
-    }
-    if !(s.starts_with("http://") || s.starts_with("https://")) {
-        return Err(format!("{here}: must start with http:// or https://"));
-    }
-    Ok(s)
-}
-
-fn port(v: &toml::Value, here: &str) -> Result<String, String> {
-    match v.as_integer() {
-        Some(p) if (1..=65535).contains(&p) => Ok(format!("http://{{host}}:{p}/task/{{task_id}}")),
-        _ => Err(format!("{here}: expected a port number (1-65535)")),
+    fn port(&self, v: &DeValue<'_>) -> Result<String, ConfigError> {
+        match tomlfile::integer(v) {
+            Some(p) if (1..=65535).contains(&p) => {
+                Ok(format!("http://{{host}}:{p}/task/{{task_id}}"))
+            }
+            _ => Err(self.err("expected a port number (1-65535)")),
+        }
     }
 }
 
@@ -293,7 +255,7 @@ fn port(v: &toml::Value, here: &str) -> Result<String, String> {
 pub fn load(
     explicit: Option<&Path>,
     config_dir: Option<&Path>,
-) -> Result<(Config, Vec<String>), String> {
+) -> Result<(Config, Vec<String>), ConfigError> {
     let path = match explicit {
         Some(p) => p.to_owned(),
         None => match config_dir.map(|d| d.join("config.toml")) {
@@ -302,7 +264,7 @@ pub fn load(
         },
     };
     let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+        .map_err(|e| ConfigError::file(path.display().to_string(), format!("cannot read: {e}")))?;
     parse(&text, &path.display().to_string())
 }
 
@@ -338,7 +300,9 @@ accent = "#ff8800"
         assert_eq!(c.theme.as_deref(), Some("light"));
         assert_eq!(c.mouse, Some(true));
         assert_eq!(c.timezone, Some(crate::timezone::TimeZone::Utc));
-        let e = parse("timezone = \"mars\"\n", "c.toml").unwrap_err();
+        let e = parse("timezone = \"mars\"\n", "c.toml")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.starts_with("c.toml:1: timezone: not a time zone setting"),
             "{e}"
@@ -357,21 +321,51 @@ accent = "#ff8800"
         assert_eq!(c.clusters["devcluster"].read_only, Some(true));
     }
 
+    fn err(text: &str) -> String {
+        parse(text, "c.toml").unwrap_err().to_string()
+    }
+
     #[test]
     fn errors_name_file_line_and_key() {
-        let e = parse("refresh = 5\ntheme = 3\n", "c.toml").unwrap_err();
+        let e = err("refresh = 5\ntheme = 3\n");
         assert_eq!(e, "c.toml:2: theme: expected a string, found integer");
-        let e = parse("[clusters.a]\nprod = true\naccent = \"redish\"\n", "c.toml").unwrap_err();
+        let e = err("[clusters.a]\nprod = true\naccent = \"redish\"\n");
         assert!(
             e.starts_with("c.toml:3: clusters.a.accent: not a colour"),
             "{e}"
         );
-        let e = parse("refresh = 5\n[clusters\n", "c.toml").unwrap_err();
+        let e = err("refresh = 5\n[clusters\n");
         assert!(e.starts_with("c.toml:2: syntax error"), "{e}");
-        let e = parse("refresh = 0.1\n", "c.toml").unwrap_err();
+        let e = err("refresh = 0.1\n");
         assert!(e.starts_with("c.toml:1: refresh: must be at least"), "{e}");
-        let e = parse("observer_url = \"http://{host}/{id}\"\n", "c.toml").unwrap_err();
+        let e = err("observer_url = \"http://{host}/{id}\"\n");
         assert!(e.contains("unknown placeholder"), "{e}");
+    }
+
+    /// The old hand-written line scanner only knew `[section]` + `key = value`: a dotted key or
+    /// an inline table lost the line (and the warnings' order).
+    #[test]
+    fn every_toml_spelling_gets_its_line() {
+        assert_eq!(
+            err("refresh = 5\nclusters.a.prod = \"yes\"\n"),
+            "c.toml:2: clusters.a.prod: expected true or false, found string"
+        );
+        assert_eq!(
+            err("[clusters]\na = { read_only = true, prod = 1 }\n"),
+            "c.toml:2: clusters.a.prod: expected true or false, found integer"
+        );
+        let (_, w) = parse(
+            "mouse = true\nclusters.b.prd = 1\n\n[clusters.a]\nthem = \"x\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        assert_eq!(
+            w,
+            vec![
+                "c.toml:2: clusters.b.prd: unknown key (ignored)".to_owned(),
+                "c.toml:5: clusters.a.them: unknown key (ignored)".to_owned(),
+            ]
+        );
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! A line diff (longest common subsequence) with context, for config changes.
+//! A line diff (the `similar` crate's Myers diff) with context, for config changes: the one
+//! diff behind the update screen's and the editor's config diffs.
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiffLine {
@@ -29,34 +30,17 @@ pub fn diff_lines(a: &[String], b: &[String], context: usize) -> Vec<DiffLine> {
         .map(|s| DiffLine::Same(s.clone()))
         .collect();
     if am.len().saturating_mul(bm.len()) > 4_000_000 {
+        // Too big to compare line by line in good time: one block out, one in.
         ops.extend(am.iter().map(|s| DiffLine::Removed(s.clone())));
         ops.extend(bm.iter().map(|s| DiffLine::Added(s.clone())));
     } else {
-        let (n, m) = (am.len(), bm.len());
-        let mut lcs = vec![vec![0u32; m + 1]; n + 1];
-        for i in (0..n).rev() {
-            for j in (0..m).rev() {
-                lcs[i][j] = if am[i] == bm[j] {
-                    lcs[i + 1][j + 1] + 1
-                } else {
-                    lcs[i + 1][j].max(lcs[i][j + 1])
-                };
-            }
-        }
-        let (mut i, mut j) = (0, 0);
-        while i < n || j < m {
-            if i < n && j < m && am[i] == bm[j] {
-                ops.push(DiffLine::Same(am[i].clone()));
-                i += 1;
-                j += 1;
-            } else if i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1]) {
-                // Removals first, as diff(1) shows them.
-                ops.push(DiffLine::Removed(am[i].clone()));
-                i += 1;
-            } else {
-                ops.push(DiffLine::Added(bm[j].clone()));
-                j += 1;
-            }
+        // Within a changed block, removals come first, as diff(1) shows them.
+        for op in similar::capture_diff_slices(similar::Algorithm::Myers, am, bm) {
+            ops.extend(op.iter_changes(am, bm).map(|c| match c.tag() {
+                similar::ChangeTag::Equal => DiffLine::Same(c.value().clone()),
+                similar::ChangeTag::Delete => DiffLine::Removed(c.value().clone()),
+                similar::ChangeTag::Insert => DiffLine::Added(c.value().clone()),
+            }));
         }
     }
     ops.extend(
@@ -119,5 +103,35 @@ mod tests {
         assert!(diff_lines(&v("a b"), &v("a b"), 3).is_empty());
         let d = diff_lines(&v("a"), &v("a b"), 0);
         assert_eq!(d, vec![DiffLine::Gap(1), DiffLine::Added("b".into())]);
+    }
+
+    #[test]
+    fn a_changed_block_shows_removals_before_additions() {
+        let d = diff_lines(&v("a b c d"), &v("a X Y d"), 0);
+        assert_eq!(
+            d,
+            vec![
+                DiffLine::Gap(1),
+                DiffLine::Removed("b".into()),
+                DiffLine::Removed("c".into()),
+                DiffLine::Added("X".into()),
+                DiffLine::Added("Y".into()),
+                DiffLine::Gap(1),
+            ]
+        );
+        // Interleaved changes keep the unchanged lines between them.
+        let d = diff_lines(&v("1 a 2 b 3"), &v("1 A 2 B 3"), 0);
+        assert_eq!(
+            d,
+            vec![
+                DiffLine::Gap(1),
+                DiffLine::Removed("a".into()),
+                DiffLine::Added("A".into()),
+                DiffLine::Gap(1),
+                DiffLine::Removed("b".into()),
+                DiffLine::Added("B".into()),
+                DiffLine::Gap(1),
+            ]
+        );
     }
 }

@@ -86,7 +86,8 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = crate::cli::config_dir();
-        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
+        let (config, _) =
+            crate::config::load(console.config.as_deref(), dir.as_deref()).map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(conn, &config);
         let mut cfg = connector.client_config().await?;

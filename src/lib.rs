@@ -21,5 +21,6 @@ pub mod simcmd;
 pub mod table;
 pub mod theme;
 pub mod timezone;
+pub mod tomlfile;
 pub mod tui;
 pub mod ui;

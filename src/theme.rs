@@ -9,7 +9,10 @@ use std::path::{Path, PathBuf};
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::color::{ColorCap, degrade};
+use toml::de::DeValue;
+
+use crate::color::{ColorCap, degrade, parse_color};
+use crate::tomlfile::{self, Doc};
 
 pub const DEFAULT_TOML: &str = include_str!("../themes/default.toml");
 
@@ -41,29 +44,8 @@ impl Default for Theme {
     }
 }
 
-/// A theme file that cannot be used: the file, and where known the line and key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ThemeError {
-    pub file: String,
-    pub line: Option<usize>,
-    pub key: Option<String>,
-    pub reason: String,
-}
-
-impl std::fmt::Display for ThemeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.file)?;
-        if let Some(l) = self.line {
-            write!(f, ":{l}")?;
-        }
-        if let Some(k) = &self.key {
-            write!(f, ": {k}")?;
-        }
-        write!(f, ": {}", self.reason)
-    }
-}
-
-impl std::error::Error for ThemeError {}
+/// A theme file that cannot be used: the one error type of Eos's TOML files.
+pub use crate::tomlfile::ConfigError as ThemeError;
 
 /// Which colours a theme uses (shown by `eos themes`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,9 +73,18 @@ struct Raw {
     file: String,
     inherits: Option<String>,
     /// key -> (colour text, line)
-    palette: Vec<(String, String, Option<usize>)>,
-    /// key -> (value, file, line)
-    styles: Vec<(String, toml::Value, Option<usize>)>,
+    palette: Vec<(String, String, usize)>,
+    /// key -> (the style as written, or why it is not one; line)
+    styles: Vec<(String, Result<StyleSpec, String>, usize)>,
+}
+
+/// A style as written, its colour names not yet looked up in the palette.
+#[derive(Clone, Debug, Default)]
+struct StyleSpec {
+    fg: Option<String>,
+    bg: Option<String>,
+    underline: Option<String>,
+    modifiers: Modifier,
 }
 
 /// Where a theme's text comes from.
@@ -133,18 +124,18 @@ impl Theme {
         user_dir: Option<&Path>,
         warnings: &mut Vec<String>,
     ) -> Result<Theme, ThemeError> {
-        let found = find(spec, user_dir, None).ok_or_else(|| ThemeError {
-            file: spec.to_owned(),
-            line: None,
-            key: None,
-            reason: format!(
-                "no such theme; available: {}",
-                list(user_dir)
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        let found = find(spec, user_dir, None).ok_or_else(|| {
+            ThemeError::file(
+                spec,
+                format!(
+                    "no such theme; available: {}",
+                    list(user_dir)
+                        .iter()
+                        .map(|i| i.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
         })?;
         load_found(found, spec, user_dir, warnings, 0)
     }
@@ -318,11 +309,8 @@ fn load_found(
             false,
         ),
         Found::File(p) => {
-            let text = std::fs::read_to_string(&p).map_err(|e| ThemeError {
-                file: p.display().to_string(),
-                line: None,
-                key: None,
-                reason: format!("cannot read: {e}"),
+            let text = std::fs::read_to_string(&p).map_err(|e| {
+                ThemeError::file(p.display().to_string(), format!("cannot read: {e}"))
             })?;
             let f = p.display().to_string();
             (text, f.clone(), f, true)
@@ -366,13 +354,15 @@ fn resolve_with(
         &mut styles,
     )?;
     let mut out = HashMap::new();
-    for (key, (v, file, line)) in styles {
-        let style = parse_style(&v, &palette).map_err(|reason| ThemeError {
-            file,
-            line,
-            key: Some(format!("styles.{key}")),
-            reason,
-        })?;
+    for (key, (spec, file, line)) in styles {
+        let style = spec
+            .and_then(|spec| resolve_style(&spec, &palette))
+            .map_err(|reason| ThemeError {
+                file,
+                line: Some(line),
+                key: Some(crate::tomlfile::path("styles", &key)),
+                reason,
+            })?;
         out.insert(key, style);
     }
     Ok(Theme {
@@ -383,7 +373,7 @@ fn resolve_with(
     })
 }
 
-type Styles = HashMap<String, (toml::Value, String, Option<usize>)>;
+type Styles = HashMap<String, (Result<StyleSpec, String>, String, usize)>;
 
 /// The palette and raw styles of a theme with its ancestors' underneath.
 #[allow(clippy::too_many_arguments)]
@@ -443,10 +433,10 @@ fn collect(
         )?;
     }
     for (k, v, line) in raw.palette {
-        let c = parse_color(&v, &HashMap::new()).ok_or_else(|| ThemeError {
+        let c = parse_color(&v).ok_or_else(|| ThemeError {
             file: raw.file.clone(),
-            line,
-            key: Some(format!("palette.{k}")),
+            line: Some(line),
+            key: Some(crate::tomlfile::path("palette", &k)),
             reason: format!("not a colour: {v:?} (use #rrggbb or an ANSI colour name)"),
         })?;
         palette.insert(k, c);
@@ -458,80 +448,64 @@ fn collect(
 }
 
 fn parse_raw(text: &str, file: &str, warnings: &mut Vec<String>) -> Result<Raw, ThemeError> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| ThemeError {
-        file: file.to_owned(),
-        line: crate::config::error_line(text, &e),
-        key: None,
-        reason: e.message().trim().to_owned(),
-    })?;
-    let err = |key: &str, line: Option<usize>, reason: String| ThemeError {
-        file: file.to_owned(),
-        line,
-        key: Some(key.to_owned()),
-        reason,
-    };
+    let doc = Doc::parse(text, file)?;
     let mut raw = Raw {
         file: file.to_owned(),
         inherits: None,
         palette: Vec::new(),
         styles: Vec::new(),
     };
-    for (k, v) in &table {
-        let line = crate::config::line_of(text, None, k);
-        match (k.as_str(), v) {
-            ("name", toml::Value::String(_)) => {}
-            ("inherits", toml::Value::String(p)) => raw.inherits = Some(p.clone()),
-            ("palette", toml::Value::Table(p)) => {
-                for (pk, pv) in p {
-                    let line = crate::config::line_of(text, Some("palette"), pk);
-                    let s = pv.as_str().ok_or_else(|| {
-                        err(
-                            &format!("palette.{pk}"),
-                            line,
-                            "a palette entry is a colour string".into(),
+    for (k, v) in tomlfile::entries(doc.root()) {
+        let key = tomlfile::path("", k.get_ref());
+        let err = |reason: &str| doc.error(k.span(), &key, reason);
+        match (k.get_ref().as_ref(), v.get_ref()) {
+            ("name", DeValue::String(_)) => {}
+            ("inherits", DeValue::String(p)) => raw.inherits = Some(p.to_string()),
+            ("palette", DeValue::Table(p)) => {
+                for (pk, pv) in tomlfile::entries(p) {
+                    let s = pv.get_ref().as_str().ok_or_else(|| {
+                        doc.error(
+                            pk.span(),
+                            &tomlfile::path("palette", pk.get_ref()),
+                            "a palette entry is a colour string",
                         )
                     })?;
-                    raw.palette.push((pk.clone(), s.to_owned(), line));
+                    raw.palette
+                        .push((pk.get_ref().to_string(), s.to_owned(), doc.line(pk.span())));
                 }
             }
-            ("styles", toml::Value::Table(s)) => {
-                for (sk, sv) in s {
-                    let line = crate::config::line_of(text, Some("styles"), sk);
-                    raw.styles.push((sk.clone(), sv.clone(), line));
+            ("styles", DeValue::Table(s)) => {
+                for (sk, sv) in tomlfile::entries(s) {
+                    raw.styles.push((
+                        sk.get_ref().to_string(),
+                        style_spec(sv.get_ref()),
+                        doc.line(sk.span()),
+                    ));
                 }
             }
-            ("name" | "inherits", _) => return Err(err(k, line, "must be a string".into())),
-            ("palette" | "styles", _) => return Err(err(k, line, "must be a table".into())),
-            _ => warnings.push(format!(
-                "{file}{}: unknown key {k:?} (ignored)",
-                line.map(|l| format!(":{l}")).unwrap_or_default()
-            )),
+            ("name" | "inherits", _) => return Err(err("must be a string")),
+            ("palette" | "styles", _) => return Err(err("must be a table")),
+            _ => warnings.push(doc.warning(k.span(), &key, "unknown key (ignored)")),
         }
     }
     Ok(raw)
 }
 
-fn parse_style(v: &toml::Value, palette: &HashMap<String, Color>) -> Result<Style, String> {
-    let colour = |s: &str| {
-        parse_color(s, palette).ok_or(format!(
-            "unknown colour {s:?} (use a palette name, #rrggbb or an ANSI colour name)"
-        ))
-    };
-    let mut style = Style::default();
+/// A style as written: a colour, or a table of `fg`, `bg`, `underline` and `modifiers`.
+fn style_spec(v: &DeValue<'_>) -> Result<StyleSpec, String> {
+    let mut spec = StyleSpec::default();
     match v {
-        toml::Value::String(s) => style = style.fg(colour(s)?),
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                match (k.as_str(), v) {
-                    ("fg", toml::Value::String(s)) => style = style.fg(colour(s)?),
-                    ("bg", toml::Value::String(s)) => style = style.bg(colour(s)?),
-                    ("underline", toml::Value::String(s)) => {
-                        style = style.underline_color(colour(s)?)
-                    }
-                    ("modifiers", toml::Value::Array(mods)) => {
-                        for m in mods {
-                            let m = m.as_str().unwrap_or("");
-                            style = style.add_modifier(match m {
+        DeValue::String(s) => spec.fg = Some(s.to_string()),
+        DeValue::Table(t) => {
+            for (k, v) in tomlfile::entries(t) {
+                match (k.get_ref().as_ref(), v.get_ref()) {
+                    ("fg", DeValue::String(s)) => spec.fg = Some(s.to_string()),
+                    ("bg", DeValue::String(s)) => spec.bg = Some(s.to_string()),
+                    ("underline", DeValue::String(s)) => spec.underline = Some(s.to_string()),
+                    ("modifiers", DeValue::Array(mods)) => {
+                        for m in mods.iter() {
+                            let m = m.get_ref().as_str().unwrap_or("");
+                            spec.modifiers |= match m {
                                 "bold" => Modifier::BOLD,
                                 "dim" => Modifier::DIM,
                                 "italic" => Modifier::ITALIC,
@@ -539,7 +513,7 @@ fn parse_style(v: &toml::Value, palette: &HashMap<String, Color>) -> Result<Styl
                                 "reversed" => Modifier::REVERSED,
                                 "crossed_out" => Modifier::CROSSED_OUT,
                                 other => return Err(format!("unknown modifier {other:?}")),
-                            });
+                            };
                         }
                     }
                     (other, _) => {
@@ -552,40 +526,31 @@ fn parse_style(v: &toml::Value, palette: &HashMap<String, Color>) -> Result<Styl
         }
         _ => return Err("a style is a colour or a table with fg, bg, modifiers".into()),
     }
-    Ok(style)
+    Ok(spec)
 }
 
-/// `#rrggbb`, an ANSI colour name, or a palette entry.
-pub fn parse_color(s: &str, palette: &HashMap<String, Color>) -> Option<Color> {
-    if let Some(c) = palette.get(s) {
-        return Some(*c);
+/// A style with its colour names looked up: a palette entry, `#rrggbb` or an ANSI name.
+fn resolve_style(spec: &StyleSpec, palette: &HashMap<String, Color>) -> Result<Style, String> {
+    let colour = |s: &String| {
+        palette
+            .get(s)
+            .copied()
+            .or_else(|| parse_color(s))
+            .ok_or(format!(
+                "unknown colour {s:?} (use a palette name, #rrggbb or an ANSI colour name)"
+            ))
+    };
+    let mut style = Style::default().add_modifier(spec.modifiers);
+    if let Some(c) = &spec.fg {
+        style = style.fg(colour(c)?);
     }
-    if let Some(hex) = s.strip_prefix('#')
-        && hex.len() == 6
-    {
-        let v = u32::from_str_radix(hex, 16).ok()?;
-        return Some(Color::Rgb((v >> 16) as u8, (v >> 8) as u8, v as u8));
+    if let Some(c) = &spec.bg {
+        style = style.bg(colour(c)?);
     }
-    Some(match s {
-        "reset" | "default" => Color::Reset,
-        "black" => Color::Black,
-        "red" => Color::Red,
-        "green" => Color::Green,
-        "yellow" => Color::Yellow,
-        "blue" => Color::Blue,
-        "magenta" => Color::Magenta,
-        "cyan" => Color::Cyan,
-        "gray" | "grey" => Color::Gray,
-        "darkgray" | "darkgrey" => Color::DarkGray,
-        "lightred" => Color::LightRed,
-        "lightgreen" => Color::LightGreen,
-        "lightyellow" => Color::LightYellow,
-        "lightblue" => Color::LightBlue,
-        "lightmagenta" => Color::LightMagenta,
-        "lightcyan" => Color::LightCyan,
-        "white" => Color::White,
-        _ => return None,
-    })
+    if let Some(c) = &spec.underline {
+        style = style.underline_color(colour(c)?);
+    }
+    Ok(style)
 }
 
 #[cfg(test)]

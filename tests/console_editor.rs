@@ -723,12 +723,21 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
 
     let mut s = opened();
     edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
+    // Move away from the bad line: the error puts the cursor back on it.
+    for _ in 0..3 {
+        update(
+            &mut s,
+            Action::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
+        );
+    }
     assert!(preview_request(&update(&mut s, ctrl('s'))).is_none());
     let e = editor_error(&s);
     assert!(
         e.contains("$.resources[1].ram_mb: expected an integer"),
         "{e}"
     );
+    let ed = s.editor.as_ref().unwrap();
+    assert!(ed.config.lines()[ed.config.cursor().0].contains("lots"));
 
     let mut s = opened();
     set_field(&mut s, Field::Batch, "0");

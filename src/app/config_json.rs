@@ -1,81 +1,27 @@
 //! A TaskConfig as editable JSON and back. The JSON is what `serde` writes for the model types
 //! (snake_case field names, unions as `{"member": value}`, enums by name), except that the
 //! executor's data — JSON inside a string — is shown parsed when it is a JSON object or array,
-//! so it can be edited like the rest. Reading JSON back checks every field and names the JSON
-//! path of anything it cannot use (`$.resources[1].ram_mb: expected an integer, got "lots"`);
-//! unknown keys are refused rather than silently dropped.
+//! so it can be edited like the rest. Reading JSON back is the model's derived `Deserialize`:
+//! errors name the JSON path and the line of anything it cannot use
+//! (`$.resources[1].ram_mb: expected an integer, got string "lots" (line 40)`), and unknown
+//! keys are refused rather than silently dropped — in an editor, a misspelt field dropped
+//! without a word would send an update without the change the user believes they made.
 
-use std::collections::BTreeMap;
-
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::aurora::model::*;
 
-/// Bad JSON input, at a JSON path such as `$.constraints[0].constraint.value`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct JsonError {
-    pub path: String,
-    pub message: String,
-}
-
-impl std::fmt::Display for JsonError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
-    }
-}
-
-impl std::error::Error for JsonError {}
-
-type R<T> = Result<T, JsonError>;
-
-fn err<T>(path: &str, message: impl Into<String>) -> R<T> {
-    Err(JsonError {
-        path: path.to_owned(),
-        message: message.into(),
-    })
-}
-
-/// Puts the config's Thrift sets (`resources`, `constraints` and their values, `metadata`,
-/// `mesos_fetcher_uris`) in one canonical order. Their wire order means nothing, and a
-/// scheduler may send the same set in another order each time: diffed as sent, "ram 4096 →
-/// 6144" read as two removed and two added lines of unrelated resources.
+/// Puts the config's Thrift sets in one canonical order ([`TaskConfig::sort_sets`]); kept
+/// here for `eos get` until it moves to the domain layer.
 pub fn sort_sets(c: &mut TaskConfig) {
-    fn by_json<T: serde::Serialize>(v: &mut [T]) {
-        v.sort_by_cached_key(|x| serde_json::to_string(x).unwrap_or_default());
-    }
-    if let Some(r) = c.resources.as_mut() {
-        by_json(r);
-    }
-    if let Some(m) = c.metadata.as_mut() {
-        by_json(m);
-    }
-    if let Some(u) = c.mesos_fetcher_uris.as_mut() {
-        by_json(u);
-    }
-    if let Some(cs) = c.constraints.as_mut() {
-        for con in cs.iter_mut() {
-            if let Some(TaskConstraint::Value(v)) = con.constraint.as_mut()
-                && let Some(values) = v.values.as_mut()
-            {
-                values.sort();
-            }
-        }
-        by_json(cs);
-    }
-}
-
-/// The config with its sets in canonical order ([`sort_sets`]).
-pub fn with_sets_sorted(c: &TaskConfig) -> TaskConfig {
-    let mut c = c.clone();
-    sort_sets(&mut c);
-    c
+    c.sort_sets();
 }
 
 /// The lines two configs are diffed by: [`to_text`] of the config with its sets in canonical
-/// order, so one changed value reads as one changed line (the update screen, the editor's
+/// order ([`TaskConfig::sort_sets`]), so one changed value reads as one changed line (the update screen, the editor's
 /// preview).
 pub fn diff_lines_of(c: &TaskConfig) -> Vec<String> {
-    to_text(&with_sets_sorted(c))
+    to_text(&c.with_sets_sorted())
         .lines()
         .map(str::to_owned)
         .collect()
@@ -99,45 +45,61 @@ pub fn to_text(c: &TaskConfig) -> String {
     serde_json::to_string_pretty(&to_value(c)).unwrap_or_default()
 }
 
-/// Why edited text is not a config.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Why edited text is not a config. Both kinds say where: `line` and `column` count from 1.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
-    /// Not JSON at all; `line` and `column` count from 1.
+    /// Not JSON at all.
+    #[error("not valid JSON at line {line}, column {column}: {message}")]
     Syntax {
         line: usize,
         column: usize,
         message: String,
     },
-    /// JSON, but not a TaskConfig.
-    Field(JsonError),
+    /// JSON, but not a TaskConfig: the JSON path of what cannot be used
+    /// (`$.resources[1].ram_mb`).
+    #[error("{path}: {message} (line {line})")]
+    Field {
+        path: String,
+        message: String,
+        line: usize,
+        column: usize,
+    },
 }
 
-impl std::fmt::Display for TextError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl TextError {
+    /// Where in the text the problem is, to put the cursor there.
+    pub fn position(&self) -> (usize, usize) {
         match self {
-            TextError::Syntax {
-                line,
-                column,
-                message,
-            } => write!(
-                f,
-                "not valid JSON at line {line}, column {column}: {message}"
-            ),
-            TextError::Field(e) => e.fmt(f),
+            TextError::Syntax { line, column, .. } | TextError::Field { line, column, .. } => {
+                (*line, *column)
+            }
         }
     }
 }
 
-/// Reads edited JSON text. `original` is the config the text was made from: when the edited
-/// executor data means the same JSON as the original's, the original string is kept byte for
-/// byte, so an untouched executor config is never rewritten (and never shows up as a change).
+/// Reads edited JSON text: the model's own `Deserialize` (which refuses unknown fields), with
+/// the JSON path of anything it cannot use. `original` is the config the text was made from:
+/// when the edited executor data means the same JSON as the original's, the original string
+/// is kept byte for byte, so an untouched executor config is never rewritten (and never shows
+/// up as a change).
 pub fn from_text(text: &str, original: Option<&TaskConfig>) -> Result<TaskConfig, TextError> {
-    let value: Value = serde_json::from_str(text).map_err(|e| TextError::Syntax {
-        line: e.line(),
-        column: e.column(),
-        message: strip_position(&e.to_string()).to_owned(),
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut c: TaskConfig = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = json_path(e.path());
+        let e = e.into_inner();
+        // serde_json reads a union (an externally tagged enum) with a second member as a
+        // syntax error; in valid JSON it is a field that cannot be used.
+        if !e.is_data() && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() {
+            return TextError::Field {
+                path,
+                message: "expected an object with exactly one member".into(),
+                line: e.line(),
+                column: e.column(),
+            };
+        }
+        text_error(e, Some(path))
     })?;
-    let mut c = from_value(&value).map_err(TextError::Field)?;
+    de.end().map_err(|e| text_error(e, None))?;
     if let (Some(orig), Some(new)) = (
         original.and_then(executor_data),
         c.executor_config.as_mut().and_then(|e| e.data.as_mut()),
@@ -163,6 +125,26 @@ fn same_json(a: &str, b: &str) -> bool {
     }
 }
 
+/// A serde_json error as the editor says it: a syntax error, or a field (at `path`) that
+/// cannot be used.
+fn text_error(e: serde_json::Error, path: Option<String>) -> TextError {
+    let (line, column) = (e.line(), e.column());
+    let message = strip_position(&e.to_string()).to_owned();
+    match path {
+        Some(path) if e.is_data() => TextError::Field {
+            path,
+            message: plain(&message),
+            line,
+            column,
+        },
+        _ => TextError::Syntax {
+            line,
+            column,
+            message,
+        },
+    }
+}
+
 /// serde_json appends " at line L column C"; the caller says that itself.
 fn strip_position(s: &str) -> &str {
     match s.rfind(" at line ") {
@@ -171,418 +153,45 @@ fn strip_position(s: &str) -> &str {
     }
 }
 
-/// Reads a TaskConfig from JSON as written by [`to_value`].
-pub fn from_value(v: &Value) -> R<TaskConfig> {
-    let p = "$";
-    let o = object(
-        v,
-        p,
-        &[
-            "is_service",
-            "priority",
-            "max_task_failures",
-            "owner",
-            "production",
-            "constraints",
-            "task_links",
-            "contact_email",
-            "executor_config",
-            "metadata",
-            "job",
-            "container",
-            "tier",
-            "resources",
-            "mesos_fetcher_uris",
-            "partition_policy",
-            "sla_policy",
-        ],
-    )?;
-    Ok(TaskConfig {
-        is_service: opt(o, p, "is_service", boolean)?,
-        priority: opt(o, p, "priority", int32)?,
-        max_task_failures: opt(o, p, "max_task_failures", int32)?,
-        owner: opt(o, p, "owner", identity)?,
-        production: opt(o, p, "production", boolean)?,
-        constraints: opt(o, p, "constraints", |v, p| list(v, p, constraint))?,
-        task_links: opt(o, p, "task_links", string_map)?,
-        contact_email: opt(o, p, "contact_email", string)?,
-        executor_config: opt(o, p, "executor_config", executor_config)?,
-        metadata: opt(o, p, "metadata", |v, p| list(v, p, metadata))?,
-        job: opt(o, p, "job", job_key)?,
-        container: opt(o, p, "container", container)?,
-        tier: opt(o, p, "tier", string)?,
-        resources: opt(o, p, "resources", |v, p| list(v, p, resource))?,
-        mesos_fetcher_uris: opt(o, p, "mesos_fetcher_uris", |v, p| list(v, p, fetcher_uri))?,
-        partition_policy: opt(o, p, "partition_policy", partition_policy)?,
-        sla_policy: opt(o, p, "sla_policy", sla_policy)?,
-    })
-}
-
-// ---- building blocks ----
-
-fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "null".into(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => {
-            let short: String = s.chars().take(30).collect();
-            format!("{short:?}")
-        }
-        Value::Array(_) => "a list".into(),
-        Value::Object(_) => "an object".into(),
+/// `$.resources[1].ram_mb`.
+fn json_path(p: &serde_path_to_error::Path) -> String {
+    match p.to_string() {
+        root if root == "." => "$".into(),
+        index if index.starts_with('[') => format!("${index}"),
+        field => format!("$.{field}"),
     }
 }
 
-/// An object whose keys must all be in `allowed`.
-fn object<'a>(v: &'a Value, path: &str, allowed: &[&str]) -> R<&'a Map<String, Value>> {
-    let Value::Object(m) = v else {
-        return err(path, format!("expected an object, got {}", kind(v)));
-    };
-    if let Some(k) = m.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return err(
-            &format!("{path}.{k}"),
-            format!("unknown field (known here: {})", allowed.join(", ")),
-        );
-    }
-    Ok(m)
-}
-
-/// An optional field: absent or `null` is `None`.
-fn opt<T>(
-    m: &Map<String, Value>,
-    path: &str,
-    key: &str,
-    read: impl Fn(&Value, &str) -> R<T>,
-) -> R<Option<T>> {
-    match m.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => read(v, &format!("{path}.{key}")).map(Some),
-    }
-}
-
-fn boolean(v: &Value, path: &str) -> R<bool> {
-    v.as_bool().map_or_else(
-        || err(path, format!("expected true or false, got {}", kind(v))),
-        Ok,
-    )
-}
-
-fn int64(v: &Value, path: &str) -> R<i64> {
-    match v.as_i64() {
-        Some(n) => Ok(n),
-        None => err(path, format!("expected an integer, got {}", kind(v))),
-    }
-}
-
-fn int32(v: &Value, path: &str) -> R<i32> {
-    let n = int64(v, path)?;
-    i32::try_from(n).or_else(|_| err(path, format!("{n} is out of range for a 32-bit integer")))
-}
-
-fn float(v: &Value, path: &str) -> R<f64> {
-    match v.as_f64() {
-        Some(n) if v.is_number() => Ok(n),
-        _ => err(path, format!("expected a number, got {}", kind(v))),
-    }
-}
-
-fn string(v: &Value, path: &str) -> R<String> {
-    match v {
-        Value::String(s) => Ok(s.clone()),
-        _ => err(path, format!("expected a string, got {}", kind(v))),
-    }
-}
-
-fn list<T>(v: &Value, path: &str, read: impl Fn(&Value, &str) -> R<T>) -> R<Vec<T>> {
-    let Value::Array(items) = v else {
-        return err(path, format!("expected a list, got {}", kind(v)));
-    };
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, x)| read(x, &format!("{path}[{i}]")))
-        .collect()
-}
-
-fn string_map(v: &Value, path: &str) -> R<BTreeMap<String, String>> {
-    let Value::Object(m) = v else {
-        return err(path, format!("expected an object, got {}", kind(v)));
-    };
-    m.iter()
-        .map(|(k, x)| Ok((k.clone(), string(x, &format!("{path}.{k}"))?)))
-        .collect()
-}
-
-/// A union: an object with exactly one member. Returns the member's name, value and path.
-/// `{"unknown": N}` (how an unknown member is shown) is accepted as `Err(N)`.
-fn union<'a>(
-    v: &'a Value,
-    path: &str,
-    members: &[&str],
-) -> R<Result<(&'a str, &'a Value, String), i16>> {
-    let Value::Object(m) = v else {
-        return err(
-            path,
-            format!(
-                "expected an object with one of {}, got {}",
-                members.join(", "),
-                kind(v)
-            ),
-        );
-    };
-    if m.len() != 1 {
-        return err(
-            path,
-            format!(
-                "expected exactly one of {}, got {} fields",
-                members.join(", "),
-                m.len()
-            ),
-        );
-    }
-    let (k, x) = m.iter().next().expect("one member");
-    let p = format!("{path}.{k}");
-    if k == "unknown" {
-        let n = int64(x, &p)?;
-        return i16::try_from(n)
-            .map(Err)
-            .or_else(|_| err(&p, format!("{n} is not a field id")));
-    }
-    if !members.contains(&k.as_str()) {
-        return err(
-            &p,
-            format!("unknown member (expected one of {})", members.join(", ")),
-        );
-    }
-    Ok(Ok((k.as_str(), x, p)))
-}
-
-/// A Thrift enum: its name, or a number (kept as is, for values newer than Eos).
-fn enum_value<E>(
-    v: &Value,
-    path: &str,
-    from_name: impl Fn(&str) -> Option<E>,
-    from_number: impl Fn(i32) -> E,
-    names: &[&str],
-) -> R<E> {
-    match v {
-        Value::String(s) => from_name(s).map_or_else(
-            || {
-                err(
-                    path,
-                    format!("unknown value {s:?} (expected one of {})", names.join(", ")),
-                )
-            },
-            Ok,
-        ),
-        Value::Number(_) => int32(v, path).map(from_number),
-        _ => err(
-            path,
-            format!("expected one of {}, got {}", names.join(", "), kind(v)),
-        ),
-    }
-}
-
-// ---- the model's structs and unions ----
-
-fn identity(v: &Value, p: &str) -> R<Identity> {
-    let o = object(v, p, &["user"])?;
-    Ok(Identity {
-        user: opt(o, p, "user", string)?,
-    })
-}
-
-fn job_key(v: &Value, p: &str) -> R<JobKey> {
-    let o = object(v, p, &["role", "environment", "name"])?;
-    Ok(JobKey {
-        role: opt(o, p, "role", string)?,
-        environment: opt(o, p, "environment", string)?,
-        name: opt(o, p, "name", string)?,
-    })
-}
-
-fn constraint(v: &Value, p: &str) -> R<Constraint> {
-    let o = object(v, p, &["name", "constraint"])?;
-    Ok(Constraint {
-        name: opt(o, p, "name", string)?,
-        constraint: opt(o, p, "constraint", task_constraint)?,
-    })
-}
-
-fn task_constraint(v: &Value, p: &str) -> R<TaskConstraint> {
-    Ok(match union(v, p, &["value", "limit"])? {
-        Err(id) => TaskConstraint::Unknown(id),
-        Ok(("value", x, p)) => {
-            let o = object(x, &p, &["negated", "values"])?;
-            TaskConstraint::Value(ValueConstraint {
-                negated: opt(o, &p, "negated", boolean)?,
-                values: opt(o, &p, "values", |v, p| list(v, p, string))?,
-            })
-        }
-        Ok((_, x, p)) => {
-            let o = object(x, &p, &["limit"])?;
-            TaskConstraint::Limit(LimitConstraint {
-                limit: opt(o, &p, "limit", int32)?,
-            })
-        }
-    })
-}
-
-fn metadata(v: &Value, p: &str) -> R<Metadata> {
-    let o = object(v, p, &["key", "value"])?;
-    Ok(Metadata {
-        key: opt(o, p, "key", string)?,
-        value: opt(o, p, "value", string)?,
-    })
-}
-
-fn executor_config(v: &Value, p: &str) -> R<ExecutorConfig> {
-    let o = object(v, p, &["name", "data"])?;
-    let data = match o.get("data") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        // Shown parsed: written back compactly.
-        Some(x @ (Value::Object(_) | Value::Array(_))) => {
-            Some(serde_json::to_string(x).unwrap_or_default())
-        }
-        Some(x) => {
-            return err(
-                &format!("{p}.data"),
-                format!(
-                    "expected a JSON object or array (or the data as a string), got {}",
-                    kind(x)
-                ),
-            );
+/// serde's message in the editor's words: "expected an integer, got string "lots"" rather
+/// than "invalid type: string "lots", expected i64" (what a Rust type is called means nothing
+/// to someone editing JSON).
+fn plain(message: &str) -> String {
+    let words = |expected: &str| -> String {
+        match expected {
+            "i64" | "u64" => "an integer".into(),
+            "i32" => "a 32-bit integer".into(),
+            "i16" => "a 16-bit integer".into(),
+            "f64" => "a number".into(),
+            "a sequence" => "a list".into(),
+            "a map" => "an object".into(),
+            e if e.starts_with("struct ") => "an object".into(),
+            e if e.starts_with("enum ") => "an object with one member".into(),
+            e => e.to_owned(),
         }
     };
-    Ok(ExecutorConfig {
-        name: opt(o, p, "name", string)?,
-        data,
-    })
-}
-
-fn resource(v: &Value, p: &str) -> R<Resource> {
-    Ok(
-        match union(
-            v,
-            p,
-            &["num_cpus", "ram_mb", "disk_mb", "named_port", "num_gpus"],
-        )? {
-            Err(id) => Resource::Unknown(id),
-            Ok(("num_cpus", x, p)) => Resource::NumCpus(float(x, &p)?),
-            Ok(("ram_mb", x, p)) => Resource::RamMb(int64(x, &p)?),
-            Ok(("disk_mb", x, p)) => Resource::DiskMb(int64(x, &p)?),
-            Ok(("named_port", x, p)) => Resource::NamedPort(string(x, &p)?),
-            Ok((_, x, p)) => Resource::NumGpus(int64(x, &p)?),
-        },
-    )
-}
-
-fn fetcher_uri(v: &Value, p: &str) -> R<MesosFetcherUri> {
-    let o = object(v, p, &["value", "extract", "cache", "output_file"])?;
-    Ok(MesosFetcherUri {
-        value: opt(o, p, "value", string)?,
-        extract: opt(o, p, "extract", boolean)?,
-        cache: opt(o, p, "cache", boolean)?,
-        output_file: opt(o, p, "output_file", string)?,
-    })
-}
-
-fn container(v: &Value, p: &str) -> R<Container> {
-    Ok(match union(v, p, &["mesos", "docker"])? {
-        Err(id) => Container::Unknown(id),
-        Ok(("mesos", x, p)) => {
-            let o = object(x, &p, &["image", "volumes"])?;
-            Container::Mesos(MesosContainer {
-                image: opt(o, &p, "image", image)?,
-                volumes: opt(o, &p, "volumes", |v, p| list(v, p, volume))?,
-            })
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((got, expected)) = rest.rsplit_once(", expected ")
+        {
+            return format!("expected {}, got {got}", words(expected));
         }
-        Ok((_, x, p)) => {
-            let o = object(x, &p, &["image", "parameters"])?;
-            Container::Docker(DockerContainer {
-                image: opt(o, &p, "image", string)?,
-                parameters: opt(o, &p, "parameters", |v, p| list(v, p, docker_parameter))?,
-            })
-        }
-    })
+    }
+    message.to_owned()
 }
 
-fn docker_parameter(v: &Value, p: &str) -> R<DockerParameter> {
-    let o = object(v, p, &["name", "value"])?;
-    Ok(DockerParameter {
-        name: opt(o, p, "name", string)?,
-        value: opt(o, p, "value", string)?,
-    })
-}
-
-fn image(v: &Value, p: &str) -> R<Image> {
-    Ok(match union(v, p, &["docker", "appc"])? {
-        Err(id) => Image::Unknown(id),
-        Ok(("docker", x, p)) => {
-            let o = object(x, &p, &["name", "tag"])?;
-            Image::Docker(DockerImage {
-                name: opt(o, &p, "name", string)?,
-                tag: opt(o, &p, "tag", string)?,
-            })
-        }
-        Ok((_, x, p)) => {
-            let o = object(x, &p, &["name", "image_id"])?;
-            Image::Appc(AppcImage {
-                name: opt(o, &p, "name", string)?,
-                image_id: opt(o, &p, "image_id", string)?,
-            })
-        }
-    })
-}
-
-fn volume(v: &Value, p: &str) -> R<Volume> {
-    let o = object(v, p, &["container_path", "host_path", "mode"])?;
-    Ok(Volume {
-        container_path: opt(o, p, "container_path", string)?,
-        host_path: opt(o, p, "host_path", string)?,
-        mode: opt(o, p, "mode", |v, p| {
-            enum_value(v, p, Mode::from_name, Mode, &["RW", "RO"])
-        })?,
-    })
-}
-
-fn partition_policy(v: &Value, p: &str) -> R<PartitionPolicy> {
-    let o = object(v, p, &["reschedule", "delay_secs"])?;
-    Ok(PartitionPolicy {
-        reschedule: opt(o, p, "reschedule", boolean)?,
-        delay_secs: opt(o, p, "delay_secs", int64)?,
-    })
-}
-
-fn sla_policy(v: &Value, p: &str) -> R<SlaPolicy> {
-    Ok(
-        match union(v, p, &["percentage", "count", "coordinator"])? {
-            Err(id) => SlaPolicy::Unknown(id),
-            Ok(("percentage", x, p)) => {
-                let o = object(x, &p, &["percentage", "duration_secs"])?;
-                SlaPolicy::Percentage(PercentageSlaPolicy {
-                    percentage: opt(o, &p, "percentage", float)?,
-                    duration_secs: opt(o, &p, "duration_secs", int64)?,
-                })
-            }
-            Ok(("count", x, p)) => {
-                let o = object(x, &p, &["count", "duration_secs"])?;
-                SlaPolicy::Count(CountSlaPolicy {
-                    count: opt(o, &p, "count", int64)?,
-                    duration_secs: opt(o, &p, "duration_secs", int64)?,
-                })
-            }
-            Ok((_, x, p)) => {
-                let o = object(x, &p, &["coordinator_url", "status_key"])?;
-                SlaPolicy::Coordinator(CoordinatorSlaPolicy {
-                    coordinator_url: opt(o, &p, "coordinator_url", string)?,
-                    status_key: opt(o, &p, "status_key", string)?,
-                })
-            }
-        },
-    )
+/// Reads a TaskConfig from a JSON value as written by [`to_value`].
+pub fn from_value(v: &Value) -> Result<TaskConfig, TextError> {
+    from_text(&v.to_string(), None)
 }
 
 #[cfg(test)]
@@ -590,6 +199,7 @@ mod tests {
     use super::*;
     use crate::aurora::wire::sample::{Sample, Sampler};
     use serde_json::json;
+    use std::collections::BTreeMap;
 
     fn full() -> TaskConfig {
         TaskConfig {
@@ -795,51 +405,87 @@ mod tests {
         );
     }
 
+    /// The path and message of a field error.
+    fn field_error(v: &Value) -> (String, String) {
+        match from_value(v).unwrap_err() {
+            TextError::Field { path, message, .. } => (path, message),
+            e => panic!("not a field error: {e}"),
+        }
+    }
+
     #[test]
     fn errors_name_the_json_path() {
         let bad = |f: &dyn Fn(&mut Value)| {
             let mut v = to_value(&full());
             f(&mut v);
-            from_value(&v).unwrap_err()
+            field_error(&v)
         };
-        let e = bad(&|v| v["resources"][1] = json!({"ram_mb": "lots"}));
-        assert_eq!(e.path, "$.resources[1].ram_mb");
-        assert!(e.message.contains("expected an integer"), "{e}");
-        let e = bad(&|v| v["resources"][0] = json!({"cpus": 1}));
-        assert_eq!(e.path, "$.resources[0].cpus");
-        assert!(e.message.contains("num_cpus"), "{e}");
-        let e = bad(&|v| v["resources"][0] = json!({"num_cpus": 1, "ram_mb": 2}));
-        assert_eq!(e.path, "$.resources[0]");
-        let e = bad(&|v| v["metadata"][0]["value"] = json!(3));
+        let (p, m) = bad(&|v| v["resources"][1] = json!({"ram_mb": "lots"}));
+        assert_eq!(p, "$.resources[1].ram_mb");
+        assert_eq!(m, "expected an integer, got string \"lots\"");
+        let (p, m) = bad(&|v| v["resources"][0] = json!({"cpus": 1}));
+        assert!(p.starts_with("$.resources[0]"), "{p}");
+        assert!(m.contains("num_cpus"), "{m}");
+        let (p, m) = bad(&|v| v["resources"][0] = json!({"num_cpus": 1, "ram_mb": 2}));
+        assert!(p.starts_with("$.resources[0]"), "{p}");
+        assert!(m.contains("exactly one member"), "{m}");
+        let (p, m) = bad(&|v| v["metadata"][0]["value"] = json!(3));
         assert_eq!(
-            e.to_string(),
-            "$.metadata[0].value: expected a string, got 3"
+            (p.as_str(), m.as_str()),
+            ("$.metadata[0].value", "expected a string, got integer `3`")
         );
-        let e = bad(&|v| v["constraints"][1]["constraint"]["value"]["negated"] = json!("yes"));
-        assert_eq!(e.path, "$.constraints[1].constraint.value.negated");
-        let e = bad(&|v| v["priority"] = json!(1u64 << 40));
-        assert!(e.message.contains("out of range"), "{e}");
-        let e = bad(&|v| v["priority"] = json!(1.5));
-        assert_eq!(e.path, "$.priority");
-        let e = bad(&|v| v["tier "] = json!("x"));
-        assert_eq!(e.path, "$.tier ");
-        assert!(e.message.contains("unknown field"));
-        let e = bad(&|v| v["job"] = json!("www-data/prod/hello"));
+        let (p, _) = bad(&|v| v["constraints"][1]["constraint"]["value"]["negated"] = json!("yes"));
+        assert_eq!(p, "$.constraints[1].constraint.value.negated");
+        let (p, m) = bad(&|v| v["priority"] = json!(1u64 << 40));
+        assert_eq!(p, "$.priority");
+        assert!(m.contains("32-bit"), "{m}");
+        let (p, _) = bad(&|v| v["priority"] = json!(1.5));
+        assert_eq!(p, "$.priority");
+        let (_, m) = bad(&|v| v["tier "] = json!("x"));
+        assert!(m.starts_with("unknown field `tier `"), "{m}");
+        let (p, m) = bad(&|v| v["job"] = json!("www-data/prod/hello"));
         assert_eq!(
-            e.to_string(),
-            "$.job: expected an object, got \"www-data/prod/hello\""
+            (p.as_str(), m.as_str()),
+            (
+                "$.job",
+                "expected an object, got string \"www-data/prod/hello\""
+            )
         );
-        let e = bad(&|v| v["executor_config"]["data"] = json!(12));
-        assert_eq!(e.path, "$.executor_config.data");
-        let e = bad(&|v| v["task_links"]["http"] = json!(null));
-        assert_eq!(e.path, "$.task_links.http");
-        let e = bad(&|v| {
+        let (p, m) = bad(&|v| v["executor_config"]["data"] = json!(12));
+        assert_eq!(p, "$.executor_config.data");
+        assert!(m.contains("JSON object or array"), "{m}");
+        let (p, _) = bad(&|v| v["task_links"]["http"] = json!(null));
+        assert_eq!(p, "$.task_links.http");
+        let (p, m) = bad(&|v| {
             v["container"] = json!({"mesos": {"volumes": [{"mode": "RX"}]}});
         });
-        assert_eq!(e.path, "$.container.mesos.volumes[0].mode");
-        let e = bad(&|v| v["sla_policy"] = json!({"percentage": {"percentage": "95"}}));
-        assert_eq!(e.path, "$.sla_policy.percentage.percentage");
-        assert!(from_value(&json!([])).unwrap_err().path == "$");
+        assert_eq!(p, "$.container.mesos.volumes[0].mode");
+        assert!(m.contains("`RW`"), "{m}");
+        let (p, _) = bad(&|v| v["sla_policy"] = json!({"percentage": {"percentage": "95"}}));
+        assert_eq!(p, "$.sla_policy.percentage.percentage");
+        assert_eq!(
+            field_error(&json!("x")),
+            ("$".into(), "expected an object, got string \"x\"".into())
+        );
+    }
+
+    /// A field error says its line too (and the editor puts the cursor there).
+    #[test]
+    fn field_errors_say_which_line() {
+        let text = to_text(&full());
+        let edited = text.replace("\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
+        let want = 1 + edited.lines().position(|l| l.contains("lots")).unwrap();
+        let e = from_text(&edited, None).unwrap_err();
+        assert_eq!(e.position().0, want, "{e}");
+        assert!(
+            e.to_string().starts_with(
+                "$.resources[1].ram_mb: expected an integer, got string \"lots\" (line "
+            ),
+            "{e}"
+        );
+        // After the config: not JSON any more.
+        let e = from_text(&format!("{text} x"), None).unwrap_err();
+        assert!(matches!(e, TextError::Syntax { .. }), "{e}");
     }
 
     #[test]

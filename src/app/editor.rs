@@ -12,7 +12,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui_textarea::{CursorMove, TextArea};
 
-use super::config_json::{self, TextError};
+use super::config_json;
 use super::vocab::ops::Operation;
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::input::{Input, InputKind};
@@ -418,12 +418,12 @@ impl Editor {
         let config = match config_json::from_text(&text, self.original.as_ref()) {
             Ok(c) => c,
             Err(e) => {
-                if let TextError::Syntax { line, column, .. } = &e {
-                    self.config.move_cursor(CursorMove::Jump(
-                        line.saturating_sub(1).min(u16::MAX as usize) as u16,
-                        column.saturating_sub(1).min(u16::MAX as usize) as u16,
-                    ));
-                }
+                // On the bad line: a syntax error's, or the field that cannot be used.
+                let (line, column) = e.position();
+                self.config.move_cursor(CursorMove::Jump(
+                    line.saturating_sub(1).min(u16::MAX as usize) as u16,
+                    column.saturating_sub(1).min(u16::MAX as usize) as u16,
+                ));
                 self.focus_on(Field::Config);
                 return Err(format!("config: {e}"));
             }

@@ -285,6 +285,7 @@ thrift_struct! {
 
     pub struct ExecutorConfig {
         1: name: String,
+        #[serde(deserialize_with = "executor_data")]
         2: data: String,
     }
 
@@ -794,6 +795,42 @@ impl ResourceAggregate {
 }
 
 impl TaskConfig {
+    /// Puts the config's Thrift sets (`resources`, `constraints` and their values, `metadata`,
+    /// `mesos_fetcher_uris`) in one canonical order. Their wire order means nothing, and a
+    /// scheduler may send the same set in another order each time: diffed as sent, "ram 4096 →
+    /// 6144" read as two removed and two added lines of unrelated resources.
+    pub fn sort_sets(&mut self) {
+        fn by_json<T: serde::Serialize>(v: &mut [T]) {
+            v.sort_by_cached_key(|x| serde_json::to_string(x).unwrap_or_default());
+        }
+        if let Some(r) = self.resources.as_mut() {
+            by_json(r);
+        }
+        if let Some(m) = self.metadata.as_mut() {
+            by_json(m);
+        }
+        if let Some(u) = self.mesos_fetcher_uris.as_mut() {
+            by_json(u);
+        }
+        if let Some(cs) = self.constraints.as_mut() {
+            for con in cs.iter_mut() {
+                if let Some(TaskConstraint::Value(v)) = con.constraint.as_mut()
+                    && let Some(values) = v.values.as_mut()
+                {
+                    values.sort();
+                }
+            }
+            by_json(cs);
+        }
+    }
+
+    /// The config with its sets in canonical order ([`TaskConfig::sort_sets`]).
+    pub fn with_sets_sorted(&self) -> TaskConfig {
+        let mut c = self.clone();
+        c.sort_sets();
+        c
+    }
+
     pub fn totals(&self) -> ResourceTotals {
         ResourceTotals::of(self.resources.as_deref().unwrap_or(&[]))
     }
@@ -1065,6 +1102,23 @@ impl Response {
             .flatten()
             .filter_map(|d| d.message.as_deref())
             .collect()
+    }
+}
+
+/// Reads `ExecutorConfig.data` as the update editor shows it: the JSON text as a string, or —
+/// shown parsed, so it can be edited like the rest — a JSON object or array, written back
+/// compactly.
+fn executor_data<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde::Deserialize as _;
+    match Option::<serde_json::Value>::deserialize(d)? {
+        None => Ok(None),
+        Some(serde_json::Value::String(s)) => Ok(Some(s)),
+        Some(v @ (serde_json::Value::Object(_) | serde_json::Value::Array(_))) => {
+            Ok(Some(v.to_string()))
+        }
+        Some(other) => Err(serde::de::Error::custom(format!(
+            "expected a JSON object or array (or the data as a string), got {other}"
+        ))),
     }
 }
 

@@ -11,6 +11,7 @@ use std::path::Path;
 pub use chord::{Chord, Key};
 
 use crate::app::vocab::command::Command;
+use crate::tomlfile::{self, Doc};
 
 /// Where a binding applies. The view's own layer is tried first, then `List` for table views,
 /// then `Global`.
@@ -113,13 +114,8 @@ pub fn shipped(name: &str) -> Option<&'static str> {
     SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{file}:{line}: {reason}")]
-pub struct KeymapError {
-    pub file: String,
-    pub line: usize,
-    pub reason: String,
-}
+/// A keymap file that cannot be used: the one error type of Eos's TOML files.
+pub use crate::tomlfile::ConfigError as KeymapError;
 
 #[derive(Clone, Debug, Default)]
 pub struct Keymap {
@@ -148,10 +144,8 @@ impl Keymap {
     pub fn load(user: Option<&Path>) -> Result<Keymap, KeymapError> {
         let mut k = Keymap::builtin();
         if let Some(path) = user {
-            let text = std::fs::read_to_string(path).map_err(|e| KeymapError {
-                file: path.display().to_string(),
-                line: 0,
-                reason: format!("cannot read: {e}"),
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                KeymapError::file(path.display().to_string(), format!("cannot read: {e}"))
             })?;
             let file = path.display().to_string();
             k.merge(&text, &file)?;
@@ -178,49 +172,44 @@ impl Keymap {
 
     /// Merges a keymap file over this one.
     pub fn merge(&mut self, text: &str, file: &str) -> Result<(), KeymapError> {
-        let err = |line: usize, reason: String| KeymapError {
-            file: file.to_owned(),
-            line,
-            reason,
-        };
-        let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
-                .unwrap_or(0);
-            err(line, e.message().to_owned())
-        })?;
-        for (section, bindings) in &table {
+        let doc = Doc::parse(text, file)?;
+        // In the map's (key) order, not the file's: the order bindings are listed in (help,
+        // hints) comes from it.
+        for (section_key, bindings) in doc.root() {
+            let section: &str = section_key.get_ref();
+            let err = |reason: String| {
+                doc.error(section_key.span(), &tomlfile::path("", section), reason)
+            };
             let layer = Layer::from_name(section).ok_or_else(|| {
-                err(
-                    find_line(text, None, section),
-                    format!(
-                        "unknown section [{section}] (known: {})",
-                        Layer::ALL
-                            .iter()
-                            .map(|l| l.name())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                )
+                err(format!(
+                    "unknown section [{section}] (known: {})",
+                    Layer::ALL
+                        .iter()
+                        .map(|l| l.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
             })?;
-            let bindings = bindings.as_table().ok_or_else(|| {
-                err(
-                    find_line(text, None, section),
-                    format!("[{section}] must be a table of \"chord\" = \"action\""),
-                )
+            let bindings = bindings.get_ref().as_table().ok_or_else(|| {
+                err(format!(
+                    "[{section}] must be a table of \"chord\" = \"action\""
+                ))
             })?;
             let mut seen: Vec<Chord> = Vec::new();
-            for (chord_text, action) in bindings {
-                let line = find_line(text, Some(section), chord_text);
+            for (chord_key, action) in bindings {
+                let chord_text: &str = chord_key.get_ref();
+                let err = |reason: String| {
+                    doc.error(
+                        chord_key.span(),
+                        &tomlfile::path(section, chord_text),
+                        reason,
+                    )
+                };
                 let chord: Chord = chord_text
                     .parse()
-                    .map_err(|e: chord::ChordError| err(line, e.to_string()))?;
-                let action = action.as_str().ok_or_else(|| {
-                    err(
-                        line,
-                        format!("the action for {chord_text:?} must be a string"),
-                    )
+                    .map_err(|e: chord::ChordError| err(e.to_string()))?;
+                let action = action.get_ref().as_str().ok_or_else(|| {
+                    err(format!("the action for {chord_text:?} must be a string"))
                 })?;
                 // Unbinding a chord to make room for a longer one is fine; two live bindings
                 // where one begins the other could never both be reached.
@@ -229,12 +218,9 @@ impl Keymap {
                         .iter()
                         .find(|c| c.starts_with(&chord.0) || chord.starts_with(&c.0))
                 {
-                    return Err(err(
-                        line,
-                        format!(
-                            "{chord} conflicts with {prev} in [{section}]: one is the other or begins it"
-                        ),
-                    ));
+                    return Err(err(format!(
+                        "{chord} conflicts with {prev} in [{section}]: one is the other or begins it"
+                    )));
                 }
                 if action != "noop" {
                     seen.push(chord.clone());
@@ -245,10 +231,9 @@ impl Keymap {
                     continue;
                 }
                 let command = Command::from_name(action).ok_or_else(|| {
-                    err(
-                        line,
-                        format!("unknown action {action:?} for {chord_text:?} (see `eos keys`)"),
-                    )
+                    err(format!(
+                        "unknown action {action:?} for {chord_text:?} (see `eos keys`)"
+                    ))
                 })?;
                 // A user chord that begins (or is begun by) an inherited one replaces it too.
                 list.retain(|(c, _)| !(c.starts_with(&chord.0) || chord.starts_with(&c.0)));
@@ -294,23 +279,20 @@ impl Keymap {
         out
     }
 
-    /// The first conflict, as an error pointing into the file just merged.
+    /// The first conflict, as an error pointing into the file just merged (at whichever of
+    /// the two chords it binds).
     fn check(&self, text: &str, file: &str) -> Result<(), KeymapError> {
-        match self.conflicts().into_iter().next() {
-            None => Ok(()),
-            Some(c) => {
-                let line = [(c.layer, &c.chord), (c.other_layer, &c.other)]
-                    .iter()
-                    .map(|(l, ch)| find_chord_line(text, l.name(), ch))
-                    .find(|&n| n > 0)
-                    .unwrap_or(0);
-                Err(KeymapError {
-                    file: file.to_owned(),
-                    line,
-                    reason: c.to_string(),
-                })
-            }
-        }
+        let Some(c) = self.conflicts().into_iter().next() else {
+            return Ok(());
+        };
+        let doc = Doc::parse(text, file)?;
+        let place = [(c.layer, &c.chord), (c.other_layer, &c.other)]
+            .into_iter()
+            .find_map(|(layer, chord)| chord_key(&doc, layer.name(), chord));
+        Err(match place {
+            Some((span, key)) => doc.error(span, &key, c.to_string()),
+            None => KeymapError::file(file, c.to_string()),
+        })
     }
 
     pub fn bindings(&self, layer: Layer) -> &[(Chord, Command)] {
@@ -389,48 +371,17 @@ impl std::fmt::Display for Conflict {
     }
 }
 
-/// The line of a chord in `[section]`, whatever spelling the file used for it.
-fn find_chord_line(text: &str, section: &str, chord: &Chord) -> usize {
-    let Ok(table) = text.parse::<toml::Table>() else {
-        return 0;
-    };
-    let Some(bindings) = table.get(section).and_then(|b| b.as_table()) else {
-        return 0;
-    };
+/// Where `[section]` binds `chord`, whatever spelling the file used for it: its span and key.
+fn chord_key(
+    doc: &Doc<'_>,
+    section: &str,
+    chord: &Chord,
+) -> Option<(std::ops::Range<usize>, String)> {
+    let bindings = doc.root().get(section)?.get_ref().as_table()?;
     bindings
         .keys()
-        .find(|k| k.parse::<Chord>().ok().as_ref() == Some(chord))
-        .map(|k| find_line(text, Some(section), k))
-        .unwrap_or(0)
-}
-
-/// The 1-based line of `key` inside `[section]` (or of the section header itself).
-fn find_line(text: &str, section: Option<&str>, key: &str) -> usize {
-    let mut in_section = section.is_none();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            let name = t.trim_matches(|c| c == '[' || c == ']').trim();
-            if section.is_none() && name == key {
-                return i + 1;
-            }
-            in_section = section == Some(name);
-            continue;
-        }
-        if in_section && section.is_some() {
-            let k = t
-                .split('=')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .trim_matches('"')
-                .trim_matches('\'');
-            if k == key {
-                return i + 1;
-            }
-        }
-    }
-    0
+        .find(|k| k.get_ref().parse::<Chord>().ok().as_ref() == Some(chord))
+        .map(|k| (k.span(), tomlfile::path(section, k.get_ref())))
 }
 
 #[cfg(test)]
@@ -507,22 +458,43 @@ mod tests {
         let e = k
             .merge("[list]\n\"j\" = \"down\"\n\"x\" = \"explode\"\n", "my.toml")
             .unwrap_err();
-        assert_eq!((e.file.as_str(), e.line), ("my.toml", 3));
+        assert_eq!((e.file.as_str(), e.line), ("my.toml", Some(3)));
+        assert_eq!(e.key.as_deref(), Some("list.x"));
         assert!(e.reason.contains("unknown action \"explode\""), "{e}");
         let e = k
             .merge("[nowhere]\n\"j\" = \"down\"\n", "my.toml")
             .unwrap_err();
-        assert_eq!(e.line, 1);
+        assert_eq!(e.line, Some(1));
         assert!(e.reason.contains("unknown section"), "{e}");
         let e = k
             .merge("[list]\n\"<Hyper-j>\" = \"down\"\n", "my.toml")
             .unwrap_err();
-        assert_eq!(e.line, 2);
+        assert_eq!(e.line, Some(2));
         let e = k
             .merge("[list]\n\"z\" = \"down\"\n\"z z\" = \"up\"\n", "my.toml")
             .unwrap_err();
         assert!(e.reason.contains("conflicts"), "{e}");
         let e = k.merge("[list\n", "my.toml").unwrap_err();
-        assert_eq!(e.line, 1);
+        assert_eq!(e.line, Some(1));
+    }
+
+    /// The old hand-written scanners lost these lines: a chord key containing `=` (split on
+    /// the first `=`) was "line 0", and a syntax error at the start of a line was put on the
+    /// line before.
+    #[test]
+    fn error_lines_come_from_toml_spans() {
+        let mut k = Keymap::builtin();
+        let e = k
+            .merge("[list]\n\"j\" = \"down\"\n\"=\" = \"explode\"\n", "my.toml")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "my.toml:3: list.\"=\": unknown action \"explode\" for \"=\" (see `eos keys`)"
+        );
+        let e = k
+            .merge("[list]\n\"j\" = \"down\"\n= \"up\"\n", "my.toml")
+            .unwrap_err();
+        assert_eq!(e.line, Some(3), "{e}");
     }
 }

@@ -219,11 +219,14 @@ macro_rules! thrift_struct {
         }
     )*) => {$(
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+        // Deserialize reads back exactly what Serialize writes (the update editor's JSON);
+        // a field it does not know is refused, so a misspelt one is never silently dropped.
+        #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
         pub struct $name {
             $(
                 $(#[$fmeta])*
-                #[serde(skip_serializing_if = "Option::is_none")]
+                #[serde(default, skip_serializing_if = "Option::is_none")]
                 pub $field: Option<$ty>,
             )*
         }
@@ -292,9 +295,8 @@ macro_rules! thrift_union {
         $(#[$meta])*
         // Unions are short-lived reply carriers; boxing members would only add indirection.
         #[allow(clippy::large_enum_variant)]
-        #[derive(Clone, Debug, PartialEq, serde::Serialize)]
+        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
         #[serde(rename_all = "snake_case")]
-        #[allow(clippy::large_enum_variant)]
         pub enum $name {
             $( $arm($ty), )*
             /// A member unknown to Eos (its field id), or an empty union.
@@ -415,6 +417,35 @@ macro_rules! thrift_enum {
                     Some(n) => s.serialize_str(n),
                     None => s.serialize_i32(self.0),
                 }
+            }
+        }
+
+        /// A name, or a number (kept as is, for values newer than Eos): what Serialize writes.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                struct V;
+                impl serde::de::Visitor<'_> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("one of ", $(stringify!($variant), " "),*))
+                    }
+                    fn visit_str<E: serde::de::Error>(self, s: &str) -> ::core::result::Result<$name, E> {
+                        $name::from_name(s).ok_or_else(|| {
+                            E::unknown_variant(s, &[$(stringify!($variant)),*])
+                        })
+                    }
+                    fn visit_i64<E: serde::de::Error>(self, n: i64) -> ::core::result::Result<$name, E> {
+                        i32::try_from(n).map($name).map_err(|_| {
+                            E::invalid_value(serde::de::Unexpected::Signed(n), &"a 32-bit integer")
+                        })
+                    }
+                    fn visit_u64<E: serde::de::Error>(self, n: u64) -> ::core::result::Result<$name, E> {
+                        i32::try_from(n).map($name).map_err(|_| {
+                            E::invalid_value(serde::de::Unexpected::Unsigned(n), &"a 32-bit integer")
+                        })
+                    }
+                }
+                d.deserialize_any(V)
             }
         }
 
