@@ -43,6 +43,7 @@ fn drill_down_roles_jobs_tasks_task_and_back() {
     wait_crumbs(&c, "payments › payments/prod/ledger-api");
     c.wait_text("RUNNING", WAIT);
     let tasks_screen = c.screen();
+    let before_detail = c.bytes_written();
     c.enter();
     wait_crumbs(&c, "› task ");
     c.wait_text("TIMELINE", WAIT);
@@ -52,9 +53,16 @@ fn drill_down_roles_jobs_tasks_task_and_back() {
         "the timeline lists statuses\n{}",
         c.dump()
     );
-    // The sandbox link (OSC 8, written after the frame) stays on its row.
+    // The sandbox link (OSC 8, written after the frame) stays on its row: wait until the
+    // detail's links are written (their closing `ESC ] 8 ; ; ESC \`), then look.
     c.wait_text("sandbox", WAIT);
-    std::thread::sleep(Duration::from_millis(300));
+    let link_end: &[u8] = b"\x1b]8;;\x1b\\";
+    let written = c.try_wait_with(WAIT, |s| {
+        s.raw[before_detail..]
+            .windows(link_end.len())
+            .any(|w| w == link_end)
+    });
+    assert!(written.is_some(), "no OSC 8 link written\n{}", c.dump());
     assert_eq!(c.wrapped_rows(), Vec::<u16>::new(), "{}", c.dump());
     // q goes back to the task list, then to the jobs of the role.
     c.send(b"q");

@@ -7,6 +7,7 @@
 use crate::reducer_common::{ch, ctrl, k, message, mutations};
 use crate::sim_common;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -827,6 +828,8 @@ async fn a_401_on_a_kerberos_cluster_explains_kinit() {
 struct CountingProxy {
     url: String,
     conns: Connections,
+    /// Connections accepted and not yet closed by either side.
+    open: Arc<AtomicUsize>,
 }
 
 /// The bytes each proxied connection sent upstream.
@@ -839,12 +842,18 @@ impl CountingProxy {
         let url = format!("http://{}", listener.local_addr().unwrap());
         let conns: Connections = Arc::default();
         let all = conns.clone();
+        let open = Arc::new(AtomicUsize::new(0));
+        let still_open = open.clone();
         tokio::spawn(async move {
             while let Ok((inbound, _)) = listener.accept().await {
                 let buf = Arc::new(Mutex::new(Vec::new()));
                 all.lock().unwrap().push(buf.clone());
                 let upstream = upstream.clone();
+                still_open.fetch_add(1, Ordering::SeqCst);
+                let still_open = still_open.clone();
                 tokio::spawn(async move {
+                    // Counted closed however this task ends.
+                    let _closed = CloseCount(still_open);
                     let Ok(outbound) = tokio::net::TcpStream::connect(&upstream).await else {
                         return;
                     };
@@ -872,7 +881,22 @@ impl CountingProxy {
                 });
             }
         });
-        CountingProxy { url, conns }
+        CountingProxy { url, conns, open }
+    }
+
+    /// Waits (bounded) until every connection made through the proxy has been closed: the
+    /// client has finished with all it sent, so every request it made is counted.
+    async fn wait_all_closed(&self) {
+        for _ in 0..1000 {
+            if self.open.load(Ordering::SeqCst) == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "{} connections through the proxy still open",
+            self.open.load(Ordering::SeqCst)
+        );
     }
 
     /// How many times `method` was sent through the proxy.
@@ -890,6 +914,15 @@ impl CountingProxy {
                     .count()
             })
             .sum()
+    }
+}
+
+/// Decrements the proxy's count of open connections when dropped.
+struct CloseCount(Arc<AtomicUsize>);
+
+impl Drop for CloseCount {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -983,8 +1016,9 @@ async fn a_kill_without_an_answer_is_outcome_unknown_and_not_resent() {
         let fx = w.advance(&mut s, Duration::from_secs(10)).await;
         assert!(mutations(&fx).is_empty());
     }
-    // Give the slow server time to have seen any retry (there must be none).
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    // Once the client has closed every connection through the proxy, all it sent is counted:
+    // a retry (there must be none) would show.
+    proxy.wait_all_closed().await;
     assert_eq!(
         proxy.count("killTasks"),
         1,

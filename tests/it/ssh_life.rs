@@ -33,38 +33,51 @@ fn rows(screen: &str, n: u16) -> Vec<String> {
     r
 }
 
-fn assert_clean(c: &Console, cols: u16, nrows: u16, what: &str) {
-    let s = c.screen();
-    assert_eq!(c.size(), (cols, nrows));
-    assert!(
-        header_spans(&s, cols),
-        "{what}: header at {cols} wide\n{}",
-        c.dump()
-    );
+/// What is wrong with the screen at `cols`×`nrows`, if anything: it must be drawn once (one
+/// header spanning the width, one hint bar, on the last row) with nothing wrapped past the edge.
+fn unclean(screen: &vt100::Screen, cols: u16, nrows: u16) -> Option<String> {
+    let s = screen.contents();
+    let (rows_now, cols_now) = (screen.size().0.get(), screen.size().1.get());
+    if (cols_now, rows_now) != (cols, nrows) {
+        return Some(format!("size {cols_now}x{rows_now}"));
+    }
+    if !header_spans(&s, cols) {
+        return Some(format!("header not {cols} wide"));
+    }
     let r = rows(&s, nrows);
-    // Drawn once: one header, one hint bar (the last row), nothing wrapped past the edge.
-    assert_eq!(
-        r.iter().filter(|l| l.contains("Eos  devcluster")).count(),
-        1,
-        "{what}: one header\n{}",
-        c.dump()
-    );
-    assert!(
-        is_hint_bar(&r[nrows as usize - 1]),
-        "{what}: hint bar on the last row\n{}",
-        c.dump()
-    );
-    assert_eq!(
-        r.iter().filter(|l| is_hint_bar(l)).count(),
-        1,
-        "{what}: one hint bar\n{}",
-        c.dump()
-    );
-    assert!(
-        c.wrapped_rows().is_empty(),
-        "{what}: wrapped rows\n{}",
-        c.dump()
-    );
+    let headers = r.iter().filter(|l| l.contains("Eos  devcluster")).count();
+    if headers != 1 {
+        return Some(format!("{headers} headers"));
+    }
+    if !is_hint_bar(&r[nrows as usize - 1]) {
+        return Some("no hint bar on the last row".into());
+    }
+    let bars = r.iter().filter(|l| is_hint_bar(l)).count();
+    if bars != 1 {
+        return Some(format!("{bars} hint bars"));
+    }
+    let wrapped: Vec<u16> = (0..rows_now).filter(|&i| screen.row_wrapped(i)).collect();
+    if !wrapped.is_empty() {
+        return Some(format!("wrapped rows {wrapped:?}"));
+    }
+    None
+}
+
+/// Waits until the screen is clean at `cols`×`nrows` and `also` holds of its text (the frame
+/// may still be arriving when a test starts looking); panics with what is wrong otherwise.
+fn wait_clean(c: &Console, cols: u16, nrows: u16, what: &str, also: impl Fn(&str) -> bool) {
+    let ok = |s: &pty_common::Shared| {
+        let screen = s.parser.screen();
+        unclean(screen, cols, nrows).is_none() && also(&screen.contents())
+    };
+    if c.try_wait_with(WAIT, ok).is_none() {
+        let problem = c.with(|s| unclean(s.parser.screen(), cols, nrows));
+        panic!(
+            "{what}: {}\n{}",
+            problem.unwrap_or_else(|| "the expected text is missing".into()),
+            c.dump()
+        );
+    }
 }
 
 #[test]
@@ -73,8 +86,7 @@ fn every_view_is_readable_at_80x24() {
     let url = sim.url.clone();
     let mut c = Console::spawn_sized(&["--scheduler", &url], &[], 80, 24);
     c.wait_text("analytics", WAIT);
-    c.wait_for("a full header", WAIT, |s| header_spans(s, 80));
-    assert_clean(&c, 80, 24, "roles");
+    wait_clean(&c, 80, 24, "roles", |_| true);
     let steps: &[(&str, &[u8], &str)] = &[
         ("jobs", b":jobs payments\r", "payments/prod/"),
         ("tasks", b":job search/prod/indexer\r", "RUNNING"),
@@ -88,9 +100,7 @@ fn every_view_is_readable_at_80x24() {
     for (what, keys, text) in steps {
         c.type_text(std::str::from_utf8(keys).unwrap());
         c.wait_text(text, WAIT);
-        c.wait_for("a full header", WAIT, |s| header_spans(s, 80));
-        std::thread::sleep(Duration::from_millis(100));
-        assert_clean(&c, 80, 24, what);
+        wait_clean(&c, 80, 24, what, |_| true);
         if *what == "help" {
             c.esc();
         }
@@ -113,14 +123,11 @@ fn resizing_redraws_at_the_new_size_without_leftovers() {
         c.wait_for(&format!("a redraw at {cols}x{nrows}"), WAIT, |s| {
             header_spans(s, cols) && is_hint_bar(&rows(s, nrows)[nrows as usize - 1])
         });
-        std::thread::sleep(Duration::from_millis(150));
-        assert_clean(&c, cols, nrows, &format!("{cols}x{nrows}"));
-        let s = c.screen();
-        assert!(s.contains("health:31331"), "instance 0\n{}", c.dump());
-        // Taller: the table fills the new rows (30 instances; 40 rows show them all).
-        if nrows == 40 {
-            assert!(s.contains("health:31241"), "instance 29\n{}", c.dump());
-        }
+        // Instance 0 shows; taller, the table fills the new rows (30 instances; 40 rows show
+        // them all).
+        wait_clean(&c, cols, nrows, &format!("{cols}x{nrows}"), |s| {
+            s.contains("health:31331") && (nrows != 40 || s.contains("health:31241"))
+        });
     }
     c.ctrl_c();
     assert!(c.wait_exit(WAIT).expect("quits").success());

@@ -537,7 +537,7 @@ async fn https_cluster_with_its_own_ca_and_basic_auth_from_netrc() {
             con.send(b"\x0b");
             con.wait_text("[ Cancel ]", wait);
             con.send(b"\x1b[C");
-            std::thread::sleep(Duration::from_millis(300));
+            pty_common::wait_focus(con, "Kill 1 instance");
             con.enter();
         };
         let env_for = |home: &Path| {
