@@ -3,7 +3,7 @@
 //! 100,000-task cluster loaded. Run with `cargo bench --bench console_pty`; prints a summary.
 //! `EOS_PTY_DUMP=FILE` writes the bytes of the idle window (escaped) for inspection.
 
-#[path = "../tests/pty_common/mod.rs"]
+#[path = "../tests/it/pty_common/mod.rs"]
 mod pty_common;
 
 use std::time::{Duration, Instant};

@@ -4,7 +4,10 @@
 //! style lock node as a decoy) pointing at in-process simulators.
 //! Run with `cargo test --features zk-tests --test zk` (`.ci/run` does).
 
+// The shared helpers of the `it` test binary (tests/it/).
+#[path = "it/pty_common/mod.rs"]
 mod pty_common;
+#[path = "it/sim_common/mod.rs"]
 mod sim_common;
 
 use std::io::Read;
