@@ -704,10 +704,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
     edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
     // Move away from the bad line: the error puts the cursor back on it.
     for _ in 0..3 {
-        update(
-            &mut s,
-            Action::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
-        );
+        update(&mut s, special(KeyCode::Up));
     }
     assert!(preview_request(&update(&mut s, ctrl('s'))).is_none());
     let e = editor_error(&s);
