@@ -1,12 +1,9 @@
 //! Command-line interface: global connection flags and the subcommands.
 
-use std::time::Duration;
-
 use clap::{Args, Parser, Subcommand};
 
-use crate::aurora::client::ClientConfig;
-use crate::aurora::credentials::{Credentials, redact_url, split_userinfo};
 use crate::aurora::wire::Protocol;
+use crate::connection::ConnectOptions;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,6 +48,21 @@ pub struct ConnectArgs {
     /// larger one is refused with an error rather than read into memory.
     #[arg(long, global = true, default_value_t = 256, value_name = "MB")]
     pub max_reply_mb: u64,
+}
+
+impl ConnectArgs {
+    /// The plain options the connection layer works from (it knows nothing of clap).
+    pub fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            scheduler: self.scheduler.clone(),
+            cluster: self.cluster.clone(),
+            ca_cert: self.ca_cert.clone(),
+            protocol: self.protocol,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_reply_mb: self.max_reply_mb,
+        }
+    }
 }
 
 /// How the console looks and behaves.
@@ -177,79 +189,4 @@ pub struct KeysArgs {
     /// The Markdown key table of README.md instead of the listing per layer.
     #[arg(long)]
     pub markdown: bool,
-}
-
-pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
-    // `host:8081` (no scheme) means plain http, as the scheduler's own port does; otherwise
-    // the URL parser reads `host` as a scheme.
-    let with_scheme;
-    let url = if url.contains("://") {
-        url
-    } else {
-        with_scheme = format!("http://{url}");
-        &with_scheme
-    };
-    let shown = redact_url(url);
-    let (url, from_url) =
-        split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;
-    let url = url.as_str();
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {shown:?}: {e}"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "bad scheduler URL {shown:?}: use http:// or https://"
-        ));
-    }
-    let host = parsed.host_str().unwrap_or_default().to_owned();
-    // Accept a URL that already ends in /api: the client appends it.
-    let base = url
-        .trim_end_matches('/')
-        .trim_end_matches("/api")
-        .to_owned();
-    let secs = positive_secs;
-    let mut cfg = ClientConfig::new(base);
-    cfg.protocol = args.protocol;
-    cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
-    cfg.request_timeout = secs(args.timeout, "--timeout")?;
-    cfg.max_reply_bytes = max_reply_bytes(args.max_reply_mb)?;
-    // A `user:password@` in the URL wins over EOS_USER and netrc, as in curl; the URL the
-    // client keeps (and every message shows) no longer carries it.
-    cfg.credentials = from_url.or_else(|| Credentials::discover(&host));
-    if let Some(file) = &args.ca_cert {
-        cfg.extra_roots = read_ca_certs(file)?;
-    }
-    Ok(cfg)
-}
-
-/// `--max-reply-mb` in bytes.
-pub fn max_reply_bytes(mb: u64) -> Result<usize, String> {
-    match mb.checked_mul(1 << 20).map(usize::try_from) {
-        Some(Ok(b)) if mb > 0 => Ok(b),
-        _ => Err(format!(
-            "--max-reply-mb must be a whole number of MB from 1 to {}",
-            usize::MAX >> 20
-        )),
-    }
-}
-
-pub fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
-    if s.is_finite() && s > 0.0 {
-        Ok(Duration::from_secs_f64(s))
-    } else {
-        Err(format!("{what} must be a positive number of seconds"))
-    }
-}
-
-/// The certificates of a PEM file (`--ca-cert`), or why they cannot be used.
-pub fn read_ca_certs(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let f = file.display();
-    let pem = std::fs::read(file).map_err(|e| format!("--ca-cert {f}: cannot read: {e}"))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("--ca-cert {f}: not a PEM certificate file: {e}"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "--ca-cert {f}: no certificate in it (expected -----BEGIN CERTIFICATE-----)"
-        ));
-    }
-    Ok(certs)
 }

@@ -88,7 +88,7 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         let dir = crate::cli::config_dir();
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
         crate::timezone::set(config.timezone.unwrap_or_default());
-        let connector = crate::connection::Connector::new(conn, &config);
+        let connector = crate::connection::Connector::new(&conn.options(), &config);
         let mut cfg = connector.client_config().await?;
         cfg.read_retries = args.retries;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;

@@ -179,7 +179,7 @@ pub async fn console(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
         // lookup): their errors are reported even where no screen could open, and before
         // anything is drawn.
         let (mut opts, config) = options(console, wall_clock())?;
-        let connector = Connector::new(conn, &config);
+        let connector = Connector::new(&conn.options(), &config);
         let connection = connector.connect(None).await?;
         interactive()?;
         // A broken clusters.json does not stop a console opened with --scheduler; `:cluster`
@@ -217,7 +217,7 @@ pub async fn demo(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i3
         };
     let mut cfg = ClientConfig::new(server.url());
     cfg.protocol = conn.protocol;
-    cfg.max_reply_bytes = match crate::cli::max_reply_bytes(conn.max_reply_mb) {
+    cfg.max_reply_bytes = match crate::connection::max_reply_bytes(conn.max_reply_mb) {
         Ok(b) => b,
         Err(e) => return fail(e),
     };
