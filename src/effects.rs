@@ -18,6 +18,7 @@ use crate::aurora::client::{AuroraClient, ClientError, ClientResult, Reply, Tran
 use crate::aurora::model::InstanceKey;
 use crate::aurora::model::*;
 use crate::connection::{Connection, Connector};
+use crate::domain::queries::{self, job_query_text};
 
 /// The scheduler-side clock in epoch ms (wall clock, or the simulator's in `eos demo`).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
@@ -394,11 +395,6 @@ fn cluster_of<T>(r: &Reply<T>) -> Option<String> {
         .filter(|c| !c.is_empty())
 }
 
-fn job_query(job: &str, active_only: bool) -> Result<TaskQuery, String> {
-    let key = JobKey::parse(job).ok_or_else(|| format!("bad job key {job:?}"))?;
-    Ok(crate::get::job_query(&key, active_only))
-}
-
 /// Performs the read behind a resource.
 /// What changed in the link, judged from one poll's result (and the client's leader).
 fn link_news(
@@ -571,16 +567,12 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
         ResourceKey::Jobs(role) => call!(c.get_job_summary(role.as_deref()), Data::Jobs),
         ResourceKey::Tasks { job, history } => {
             call!(
-                c.get_tasks_without_configs(job_query(job, !history)?),
+                c.get_tasks_without_configs(job_query_text(job, !history)?),
                 Data::Tasks
             )
         }
         ResourceKey::Task(id) => {
-            let q = TaskQuery {
-                task_ids: Some(vec![id.clone()]),
-                ..Default::default()
-            };
-            call!(c.get_tasks_status(q), |v: Vec<ScheduledTask>| Data::Task(
+            call!(c.get_tasks_status(queries::task_query(id)), |v: Vec<ScheduledTask>| Data::Task(
                 v.into_iter().next().map(Box::new)
             ))
         }
@@ -589,21 +581,17 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 PendingScope::All => TaskQuery::default(),
                 PendingScope::Job(job) => TaskQuery {
                     statuses: None,
-                    ..job_query(job, false)?
+                    ..job_query_text(job, false)?
                 },
-                PendingScope::Task(id) => TaskQuery {
-                    task_ids: Some(vec![id.clone()]),
-                    ..Default::default()
-                },
+                PendingScope::Task(id) => queries::task_query(id),
             };
             call!(c.get_pending_reason(q), Data::PendingReasons)
         }
         ResourceKey::StuckTasks => {
-            let q = TaskQuery {
-                statuses: Some(vec![ScheduleStatus::PENDING, ScheduleStatus::THROTTLED]),
-                ..Default::default()
-            };
-            call!(c.get_tasks_without_configs(q), Data::Tasks)
+            call!(
+                c.get_tasks_without_configs(queries::stuck_query()),
+                Data::Tasks
+            )
         }
         ResourceKey::Config(job) => {
             let k = JobKey::parse(job).ok_or_else(|| format!("bad job key {job:?}"))?;
@@ -640,13 +628,6 @@ async fn fetch_inner(c: &AuroraClient, key: &ResourceKey) -> Polled {
 
 // ---- hosts and maintenance ----
 
-fn active_query() -> TaskQuery {
-    TaskQuery {
-        statuses: Some(ScheduleStatus::ACTIVE.to_vec()),
-        ..Default::default()
-    }
-}
-
 /// The reads behind the hosts views (`:hosts`, one host's tasks). Errors stay typed so the caller can classify them
 /// (an unreachable scheduler, no leader, …) like every other poll.
 pub async fn fetch_hosts(
@@ -661,16 +642,12 @@ pub async fn fetch_hosts(
     };
     match key {
         ResourceKey::ActiveTasks => {
-            let r = c.get_tasks_without_configs(active_query()).await?;
+            let r = c.get_tasks_without_configs(queries::active_query()).await?;
             let cluster = cluster_of(&r);
             Ok((Data::Tasks(r.value), cluster))
         }
         ResourceKey::HostTasks(host) => {
-            let q = TaskQuery {
-                slave_hosts: Some(vec![host.clone()]),
-                ..active_query()
-            };
-            let r = c.get_tasks_without_configs(q).await?;
+            let r = c.get_tasks_without_configs(queries::host_query(host)).await?;
             let cluster = cluster_of(&r);
             Ok((Data::Tasks(r.value), cluster))
         }
@@ -704,7 +681,7 @@ pub async fn send_maintenance(
             format!(
                 "{} → {}",
                 s.host.as_deref().unwrap_or("?"),
-                crate::app::hosts::mode_text(s.mode)
+                crate::domain::hosts::mode_text(s.mode)
             )
         })
         .collect();

@@ -10,6 +10,7 @@ pub mod config;
 pub mod connection;
 pub mod console;
 pub mod diff;
+pub mod domain;
 pub mod effects;
 pub mod get;
 pub mod get_exit;

@@ -194,7 +194,7 @@ impl State {
                 MutationOutcome::Done { pulse, .. } => format!(
                     "pulse {} at {}",
                     pulse.unwrap_or_default(),
-                    crate::get::time(Some(self.now))
+                    crate::domain::format::time(Some(self.now))
                 ),
                 _ => text.clone(),
             });

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::nav::Nav;
 use super::table::{Column, Row, SortKey, Table};
 use crate::aurora::model::*;
+pub use crate::domain::format::{age, ports_text};
 
 pub fn roles_table() -> Table {
     Table::new(vec![
@@ -63,20 +64,6 @@ pub fn triage_table() -> Table {
         Column::new("WHY", 0).priority(6),
         Column::right("AGE", 5).priority(7).clock(),
     ])
-}
-
-/// `42s`, `5m`, `3h`, `2d`: coarse on purpose, so idle screens rarely change.
-pub fn age(now: i64, then: Option<i64>) -> String {
-    let Some(t) = then else {
-        return "-".into();
-    };
-    let s = ((now - t) / 1000).max(0);
-    match s {
-        0..60 => format!("{s}s"),
-        60..3600 => format!("{}m", s / 60),
-        3600..86_400 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
-    }
 }
 
 /// Theme key for a task status (Aurora's own UI colours: green running, yellow transitional,
@@ -217,19 +204,6 @@ pub fn job_rows(jobs: &[JobSummary], updates: &[JobUpdateSummary], now: i64) -> 
         .collect()
 }
 
-pub fn ports_text(task: &ScheduledTask) -> String {
-    task.assigned_task
-        .as_ref()
-        .and_then(|a| a.assigned_ports.as_ref())
-        .map(|p| {
-            p.iter()
-                .map(|(k, v)| format!("{k}:{v}"))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default()
-}
-
 pub fn task_rows(tasks: &[ScheduledTask], reasons: &[PendingReason], now: i64) -> Vec<Row> {
     let reasons: HashMap<&str, &str> = reasons
         .iter()
@@ -331,15 +305,6 @@ pub fn update_rows(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ages_are_coarse() {
-        assert_eq!(age(61_000, Some(0)), "1m");
-        assert_eq!(age(59_999, Some(0)), "59s");
-        assert_eq!(age(3 * 86_400_000, Some(0)), "3d");
-        assert_eq!(age(0, Some(5000)), "0s");
-        assert_eq!(age(0, None), "-");
-    }
 
     #[test]
     fn history_reads_by_instance_then_newest_first() {
