@@ -244,7 +244,7 @@ async fn read_only_calls(c: &AuroraClient) {
         .await
         .unwrap()
         .value;
-    assert_eq!(eos::get::update_progress(&details[0]), (1, 3));
+    assert_eq!(eos::cmd::get::update_progress(&details[0]), (1, 3));
     let settings = details[0]
         .update
         .as_ref()

@@ -13,8 +13,8 @@ use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Th
 
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
-use crate::cli::ConnectArgs;
-use crate::get_exit::*;
+use super::get_exit::*;
+use super::{ConnectArgs, ConsoleArgs};
 use crate::domain::format::{number, time};
 use crate::domain::queries::job_query;
 use crate::table;
@@ -83,11 +83,11 @@ pub enum What {
     Hosts,
 }
 
-pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
+pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
-        let dir = crate::cli::config_dir();
+        let dir = super::config_dir();
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(&conn.options(), &config);

@@ -1,4 +1,20 @@
-//! Command-line interface: global connection flags and the subcommands.
+//! The command line: the clap definitions (global connection and console flags, the
+//! `Command` enum) here, and one module per subcommand beneath, each depending only downward
+//! (on the console loop, the domain layer, the client, the simulator) and never on a sibling's
+//! internals. `main.rs` parses `Cli` and dispatches on `Command`. A new subcommand is a variant
+//! here plus a file here; a new `eos get` kind is a `get::What` variant.
+//!
+//! The clap types stay in this layer: the connection layer takes the plain
+//! `connection::ConnectOptions` that `ConnectArgs::options` makes.
+
+pub mod clusters;
+pub mod console;
+pub mod demo;
+pub mod get;
+pub mod get_exit;
+pub mod keys;
+pub mod sim;
+pub mod themes;
 
 use clap::{Args, Parser, Subcommand};
 
@@ -139,9 +155,9 @@ pub fn config_dir() -> Option<std::path::PathBuf> {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scriptable reads: print what the scheduler returns, as a table or JSON.
-    Get(crate::get::GetArgs),
+    Get(get::GetArgs),
     /// Run the simulated Aurora scheduler on its own.
-    Sim(crate::simcmd::SimCommand),
+    Sim(sim::SimCommand),
     /// Open the console on a simulated cluster started in this process.
     Demo(crate::sim::SimArgs),
     /// List the built-in and user themes (and the colours this terminal can show).
@@ -189,4 +205,12 @@ pub struct KeysArgs {
     /// The Markdown key table of README.md instead of the listing per layer.
     #[arg(long)]
     pub markdown: bool,
+}
+
+/// Prints an error for the person at the terminal (credentials in URLs redacted, control
+/// characters made visible) and returns the exit status 1.
+pub fn fail(e: impl std::fmt::Display) -> i32 {
+    let text = crate::aurora::credentials::redact_url(&e.to_string());
+    eprintln!("eos: {}", crate::table::printable(&text));
+    1
 }
