@@ -261,7 +261,8 @@ fn theme_selection_order_flag_config_no_color_default() {
     );
     // Degraded to the terminal: 16 colours turn RGB into named colours.
     let cli = eos::cmd::Cli::parse_from(["eos"]);
-    let set = eos::cmd::console::load_themes(&cli.console, &cfg(None), ColorCap::Ansi16, false).unwrap();
+    let set =
+        eos::cmd::console::load_themes(&cli.console, &cfg(None), ColorCap::Ansi16, false).unwrap();
     assert_eq!(set.base.palette(), Palette::Ansi16);
 }
 

@@ -10,9 +10,8 @@ use super::ops::{HostAction, Operation};
 use super::resource::{Data, ResourceKey};
 use super::table::{Column, Row, SortKey, Table};
 use super::{Level, Nav, Screen, State, rows};
-use crate::aurora::maintenance::MaintenanceHosts;
 use crate::aurora::model::*;
-use crate::domain::hosts::{HostJob, HostSummary, host_summaries, jobs_text, mode_text};
+use crate::domain::hosts::{HostSummary, host_summaries, jobs_text, mode_text};
 
 /// Theme key of a maintenance mode (the MODE column and the row).
 pub fn mode_style(mode: Option<MaintenanceMode>) -> &'static str {
@@ -293,6 +292,8 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aurora::maintenance::MaintenanceHosts;
+    use crate::domain::hosts::HostJob;
 
     fn task(id: &str, job: &str, host: &str, status: ScheduleStatus) -> ScheduledTask {
         let k = JobKey::parse(job).unwrap();

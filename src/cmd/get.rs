@@ -11,10 +11,10 @@ use serde::Serialize;
 use crate::aurora::task_stream::{TaskBody, TaskEntry};
 use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
-use crate::aurora::client::{AuroraClient, Reply};
-use crate::aurora::model::*;
 use super::get_exit::*;
 use super::{ConnectArgs, ConsoleArgs};
+use crate::aurora::client::{AuroraClient, Reply};
+use crate::aurora::model::*;
 use crate::domain::format::{number, time};
 use crate::domain::queries::job_query;
 use crate::table;
