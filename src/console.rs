@@ -16,6 +16,7 @@ use crate::app::clusters::Connected;
 use crate::app::link::LinkNews;
 use crate::app::{Action, Nav, State, update};
 use crate::aurora::zk::LeaderView;
+use crate::backend::Backend;
 use crate::connection::{Connection, Connector};
 use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
@@ -78,7 +79,9 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
         state.update_refresh_ms = ms;
     }
     state.set_settings(opts.settings.clone());
-    let mut effects = Effects::new(client, tx, opts.clock.clone());
+    let backend: Arc<dyn Backend> = Arc::new(client);
+    state.capabilities = backend.capabilities();
+    let mut effects = Effects::new(backend, tx, opts.clock.clone());
     effects.audit = opts.audit.clone();
     effects.connector = opts.connector.clone();
     effects.connections = Some(conn_tx);
@@ -126,12 +129,14 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
             },
             Some((cluster, result)) = conn_rx.recv() => match result {
                 Ok(conn) => {
-                    effects.set_client(conn.client);
+                    let backend: Arc<dyn Backend> = Arc::new(conn.client);
+                    state.capabilities = backend.capabilities();
+                    effects.set_backend(backend);
                     // The old cluster's ZooKeeper watch stops with its receiver.
                     leader = conn.leader;
                     batch.push(Action::Connected(Box::new(Connected {
                         cluster,
-                        url: effects.client().current_base(),
+                        url: effects.backend().endpoint(),
                         warnings: conn.warnings,
                     })));
                 }

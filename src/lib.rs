@@ -3,6 +3,7 @@
 pub mod app;
 pub mod audit;
 pub mod aurora;
+pub mod backend;
 pub mod bounded_reply;
 pub mod cmd;
 pub mod color;

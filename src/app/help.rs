@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::State;
 use super::command::Command;
-use super::input::{LINE_COMMANDS, line_command_mutates};
+use super::input::LINE_COMMANDS;
 use crate::keymap::Layer;
 
 /// The `?` overlay: the live keymap of the view below, scrollable, filterable with `/`.
@@ -68,7 +68,7 @@ impl State {
         });
         let mut out: Vec<HelpRow> = bindings
             .into_iter()
-            .filter(|(_, cmd, _)| !(self.read_only && cmd.hidden_when_read_only()))
+            .filter(|(_, cmd, _)| self.offers(*cmd))
             .map(|(chord, cmd, layer)| HelpRow::Key {
                 chord: chord.label(),
                 name: cmd.name(),
@@ -78,7 +78,7 @@ impl State {
             .filter(matches)
             .collect();
         // Where `e` opens the update editor, its own keys too.
-        let editor_here = !self.read_only
+        let editor_here = self.offers(Command::StartUpdate)
             && !self
                 .keymap
                 .chords_for(&layers, Command::StartUpdate)
@@ -99,7 +99,7 @@ impl State {
             ": commands (Tab completes):",
             LINE_COMMANDS
                 .iter()
-                .filter(|(name, _)| !(self.read_only && line_command_mutates(name)))
+                .filter(|(name, _)| self.offers_line(name))
                 .map(|(name, d)| HelpRow::Entry {
                     what: format!(":{name}"),
                     description: d.to_string(),

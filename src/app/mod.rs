@@ -2,6 +2,7 @@
 //! does I/O, so every behaviour is testable without a terminal or a server.
 
 mod blast;
+pub mod capabilities;
 pub mod clusters;
 pub mod command;
 pub mod config_json;
@@ -214,6 +215,8 @@ pub struct State {
     pub dialog: Option<Dialog>,
     /// No mutating action at all (`--read-only`).
     pub read_only: bool,
+    /// What the backend can do: the rest is neither offered nor sent (`capabilities.rs`).
+    pub capabilities: capabilities::Capabilities,
     /// The cluster is production: every mutation asks to type the job name.
     pub prod_cluster: bool,
     /// Mutations sent and not yet answered.
@@ -292,6 +295,7 @@ impl State {
             age_label: String::new(),
             dialog: None,
             read_only: false,
+            capabilities: capabilities::Capabilities::all(),
             prod_cluster: false,
             pending_mutations: Vec::new(),
             next_mutation: 0,
@@ -762,6 +766,9 @@ impl State {
             fx.push(Effect::Quit);
             return;
         }
+        if self.refuse_unsupported_line(line) {
+            return;
+        }
         match input::parse_command_line(line, self.top().role().as_deref()) {
             Ok(input::LineCommand::Go(nav)) => self.go_to(nav, fx),
             Ok(input::LineCommand::Run(c)) => self.on_command(c, fx),
@@ -793,6 +800,7 @@ impl State {
         }
         let mut out: Vec<String> = input::LINE_COMMANDS
             .iter()
+            .filter(|(n, _)| self.offers_line(n))
             .map(|(n, _)| format!("{n} "))
             .collect();
         if let Some(Data::Roles(r)) = self.data(&ResourceKey::Roles) {
@@ -831,6 +839,9 @@ impl State {
             return;
         }
         if self.help.is_some() && self.help_command(c) {
+            return;
+        }
+        if self.refuse_unsupported_command(c) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
