@@ -159,7 +159,7 @@ fn main() {
     // (counts and jobs) and turned into rows; what each poll of `:hosts` costs the console.
     c.bench_function("hosts_view_100k_tasks_2000_hosts", |b| {
         b.iter(|| {
-            let hosts = eos::app::hosts::host_summaries(black_box(&data), None);
+            let hosts = eos::domain::hosts::host_summaries(black_box(&data), None);
             black_box(eos::app::hosts::host_rows(&hosts))
         })
     });

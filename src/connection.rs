@@ -10,14 +10,36 @@ use tokio::sync::watch;
 
 use crate::aurora::client::{AuroraClient, ClientConfig};
 use crate::aurora::clusters::{Clusters, Reach};
+use crate::aurora::credentials::{Credentials, redact_url, split_userinfo};
+use crate::aurora::wire::Protocol;
 use crate::aurora::zk::{self, LeaderView, ZkTimeouts};
-use crate::cli::{ConnectArgs, client_config_for, positive_secs, read_ca_certs};
 
-/// What a connection is made from: the flags, clusters.json, and the per-cluster CA files of
-/// Eos's config.
+/// How to reach a scheduler, as plain values: the command line's connection flags convert
+/// into this (`cli::ConnectArgs::options`), so this layer depends on no argument parser and
+/// tests or other front ends can build one directly. Messages still name the flags
+/// (`--timeout`), since that is where a person sets them.
+#[derive(Clone, Debug)]
+pub struct ConnectOptions {
+    /// Scheduler base URL (`--scheduler`).
+    pub scheduler: Option<String>,
+    /// A cluster of clusters.json (`--cluster`).
+    pub cluster: Option<String>,
+    /// Extra certificate authorities (`--ca-cert`).
+    pub ca_cert: Option<PathBuf>,
+    pub protocol: Protocol,
+    /// Seconds to wait for a TCP/TLS connection.
+    pub connect_timeout: f64,
+    /// Seconds to wait for a whole reply.
+    pub timeout: f64,
+    /// The largest reply read, in MiB.
+    pub max_reply_mb: u64,
+}
+
+/// What a connection is made from: the options, clusters.json, and the per-cluster CA files
+/// of Eos's config.
 #[derive(Clone, Debug)]
 pub struct Connector {
-    pub args: ConnectArgs,
+    pub args: ConnectOptions,
     /// `[clusters.NAME] ca_cert` from Eos's config.
     pub cluster_cas: BTreeMap<String, PathBuf>,
 }
@@ -35,7 +57,7 @@ pub struct Connection {
 }
 
 impl Connector {
-    pub fn new(args: &ConnectArgs, config: &crate::config::Config) -> Connector {
+    pub fn new(args: &ConnectOptions, config: &crate::config::Config) -> Connector {
         Connector {
             args: args.clone(),
             cluster_cas: config
@@ -209,4 +231,81 @@ fn kerberos_warning(name: &str, mechanism: &str) -> Option<String> {
              by the scheduler"
         )
     })
+}
+
+/// The client configuration for `url` from the options (the URL's credentials, else
+/// EOS_USER or netrc; `--ca-cert` read now).
+pub fn client_config_for(url: &str, args: &ConnectOptions) -> Result<ClientConfig, String> {
+    // `host:8081` (no scheme) means plain http, as the scheduler's own port does; otherwise
+    // the URL parser reads `host` as a scheme.
+    let with_scheme;
+    let url = if url.contains("://") {
+        url
+    } else {
+        with_scheme = format!("http://{url}");
+        &with_scheme
+    };
+    let shown = redact_url(url);
+    let (url, from_url) =
+        split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;
+    let url = url.as_str();
+    let parsed =
+        reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {shown:?}: {e}"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!(
+            "bad scheduler URL {shown:?}: use http:// or https://"
+        ));
+    }
+    let host = parsed.host_str().unwrap_or_default().to_owned();
+    // Accept a URL that already ends in /api: the client appends it.
+    let base = url
+        .trim_end_matches('/')
+        .trim_end_matches("/api")
+        .to_owned();
+    let secs = positive_secs;
+    let mut cfg = ClientConfig::new(base);
+    cfg.protocol = args.protocol;
+    cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
+    cfg.request_timeout = secs(args.timeout, "--timeout")?;
+    cfg.max_reply_bytes = max_reply_bytes(args.max_reply_mb)?;
+    // A `user:password@` in the URL wins over EOS_USER and netrc, as in curl; the URL the
+    // client keeps (and every message shows) no longer carries it.
+    cfg.credentials = from_url.or_else(|| Credentials::discover(&host));
+    if let Some(file) = &args.ca_cert {
+        cfg.extra_roots = read_ca_certs(file)?;
+    }
+    Ok(cfg)
+}
+
+/// `--max-reply-mb` in bytes.
+pub fn max_reply_bytes(mb: u64) -> Result<usize, String> {
+    match mb.checked_mul(1 << 20).map(usize::try_from) {
+        Some(Ok(b)) if mb > 0 => Ok(b),
+        _ => Err(format!(
+            "--max-reply-mb must be a whole number of MB from 1 to {}",
+            usize::MAX >> 20
+        )),
+    }
+}
+
+pub fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
+    if s.is_finite() && s > 0.0 {
+        Ok(Duration::from_secs_f64(s))
+    } else {
+        Err(format!("{what} must be a positive number of seconds"))
+    }
+}
+
+/// The certificates of a PEM file (`--ca-cert`), or why they cannot be used.
+pub fn read_ca_certs(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
+    let f = file.display();
+    let pem = std::fs::read(file).map_err(|e| format!("--ca-cert {f}: cannot read: {e}"))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&pem)
+        .map_err(|e| format!("--ca-cert {f}: not a PEM certificate file: {e}"))?;
+    if certs.is_empty() {
+        return Err(format!(
+            "--ca-cert {f}: no certificate in it (expected -----BEGIN CERTIFICATE-----)"
+        ));
+    }
+    Ok(certs)
 }

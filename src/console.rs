@@ -1,6 +1,11 @@
 //! The console's event loop: one task owns the state; terminal events, fetch results, signals
 //! and a slow tick become actions; the reducer turns them into effects; the screen is drawn once
 //! per batch and only when something visible changed.
+//!
+//! The loop is generic over where it draws ([`Surface`]) and where its events come from (any
+//! stream of crossterm events): `run` puts it on the real terminal, and [`run_with`] lets a
+//! test run the whole console in-process on ratatui's `TestBackend` with the same reducer, the
+//! same effect runner and the same leader handling.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -16,6 +21,7 @@ use crate::app::clusters::Connected;
 use crate::app::link::LinkNews;
 use crate::app::{Action, Nav, State, update};
 use crate::aurora::zk::LeaderView;
+use crate::backend::Backend;
 use crate::connection::{Connection, Connector};
 use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
@@ -46,6 +52,53 @@ pub struct ConsoleOptions {
     pub known_clusters: Vec<String>,
 }
 
+/// Where the console draws: the real terminal, or a test's backend.
+pub trait Surface {
+    type Backend: ratatui::backend::Backend;
+
+    fn terminal(&mut self) -> &mut ratatui::Terminal<Self::Backend>;
+
+    /// The frame's hyperlinks changed (the real terminal writes them as OSC 8 over the text).
+    fn hyperlinks(&mut self, _links: &[Link]) {}
+
+    /// A frame was drawn.
+    fn presented(&mut self) {}
+
+    /// Ctrl-Z: hand the terminal back until the process is resumed.
+    fn suspend(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Surface for TerminalGuard {
+    type Backend = ratatui::backend::CrosstermBackend<std::io::Stdout>;
+
+    fn terminal(&mut self) -> &mut ratatui::Terminal<Self::Backend> {
+        &mut self.terminal
+    }
+
+    /// OSC 8 hyperlinks over text ratatui already drew; written only when they change, so an
+    /// idle screen stays quiet. Terminals without OSC 8 show the same text.
+    fn hyperlinks(&mut self, links: &[Link]) {
+        let mut out = std::io::stdout().lock();
+        for l in links {
+            let _ = crossterm::queue!(out, crossterm::cursor::MoveTo(l.x, l.y));
+            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", l.url, l.text);
+        }
+        let _ = out.flush();
+    }
+
+    fn suspend(&mut self) -> std::io::Result<()> {
+        suspend(self)
+    }
+}
+
+/// A drawing backend's error as the loop's (the real terminal's already is one; a test
+/// backend's cannot happen).
+fn io_error(e: impl std::fmt::Display) -> std::io::Error {
+    std::io::Error::other(e.to_string())
+}
+
 /// How often time is looked at: polls fall due and the age clock moves on this beat; the screen
 /// is redrawn only when what it shows changes.
 const TICK: Duration = Duration::from_millis(250);
@@ -53,6 +106,42 @@ const TICK: Duration = Duration::from_millis(250);
 /// Runs the console until it quits; the process's exit status (0, or 128 + a signal's number).
 pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32> {
     let mut guard = TerminalGuard::enter(opts.mouse)?;
+    let (status, state) =
+        run_loop(&mut guard, EventStream::new(), Signals::new(), conn, opts).await?;
+    drop(guard);
+    // After the restore, so it lands on the shell's screen and stays there.
+    if let Some(summary) = state.unfinished_work() {
+        eprintln!("eos: quit with unfinished work: {summary}");
+    }
+    Ok(status)
+}
+
+/// The console on any surface, fed by any event stream, without listening for signals: it ends
+/// when the reducer quits or the stream ends. Returns the exit status and the final state.
+pub async fn run_with<S, E>(
+    surface: &mut S,
+    events: E,
+    conn: Connection,
+    opts: ConsoleOptions,
+) -> std::io::Result<(i32, State)>
+where
+    S: Surface,
+    E: futures_util::Stream<Item = std::io::Result<Event>> + Unpin,
+{
+    run_loop(surface, events, Signals::none(), conn, opts).await
+}
+
+async fn run_loop<S, E>(
+    surface: &mut S,
+    mut events: E,
+    mut signals: Signals,
+    conn: Connection,
+    opts: ConsoleOptions,
+) -> std::io::Result<(i32, State)>
+where
+    S: Surface,
+    E: futures_util::Stream<Item = std::io::Result<Event>> + Unpin,
+{
     let (tx, mut rx) = mpsc::unbounded_channel::<Action>();
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel();
     let now = (opts.clock)();
@@ -78,19 +167,19 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
         state.update_refresh_ms = ms;
     }
     state.set_settings(opts.settings.clone());
-    let mut effects = Effects::new(client, tx, opts.clock.clone());
+    let backend: Arc<dyn Backend> = Arc::new(client);
+    state.capabilities = backend.capabilities();
+    let mut effects = Effects::new(backend, tx, opts.clock.clone());
     effects.audit = opts.audit.clone();
     effects.connector = opts.connector.clone();
     effects.connections = Some(conn_tx);
-    let size = guard.terminal.size()?;
+    let size = surface.terminal().size().map_err(io_error)?;
     update(&mut state, Action::Resize(size.width, size.height));
     let mut links: Vec<Link> = Vec::new();
-    draw(&mut guard, &mut state, &opts.themes, &mut links)?;
+    draw(surface, &mut state, &opts.themes, &mut links)?;
 
-    let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new();
     let mut status = 0;
 
     'outer: loop {
@@ -104,11 +193,11 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
             ev = events.next() => match ev {
                 Some(Ok(ev)) => {
                     if is_suspend(&ev) {
-                        suspend(&mut guard)?;
+                        surface.suspend()?;
                         links.clear();
                         state.dirty = true;
                         // The window may have changed size while the console was stopped.
-                        let size = guard.terminal.size()?;
+                        let size = surface.terminal().size().map_err(io_error)?;
                         batch.push(Action::Resize(size.width, size.height));
                     } else if let Some(a) = to_action(ev) {
                         batch.push(a);
@@ -126,12 +215,14 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
             },
             Some((cluster, result)) = conn_rx.recv() => match result {
                 Ok(conn) => {
-                    effects.set_client(conn.client);
+                    let backend: Arc<dyn Backend> = Arc::new(conn.client);
+                    state.capabilities = backend.capabilities();
+                    effects.set_backend(backend);
                     // The old cluster's ZooKeeper watch stops with its receiver.
                     leader = conn.leader;
                     batch.push(Action::Connected(Box::new(Connected {
                         cluster,
-                        url: effects.client().current_base(),
+                        url: effects.backend().endpoint(),
                         warnings: conn.warnings,
                     })));
                 }
@@ -152,15 +243,10 @@ pub async fn run(conn: Connection, opts: ConsoleOptions) -> std::io::Result<i32>
             }
         }
         if state.dirty {
-            draw(&mut guard, &mut state, &opts.themes, &mut links)?;
+            draw(surface, &mut state, &opts.themes, &mut links)?;
         }
     }
-    drop(guard);
-    // After the restore, so it lands on the shell's screen and stays there.
-    if let Some(summary) = state.unfinished_work() {
-        eprintln!("eos: quit with unfinished work: {summary}");
-    }
-    Ok(status)
+    Ok((status, state))
 }
 
 /// The next thing ZooKeeper says (`None` when there is no watch, or it ended).
@@ -191,29 +277,24 @@ fn on_leader(view: Option<LeaderView>, effects: &mut Effects) -> Vec<Action> {
     }
 }
 
-fn draw(
-    guard: &mut TerminalGuard,
+fn draw<S: Surface>(
+    surface: &mut S,
     state: &mut State,
     themes: &ThemeSet,
     last_links: &mut Vec<Link>,
 ) -> std::io::Result<()> {
     let theme: &Theme = themes.pick(state.look.theme.as_deref());
     let mut links = Vec::new();
-    guard
-        .terminal
-        .draw(|f| links = ui::render(state, theme, f))?;
+    surface
+        .terminal()
+        .draw(|f| links = ui::render(state, theme, f))
+        .map_err(io_error)?;
     state.dirty = false;
-    // OSC 8 hyperlinks over text ratatui already drew; written only when they change, so an
-    // idle screen stays quiet. Terminals without OSC 8 show the same text.
     if links != *last_links {
-        let mut out = std::io::stdout().lock();
-        for l in &links {
-            let _ = crossterm::queue!(out, crossterm::cursor::MoveTo(l.x, l.y));
-            let _ = write!(out, "\x1b]8;;{}\x1b\\{}\x1b]8;;\x1b\\", l.url, l.text);
-        }
-        let _ = out.flush();
+        surface.hyperlinks(&links);
         *last_links = links;
     }
+    surface.presented();
     Ok(())
 }
 
@@ -307,6 +388,12 @@ impl Signals {
             }
         }
         drop(tx);
+        Signals { rx }
+    }
+
+    /// No signals at all (a console run in-process by a test).
+    fn none() -> Signals {
+        let (_, rx) = mpsc::unbounded_channel();
         Signals { rx }
     }
 

@@ -1,6 +1,6 @@
 use clap::Parser;
 
-use eos::cli::{Cli, Command};
+use eos::cmd::{self, Cli, Command};
 
 // Eos holds and replaces hundreds of thousands of small decoded values; mimalloc handles that
 // churn far better than glibc's allocator (a third of decode time went to malloc/free).
@@ -12,20 +12,20 @@ fn main() {
     let log = eos::logging::init();
     let code = match cli.command {
         Some(Command::Get(args)) => {
-            runtime().block_on(eos::get::run(&cli.conn, &cli.console, args))
+            runtime().block_on(cmd::get::run(&cli.conn, &cli.console, args))
         }
-        Some(Command::Sim(cmd)) => runtime().block_on(eos::simcmd::run(cmd)),
+        Some(Command::Sim(sim)) => runtime().block_on(cmd::sim::run(sim)),
         Some(Command::Demo(args)) => {
-            runtime().block_on(eos::run::demo(&cli.conn, &cli.console, args))
+            runtime().block_on(cmd::demo::run(&cli.conn, &cli.console, args))
         }
-        Some(Command::Clusters) => eos::run::clusters(),
-        Some(Command::Themes) => eos::run::themes(&cli.console),
-        Some(Command::Keys(args)) => eos::run::keys(&cli.console, &args),
+        Some(Command::Clusters) => cmd::clusters::run(),
+        Some(Command::Themes) => cmd::themes::run(&cli.console),
+        Some(Command::Keys(args)) => cmd::keys::run(&cli.console, &args),
         Some(Command::Completions { shell }) => {
-            eos::cli::completions(shell, &mut std::io::stdout().lock());
+            cmd::completions(shell, &mut std::io::stdout().lock());
             0
         }
-        Some(Command::Man) => match eos::cli::man_page(&mut std::io::stdout().lock()) {
+        Some(Command::Man) => match cmd::man_page(&mut std::io::stdout().lock()) {
             Ok(()) => 0,
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => 0,
             Err(e) => {
@@ -33,7 +33,7 @@ fn main() {
                 1
             }
         },
-        None => runtime().block_on(eos::run::console(&cli.conn, &cli.console)),
+        None => runtime().block_on(cmd::console::run(&cli.conn, &cli.console)),
     };
     // `exit` skips destructors: flush the log first.
     drop(log);

@@ -133,7 +133,7 @@ async fn read_only_calls(c: &AuroraClient) {
     }
 
     let active = c
-        .get_tasks_without_configs(eos::get::job_query(&hello(), true))
+        .get_tasks_without_configs(eos::domain::queries::job_query(&hello(), true))
         .await
         .unwrap()
         .value;
@@ -159,7 +159,7 @@ async fn read_only_calls(c: &AuroraClient) {
         );
     }
     let all = c
-        .get_tasks_status(eos::get::job_query(&hello(), false))
+        .get_tasks_status(eos::domain::queries::job_query(&hello(), false))
         .await
         .unwrap()
         .value;
@@ -244,7 +244,7 @@ async fn read_only_calls(c: &AuroraClient) {
         .await
         .unwrap()
         .value;
-    assert_eq!(eos::get::update_progress(&details[0]), (1, 3));
+    assert_eq!(eos::cmd::get::update_progress(&details[0]), (1, 3));
     let settings = details[0]
         .update
         .as_ref()

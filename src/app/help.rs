@@ -68,7 +68,7 @@ impl State {
         });
         let mut out: Vec<HelpRow> = bindings
             .into_iter()
-            .filter(|(_, cmd, _)| !(self.read_only && cmd.hidden_when_read_only()))
+            .filter(|(_, cmd, _)| self.offers(*cmd))
             .map(|(chord, cmd, layer)| HelpRow::Key {
                 chord: chord.label(),
                 name: cmd.name(),
@@ -78,7 +78,7 @@ impl State {
             .filter(matches)
             .collect();
         // Where `e` opens the update editor, its own keys too.
-        let editor_here = !self.read_only
+        let editor_here = self.offers(Command::StartUpdate)
             && !self
                 .keymap
                 .chords_for(&layers, Command::StartUpdate)
@@ -99,7 +99,7 @@ impl State {
             ": commands (Tab completes):",
             COMMANDS
                 .iter()
-                .filter(|c| c.offered(self.read_only))
+                .filter(|c| c.offered(self.read_only) && self.offers_line(c.name))
                 .map(|c| HelpRow::Entry {
                     what: format!(":{}", c.name),
                     description: c.description(),

@@ -3,7 +3,8 @@
 //! scheduler's `/maintenance` page; one host's tasks; and the maintenance operations (start
 //! maintenance, drain, end maintenance), which go through the ordinary confirmation.
 
-use super::views::hosts::{host_rows, host_summaries, host_task_rows};
+use super::views::hosts::{host_rows, host_task_rows};
+use crate::domain::hosts::host_summaries;
 use super::vocab::ops::{HostAction, Operation};
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::dialog::Dialog;

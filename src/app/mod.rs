@@ -32,6 +32,7 @@ pub mod widgets;
 
 // Layer 6: features.
 mod blast;
+pub mod capabilities;
 pub mod clusters;
 pub mod config_json;
 pub mod editor;
@@ -171,6 +172,8 @@ pub struct State {
     pub dialog: Option<Dialog>,
     /// No mutating action at all (`--read-only`).
     pub read_only: bool,
+    /// What the backend can do: the rest is neither offered nor sent (`capabilities.rs`).
+    pub capabilities: capabilities::Capabilities,
     /// The cluster is production: every mutation asks to type the job name.
     pub prod_cluster: bool,
     /// Mutations sent and not yet answered.
@@ -249,6 +252,7 @@ impl State {
             age_label: String::new(),
             dialog: None,
             read_only: false,
+            capabilities: capabilities::Capabilities::all(),
             prod_cluster: false,
             pending_mutations: Vec::new(),
             next_mutation: 0,
@@ -706,6 +710,9 @@ impl State {
             fx.push(Effect::Quit);
             return;
         }
+        if self.refuse_unsupported_line(line) {
+            return;
+        }
         match command_line::parse_command_line(line, self.top().role().as_deref()) {
             Ok(LineCommand::Go(nav)) => self.go_to(nav, fx),
             Ok(LineCommand::Run(c)) => self.on_command(c, fx),
@@ -735,7 +742,10 @@ impl State {
         if line.trim_start().starts_with("cluster ") {
             return self.known_clusters.clone();
         }
-        let mut out = command_line::completions(self.read_only);
+        let mut out: Vec<String> = command_line::completions(self.read_only)
+            .into_iter()
+            .filter(|n| self.offers_line(n.trim_end()))
+            .collect();
         if let Some(Data::Roles(r)) = self.data(&ResourceKey::Roles) {
             out.extend(r.iter().filter_map(|r| r.role.clone()));
         }
@@ -772,6 +782,9 @@ impl State {
             return;
         }
         if self.help.is_some() && self.help_command(c) {
+            return;
+        }
+        if self.refuse_unsupported_command(c) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;

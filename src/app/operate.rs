@@ -17,6 +17,9 @@ impl State {
     /// instances or more than 100 (`blast.rs`); the whole job's key for `:kill-job`; the job
     /// name for more than five instances, and for anything on a production cluster.
     pub fn confirm(&mut self, op: Operation, hidden_marks: usize) {
+        if self.refuse_unsupported_operation(&op) {
+            return;
+        }
         let job_name = op.typed_name();
         let blast = self.blast(&op);
         let require = match &op {
@@ -194,7 +197,7 @@ impl State {
                 MutationOutcome::Done { pulse, .. } => format!(
                     "pulse {} at {}",
                     pulse.unwrap_or_default(),
-                    crate::get::time(Some(self.now))
+                    crate::domain::format::time(Some(self.now))
                 ),
                 _ => text.clone(),
             });

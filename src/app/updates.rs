@@ -13,24 +13,7 @@ use super::vocab::nav::{Nav, is_job_key};
 use super::vocab::resource::{Data, ResourceKey};
 use super::{Effect, Level, State};
 use crate::aurora::model::{JobUpdateDetails, JobUpdateSummary};
-
-/// The update `:update JOB` means: the job's active update, else its most recently created.
-pub fn pick_update(updates: &[JobUpdateSummary], job: &str) -> Option<String> {
-    let of_job = updates.iter().filter(|u| {
-        u.key
-            .as_ref()
-            .and_then(|k| k.job.as_ref())
-            .is_some_and(|j| j.to_string() == job)
-    });
-    let created = |u: &&JobUpdateSummary| {
-        u.state
-            .as_ref()
-            .and_then(|s| s.created_timestamp_ms)
-            .unwrap_or(0)
-    };
-    let best = of_job.max_by_key(|u| (u.is_active(), created(u)))?;
-    best.key.as_ref().map(|k| k.to_string())
-}
+pub use crate::domain::updates::pick_update;
 
 /// The keys of the active updates in a list, in list order.
 pub fn active_keys(updates: &[JobUpdateSummary]) -> Vec<String> {

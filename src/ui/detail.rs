@@ -8,11 +8,11 @@ use ratatui::widgets::{Paragraph, Wrap};
 use super::Link;
 use crate::app::State;
 use crate::app::resource::{Data, PendingScope, ResourceKey};
-use crate::app::rows::{age, status_style, update_style};
+use crate::app::rows::{status_style, update_style};
 use crate::app::{Freshness, Screen};
 use crate::aurora::model::*;
 use crate::diff::{DiffLine, diff_lines};
-use crate::get::time;
+use crate::domain::format::{age, number, time};
 use crate::theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) -> Vec<Link> {
@@ -796,12 +796,12 @@ fn draw_quota(state: &State, theme: &Theme, role: &str, frame: &mut Frame, area:
         };
         let label = format!(
             "{name}: prod {} / {} {unit} ({:.0}%) · non-prod {} {unit} · dedicated prod {} non-prod {}",
-            fmt_num(*prod),
-            fmt_num(*limit),
+            number(*prod),
+            number(*limit),
             ratio * 100.0,
-            fmt_num(*nonprod),
-            fmt_num([pd.cpus, pd.ram_mb as f64, pd.disk_mb as f64, pd.gpus as f64][i]),
-            fmt_num(
+            number(*nonprod),
+            number([pd.cpus, pd.ram_mb as f64, pd.disk_mb as f64, pd.gpus as f64][i]),
+            number(
                 [
                     npd.cpus,
                     npd.ram_mb as f64,
@@ -828,14 +828,6 @@ fn draw_quota(state: &State, theme: &Theme, role: &str, frame: &mut Frame, area:
             ])),
             bar,
         );
-    }
-}
-
-fn fmt_num(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
     }
 }
 

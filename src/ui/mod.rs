@@ -515,7 +515,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     let mut used = 1;
     for cmd in hint_commands(state.top())
         .into_iter()
-        .filter(|c| !(state.read_only && c.hidden_when_read_only()))
+        .filter(|c| state.offers(*c))
     {
         let Some(chord) = state
             .keymap

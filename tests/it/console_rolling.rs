@@ -645,7 +645,7 @@ mod end_to_end {
     async fn active_tasks(client: &AuroraClient) -> Vec<ScheduledTask> {
         let key = JobKey::parse(SIM_JOB).unwrap();
         let mut t = client
-            .get_tasks_without_configs(eos::get::job_query(&key, true))
+            .get_tasks_without_configs(eos::domain::queries::job_query(&key, true))
             .await
             .unwrap()
             .value;

@@ -107,7 +107,7 @@ async fn every_view_at_two_sizes() {
     let indexer_update = update_key(&world, "search/prod/indexer").await;
     let first_task = world
         .client
-        .get_tasks_without_configs(eos::get::job_query(
+        .get_tasks_without_configs(eos::domain::queries::job_query(
             &eos::aurora::model::JobKey::new("payments", "prod", "fraud-scorer"),
             true,
         ))

@@ -406,13 +406,13 @@ async fn an_anonymous_drain_is_refused_with_401_and_explained() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn eos_get_hosts_as_a_table_and_as_json() {
-    use eos::get::{GetArgs, Output, What};
+    use eos::cmd::get::{GetArgs, Output, What};
     let w = start(frozen()).await;
     let host = "agent-0003.us-east-1c.devcluster.example.com";
     w.client.drain_hosts(&[host.to_owned()]).await.unwrap();
     let on_host = tasks_on(&w, host).await.len();
     assert!(on_host > 0);
-    let table = eos::get::fetch(
+    let table = eos::cmd::get::fetch(
         &w.client,
         &GetArgs {
             output: Output::Table,
@@ -432,7 +432,7 @@ async fn eos_get_hosts_as_a_table_and_as_json() {
         ["DRAINING", &on_host.to_string(), &on_host.to_string()]
     );
     assert!(cols[4].contains("/prod/"), "{line}");
-    let json = eos::get::fetch(
+    let json = eos::cmd::get::fetch(
         &w.client,
         &GetArgs {
             output: Output::Json,

@@ -18,11 +18,13 @@ mod reducer_common;
 mod sim_common;
 
 // ---- the tests, one module per topic ----
+mod backend_capabilities;
 mod client_http;
 mod color_e2e;
 mod completions;
 mod console_e2e;
 mod console_editor;
+mod console_inprocess;
 mod console_nav;
 mod console_reducer;
 mod console_rolling;

@@ -230,9 +230,9 @@ fn flags_win_over_the_file() {
 #[test]
 fn refresh_flag_beats_the_config_file() {
     use clap::Parser;
-    let cli = eos::cli::Cli::parse_from(["eos", "--refresh", "2"]);
+    let cli = eos::cmd::Cli::parse_from(["eos", "--refresh", "2"]);
     assert_eq!(cli.console.refresh_ms(Some(9.0)), Ok(2000));
-    let cli = eos::cli::Cli::parse_from(["eos"]);
+    let cli = eos::cmd::Cli::parse_from(["eos"]);
     assert_eq!(cli.console.refresh_ms(Some(9.0)), Ok(9000));
     assert_eq!(cli.console.refresh_ms(None), Ok(5000));
 }
@@ -246,8 +246,8 @@ fn theme_selection_order_flag_config_no_color_default() {
         ..Default::default()
     };
     let pick = |args: &[&str], c: &config::Config, no_color: bool| {
-        let cli = eos::cli::Cli::parse_from(args);
-        eos::run::load_themes(&cli.console, c, ColorCap::TrueColor, no_color)
+        let cli = eos::cmd::Cli::parse_from(args);
+        eos::cmd::console::load_themes(&cli.console, c, ColorCap::TrueColor, no_color)
             .unwrap()
             .base
             .name
@@ -260,8 +260,9 @@ fn theme_selection_order_flag_config_no_color_default() {
         "base16"
     );
     // Degraded to the terminal: 16 colours turn RGB into named colours.
-    let cli = eos::cli::Cli::parse_from(["eos"]);
-    let set = eos::run::load_themes(&cli.console, &cfg(None), ColorCap::Ansi16, false).unwrap();
+    let cli = eos::cmd::Cli::parse_from(["eos"]);
+    let set =
+        eos::cmd::console::load_themes(&cli.console, &cfg(None), ColorCap::Ansi16, false).unwrap();
     assert_eq!(set.base.palette(), Palette::Ansi16);
 }
 

@@ -1,12 +1,25 @@
-//! Command-line interface: global connection flags and the subcommands.
+//! The command line: the clap definitions (global connection and console flags, the
+//! `Command` enum) here, and one module per subcommand beneath, each depending only downward
+//! (on the console loop, the domain layer, the client, the simulator) and never on a sibling's
+//! internals. `main.rs` parses `Cli` and dispatches on `Command`. A new subcommand is a variant
+//! here plus a file here; a new `eos get` kind is a `get::What` variant.
+//!
+//! The clap types stay in this layer: the connection layer takes the plain
+//! `connection::ConnectOptions` that `ConnectArgs::options` makes.
 
-use std::time::Duration;
+pub mod clusters;
+pub mod console;
+pub mod demo;
+pub mod get;
+pub mod get_exit;
+pub mod keys;
+pub mod sim;
+pub mod themes;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::aurora::client::ClientConfig;
-use crate::aurora::credentials::{Credentials, redact_url, split_userinfo};
 use crate::aurora::wire::Protocol;
+use crate::connection::ConnectOptions;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -51,6 +64,21 @@ pub struct ConnectArgs {
     /// larger one is refused with an error rather than read into memory.
     #[arg(long, global = true, default_value_t = 256, value_name = "MB")]
     pub max_reply_mb: u64,
+}
+
+impl ConnectArgs {
+    /// The plain options the connection layer works from (it knows nothing of clap).
+    pub fn options(&self) -> ConnectOptions {
+        ConnectOptions {
+            scheduler: self.scheduler.clone(),
+            cluster: self.cluster.clone(),
+            ca_cert: self.ca_cert.clone(),
+            protocol: self.protocol,
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_reply_mb: self.max_reply_mb,
+        }
+    }
 }
 
 /// How the console looks and behaves.
@@ -127,9 +155,9 @@ pub fn config_dir() -> Option<std::path::PathBuf> {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Scriptable reads: print what the scheduler returns, as a table or JSON.
-    Get(crate::get::GetArgs),
+    Get(get::GetArgs),
     /// Run the simulated Aurora scheduler on its own.
-    Sim(crate::simcmd::SimCommand),
+    Sim(sim::SimCommand),
     /// Open the console on a simulated cluster started in this process.
     Demo(crate::sim::SimArgs),
     /// List the built-in and user themes (and the colours this terminal can show).
@@ -179,77 +207,10 @@ pub struct KeysArgs {
     pub markdown: bool,
 }
 
-pub fn client_config_for(url: &str, args: &ConnectArgs) -> Result<ClientConfig, String> {
-    // `host:8081` (no scheme) means plain http, as the scheduler's own port does; otherwise
-    // the URL parser reads `host` as a scheme.
-    let with_scheme;
-    let url = if url.contains("://") {
-        url
-    } else {
-        with_scheme = format!("http://{url}");
-        &with_scheme
-    };
-    let shown = redact_url(url);
-    let (url, from_url) =
-        split_userinfo(url).ok_or_else(|| format!("bad scheduler URL {shown:?}: not a URL"))?;
-    let url = url.as_str();
-    let parsed =
-        reqwest::Url::parse(url).map_err(|e| format!("bad scheduler URL {shown:?}: {e}"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!(
-            "bad scheduler URL {shown:?}: use http:// or https://"
-        ));
-    }
-    let host = parsed.host_str().unwrap_or_default().to_owned();
-    // Accept a URL that already ends in /api: the client appends it.
-    let base = url
-        .trim_end_matches('/')
-        .trim_end_matches("/api")
-        .to_owned();
-    let secs = positive_secs;
-    let mut cfg = ClientConfig::new(base);
-    cfg.protocol = args.protocol;
-    cfg.connect_timeout = secs(args.connect_timeout, "--connect-timeout")?;
-    cfg.request_timeout = secs(args.timeout, "--timeout")?;
-    cfg.max_reply_bytes = max_reply_bytes(args.max_reply_mb)?;
-    // A `user:password@` in the URL wins over EOS_USER and netrc, as in curl; the URL the
-    // client keeps (and every message shows) no longer carries it.
-    cfg.credentials = from_url.or_else(|| Credentials::discover(&host));
-    if let Some(file) = &args.ca_cert {
-        cfg.extra_roots = read_ca_certs(file)?;
-    }
-    Ok(cfg)
-}
-
-/// `--max-reply-mb` in bytes.
-pub fn max_reply_bytes(mb: u64) -> Result<usize, String> {
-    match mb.checked_mul(1 << 20).map(usize::try_from) {
-        Some(Ok(b)) if mb > 0 => Ok(b),
-        _ => Err(format!(
-            "--max-reply-mb must be a whole number of MB from 1 to {}",
-            usize::MAX >> 20
-        )),
-    }
-}
-
-pub fn positive_secs(s: f64, what: &str) -> Result<Duration, String> {
-    if s.is_finite() && s > 0.0 {
-        Ok(Duration::from_secs_f64(s))
-    } else {
-        Err(format!("{what} must be a positive number of seconds"))
-    }
-}
-
-/// The certificates of a PEM file (`--ca-cert`), or why they cannot be used.
-pub fn read_ca_certs(file: &std::path::Path) -> Result<Vec<reqwest::Certificate>, String> {
-    let f = file.display();
-    let pem = std::fs::read(file).map_err(|e| format!("--ca-cert {f}: cannot read: {e}"))?;
-    let certs = reqwest::Certificate::from_pem_bundle(&pem)
-        .map_err(|e| format!("--ca-cert {f}: not a PEM certificate file: {e}"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "--ca-cert {f}: no certificate in it (expected -----BEGIN CERTIFICATE-----)"
-        ));
-    }
-    Ok(certs)
+/// Prints an error for the person at the terminal (credentials in URLs redacted, control
+/// characters made visible) and returns the exit status 1.
+pub fn fail(e: impl std::fmt::Display) -> i32 {
+    let text = crate::aurora::credentials::redact_url(&e.to_string());
+    eprintln!("eos: {}", crate::table::printable(&text));
+    1
 }

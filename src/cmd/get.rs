@@ -11,10 +11,12 @@ use serde::Serialize;
 use crate::aurora::task_stream::{TaskBody, TaskEntry};
 use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
+use super::get_exit::*;
+use super::{ConnectArgs, ConsoleArgs};
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
-use crate::cli::ConnectArgs;
-use crate::get_exit::*;
+use crate::domain::format::{number, time};
+use crate::domain::queries::job_query;
 use crate::table;
 
 #[derive(Args, Debug)]
@@ -81,15 +83,15 @@ pub enum What {
     Hosts,
 }
 
-pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
+pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
-        let dir = crate::cli::config_dir();
-        let (config, _) =
-            crate::config::load(console.config.as_deref(), dir.as_deref()).map_err(String::from)?;
+        let dir = super::config_dir();
+        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())
+            .map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
-        let connector = crate::connection::Connector::new(conn, &config);
+        let connector = crate::connection::Connector::new(&conn.options(), &config);
         let mut cfg = connector.client_config().await?;
         cfg.read_retries = args.retries;
         let client = AuroraClient::new(cfg).map_err(|e| e.to_string())?;
@@ -549,7 +551,7 @@ pub async fn fetch_to(
                     .map_err(err)?,
             );
             let maintenance = client.get_maintenance().await.map_err(err)?;
-            let hosts = crate::app::hosts::host_summaries(&tasks, Some(&maintenance));
+            let hosts = crate::domain::hosts::host_summaries(&tasks, Some(&maintenance));
             match out {
                 Output::Json => return json(sink, &hosts),
                 Output::Table => table::render(
@@ -559,7 +561,7 @@ pub async fn fetch_to(
                         .map(|h| {
                             vec![
                                 h.host.clone(),
-                                crate::app::hosts::mode_text(h.mode),
+                                crate::domain::hosts::mode_text(h.mode),
                                 h.tasks.to_string(),
                                 h.tasks_to_move.map(|n| n.to_string()).unwrap_or_default(),
                                 h.jobs
@@ -636,19 +638,9 @@ async fn job_update_of(client: &AuroraClient, job: &JobKey) -> Result<JobUpdateK
             .map_err(|e| GetError::client(client, e))?,
     );
     // The same choice as the console's `:update ROLE/ENV/NAME`.
-    crate::app::updates::pick_update(&summaries, &job.to_string())
+    crate::domain::updates::pick_update(&summaries, &job.to_string())
         .and_then(|k| JobUpdateKey::parse(&k))
         .ok_or_else(|| GetError::NotFound(format!("update of job {job}")))
-}
-
-pub fn job_query(key: &JobKey, active_only: bool) -> TaskQuery {
-    TaskQuery {
-        role: key.role.clone(),
-        environment: key.environment.clone(),
-        job_name: key.name.clone(),
-        statuses: active_only.then(|| ScheduleStatus::ACTIVE.to_vec()),
-        ..Default::default()
-    }
 }
 
 /// A task's config with its sets in canonical order (their wire order means nothing).
@@ -664,11 +656,6 @@ fn num(v: Option<i32>) -> String {
 
 fn latest_ts(t: &ScheduledTask) -> i64 {
     t.latest_event().and_then(|e| e.timestamp).unwrap_or(0)
-}
-
-/// Epoch milliseconds as `YYYY-MM-DD HH:MM:SS ZONE`, in the configured zone.
-pub fn time(ms: Option<i64>) -> String {
-    crate::timezone::format_ms(ms)
 }
 
 fn jobs_table(jobs: &[JobSummary]) -> String {
@@ -714,7 +701,7 @@ fn tasks_table(tasks: &[ScheduledTask]) -> String {
                 t.instance_id().to_string(),
                 t.status().to_string(),
                 t.host().to_owned(),
-                crate::app::rows::ports_text(t),
+                crate::domain::format::ports_text(t),
                 time(last.and_then(|e| e.timestamp)),
                 num(t.failure_count),
                 t.task_id().to_owned(),
@@ -758,7 +745,7 @@ fn task_text(t: &ScheduledTask, pending_reason: Option<&str>) -> String {
         vec!["status".into(), t.status().to_string()],
         vec!["host".into(), a.slave_host.clone().unwrap_or_default()],
         vec!["agent".into(), a.slave_id.clone().unwrap_or_default()],
-        vec!["ports".into(), crate::app::rows::ports_text(t)],
+        vec!["ports".into(), crate::domain::format::ports_text(t)],
         vec!["failures".into(), num(t.failure_count)],
         vec!["ancestor".into(), t.ancestor_id.clone().unwrap_or_default()],
         vec!["resources".into(), resources(&c)],
@@ -858,22 +845,12 @@ fn quota_table(q: &GetQuotaResult) -> String {
             "NON-PROD DEDICATED",
         ],
         &[
-            row("cpus", &|t| cpus_text(t.cpus)),
+            row("cpus", &|t| number(t.cpus)),
             row("ram MiB", &|t| t.ram_mb.to_string()),
             row("disk MiB", &|t| t.disk_mb.to_string()),
             row("gpus", &|t| t.gpus.to_string()),
         ],
     )
-}
-
-/// CPUs as the console shows them: whole numbers plain, others to two places (sums of
-/// fractional CPUs carry float noise: 13.499999999999996 is 13.50). JSON keeps the raw value.
-fn cpus_text(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.2}")
-    }
 }
 
 fn updates_table(updates: &[JobUpdateSummary]) -> String {
