@@ -38,72 +38,312 @@ pub enum Outcome {
     Http500(String),
 }
 
-/// `ReadOnlyScheduler` methods: never need authentication.
-pub const READ_ONLY_METHODS: &[&str] = &[
-    "getRoleSummary",
-    "getJobSummary",
-    "getTasksStatus",
-    "getTasksWithoutConfigs",
-    "getPendingReason",
-    "getConfigSummary",
-    "getJobs",
-    "getQuota",
-    "populateJobConfig",
-    "getJobUpdateSummaries",
-    "getJobUpdateDetails",
-    "getJobUpdateDiff",
-    "getTierConfigs",
-];
-
-/// `AuroraSchedulerManager` methods.
-pub const MANAGER_METHODS: &[&str] = &[
-    "createJob",
-    "scheduleCronJob",
-    "descheduleCronJob",
-    "startCronJob",
-    "replaceCronTemplate",
-    "restartShards",
-    "killTasks",
-    "addInstances",
-    "startJobUpdate",
-    "pauseJobUpdate",
-    "resumeJobUpdate",
-    "abortJobUpdate",
-    "rollbackJobUpdate",
-    "pulseJobUpdate",
-];
-
-/// `AuroraAdmin` methods.
-pub const ADMIN_METHODS: &[&str] = &[
-    "setQuota",
-    "forceTaskState",
-    "performBackup",
-    "listBackups",
-    "stageRecovery",
-    "queryRecovery",
-    "deleteRecoveryTasks",
-    "commitRecovery",
-    "unloadRecovery",
-    "startMaintenance",
-    "drainHosts",
-    "slaDrainHosts",
-    "maintenanceStatus",
-    "endMaintenance",
-    "snapshot",
-    "triggerExplicitTaskReconciliation",
-    "triggerImplicitTaskReconciliation",
-    "pruneTasks",
-];
-
-pub fn is_known(method: &str) -> bool {
-    READ_ONLY_METHODS.contains(&method)
-        || MANAGER_METHODS.contains(&method)
-        || ADMIN_METHODS.contains(&method)
+/// Which of Aurora's three Thrift services declares a method (api.thrift): `ReadOnlyScheduler`
+/// methods never need authentication, `AuroraSchedulerManager` and `AuroraAdmin` ones do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    ReadOnly,
+    Manager,
+    Admin,
 }
 
-/// Whether a call needs an authenticated user when the scheduler runs with authentication.
-pub fn needs_auth(method: &str) -> bool {
-    MANAGER_METHODS.contains(&method) || ADMIN_METHODS.contains(&method)
+/// A decoded call, waiting to run under the state lock with the audit user.
+type Call = Box<dyn FnOnce(&mut State, &str) -> Response + Send>;
+
+/// One `/api` method: everything the simulator knows about it, in one row of [`METHODS`].
+pub struct Method {
+    pub name: &'static str,
+    pub service: Service,
+    /// Whether the call changes the scheduler (the admin queries `maintenanceStatus`,
+    /// `listBackups` and `queryRecovery` do not, though their service is a writing one).
+    pub mutating: bool,
+    /// Decodes the arguments. Decoding comes first so that a broken args struct is a protocol
+    /// error whatever the scheduler's state; the returned call runs later, under the lock.
+    decode: fn(Protocol, &[u8]) -> std::result::Result<Call, Outcome>,
+}
+
+impl Method {
+    /// Whether the call needs an authenticated user when the scheduler runs with authentication.
+    pub fn needs_auth(&self) -> bool {
+        self.service != Service::ReadOnly
+    }
+}
+
+impl std::fmt::Debug for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Method")
+            .field("name", &self.name)
+            .field("service", &self.service)
+            .field("mutating", &self.mutating)
+            .finish()
+    }
+}
+
+/// One row of the table: `name, service, mutating, |args: ArgsStruct, state, user| handler`.
+macro_rules! method {
+    ($name:literal, $service:ident, $mutating:expr,
+     |$a:tt: $args:ty, $st:tt, $user:tt| $run:expr) => {
+        Method {
+            name: $name,
+            service: Service::$service,
+            mutating: $mutating,
+            decode: |proto, body| {
+                let $a: $args = decode_args(proto, body)?;
+                Ok(Box::new(move |$st: &mut State, $user: &str| $run))
+            },
+        }
+    };
+}
+
+/// Every method the simulator answers, in api.thrift's order within each service.
+pub static METHODS: &[Method] = &[
+    // ReadOnlyScheduler
+    method!("getRoleSummary", ReadOnly, false, |_a: NoArgs, st, _u| {
+        get_role_summary(st)
+    }),
+    method!("getJobSummary", ReadOnly, false, |a: RoleArgs, st, _u| {
+        get_job_summary(st, a.role)
+    }),
+    method!("getTasksStatus", ReadOnly, false, |a: QueryArgs, st, _u| {
+        get_tasks(st, &a.query.unwrap_or_default(), false)
+    }),
+    method!(
+        "getTasksWithoutConfigs",
+        ReadOnly,
+        false,
+        |a: QueryArgs, st, _u| { get_tasks(st, &a.query.unwrap_or_default(), true) }
+    ),
+    method!(
+        "getPendingReason",
+        ReadOnly,
+        false,
+        |a: QueryArgs, st, _u| { get_pending_reason(st, a.query.unwrap_or_default()) }
+    ),
+    method!(
+        "getConfigSummary",
+        ReadOnly,
+        false,
+        |a: JobKeyArgs, st, _u| { get_config_summary(st, a.job) }
+    ),
+    method!("getJobs", ReadOnly, false, |a: RoleArgs, st, _u| get_jobs(
+        st, a.role
+    )),
+    method!(
+        "getQuota",
+        ReadOnly,
+        false,
+        |a: RoleArgs, st, _u| get_quota(st, a.role)
+    ),
+    method!(
+        "populateJobConfig",
+        ReadOnly,
+        false,
+        |a: PopulateJobConfigArgs, st, _u| { populate_job_config(st, a.description) }
+    ),
+    method!(
+        "getJobUpdateSummaries",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateSummariesArgs, st, _u| {
+            get_update_summaries(st, &a.job_update_query.unwrap_or_default())
+        }
+    ),
+    method!(
+        "getJobUpdateDetails",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateDetailsArgs, st, _u| { get_update_details(st, a.key, a.query) }
+    ),
+    method!(
+        "getJobUpdateDiff",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateDiffArgs, st, _u| { get_update_diff(st, a.request) }
+    ),
+    method!("getTierConfigs", ReadOnly, false, |_a: NoArgs, _st, _u| {
+        get_tier_configs()
+    }),
+    // AuroraSchedulerManager
+    method!(
+        "createJob",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { create_job(st, a.description) }
+    ),
+    method!(
+        "scheduleCronJob",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { schedule_cron_job(st, a.description, false) }
+    ),
+    method!(
+        "descheduleCronJob",
+        Manager,
+        true,
+        |a: CronJobArgs, st, _u| { deschedule_cron_job(st, a.job) }
+    ),
+    method!("startCronJob", Manager, true, |a: CronJobArgs, st, _u| {
+        start_cron_job(st, a.job)
+    }),
+    method!(
+        "replaceCronTemplate",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { schedule_cron_job(st, a.description, true) }
+    ),
+    method!(
+        "restartShards",
+        Manager,
+        true,
+        |a: RestartShardsArgs, st, user| { restart_shards(st, a.job, a.shard_ids, user) }
+    ),
+    method!("killTasks", Manager, true, |a: KillTasksArgs, st, user| {
+        kill_tasks(st, a.job, a.instances, a.message, user)
+    }),
+    method!(
+        "addInstances",
+        Manager,
+        true,
+        |a: AddInstancesArgs, st, _u| { add_instances(st, a.key, a.count) }
+    ),
+    method!(
+        "startJobUpdate",
+        Manager,
+        true,
+        |a: StartJobUpdateArgs, st, user| { start_job_update(st, a.request, a.message, user) }
+    ),
+    method!(
+        "pauseJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Pause, a.key, a.message, user) }
+    ),
+    method!(
+        "resumeJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Resume, a.key, a.message, user) }
+    ),
+    method!(
+        "abortJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Abort, a.key, a.message, user) }
+    ),
+    method!(
+        "rollbackJobUpdate",
+        Manager,
+        true,
+        |a: RollbackJobUpdateArgs, st, user| { control(st, Ctl::Rollback, a.key, a.message, user) }
+    ),
+    method!(
+        "pulseJobUpdate",
+        Manager,
+        true,
+        |a: PulseJobUpdateArgs, st, _u| pulse(st, a.key)
+    ),
+    // AuroraAdmin
+    method!("setQuota", Admin, true, |a: SetQuotaArgs, st, _u| {
+        set_quota(st, a.owner_role, a.quota)
+    }),
+    method!(
+        "forceTaskState",
+        Admin,
+        true,
+        |a: ForceTaskStateArgs, st, _u| { force_task_state(st, a.task_id, a.status) }
+    ),
+    method!(
+        "performBackup",
+        Admin,
+        true,
+        |_a: NoArgs, _st, _u| ok_empty()
+    ),
+    method!("listBackups", Admin, false, |_a: NoArgs, st, _u| {
+        ok(ApiResult::ListBackupsResult(ListBackupsResult {
+            backups: Some(backups(st)),
+        }))
+    }),
+    method!("stageRecovery", Admin, true, |a: BackupIdArgs, st, _u| {
+        if a.backup_id.is_some_and(|b| backups(st).contains(&b)) {
+            ok_empty()
+        } else {
+            invalid("No such backup.")
+        }
+    }),
+    method!("queryRecovery", Admin, false, |a: QueryArgs, st, _u| {
+        let tasks = query_tasks(st, &a.query.unwrap_or_default())
+            .into_iter()
+            .map(|t| st.scheduled_task(t, false))
+            .collect();
+        ok(ApiResult::QueryRecoveryResult(QueryRecoveryResult {
+            tasks: Some(tasks),
+        }))
+    }),
+    method!(
+        "deleteRecoveryTasks",
+        Admin,
+        true,
+        |_a: QueryArgs, _st, _u| ok_empty()
+    ),
+    method!("commitRecovery", Admin, true, |_a: NoArgs, _st, _u| {
+        ok_empty()
+    }),
+    method!("unloadRecovery", Admin, true, |_a: NoArgs, _st, _u| {
+        ok_empty()
+    }),
+    method!("startMaintenance", Admin, true, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), Some(MaintenanceMode::SCHEDULED))
+    }),
+    method!("drainHosts", Admin, true, |a: HostsArgs, st, _u| {
+        drain_hosts(st, &host_names(a.hosts))
+    }),
+    method!(
+        "slaDrainHosts",
+        Admin,
+        true,
+        |a: SlaDrainHostsArgs, st, _u| { drain_hosts(st, &host_names(a.hosts)) }
+    ),
+    method!("maintenanceStatus", Admin, false, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), None)
+    }),
+    method!("endMaintenance", Admin, true, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), Some(MaintenanceMode::NONE))
+    }),
+    method!("snapshot", Admin, true, |_a: NoArgs, _st, _u| ok_empty()),
+    method!(
+        "triggerExplicitTaskReconciliation",
+        Admin,
+        true,
+        |a: ExplicitReconciliationArgs, _st, _u| {
+            match a.settings.and_then(|s| s.batch_size) {
+                Some(n) if n <= 0 => invalid("Batch size must be greater than zero."),
+                _ => ok_empty(),
+            }
+        }
+    ),
+    method!(
+        "triggerImplicitTaskReconciliation",
+        Admin,
+        true,
+        |_a: NoArgs, _st, _u| ok_empty()
+    ),
+    method!("pruneTasks", Admin, true, |a: QueryArgs, st, _u| {
+        prune_tasks(st, a.query.unwrap_or_default())
+    }),
+];
+
+/// The row for a method name, if the simulator knows it.
+pub fn method(name: &str) -> Option<&'static Method> {
+    METHODS.iter().find(|m| m.name == name)
+}
+
+/// Whether a call needs an authenticated user: unknown names do not (they fail as unknown).
+pub fn needs_auth(name: &str) -> bool {
+    method(name).is_some_and(Method::needs_auth)
+}
+
+fn host_names(hosts: Option<Hosts>) -> Vec<String> {
+    hosts.and_then(|h| h.host_names).unwrap_or_default()
 }
 
 fn response(code: ResponseCode, messages: &[&str], result: Option<ApiResult>) -> Response {
@@ -177,7 +417,7 @@ fn updating_error(st: &State, j: JobIdx) -> Option<Response> {
     ))
 }
 
-/// Handles one decoded call. `user` is the audit user (`UNSECURE` without authentication).
+/// Handles one call. `user` is the audit user (`UNSECURE` without authentication).
 pub fn handle(
     sim: &Simulator,
     proto: Protocol,
@@ -186,125 +426,18 @@ pub fn handle(
     user: &str,
     storage_ready: bool,
 ) -> Outcome {
-    if !is_known(method) {
+    let Some(m) = self::method(method) else {
         return Outcome::Exception(TApplicationException::new(
             TApplicationException::UNKNOWN_METHOD,
             format!("Invalid method name: '{method}'"),
         ));
-    }
-    match dispatch(sim, proto, body, method, user, storage_ready) {
-        Ok(r) => Outcome::Reply(r),
-        Err(o) => o,
-    }
-}
-
-macro_rules! args {
-    ($proto:expr, $body:expr, $t:ty) => {
-        decode_args::<$t>($proto, $body)?
     };
-}
-
-#[allow(clippy::result_large_err)]
-fn dispatch(
-    sim: &Simulator,
-    proto: Protocol,
-    body: &[u8],
-    method: &str,
-    user: &str,
-    storage_ready: bool,
-) -> std::result::Result<Response, Outcome> {
-    // Decode first: a broken args struct is a protocol error whatever the scheduler's state.
-    let r = match method {
-        "getRoleSummary"
-        | "getTierConfigs"
-        | "performBackup"
-        | "listBackups"
-        | "commitRecovery"
-        | "unloadRecovery"
-        | "snapshot"
-        | "triggerImplicitTaskReconciliation" => {
-            let _ = args!(proto, body, NoArgs);
-            Call::NoArgs
-        }
-        "getJobSummary" | "getJobs" | "getQuota" => Call::Role(args!(proto, body, RoleArgs).role),
-        "getTasksStatus"
-        | "getTasksWithoutConfigs"
-        | "getPendingReason"
-        | "pruneTasks"
-        | "queryRecovery"
-        | "deleteRecoveryTasks" => {
-            Call::Query(args!(proto, body, QueryArgs).query.unwrap_or_default())
-        }
-        "getConfigSummary" => Call::Job(args!(proto, body, JobKeyArgs).job),
-        "populateJobConfig" | "createJob" | "scheduleCronJob" | "replaceCronTemplate" => {
-            Call::JobConfig(args!(proto, body, PopulateJobConfigArgs).description)
-        }
-        "getJobUpdateSummaries" => Call::UpdateQuery(
-            args!(proto, body, GetJobUpdateSummariesArgs)
-                .job_update_query
-                .unwrap_or_default(),
-        ),
-        "getJobUpdateDetails" => {
-            let a = args!(proto, body, GetJobUpdateDetailsArgs);
-            Call::UpdateDetails(a.key, a.query)
-        }
-        "getJobUpdateDiff" => Call::Request(args!(proto, body, GetJobUpdateDiffArgs).request, None),
-        "startJobUpdate" => {
-            let a = args!(proto, body, StartJobUpdateArgs);
-            Call::Request(a.request, a.message)
-        }
-        "killTasks" => {
-            let a = args!(proto, body, KillTasksArgs);
-            Call::Kill(a.job, a.instances, a.message)
-        }
-        "restartShards" => {
-            let a = args!(proto, body, RestartShardsArgs);
-            Call::Restart(a.job, a.shard_ids)
-        }
-        "addInstances" => {
-            let a = args!(proto, body, AddInstancesArgs);
-            Call::Add(a.key, a.count)
-        }
-        "pauseJobUpdate" | "resumeJobUpdate" | "abortJobUpdate" => {
-            let a = args!(proto, body, UpdateControlArgs);
-            Call::Control(a.key, a.message)
-        }
-        "rollbackJobUpdate" => {
-            let a = args!(proto, body, RollbackJobUpdateArgs);
-            Call::Control(a.key, a.message)
-        }
-        "pulseJobUpdate" => Call::Control(args!(proto, body, PulseJobUpdateArgs).key, None),
-        "startCronJob" | "descheduleCronJob" => Call::Job(args!(proto, body, CronJobArgs).job),
-        "maintenanceStatus" | "startMaintenance" | "drainHosts" | "endMaintenance" => Call::Hosts(
-            args!(proto, body, HostsArgs)
-                .hosts
-                .and_then(|h| h.host_names)
-                .unwrap_or_default(),
-        ),
-        "slaDrainHosts" => Call::Hosts(
-            args!(proto, body, SlaDrainHostsArgs)
-                .hosts
-                .and_then(|h| h.host_names)
-                .unwrap_or_default(),
-        ),
-        "setQuota" => {
-            let a = args!(proto, body, SetQuotaArgs);
-            Call::SetQuota(a.owner_role, a.quota)
-        }
-        "forceTaskState" => {
-            let a = args!(proto, body, ForceTaskStateArgs);
-            Call::Force(a.task_id, a.status)
-        }
-        "triggerExplicitTaskReconciliation" => Call::Reconcile(
-            args!(proto, body, ExplicitReconciliationArgs)
-                .settings
-                .and_then(|s| s.batch_size),
-        ),
-        "stageRecovery" => Call::Role(args!(proto, body, BackupIdArgs).backup_id),
-        _ => unreachable!("is_known checked the name"),
+    let call = match (m.decode)(proto, body) {
+        Ok(call) => call,
+        Err(o) => return o,
     };
     if !storage_ready {
-        return Ok(response(
+        return Outcome::Reply(response(
             ResponseCode::ERROR_TRANSIENT,
             &["Storage is not READY"],
             None,
@@ -313,93 +446,7 @@ fn dispatch(
     let mut guard = sim.sync();
     let st = &mut *guard;
     st.stats.api_calls += 1;
-    Ok(run(st, method, r, user))
-}
-
-enum Call {
-    NoArgs,
-    Role(Option<String>),
-    Query(TaskQuery),
-    Job(Option<JobKey>),
-    JobConfig(Option<JobConfiguration>),
-    UpdateQuery(JobUpdateQuery),
-    UpdateDetails(Option<JobUpdateKey>, Option<JobUpdateQuery>),
-    Request(Option<JobUpdateRequest>, Option<String>),
-    Kill(Option<JobKey>, Option<Vec<i32>>, Option<String>),
-    Restart(Option<JobKey>, Option<Vec<i32>>),
-    Add(Option<InstanceKey>, Option<i32>),
-    Control(Option<JobUpdateKey>, Option<String>),
-    Hosts(Vec<String>),
-    SetQuota(Option<String>, Option<ResourceAggregate>),
-    Force(Option<String>, Option<ScheduleStatus>),
-    Reconcile(Option<i32>),
-}
-
-fn run(st: &mut State, method: &str, call: Call, user: &str) -> Response {
-    match (method, call) {
-        ("getRoleSummary", _) => get_role_summary(st),
-        ("getJobSummary", Call::Role(role)) => get_job_summary(st, role),
-        ("getTasksStatus", Call::Query(q)) => get_tasks(st, &q, false),
-        ("getTasksWithoutConfigs", Call::Query(q)) => get_tasks(st, &q, true),
-        ("getPendingReason", Call::Query(q)) => get_pending_reason(st, q),
-        ("getConfigSummary", Call::Job(job)) => get_config_summary(st, job),
-        ("getJobs", Call::Role(role)) => get_jobs(st, role),
-        ("getQuota", Call::Role(role)) => get_quota(st, role),
-        ("populateJobConfig", Call::JobConfig(c)) => populate_job_config(st, c),
-        ("getJobUpdateSummaries", Call::UpdateQuery(q)) => get_update_summaries(st, &q),
-        ("getJobUpdateDetails", Call::UpdateDetails(k, q)) => get_update_details(st, k, q),
-        ("getJobUpdateDiff", Call::Request(r, _)) => get_update_diff(st, r),
-        ("getTierConfigs", _) => get_tier_configs(),
-        ("killTasks", Call::Kill(job, ids, msg)) => kill_tasks(st, job, ids, msg, user),
-        ("restartShards", Call::Restart(job, ids)) => restart_shards(st, job, ids, user),
-        ("addInstances", Call::Add(key, count)) => add_instances(st, key, count),
-        ("startJobUpdate", Call::Request(r, msg)) => start_job_update(st, r, msg, user),
-        ("pauseJobUpdate", Call::Control(k, m)) => control(st, Ctl::Pause, k, m, user),
-        ("resumeJobUpdate", Call::Control(k, m)) => control(st, Ctl::Resume, k, m, user),
-        ("abortJobUpdate", Call::Control(k, m)) => control(st, Ctl::Abort, k, m, user),
-        ("rollbackJobUpdate", Call::Control(k, m)) => control(st, Ctl::Rollback, k, m, user),
-        ("pulseJobUpdate", Call::Control(k, _)) => pulse(st, k),
-        ("startCronJob", Call::Job(job)) => start_cron_job(st, job),
-        ("descheduleCronJob", Call::Job(job)) => deschedule_cron_job(st, job),
-        ("scheduleCronJob", Call::JobConfig(c)) => schedule_cron_job(st, c, false),
-        ("replaceCronTemplate", Call::JobConfig(c)) => schedule_cron_job(st, c, true),
-        ("createJob", Call::JobConfig(c)) => create_job(st, c),
-        ("maintenanceStatus", Call::Hosts(h)) => maintenance(st, &h, None),
-        ("startMaintenance", Call::Hosts(h)) => {
-            maintenance(st, &h, Some(MaintenanceMode::SCHEDULED))
-        }
-        ("drainHosts" | "slaDrainHosts", Call::Hosts(h)) => drain_hosts(st, &h),
-        ("endMaintenance", Call::Hosts(h)) => maintenance(st, &h, Some(MaintenanceMode::NONE)),
-        ("setQuota", Call::SetQuota(role, quota)) => set_quota(st, role, quota),
-        ("forceTaskState", Call::Force(id, status)) => force_task_state(st, id, status),
-        ("pruneTasks", Call::Query(q)) => prune_tasks(st, q),
-        ("triggerExplicitTaskReconciliation", Call::Reconcile(b)) => match b {
-            Some(n) if n <= 0 => invalid("Batch size must be greater than zero."),
-            _ => ok_empty(),
-        },
-        ("triggerImplicitTaskReconciliation" | "performBackup" | "snapshot", _) => ok_empty(),
-        ("listBackups", _) => ok(ApiResult::ListBackupsResult(ListBackupsResult {
-            backups: Some(backups(st)),
-        })),
-        ("stageRecovery", Call::Role(id)) => {
-            if id.is_some_and(|b| backups(st).contains(&b)) {
-                ok_empty()
-            } else {
-                invalid("No such backup.")
-            }
-        }
-        ("queryRecovery", Call::Query(q)) => {
-            let tasks = query_tasks(st, &q)
-                .into_iter()
-                .map(|t| st.scheduled_task(t, false))
-                .collect();
-            ok(ApiResult::QueryRecoveryResult(QueryRecoveryResult {
-                tasks: Some(tasks),
-            }))
-        }
-        ("deleteRecoveryTasks" | "commitRecovery" | "unloadRecovery", _) => ok_empty(),
-        (m, _) => error(&format!("{m}: unexpected arguments")),
-    }
+    Outcome::Reply(call(st, user))
 }
 
 fn backups(st: &State) -> Vec<String> {
@@ -1450,7 +1497,7 @@ fn schedule_cron_job(st: &mut State, c: Option<JobConfiguration>, replace_only: 
     let Some(schedule) = c.cron_schedule.filter(|s| !s.trim().is_empty()) else {
         return invalid(&format!("Job {key} has no cron schedule."));
     };
-    let expr = match super::cron::CronExpr::parse(&schedule) {
+    let expr = match super::crontab::CronExpr::parse(&schedule) {
         Ok(e) => e,
         Err(e) => return invalid(&format!("Invalid cron schedule: {e}")),
     };
@@ -1567,37 +1614,7 @@ fn maintenance(st: &mut State, names: &[String], set: Option<MaintenanceMode>) -
 
 fn drain_hosts(st: &mut State, names: &[String]) -> Response {
     let hosts: BTreeSet<HostIdx> = names.iter().filter_map(|n| st.host_idx(n)).collect();
-    for &h in &hosts {
-        st.hosts[h as usize].mode = MaintenanceMode::DRAINING;
-    }
-    let victims: Vec<TaskIdx> = st
-        .tasks
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| t.as_ref().map(|t| (i as TaskIdx, t)))
-        .filter(|(_, t)| {
-            t.host.is_some_and(|h| hosts.contains(&h))
-                && super::lifecycle::on_agent(t.status)
-                && !matches!(
-                    t.status,
-                    ScheduleStatus::KILLING | ScheduleStatus::DRAINING | ScheduleStatus::RESTARTING
-                )
-        })
-        .map(|(i, _)| i)
-        .collect();
-    for t in victims {
-        st.transition(
-            t,
-            ScheduleStatus::DRAINING,
-            Some(Cow::Borrowed("Draining machine for maintenance.")),
-        );
-    }
-    for &h in &hosts {
-        let host = &mut st.hosts[h as usize];
-        if host.tasks == 0 {
-            host.mode = MaintenanceMode::DRAINED;
-        }
-    }
+    st.drain_hosts(&hosts);
     ok(ApiResult::DrainHostsResult(DrainHostsResult {
         statuses: Some(host_statuses(st, names)),
     }))

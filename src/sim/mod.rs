@@ -8,6 +8,7 @@
 pub mod api;
 pub mod clock;
 pub mod cron;
+pub mod crontab;
 pub mod faults;
 pub mod lifecycle;
 pub mod server;

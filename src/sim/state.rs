@@ -11,7 +11,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rustc_hash::FxHashMap;
 
-use super::cron::CronExpr;
+use super::crontab::CronExpr;
 use crate::aurora::model::*;
 
 pub type TaskIdx = u32;
