@@ -401,18 +401,16 @@ fn valid_key(k: Option<&JobKey>) -> Option<&JobKey> {
     })
 }
 
+/// Aurora's uncaught IllegalArgumentException carries no text; the simulator says what was wrong.
 const INVALID_KEY: &str = "Missing or invalid job key from request.";
 
+/// Aurora's `assertNotUpdating`: any active update, paused and awaiting-pulse ones included,
+/// blocks the call, with exactly this text (pausing does not help).
 fn updating_error(st: &State, j: JobIdx) -> Option<Response> {
-    let u = st.jobs[j as usize].active_update?;
-    let key = st.upd(u).key(&st.jobs[j as usize].key);
+    st.jobs[j as usize].active_update?;
     Some(response(
         ResponseCode::JOB_UPDATING_ERROR,
-        &[&format!(
-            "Job {} is currently updating (update {}); pause or abort the update first.",
-            st.jobs[j as usize].key,
-            key.id.as_deref().unwrap_or("")
-        )],
+        &["Job is currently updating"],
         None,
     ))
 }
@@ -727,7 +725,7 @@ fn group_active(st: &State, j: JobIdx) -> Vec<ConfigGroup> {
 
 fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let groups = st
         .job_idx(key)
@@ -743,28 +741,6 @@ fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
 
 /// Consumption of live tasks, split as `getQuota` reports it. Revocable tasks use revocable
 /// offers and do not count against quota.
-pub fn consumption(st: &State, role: &str) -> [ResourceTotals; 4] {
-    let mut c = [ResourceTotals::default(); 4];
-    for j in st.jobs_of(Some(role)) {
-        for &t in st.jobs[j as usize].active.values() {
-            let cfg = &st.task(t).config;
-            if cfg.revocable {
-                continue;
-            }
-            let k = match (cfg.production, cfg.dedicated) {
-                (true, false) => 0,
-                (false, false) => 1,
-                (true, true) => 2,
-                (false, true) => 3,
-            };
-            c[k].cpus += cfg.need.cpus;
-            c[k].ram_mb += cfg.need.ram_mb;
-            c[k].disk_mb += cfg.need.disk_mb;
-        }
-    }
-    c
-}
-
 fn aggregate(t: ResourceTotals) -> ResourceAggregate {
     ResourceAggregate {
         resources: Some(vec![
@@ -779,7 +755,7 @@ fn get_quota(st: &State, role: Option<String>) -> Response {
     let Some(role) = role.filter(|r| !r.trim().is_empty()) else {
         return error("ownerRole must not be blank.");
     };
-    let c = consumption(st, &role);
+    let c = super::quota::consumption(st, &role);
     let quota = st.quotas.get(&role).copied().unwrap_or_default();
     ok(ApiResult::GetQuotaResult(GetQuotaResult {
         quota: Some(aggregate(quota)),
@@ -788,45 +764,6 @@ fn get_quota(st: &State, role: Option<String>) -> Response {
         prod_dedicated_consumption: Some(aggregate(c[2])),
         non_prod_dedicated_consumption: Some(aggregate(c[3])),
     }))
-}
-
-/// Checks that adding `extra` of production resources stays within the role's quota.
-fn check_quota(
-    st: &State,
-    role: &str,
-    config: &ConfigRef,
-    instances: i32,
-) -> std::result::Result<(), String> {
-    if !config.production || config.revocable || instances <= 0 {
-        return Ok(());
-    }
-    let c = consumption(st, role);
-    let quota = st.quotas.get(role).copied().unwrap_or_default();
-    let n = instances as f64;
-    let cpus = c[0].cpus + c[2].cpus + config.need.cpus * n;
-    let ram = c[0].ram_mb + c[2].ram_mb + config.need.ram_mb * instances as i64;
-    let disk = c[0].disk_mb + c[2].disk_mb + config.need.disk_mb * instances as i64;
-    let mut over = Vec::new();
-    if cpus > quota.cpus + 1e-9 {
-        over.push(format!(
-            "CPU quota exceeded by {:.2} core(s)",
-            cpus - quota.cpus
-        ));
-    }
-    if ram > quota.ram_mb {
-        over.push(format!("RAM quota exceeded by {} MB", ram - quota.ram_mb));
-    }
-    if disk > quota.disk_mb {
-        over.push(format!(
-            "DISK quota exceeded by {} MB",
-            disk - quota.disk_mb
-        ));
-    }
-    if over.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("Insufficient resource quota: {}", over.join(", ")))
-    }
 }
 
 pub const TIERS: &[(&str, bool, bool)] = &[
@@ -975,7 +912,7 @@ fn get_update_details(
     match st.find_update(&key) {
         Some(u) => response(
             ResponseCode::OK,
-            &["The key argument is deprecated, use the query argument instead."],
+            &["The key argument is deprecated, use the query argument instead"],
             Some(ApiResult::GetJobUpdateDetailsResult(
                 GetJobUpdateDetailsResult {
                     details: Some(st.update_details(u)),
@@ -1170,23 +1107,34 @@ fn start_job_update(
     };
     let job = st.job_or_create(&v.key);
     let config = st.intern_config(job, v.task, Behavior::Healthy);
+    // Aurora's order (SchedulerThriftInterface.startJobUpdate): a no-op is answered first, then
+    // quota, then an update already in progress (JobUpdateController.start).
+    let diff = st.classify(job, &config, v.count, v.scope.as_ref());
+    if diff.is_noop() {
+        return response(
+            ResponseCode::OK,
+            &["Job is unchanged by proposed update."],
+            None,
+        );
+    }
+    let (initial, desired) = super::updates::instructions(&diff, &config);
+    let planned = super::quota::Instructions {
+        initial: &initial,
+        desired: desired.as_ref().map(|(c, ids)| (c, ids.as_slice())),
+    };
+    if let Err(e) = super::quota::check_update(st, job, planned) {
+        return invalid(&e);
+    }
     if let Some(u) = st.jobs[job as usize].active_update {
         let key = st.upd(u).key(&st.jobs[job as usize].key);
         return response(
             ResponseCode::INVALID_REQUEST,
-            &[&format!(
-                "An active update already exists for this job, please terminate it before starting another. Active update: {key}"
-            )],
+            &[ACTIVE_UPDATE_EXISTS],
             Some(ApiResult::StartJobUpdateResult(StartJobUpdateResult {
                 key: Some(key),
                 update_summary: Some(st.update_summary(u)),
             })),
         );
-    }
-    let extra = v.count - st.jobs[job as usize].active.len() as i32;
-    let role = st.jobs[job as usize].key.role().to_owned();
-    if let Err(e) = check_quota(st, &role, &config, extra) {
-        return invalid(&e);
     }
     match st.create_update(
         job, config, v.count, v.settings, v.scope, user, message, v.metadata,
@@ -1203,6 +1151,13 @@ fn start_job_update(
     }
 }
 
+/// JobUpdateControllerImpl's UpdateInProgressException text; the states are
+/// `Updates.ACTIVE_JOB_UPDATE_STATES`, an enum set printed in the IDL's order.
+const ACTIVE_UPDATE_EXISTS: &str = "An active update already exists for this job, please \
+    terminate it before starting another. Active updates are those in states [ROLLING_FORWARD, \
+    ROLLING_BACK, ROLL_FORWARD_PAUSED, ROLL_BACK_PAUSED, ROLL_FORWARD_AWAITING_PULSE, \
+    ROLL_BACK_AWAITING_PULSE]";
+
 #[derive(Clone, Copy, PartialEq)]
 enum Ctl {
     Pause,
@@ -1211,6 +1166,9 @@ enum Ctl {
     Rollback,
 }
 
+/// pause/resume/abort/rollbackJobUpdate as Aurora's JobUpdateControllerImpl does them: each
+/// asks for a target status (JobUpdateStateMachine); asking for the status the update is already
+/// in is a quiet no-op, and a refusal names the target ("to null" when the call has none).
 fn control(
     st: &mut State,
     ctl: Ctl,
@@ -1218,63 +1176,58 @@ fn control(
     message: Option<String>,
     user: &str,
 ) -> Response {
+    // Aurora checks the key outside its try block (JobKeys.assertValid): the uncaught
+    // IllegalArgumentException becomes ERROR in its LoggingInterceptor.
     let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(u) = st.find_update(&key) else {
-        return invalid(&format!("Update does not exist: {key}"));
+        // Aurora's resume puts a colon after "exist"; pause, abort and rollback do not.
+        return invalid(&match ctl {
+            Ctl::Resume => format!("Update does not exist: {key}"),
+            _ => format!("Update does not exist {key}"),
+        });
     };
     use JobUpdateStatus as S;
     let status = st.upd(u).status;
-    if !status.is_active() {
-        return invalid(&format!("Cannot transition update from {status} to null"));
-    }
     let coordinated = st.upd(u).pulse_ms() > 0;
     let pulse_fresh = st
         .upd(u)
         .last_pulse_ms
         .is_some_and(|l| st.now - l <= st.upd(u).pulse_ms() as i64);
     let back = st.upd(u).rolling_back();
-    let to = match ctl {
-        Ctl::Pause => {
-            if matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
-                return ok_empty();
-            }
-            if back {
-                S::ROLL_BACK_PAUSED
-            } else {
-                S::ROLL_FORWARD_PAUSED
-            }
+    let target = match ctl {
+        Ctl::Pause if !status.is_active() => None,
+        Ctl::Pause if back => Some(S::ROLL_BACK_PAUSED),
+        Ctl::Pause => Some(S::ROLL_FORWARD_PAUSED),
+        Ctl::Resume if !status.is_active() => None,
+        Ctl::Resume if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) => {
+            Some(status)
         }
-        Ctl::Resume => {
-            if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
-                return ok_empty();
-            }
-            match (back, coordinated && !pulse_fresh) {
-                (false, false) => S::ROLLING_FORWARD,
-                (false, true) => S::ROLL_FORWARD_AWAITING_PULSE,
-                (true, false) => S::ROLLING_BACK,
-                (true, true) => S::ROLL_BACK_AWAITING_PULSE,
-            }
-        }
-        Ctl::Abort => S::ABORTED,
-        Ctl::Rollback => {
-            if status == S::ROLLING_BACK {
-                return invalid(&format!(
-                    "Cannot transition update from {status} to {status}"
-                ));
-            }
-            if back {
-                // From a paused or blocked rollback this acts as a resume.
-                st.set_update_status(u, S::ROLLING_BACK, Some(user), message);
-            } else {
-                st.start_rollback(u, Some(user), message);
-            }
-            st.evaluate_update(u);
-            return ok_empty();
-        }
+        Ctl::Resume => Some(match (back, coordinated && !pulse_fresh) {
+            (false, false) => S::ROLLING_FORWARD,
+            (false, true) => S::ROLL_FORWARD_AWAITING_PULSE,
+            (true, false) => S::ROLLING_BACK,
+            (true, true) => S::ROLL_BACK_AWAITING_PULSE,
+        }),
+        Ctl::Abort => Some(S::ABORTED),
+        Ctl::Rollback => Some(S::ROLLING_BACK),
     };
-    st.set_update_status(u, to, Some(user), message);
+    let Some(to) = target else {
+        return invalid(&format!("Cannot transition update from {status} to null"));
+    };
+    if to == status {
+        return ok_empty();
+    }
+    if !status.is_active() {
+        return invalid(&format!("Cannot transition update from {status} to {to}"));
+    }
+    if ctl == Ctl::Rollback && !back {
+        st.start_rollback(u, Some(user), message);
+    } else {
+        // A rollback of a paused or blocked rollback acts as a resume.
+        st.set_update_status(u, to, Some(user), message);
+    }
     st.evaluate_update(u);
     ok_empty()
 }
@@ -1283,6 +1236,10 @@ fn pulse(st: &mut State, key: Option<JobUpdateKey>) -> Response {
     let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
         return error(INVALID_KEY);
     };
+    // Aurora's validateJobUpdateKey: checkNotBlank on the id, outside any try block.
+    if key.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+        return error("Argument cannot be blank");
+    }
     let finished = ok(ApiResult::PulseJobUpdateResult(PulseJobUpdateResult {
         status: Some(JobUpdatePulseStatus::FINISHED),
     }));
@@ -1318,7 +1275,7 @@ fn kill_tasks(
     user: &str,
 ) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(j) = st.job_idx(key) else {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
@@ -1355,11 +1312,12 @@ fn restart_shards(
     user: &str,
 ) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let ids: BTreeSet<i32> = ids.unwrap_or_default().into_iter().collect();
     if ids.is_empty() {
-        return invalid("At least one shard must be specified.");
+        // Aurora: MorePreconditions.checkNotBlank outside any try block, so ERROR.
+        return error("Argument cannot be blank");
     }
     let Some(j) = st.job_idx(key) else {
         return invalid("Not all requested shards are active.");
@@ -1375,9 +1333,15 @@ fn restart_shards(
         }
     }
     for t in targets {
-        if super::lifecycle::on_agent(st.task(t).status)
-            && st.task(t).status != ScheduleStatus::KILLING
-        {
+        // Aurora's task state machine ignores a restart of a task already being torn down.
+        let torn_down = matches!(
+            st.task(t).status,
+            ScheduleStatus::KILLING
+                | ScheduleStatus::RESTARTING
+                | ScheduleStatus::DRAINING
+                | ScheduleStatus::PREEMPTING
+        );
+        if super::lifecycle::on_agent(st.task(t).status) && !torn_down {
             st.transition(
                 t,
                 ScheduleStatus::RESTARTING,
@@ -1390,10 +1354,10 @@ fn restart_shards(
 
 fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -> Response {
     let Some(ik) = key else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(jk) = valid_key(ik.job_key.as_ref()).cloned() else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let count = count.unwrap_or(0);
     if count <= 0 {
@@ -1424,7 +1388,7 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         ));
     }
     let config = st.task(template).config.clone();
-    if let Err(e) = check_quota(st, jk.role(), &config, count) {
+    if let Err(e) = super::quota::check_addition(st, jk.role(), &config, count) {
         return invalid(&e);
     }
     let first = st.jobs[j as usize]
@@ -1474,7 +1438,7 @@ fn create_job(st: &mut State, c: Option<JobConfiguration>) -> Response {
     }
     let j = st.job_or_create(&key);
     let config = st.intern_config(j, tc, Behavior::Healthy);
-    if let Err(e) = check_quota(st, key.role(), &config, count) {
+    if let Err(e) = super::quota::check_addition(st, key.role(), &config, count) {
         return invalid(&e);
     }
     for i in 0..count {
@@ -1551,11 +1515,11 @@ fn cron_job(st: &State, job: Option<&JobKey>) -> Option<JobIdx> {
 
 fn start_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()).cloned() else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(j) = cron_job(st, Some(&key)) else {
         return invalid(&format!(
-            "Failed to start cron job - job {key} is not scheduled with cron."
+            "Failed to start cron job - No cron job found for {key}."
         ));
     };
     st.fire_cron(j, true);

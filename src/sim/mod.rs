@@ -11,6 +11,7 @@ pub mod cron;
 pub mod crontab;
 pub mod faults;
 pub mod lifecycle;
+pub mod quota;
 pub mod server;
 pub mod state;
 pub mod updates;

@@ -926,7 +926,7 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     // Quotas: production consumption plus headroom (payments is close to its limit).
     let roles: BTreeSet<String> = st.jobs.iter().map(|j| j.key.role().to_owned()).collect();
     for role in roles {
-        let c = super::api::consumption(&st, &role);
+        let c = super::quota::consumption(&st, &role);
         let prod = ResourceTotals {
             cpus: c[0].cpus + c[2].cpus,
             ram_mb: c[0].ram_mb + c[2].ram_mb,
