@@ -448,6 +448,136 @@ async fn small_texts_and_codes_follow_aurora() {
     server.shutdown().await;
 }
 
+/// Aurora's getJobUpdateDiff only validates the config and refuses cron jobs: a request that
+/// startJobUpdate would refuse (a non-service config, a zero group size) still gets its preview.
+#[tokio::test]
+async fn a_diff_preview_is_given_for_requests_start_would_refuse() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = running_job(&c, &sim, "www-data/devel/preview", 2).await;
+    let mut tc = with_version(config_of(&c, &job).await, "v2", None);
+    tc.is_service = Some(false);
+    let mut s = settings(1, false, 1000);
+    s.update_group_size = Some(0);
+    s.update_strategy = None;
+    let d = c
+        .get_job_update_diff(request(tc.clone(), 3, s.clone()))
+        .await
+        .unwrap()
+        .value;
+    let groups = |g: &Option<Vec<ConfigGroup>>| -> Vec<i32> {
+        g.iter()
+            .flatten()
+            .flat_map(|g| ids(g.instances.as_deref().unwrap()))
+            .collect()
+    };
+    assert_eq!(groups(&d.add), vec![2]);
+    assert_eq!(groups(&d.update), vec![0, 1]);
+    // The same request is refused when it is started.
+    let (code, _) = api_code(
+        &c.start_job_update(request(tc, 3, s), None)
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(code, ResponseCode::INVALID_REQUEST);
+    server.shutdown().await;
+}
+
+/// Aurora answers a no-op request before it looks for an update in progress: OK "Job is
+/// unchanged by proposed update." even while another update is active.
+#[tokio::test]
+async fn a_no_op_request_is_ok_even_while_another_update_is_active() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = running_job(&c, &sim, "www-data/devel/noop", 2).await;
+    let running = config_of(&c, &job).await;
+    let newer = with_version(running.clone(), "v2", None);
+    start_update(&c, request(newer, 2, settings(1, false, 60_000))).await;
+    // Instance 1 still runs the old config; scoped to it, the old config changes nothing.
+    let mut s = settings(1, false, 1000);
+    s.update_only_these_instances = Some(vec![Range {
+        first: Some(1),
+        last: Some(1),
+    }]);
+    let r = c
+        .start_job_update(request(running, 2, s), None)
+        .await
+        .unwrap();
+    assert!(r.value.is_none());
+    assert_eq!(r.messages, vec!["Job is unchanged by proposed update."]);
+    server.shutdown().await;
+}
+
+/// QuotaCheckResult's wording ("…; RAM quota exceeded by 1024.00 MB; …"), and Aurora's
+/// exemption of production jobs on dedicated hosts from quota.
+#[tokio::test]
+async fn quota_refusals_use_auroras_wording_and_dedicated_jobs_are_exempt() {
+    let (server, _sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let args = eos::sim::api::SetQuotaArgs {
+        owner_role: Some("tiny".into()),
+        quota: Some(ResourceAggregate {
+            resources: Some(vec![
+                Resource::NumCpus(1.0),
+                Resource::RamMb(1024),
+                Resource::DiskMb(1024),
+            ]),
+        }),
+    };
+    let r = c.call_raw("setQuota", &args).await.unwrap();
+    assert_eq!(r.code(), ResponseCode::OK);
+
+    let mut tc = config_of(&c, &key("www-data/staging/frontend")).await;
+    tc.tier = Some("preferred".into());
+    tc.production = None;
+    tc.owner = None;
+    tc.resources = Some(vec![
+        Resource::NumCpus(2.0),
+        Resource::RamMb(2048),
+        Resource::DiskMb(2048),
+    ]);
+    let create = |name: &str, tc: &TaskConfig| {
+        let job = key(&format!("tiny/prod/{name}"));
+        let mut tc = tc.clone();
+        tc.job = Some(job.clone());
+        PopulateJobConfigArgs {
+            description: Some(JobConfiguration {
+                key: Some(job),
+                task_config: Some(tc),
+                instance_count: Some(1),
+                ..JobConfiguration::default()
+            }),
+        }
+    };
+    let r = c
+        .call_raw("createJob", &create("shared", &tc))
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.code(), r.messages()),
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec![
+                "Insufficient resource quota: CPU quota exceeded by 1.00 core(s); \
+                 RAM quota exceeded by 1024.00 MB; disk quota exceeded by 1024.00 MB"
+            ]
+        )
+    );
+    tc.constraints = Some(vec![Constraint {
+        name: Some("dedicated".into()),
+        constraint: Some(TaskConstraint::Value(ValueConstraint {
+            negated: Some(false),
+            values: Some(vec!["tiny/prod".into()]),
+        })),
+    }]);
+    let r = c
+        .call_raw("createJob", &create("dedicated", &tc))
+        .await
+        .unwrap();
+    assert_eq!(r.code(), ResponseCode::OK, "{:?}", r.messages());
+    server.shutdown().await;
+}
+
 async fn start_sim() -> (eos::sim::SimServer, eos::sim::Simulator) {
     sim_common::start(frozen()).await
 }

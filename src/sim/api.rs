@@ -1070,10 +1070,49 @@ fn groups_of(items: &[(i32, ConfigRef)]) -> Vec<ConfigGroup> {
         .collect()
 }
 
+/// A preview the way Aurora's ReadOnlySchedulerImpl gives it: only the config is validated
+/// and cron jobs refused; settings that startJobUpdate would reject (non-service config, group
+/// sizes, a scope outside the job) still get their diff.
 fn get_update_diff(st: &mut State, r: Option<JobUpdateRequest>) -> Response {
-    let v = match validate_request(st, r) {
-        Ok(v) => v,
-        Err(resp) => return resp,
+    let Some(r) = r else {
+        return invalid("A job update request is required.");
+    };
+    let Some(tc) = r.task_config else {
+        return invalid("The update request needs a task config.");
+    };
+    let task = match populate(tc, None) {
+        Ok(tc) => tc,
+        Err(e) => return invalid(&e),
+    };
+    let key = task.job.clone().expect("populated");
+    if st
+        .job_idx(&key)
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return invalid("Cron jobs are not supported.");
+    }
+    // Aurora reads the settings without a null check: a NullPointerException, so ERROR.
+    let Some(settings) = r.settings else {
+        return error("Update settings are required (settings is null).");
+    };
+    let count = r.instance_count.unwrap_or(0);
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return invalid(&format!(
+            "Instance count must be between 1 and {MAX_TASKS_PER_JOB} inclusive."
+        ));
+    }
+    let scope: Option<BTreeSet<i32>> = settings
+        .update_only_these_instances
+        .as_ref()
+        .filter(|r| !r.is_empty())
+        .map(|rs| rs.iter().flat_map(|r| r.ids()).collect());
+    let v = ValidRequest {
+        key,
+        task,
+        count,
+        scope,
+        settings,
+        metadata: None,
     };
     // A config of its own, not interned: the preview stores nothing (and creates no job).
     let config = Config::new(v.task, Behavior::Healthy);
