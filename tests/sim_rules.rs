@@ -578,6 +578,60 @@ async fn quota_refusals_use_auroras_wording_and_dedicated_jobs_are_exempt() {
     server.shutdown().await;
 }
 
+/// Aurora rebuilds its updater when an update resumes: the failures seen so far are forgotten
+/// and failed instances are evaluated again (JobUpdateControllerImpl, UpdateFactory). With one
+/// failed instance allowed, a failure before a pause and one after do not add up.
+#[tokio::test]
+async fn a_resume_forgets_the_failures_seen_before_the_pause() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = running_job(&c, &sim, "www-data/devel/resumed", 2).await;
+    let bad = with_version(config_of(&c, &job).await, "crash-2", Some("crash"));
+    let mut s = settings(1, false, 60_000);
+    s.max_failed_instances = Some(1);
+    s.rollback_on_failure = Some(false);
+    let ukey = start_update(&c, request(bad, 2, s)).await;
+    let failed =
+        |d: &JobUpdateDetails| instance_actions(d, JobUpdateAction::INSTANCE_UPDATE_FAILED);
+    for _ in 0..300 {
+        if !failed(&details(&c, &ukey).await).is_empty() {
+            break;
+        }
+        sim.advance(secs(1));
+    }
+    assert_eq!(failed(&details(&c, &ukey).await), vec![0]);
+    c.pause_job_update(&ukey, None).await.unwrap();
+    c.resume_job_update(&ukey, None).await.unwrap();
+    for _ in 0..300 {
+        if failed(&details(&c, &ukey).await).contains(&1) {
+            break;
+        }
+        sim.advance(secs(1));
+    }
+    let d = details(&c, &ukey).await;
+    assert_eq!(failed(&d), vec![0, 1]);
+    assert_eq!(
+        status_of(&d),
+        JobUpdateStatus::ROLLING_FORWARD,
+        "one failure since the resume is within maxFailedInstances"
+    );
+    // Instance 0 is evaluated again, and its next crash ends the update.
+    for _ in 0..300 {
+        if status_of(&details(&c, &ukey).await) != JobUpdateStatus::ROLLING_FORWARD {
+            break;
+        }
+        sim.advance(secs(1));
+    }
+    let d = details(&c, &ukey).await;
+    assert_eq!(status_of(&d), JobUpdateStatus::FAILED);
+    let last = d.update_events.unwrap().pop().unwrap();
+    assert_eq!(
+        last.message.as_deref(),
+        Some("Latest failure: instance 0 exited.")
+    );
+    server.shutdown().await;
+}
+
 async fn start_sim() -> (eos::sim::SimServer, eos::sim::Simulator) {
     sim_common::start(frozen()).await
 }

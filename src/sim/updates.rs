@@ -163,31 +163,13 @@ impl State {
         let diff = self.classify(job, &desired, count, scope.as_ref());
         let mut work = BTreeMap::new();
         for &i in &diff.add {
-            work.insert(
-                i,
-                InstProgress {
-                    target: Target::Config(desired.clone()),
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(i, InstProgress::new(Target::Config(desired.clone())));
         }
         for (i, _) in &diff.update {
-            work.insert(
-                *i,
-                InstProgress {
-                    target: Target::Config(desired.clone()),
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(*i, InstProgress::new(Target::Config(desired.clone())));
         }
         for (i, _) in &diff.remove {
-            work.insert(
-                *i,
-                InstProgress {
-                    target: Target::Absent,
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(*i, InstProgress::new(Target::Absent));
         }
         if work.is_empty() {
             return None;
@@ -255,6 +237,23 @@ impl State {
     ) {
         let now = self.now;
         let upd = self.upd_mut(u);
+        // Aurora rebuilds its updater whenever an update moves into ROLLING_FORWARD or
+        // ROLLING_BACK (JobUpdateControllerImpl, UpdateFactory): a resume or an unblocking pulse
+        // forgets the failures seen so far, and failed instances are evaluated again.
+        let rolling = matches!(
+            status,
+            JobUpdateStatus::ROLLING_FORWARD | JobUpdateStatus::ROLLING_BACK
+        );
+        if rolling && upd.status != status {
+            upd.failed_instances = 0;
+            for p in upd.work.values_mut() {
+                p.failures = 0;
+                p.seen = None;
+                if p.state == InstState::Failed {
+                    p.state = InstState::Todo;
+                }
+            }
+        }
         upd.status = status;
         upd.events.push(JobUpdateEvent {
             status: Some(status),
@@ -331,17 +330,28 @@ impl State {
                     self.kill_task(t, kill_msg.clone());
                 }
                 (Target::Config(c), None) => {
-                    self.create_task(job, i, c.clone(), None, 0, 0);
+                    let t = self.create_task(job, i, c.clone(), None, 0, 0);
+                    let id = self.task(t).id.clone();
+                    self.upd_mut(u).work.get_mut(&i).expect("involved").seen = Some(id);
                     return Outcome::Working;
                 }
                 (Target::Config(c), Some(t)) => {
                     let task = self.task(t);
                     if Config::same(&task.config, c) && task.status != ScheduleStatus::KILLING {
-                        if task.failure_count > max_fail {
-                            return Outcome::Failed;
-                        }
+                        // Aurora's InstanceUpdater counts a failure whenever the target-config
+                        // task ends while the instance is worked on, however it ended (failed,
+                        // finished, lost, drained): here, a new task in its place.
+                        let id = task.id.clone();
                         let healthy = task.status == ScheduleStatus::RUNNING
                             && task.running_since.is_some_and(|r| self.now - r >= min_wait);
+                        let p = self.upd_mut(u).work.get_mut(&i).expect("involved");
+                        if p.seen.as_ref().is_some_and(|s| *s != id) {
+                            p.failures += 1;
+                        }
+                        p.seen = Some(id);
+                        if p.failures > max_fail {
+                            return Outcome::Failed;
+                        }
                         return if healthy {
                             Outcome::Done
                         } else {
@@ -533,15 +543,7 @@ impl State {
             .collect();
         upd.work = touched
             .iter()
-            .map(|&i| {
-                (
-                    i,
-                    InstProgress {
-                        target: original(i),
-                        state: InstState::Todo,
-                    },
-                )
-            })
+            .map(|&i| (i, InstProgress::new(original(i))))
             .collect();
         upd.order = upd
             .order
