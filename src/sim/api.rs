@@ -59,7 +59,7 @@ pub struct Method {
     pub mutating: bool,
     /// Decodes the arguments. Decoding comes first so that a broken args struct is a protocol
     /// error whatever the scheduler's state; the returned call runs later, under the lock.
-    decode: fn(Protocol, &[u8]) -> std::result::Result<Call, Outcome>,
+    decode: fn(Protocol, &[u8]) -> std::result::Result<Call, Box<Outcome>>,
 }
 
 impl Method {
@@ -88,7 +88,7 @@ macro_rules! method {
             service: Service::$service,
             mutating: $mutating,
             decode: |proto, body| {
-                let $a: $args = decode_args(proto, body)?;
+                let $a: $args = decode_args(proto, body).map_err(Box::new)?;
                 Ok(Box::new(move |$st: &mut State, $user: &str| $run))
             },
         }
@@ -432,7 +432,7 @@ pub fn handle(
     };
     let call = match (m.decode)(proto, body) {
         Ok(call) => call,
-        Err(o) => return o,
+        Err(o) => return *o,
     };
     if !storage_ready {
         return Outcome::Reply(response(
