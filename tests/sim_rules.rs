@@ -632,6 +632,32 @@ async fn a_resume_forgets_the_failures_seen_before_the_pause() {
     server.shutdown().await;
 }
 
+/// Aurora's killTasks answers "No tasks to kill." when the kill changes no task's state, as
+/// when every matched task is already being killed.
+#[tokio::test]
+async fn killing_a_task_already_being_killed_kills_nothing() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = running_job(&c, &sim, "www-data/devel/killed", 2).await;
+    let args = KillTasksArgs {
+        job: Some(job.clone()),
+        instances: Some(vec![0]),
+        message: None,
+    };
+    let r = c.call_raw("killTasks", &args).await.unwrap();
+    assert_eq!((r.code(), r.messages()), (ResponseCode::OK, vec![]));
+    assert_eq!(
+        active_tasks(&c, &job).await[0].status(),
+        ScheduleStatus::KILLING
+    );
+    let r = c.call_raw("killTasks", &args).await.unwrap();
+    assert_eq!(
+        (r.code(), r.messages()),
+        (ResponseCode::OK, vec!["No tasks to kill."])
+    );
+    server.shutdown().await;
+}
+
 async fn start_sim() -> (eos::sim::SimServer, eos::sim::Simulator) {
     sim_common::start(frozen()).await
 }

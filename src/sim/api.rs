@@ -1325,11 +1325,13 @@ fn kill_tasks(
     let wanted: Option<BTreeSet<i32>> = ids
         .filter(|v| !v.is_empty())
         .map(|v| v.into_iter().collect());
+    // Aurora counts only the tasks whose state the kill changes: one already KILLING is not.
     let targets: Vec<TaskIdx> = st.jobs[j as usize]
         .active
         .iter()
         .filter(|(i, _)| wanted.as_ref().is_none_or(|w| w.contains(i)))
         .map(|(_, &t)| t)
+        .filter(|&t| st.task(t).status != ScheduleStatus::KILLING)
         .collect();
     if targets.is_empty() {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
