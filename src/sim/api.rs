@@ -38,72 +38,312 @@ pub enum Outcome {
     Http500(String),
 }
 
-/// `ReadOnlyScheduler` methods: never need authentication.
-pub const READ_ONLY_METHODS: &[&str] = &[
-    "getRoleSummary",
-    "getJobSummary",
-    "getTasksStatus",
-    "getTasksWithoutConfigs",
-    "getPendingReason",
-    "getConfigSummary",
-    "getJobs",
-    "getQuota",
-    "populateJobConfig",
-    "getJobUpdateSummaries",
-    "getJobUpdateDetails",
-    "getJobUpdateDiff",
-    "getTierConfigs",
-];
-
-/// `AuroraSchedulerManager` methods.
-pub const MANAGER_METHODS: &[&str] = &[
-    "createJob",
-    "scheduleCronJob",
-    "descheduleCronJob",
-    "startCronJob",
-    "replaceCronTemplate",
-    "restartShards",
-    "killTasks",
-    "addInstances",
-    "startJobUpdate",
-    "pauseJobUpdate",
-    "resumeJobUpdate",
-    "abortJobUpdate",
-    "rollbackJobUpdate",
-    "pulseJobUpdate",
-];
-
-/// `AuroraAdmin` methods.
-pub const ADMIN_METHODS: &[&str] = &[
-    "setQuota",
-    "forceTaskState",
-    "performBackup",
-    "listBackups",
-    "stageRecovery",
-    "queryRecovery",
-    "deleteRecoveryTasks",
-    "commitRecovery",
-    "unloadRecovery",
-    "startMaintenance",
-    "drainHosts",
-    "slaDrainHosts",
-    "maintenanceStatus",
-    "endMaintenance",
-    "snapshot",
-    "triggerExplicitTaskReconciliation",
-    "triggerImplicitTaskReconciliation",
-    "pruneTasks",
-];
-
-pub fn is_known(method: &str) -> bool {
-    READ_ONLY_METHODS.contains(&method)
-        || MANAGER_METHODS.contains(&method)
-        || ADMIN_METHODS.contains(&method)
+/// Which of Aurora's three Thrift services declares a method (api.thrift): `ReadOnlyScheduler`
+/// methods never need authentication, `AuroraSchedulerManager` and `AuroraAdmin` ones do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    ReadOnly,
+    Manager,
+    Admin,
 }
 
-/// Whether a call needs an authenticated user when the scheduler runs with authentication.
-pub fn needs_auth(method: &str) -> bool {
-    MANAGER_METHODS.contains(&method) || ADMIN_METHODS.contains(&method)
+/// A decoded call, waiting to run under the state lock with the audit user.
+type Call = Box<dyn FnOnce(&mut State, &str) -> Response + Send>;
+
+/// One `/api` method: everything the simulator knows about it, in one row of [`METHODS`].
+pub struct Method {
+    pub name: &'static str,
+    pub service: Service,
+    /// Whether the call changes the scheduler (the admin queries `maintenanceStatus`,
+    /// `listBackups` and `queryRecovery` do not, though their service is a writing one).
+    pub mutating: bool,
+    /// Decodes the arguments. Decoding comes first so that a broken args struct is a protocol
+    /// error whatever the scheduler's state; the returned call runs later, under the lock.
+    decode: fn(Protocol, &[u8]) -> std::result::Result<Call, Box<Outcome>>,
+}
+
+impl Method {
+    /// Whether the call needs an authenticated user when the scheduler runs with authentication.
+    pub fn needs_auth(&self) -> bool {
+        self.service != Service::ReadOnly
+    }
+}
+
+impl std::fmt::Debug for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Method")
+            .field("name", &self.name)
+            .field("service", &self.service)
+            .field("mutating", &self.mutating)
+            .finish()
+    }
+}
+
+/// One row of the table: `name, service, mutating, |args: ArgsStruct, state, user| handler`.
+macro_rules! method {
+    ($name:literal, $service:ident, $mutating:expr,
+     |$a:tt: $args:ty, $st:tt, $user:tt| $run:expr) => {
+        Method {
+            name: $name,
+            service: Service::$service,
+            mutating: $mutating,
+            decode: |proto, body| {
+                let $a: $args = decode_args(proto, body).map_err(Box::new)?;
+                Ok(Box::new(move |$st: &mut State, $user: &str| $run))
+            },
+        }
+    };
+}
+
+/// Every method the simulator answers, in api.thrift's order within each service.
+pub static METHODS: &[Method] = &[
+    // ReadOnlyScheduler
+    method!("getRoleSummary", ReadOnly, false, |_a: NoArgs, st, _u| {
+        get_role_summary(st)
+    }),
+    method!("getJobSummary", ReadOnly, false, |a: RoleArgs, st, _u| {
+        get_job_summary(st, a.role)
+    }),
+    method!("getTasksStatus", ReadOnly, false, |a: QueryArgs, st, _u| {
+        get_tasks(st, &a.query.unwrap_or_default(), false)
+    }),
+    method!(
+        "getTasksWithoutConfigs",
+        ReadOnly,
+        false,
+        |a: QueryArgs, st, _u| { get_tasks(st, &a.query.unwrap_or_default(), true) }
+    ),
+    method!(
+        "getPendingReason",
+        ReadOnly,
+        false,
+        |a: QueryArgs, st, _u| { get_pending_reason(st, a.query.unwrap_or_default()) }
+    ),
+    method!(
+        "getConfigSummary",
+        ReadOnly,
+        false,
+        |a: JobKeyArgs, st, _u| { get_config_summary(st, a.job) }
+    ),
+    method!("getJobs", ReadOnly, false, |a: RoleArgs, st, _u| get_jobs(
+        st, a.role
+    )),
+    method!(
+        "getQuota",
+        ReadOnly,
+        false,
+        |a: RoleArgs, st, _u| get_quota(st, a.role)
+    ),
+    method!(
+        "populateJobConfig",
+        ReadOnly,
+        false,
+        |a: PopulateJobConfigArgs, st, _u| { populate_job_config(st, a.description) }
+    ),
+    method!(
+        "getJobUpdateSummaries",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateSummariesArgs, st, _u| {
+            get_update_summaries(st, &a.job_update_query.unwrap_or_default())
+        }
+    ),
+    method!(
+        "getJobUpdateDetails",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateDetailsArgs, st, _u| { get_update_details(st, a.key, a.query) }
+    ),
+    method!(
+        "getJobUpdateDiff",
+        ReadOnly,
+        false,
+        |a: GetJobUpdateDiffArgs, st, _u| { get_update_diff(st, a.request) }
+    ),
+    method!("getTierConfigs", ReadOnly, false, |_a: NoArgs, _st, _u| {
+        get_tier_configs()
+    }),
+    // AuroraSchedulerManager
+    method!(
+        "createJob",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { create_job(st, a.description) }
+    ),
+    method!(
+        "scheduleCronJob",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { schedule_cron_job(st, a.description, false) }
+    ),
+    method!(
+        "descheduleCronJob",
+        Manager,
+        true,
+        |a: CronJobArgs, st, _u| { deschedule_cron_job(st, a.job) }
+    ),
+    method!("startCronJob", Manager, true, |a: CronJobArgs, st, _u| {
+        start_cron_job(st, a.job)
+    }),
+    method!(
+        "replaceCronTemplate",
+        Manager,
+        true,
+        |a: PopulateJobConfigArgs, st, _u| { schedule_cron_job(st, a.description, true) }
+    ),
+    method!(
+        "restartShards",
+        Manager,
+        true,
+        |a: RestartShardsArgs, st, user| { restart_shards(st, a.job, a.shard_ids, user) }
+    ),
+    method!("killTasks", Manager, true, |a: KillTasksArgs, st, user| {
+        kill_tasks(st, a.job, a.instances, a.message, user)
+    }),
+    method!(
+        "addInstances",
+        Manager,
+        true,
+        |a: AddInstancesArgs, st, _u| { add_instances(st, a.key, a.count) }
+    ),
+    method!(
+        "startJobUpdate",
+        Manager,
+        true,
+        |a: StartJobUpdateArgs, st, user| { start_job_update(st, a.request, a.message, user) }
+    ),
+    method!(
+        "pauseJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Pause, a.key, a.message, user) }
+    ),
+    method!(
+        "resumeJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Resume, a.key, a.message, user) }
+    ),
+    method!(
+        "abortJobUpdate",
+        Manager,
+        true,
+        |a: UpdateControlArgs, st, user| { control(st, Ctl::Abort, a.key, a.message, user) }
+    ),
+    method!(
+        "rollbackJobUpdate",
+        Manager,
+        true,
+        |a: RollbackJobUpdateArgs, st, user| { control(st, Ctl::Rollback, a.key, a.message, user) }
+    ),
+    method!(
+        "pulseJobUpdate",
+        Manager,
+        true,
+        |a: PulseJobUpdateArgs, st, _u| pulse(st, a.key)
+    ),
+    // AuroraAdmin
+    method!("setQuota", Admin, true, |a: SetQuotaArgs, st, _u| {
+        set_quota(st, a.owner_role, a.quota)
+    }),
+    method!(
+        "forceTaskState",
+        Admin,
+        true,
+        |a: ForceTaskStateArgs, st, _u| { force_task_state(st, a.task_id, a.status) }
+    ),
+    method!(
+        "performBackup",
+        Admin,
+        true,
+        |_a: NoArgs, _st, _u| ok_empty()
+    ),
+    method!("listBackups", Admin, false, |_a: NoArgs, st, _u| {
+        ok(ApiResult::ListBackupsResult(ListBackupsResult {
+            backups: Some(backups(st)),
+        }))
+    }),
+    method!("stageRecovery", Admin, true, |a: BackupIdArgs, st, _u| {
+        if a.backup_id.is_some_and(|b| backups(st).contains(&b)) {
+            ok_empty()
+        } else {
+            invalid("No such backup.")
+        }
+    }),
+    method!("queryRecovery", Admin, false, |a: QueryArgs, st, _u| {
+        let tasks = query_tasks(st, &a.query.unwrap_or_default())
+            .into_iter()
+            .map(|t| st.scheduled_task(t, false))
+            .collect();
+        ok(ApiResult::QueryRecoveryResult(QueryRecoveryResult {
+            tasks: Some(tasks),
+        }))
+    }),
+    method!(
+        "deleteRecoveryTasks",
+        Admin,
+        true,
+        |_a: QueryArgs, _st, _u| ok_empty()
+    ),
+    method!("commitRecovery", Admin, true, |_a: NoArgs, _st, _u| {
+        ok_empty()
+    }),
+    method!("unloadRecovery", Admin, true, |_a: NoArgs, _st, _u| {
+        ok_empty()
+    }),
+    method!("startMaintenance", Admin, true, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), Some(MaintenanceMode::SCHEDULED))
+    }),
+    method!("drainHosts", Admin, true, |a: HostsArgs, st, _u| {
+        drain_hosts(st, &host_names(a.hosts))
+    }),
+    method!(
+        "slaDrainHosts",
+        Admin,
+        true,
+        |a: SlaDrainHostsArgs, st, _u| { drain_hosts(st, &host_names(a.hosts)) }
+    ),
+    method!("maintenanceStatus", Admin, false, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), None)
+    }),
+    method!("endMaintenance", Admin, true, |a: HostsArgs, st, _u| {
+        maintenance(st, &host_names(a.hosts), Some(MaintenanceMode::NONE))
+    }),
+    method!("snapshot", Admin, true, |_a: NoArgs, _st, _u| ok_empty()),
+    method!(
+        "triggerExplicitTaskReconciliation",
+        Admin,
+        true,
+        |a: ExplicitReconciliationArgs, _st, _u| {
+            match a.settings.and_then(|s| s.batch_size) {
+                Some(n) if n <= 0 => invalid("Batch size must be greater than zero."),
+                _ => ok_empty(),
+            }
+        }
+    ),
+    method!(
+        "triggerImplicitTaskReconciliation",
+        Admin,
+        true,
+        |_a: NoArgs, _st, _u| ok_empty()
+    ),
+    method!("pruneTasks", Admin, true, |a: QueryArgs, st, _u| {
+        prune_tasks(st, a.query.unwrap_or_default())
+    }),
+];
+
+/// The row for a method name, if the simulator knows it.
+pub fn method(name: &str) -> Option<&'static Method> {
+    METHODS.iter().find(|m| m.name == name)
+}
+
+/// Whether a call needs an authenticated user: unknown names do not (they fail as unknown).
+pub fn needs_auth(name: &str) -> bool {
+    method(name).is_some_and(Method::needs_auth)
+}
+
+fn host_names(hosts: Option<Hosts>) -> Vec<String> {
+    hosts.and_then(|h| h.host_names).unwrap_or_default()
 }
 
 fn response(code: ResponseCode, messages: &[&str], result: Option<ApiResult>) -> Response {
@@ -161,23 +401,21 @@ fn valid_key(k: Option<&JobKey>) -> Option<&JobKey> {
     })
 }
 
+/// Aurora's uncaught IllegalArgumentException carries no text; the simulator says what was wrong.
 const INVALID_KEY: &str = "Missing or invalid job key from request.";
 
+/// Aurora's `assertNotUpdating`: any active update, paused and awaiting-pulse ones included,
+/// blocks the call, with exactly this text (pausing does not help).
 fn updating_error(st: &State, j: JobIdx) -> Option<Response> {
-    let u = st.jobs[j as usize].active_update?;
-    let key = st.upd(u).key(&st.jobs[j as usize].key);
+    st.jobs[j as usize].active_update?;
     Some(response(
         ResponseCode::JOB_UPDATING_ERROR,
-        &[&format!(
-            "Job {} is currently updating (update {}); pause or abort the update first.",
-            st.jobs[j as usize].key,
-            key.id.as_deref().unwrap_or("")
-        )],
+        &["Job is currently updating"],
         None,
     ))
 }
 
-/// Handles one decoded call. `user` is the audit user (`UNSECURE` without authentication).
+/// Handles one call. `user` is the audit user (`UNSECURE` without authentication).
 pub fn handle(
     sim: &Simulator,
     proto: Protocol,
@@ -186,125 +424,18 @@ pub fn handle(
     user: &str,
     storage_ready: bool,
 ) -> Outcome {
-    if !is_known(method) {
+    let Some(m) = self::method(method) else {
         return Outcome::Exception(TApplicationException::new(
             TApplicationException::UNKNOWN_METHOD,
             format!("Invalid method name: '{method}'"),
         ));
-    }
-    match dispatch(sim, proto, body, method, user, storage_ready) {
-        Ok(r) => Outcome::Reply(r),
-        Err(o) => o,
-    }
-}
-
-macro_rules! args {
-    ($proto:expr, $body:expr, $t:ty) => {
-        decode_args::<$t>($proto, $body)?
     };
-}
-
-#[allow(clippy::result_large_err)]
-fn dispatch(
-    sim: &Simulator,
-    proto: Protocol,
-    body: &[u8],
-    method: &str,
-    user: &str,
-    storage_ready: bool,
-) -> std::result::Result<Response, Outcome> {
-    // Decode first: a broken args struct is a protocol error whatever the scheduler's state.
-    let r = match method {
-        "getRoleSummary"
-        | "getTierConfigs"
-        | "performBackup"
-        | "listBackups"
-        | "commitRecovery"
-        | "unloadRecovery"
-        | "snapshot"
-        | "triggerImplicitTaskReconciliation" => {
-            let _ = args!(proto, body, NoArgs);
-            Call::NoArgs
-        }
-        "getJobSummary" | "getJobs" | "getQuota" => Call::Role(args!(proto, body, RoleArgs).role),
-        "getTasksStatus"
-        | "getTasksWithoutConfigs"
-        | "getPendingReason"
-        | "pruneTasks"
-        | "queryRecovery"
-        | "deleteRecoveryTasks" => {
-            Call::Query(args!(proto, body, QueryArgs).query.unwrap_or_default())
-        }
-        "getConfigSummary" => Call::Job(args!(proto, body, JobKeyArgs).job),
-        "populateJobConfig" | "createJob" | "scheduleCronJob" | "replaceCronTemplate" => {
-            Call::JobConfig(args!(proto, body, PopulateJobConfigArgs).description)
-        }
-        "getJobUpdateSummaries" => Call::UpdateQuery(
-            args!(proto, body, GetJobUpdateSummariesArgs)
-                .job_update_query
-                .unwrap_or_default(),
-        ),
-        "getJobUpdateDetails" => {
-            let a = args!(proto, body, GetJobUpdateDetailsArgs);
-            Call::UpdateDetails(a.key, a.query)
-        }
-        "getJobUpdateDiff" => Call::Request(args!(proto, body, GetJobUpdateDiffArgs).request, None),
-        "startJobUpdate" => {
-            let a = args!(proto, body, StartJobUpdateArgs);
-            Call::Request(a.request, a.message)
-        }
-        "killTasks" => {
-            let a = args!(proto, body, KillTasksArgs);
-            Call::Kill(a.job, a.instances, a.message)
-        }
-        "restartShards" => {
-            let a = args!(proto, body, RestartShardsArgs);
-            Call::Restart(a.job, a.shard_ids)
-        }
-        "addInstances" => {
-            let a = args!(proto, body, AddInstancesArgs);
-            Call::Add(a.key, a.count)
-        }
-        "pauseJobUpdate" | "resumeJobUpdate" | "abortJobUpdate" => {
-            let a = args!(proto, body, UpdateControlArgs);
-            Call::Control(a.key, a.message)
-        }
-        "rollbackJobUpdate" => {
-            let a = args!(proto, body, RollbackJobUpdateArgs);
-            Call::Control(a.key, a.message)
-        }
-        "pulseJobUpdate" => Call::Control(args!(proto, body, PulseJobUpdateArgs).key, None),
-        "startCronJob" | "descheduleCronJob" => Call::Job(args!(proto, body, CronJobArgs).job),
-        "maintenanceStatus" | "startMaintenance" | "drainHosts" | "endMaintenance" => Call::Hosts(
-            args!(proto, body, HostsArgs)
-                .hosts
-                .and_then(|h| h.host_names)
-                .unwrap_or_default(),
-        ),
-        "slaDrainHosts" => Call::Hosts(
-            args!(proto, body, SlaDrainHostsArgs)
-                .hosts
-                .and_then(|h| h.host_names)
-                .unwrap_or_default(),
-        ),
-        "setQuota" => {
-            let a = args!(proto, body, SetQuotaArgs);
-            Call::SetQuota(a.owner_role, a.quota)
-        }
-        "forceTaskState" => {
-            let a = args!(proto, body, ForceTaskStateArgs);
-            Call::Force(a.task_id, a.status)
-        }
-        "triggerExplicitTaskReconciliation" => Call::Reconcile(
-            args!(proto, body, ExplicitReconciliationArgs)
-                .settings
-                .and_then(|s| s.batch_size),
-        ),
-        "stageRecovery" => Call::Role(args!(proto, body, BackupIdArgs).backup_id),
-        _ => unreachable!("is_known checked the name"),
+    let call = match (m.decode)(proto, body) {
+        Ok(call) => call,
+        Err(o) => return *o,
     };
     if !storage_ready {
-        return Ok(response(
+        return Outcome::Reply(response(
             ResponseCode::ERROR_TRANSIENT,
             &["Storage is not READY"],
             None,
@@ -313,93 +444,7 @@ fn dispatch(
     let mut guard = sim.sync();
     let st = &mut *guard;
     st.stats.api_calls += 1;
-    Ok(run(st, method, r, user))
-}
-
-enum Call {
-    NoArgs,
-    Role(Option<String>),
-    Query(TaskQuery),
-    Job(Option<JobKey>),
-    JobConfig(Option<JobConfiguration>),
-    UpdateQuery(JobUpdateQuery),
-    UpdateDetails(Option<JobUpdateKey>, Option<JobUpdateQuery>),
-    Request(Option<JobUpdateRequest>, Option<String>),
-    Kill(Option<JobKey>, Option<Vec<i32>>, Option<String>),
-    Restart(Option<JobKey>, Option<Vec<i32>>),
-    Add(Option<InstanceKey>, Option<i32>),
-    Control(Option<JobUpdateKey>, Option<String>),
-    Hosts(Vec<String>),
-    SetQuota(Option<String>, Option<ResourceAggregate>),
-    Force(Option<String>, Option<ScheduleStatus>),
-    Reconcile(Option<i32>),
-}
-
-fn run(st: &mut State, method: &str, call: Call, user: &str) -> Response {
-    match (method, call) {
-        ("getRoleSummary", _) => get_role_summary(st),
-        ("getJobSummary", Call::Role(role)) => get_job_summary(st, role),
-        ("getTasksStatus", Call::Query(q)) => get_tasks(st, &q, false),
-        ("getTasksWithoutConfigs", Call::Query(q)) => get_tasks(st, &q, true),
-        ("getPendingReason", Call::Query(q)) => get_pending_reason(st, q),
-        ("getConfigSummary", Call::Job(job)) => get_config_summary(st, job),
-        ("getJobs", Call::Role(role)) => get_jobs(st, role),
-        ("getQuota", Call::Role(role)) => get_quota(st, role),
-        ("populateJobConfig", Call::JobConfig(c)) => populate_job_config(st, c),
-        ("getJobUpdateSummaries", Call::UpdateQuery(q)) => get_update_summaries(st, &q),
-        ("getJobUpdateDetails", Call::UpdateDetails(k, q)) => get_update_details(st, k, q),
-        ("getJobUpdateDiff", Call::Request(r, _)) => get_update_diff(st, r),
-        ("getTierConfigs", _) => get_tier_configs(),
-        ("killTasks", Call::Kill(job, ids, msg)) => kill_tasks(st, job, ids, msg, user),
-        ("restartShards", Call::Restart(job, ids)) => restart_shards(st, job, ids, user),
-        ("addInstances", Call::Add(key, count)) => add_instances(st, key, count),
-        ("startJobUpdate", Call::Request(r, msg)) => start_job_update(st, r, msg, user),
-        ("pauseJobUpdate", Call::Control(k, m)) => control(st, Ctl::Pause, k, m, user),
-        ("resumeJobUpdate", Call::Control(k, m)) => control(st, Ctl::Resume, k, m, user),
-        ("abortJobUpdate", Call::Control(k, m)) => control(st, Ctl::Abort, k, m, user),
-        ("rollbackJobUpdate", Call::Control(k, m)) => control(st, Ctl::Rollback, k, m, user),
-        ("pulseJobUpdate", Call::Control(k, _)) => pulse(st, k),
-        ("startCronJob", Call::Job(job)) => start_cron_job(st, job),
-        ("descheduleCronJob", Call::Job(job)) => deschedule_cron_job(st, job),
-        ("scheduleCronJob", Call::JobConfig(c)) => schedule_cron_job(st, c, false),
-        ("replaceCronTemplate", Call::JobConfig(c)) => schedule_cron_job(st, c, true),
-        ("createJob", Call::JobConfig(c)) => create_job(st, c),
-        ("maintenanceStatus", Call::Hosts(h)) => maintenance(st, &h, None),
-        ("startMaintenance", Call::Hosts(h)) => {
-            maintenance(st, &h, Some(MaintenanceMode::SCHEDULED))
-        }
-        ("drainHosts" | "slaDrainHosts", Call::Hosts(h)) => drain_hosts(st, &h),
-        ("endMaintenance", Call::Hosts(h)) => maintenance(st, &h, Some(MaintenanceMode::NONE)),
-        ("setQuota", Call::SetQuota(role, quota)) => set_quota(st, role, quota),
-        ("forceTaskState", Call::Force(id, status)) => force_task_state(st, id, status),
-        ("pruneTasks", Call::Query(q)) => prune_tasks(st, q),
-        ("triggerExplicitTaskReconciliation", Call::Reconcile(b)) => match b {
-            Some(n) if n <= 0 => invalid("Batch size must be greater than zero."),
-            _ => ok_empty(),
-        },
-        ("triggerImplicitTaskReconciliation" | "performBackup" | "snapshot", _) => ok_empty(),
-        ("listBackups", _) => ok(ApiResult::ListBackupsResult(ListBackupsResult {
-            backups: Some(backups(st)),
-        })),
-        ("stageRecovery", Call::Role(id)) => {
-            if id.is_some_and(|b| backups(st).contains(&b)) {
-                ok_empty()
-            } else {
-                invalid("No such backup.")
-            }
-        }
-        ("queryRecovery", Call::Query(q)) => {
-            let tasks = query_tasks(st, &q)
-                .into_iter()
-                .map(|t| st.scheduled_task(t, false))
-                .collect();
-            ok(ApiResult::QueryRecoveryResult(QueryRecoveryResult {
-                tasks: Some(tasks),
-            }))
-        }
-        ("deleteRecoveryTasks" | "commitRecovery" | "unloadRecovery", _) => ok_empty(),
-        (m, _) => error(&format!("{m}: unexpected arguments")),
-    }
+    Outcome::Reply(call(st, user))
 }
 
 fn backups(st: &State) -> Vec<String> {
@@ -680,7 +725,7 @@ fn group_active(st: &State, j: JobIdx) -> Vec<ConfigGroup> {
 
 fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let groups = st
         .job_idx(key)
@@ -696,28 +741,6 @@ fn get_config_summary(st: &State, job: Option<JobKey>) -> Response {
 
 /// Consumption of live tasks, split as `getQuota` reports it. Revocable tasks use revocable
 /// offers and do not count against quota.
-pub fn consumption(st: &State, role: &str) -> [ResourceTotals; 4] {
-    let mut c = [ResourceTotals::default(); 4];
-    for j in st.jobs_of(Some(role)) {
-        for &t in st.jobs[j as usize].active.values() {
-            let cfg = &st.task(t).config;
-            if cfg.revocable {
-                continue;
-            }
-            let k = match (cfg.production, cfg.dedicated) {
-                (true, false) => 0,
-                (false, false) => 1,
-                (true, true) => 2,
-                (false, true) => 3,
-            };
-            c[k].cpus += cfg.need.cpus;
-            c[k].ram_mb += cfg.need.ram_mb;
-            c[k].disk_mb += cfg.need.disk_mb;
-        }
-    }
-    c
-}
-
 fn aggregate(t: ResourceTotals) -> ResourceAggregate {
     ResourceAggregate {
         resources: Some(vec![
@@ -732,7 +755,7 @@ fn get_quota(st: &State, role: Option<String>) -> Response {
     let Some(role) = role.filter(|r| !r.trim().is_empty()) else {
         return error("ownerRole must not be blank.");
     };
-    let c = consumption(st, &role);
+    let c = super::quota::consumption(st, &role);
     let quota = st.quotas.get(&role).copied().unwrap_or_default();
     ok(ApiResult::GetQuotaResult(GetQuotaResult {
         quota: Some(aggregate(quota)),
@@ -741,45 +764,6 @@ fn get_quota(st: &State, role: Option<String>) -> Response {
         prod_dedicated_consumption: Some(aggregate(c[2])),
         non_prod_dedicated_consumption: Some(aggregate(c[3])),
     }))
-}
-
-/// Checks that adding `extra` of production resources stays within the role's quota.
-fn check_quota(
-    st: &State,
-    role: &str,
-    config: &ConfigRef,
-    instances: i32,
-) -> std::result::Result<(), String> {
-    if !config.production || config.revocable || instances <= 0 {
-        return Ok(());
-    }
-    let c = consumption(st, role);
-    let quota = st.quotas.get(role).copied().unwrap_or_default();
-    let n = instances as f64;
-    let cpus = c[0].cpus + c[2].cpus + config.need.cpus * n;
-    let ram = c[0].ram_mb + c[2].ram_mb + config.need.ram_mb * instances as i64;
-    let disk = c[0].disk_mb + c[2].disk_mb + config.need.disk_mb * instances as i64;
-    let mut over = Vec::new();
-    if cpus > quota.cpus + 1e-9 {
-        over.push(format!(
-            "CPU quota exceeded by {:.2} core(s)",
-            cpus - quota.cpus
-        ));
-    }
-    if ram > quota.ram_mb {
-        over.push(format!("RAM quota exceeded by {} MB", ram - quota.ram_mb));
-    }
-    if disk > quota.disk_mb {
-        over.push(format!(
-            "DISK quota exceeded by {} MB",
-            disk - quota.disk_mb
-        ));
-    }
-    if over.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("Insufficient resource quota: {}", over.join(", ")))
-    }
 }
 
 pub const TIERS: &[(&str, bool, bool)] = &[
@@ -928,7 +912,7 @@ fn get_update_details(
     match st.find_update(&key) {
         Some(u) => response(
             ResponseCode::OK,
-            &["The key argument is deprecated, use the query argument instead."],
+            &["The key argument is deprecated, use the query argument instead"],
             Some(ApiResult::GetJobUpdateDetailsResult(
                 GetJobUpdateDetailsResult {
                     details: Some(st.update_details(u)),
@@ -1086,10 +1070,49 @@ fn groups_of(items: &[(i32, ConfigRef)]) -> Vec<ConfigGroup> {
         .collect()
 }
 
+/// A preview the way Aurora's ReadOnlySchedulerImpl gives it: only the config is validated
+/// and cron jobs refused; settings that startJobUpdate would reject (non-service config, group
+/// sizes, a scope outside the job) still get their diff.
 fn get_update_diff(st: &mut State, r: Option<JobUpdateRequest>) -> Response {
-    let v = match validate_request(st, r) {
-        Ok(v) => v,
-        Err(resp) => return resp,
+    let Some(r) = r else {
+        return invalid("A job update request is required.");
+    };
+    let Some(tc) = r.task_config else {
+        return invalid("The update request needs a task config.");
+    };
+    let task = match populate(tc, None) {
+        Ok(tc) => tc,
+        Err(e) => return invalid(&e),
+    };
+    let key = task.job.clone().expect("populated");
+    if st
+        .job_idx(&key)
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return invalid("Cron jobs are not supported.");
+    }
+    // Aurora reads the settings without a null check: a NullPointerException, so ERROR.
+    let Some(settings) = r.settings else {
+        return error("Update settings are required (settings is null).");
+    };
+    let count = r.instance_count.unwrap_or(0);
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return invalid(&format!(
+            "Instance count must be between 1 and {MAX_TASKS_PER_JOB} inclusive."
+        ));
+    }
+    let scope: Option<BTreeSet<i32>> = settings
+        .update_only_these_instances
+        .as_ref()
+        .filter(|r| !r.is_empty())
+        .map(|rs| rs.iter().flat_map(|r| r.ids()).collect());
+    let v = ValidRequest {
+        key,
+        task,
+        count,
+        scope,
+        settings,
+        metadata: None,
     };
     // A config of its own, not interned: the preview stores nothing (and creates no job).
     let config = Config::new(v.task, Behavior::Healthy);
@@ -1123,23 +1146,34 @@ fn start_job_update(
     };
     let job = st.job_or_create(&v.key);
     let config = st.intern_config(job, v.task, Behavior::Healthy);
+    // Aurora's order (SchedulerThriftInterface.startJobUpdate): a no-op is answered first, then
+    // quota, then an update already in progress (JobUpdateController.start).
+    let diff = st.classify(job, &config, v.count, v.scope.as_ref());
+    if diff.is_noop() {
+        return response(
+            ResponseCode::OK,
+            &["Job is unchanged by proposed update."],
+            None,
+        );
+    }
+    let (initial, desired) = super::updates::instructions(&diff, &config);
+    let planned = super::quota::Instructions {
+        initial: &initial,
+        desired: desired.as_ref().map(|(c, ids)| (c, ids.as_slice())),
+    };
+    if let Err(e) = super::quota::check_update(st, job, planned) {
+        return invalid(&e);
+    }
     if let Some(u) = st.jobs[job as usize].active_update {
         let key = st.upd(u).key(&st.jobs[job as usize].key);
         return response(
             ResponseCode::INVALID_REQUEST,
-            &[&format!(
-                "An active update already exists for this job, please terminate it before starting another. Active update: {key}"
-            )],
+            &[ACTIVE_UPDATE_EXISTS],
             Some(ApiResult::StartJobUpdateResult(StartJobUpdateResult {
                 key: Some(key),
                 update_summary: Some(st.update_summary(u)),
             })),
         );
-    }
-    let extra = v.count - st.jobs[job as usize].active.len() as i32;
-    let role = st.jobs[job as usize].key.role().to_owned();
-    if let Err(e) = check_quota(st, &role, &config, extra) {
-        return invalid(&e);
     }
     match st.create_update(
         job, config, v.count, v.settings, v.scope, user, message, v.metadata,
@@ -1156,6 +1190,13 @@ fn start_job_update(
     }
 }
 
+/// JobUpdateControllerImpl's UpdateInProgressException text; the states are
+/// `Updates.ACTIVE_JOB_UPDATE_STATES`, an enum set printed in the IDL's order.
+const ACTIVE_UPDATE_EXISTS: &str = "An active update already exists for this job, please \
+    terminate it before starting another. Active updates are those in states [ROLLING_FORWARD, \
+    ROLLING_BACK, ROLL_FORWARD_PAUSED, ROLL_BACK_PAUSED, ROLL_FORWARD_AWAITING_PULSE, \
+    ROLL_BACK_AWAITING_PULSE]";
+
 #[derive(Clone, Copy, PartialEq)]
 enum Ctl {
     Pause,
@@ -1164,6 +1205,9 @@ enum Ctl {
     Rollback,
 }
 
+/// pause/resume/abort/rollbackJobUpdate as Aurora's JobUpdateControllerImpl does them: each
+/// asks for a target status (JobUpdateStateMachine); asking for the status the update is already
+/// in is a quiet no-op, and a refusal names the target ("to null" when the call has none).
 fn control(
     st: &mut State,
     ctl: Ctl,
@@ -1171,63 +1215,58 @@ fn control(
     message: Option<String>,
     user: &str,
 ) -> Response {
+    // Aurora checks the key outside its try block (JobKeys.assertValid): the uncaught
+    // IllegalArgumentException becomes ERROR in its LoggingInterceptor.
     let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(u) = st.find_update(&key) else {
-        return invalid(&format!("Update does not exist: {key}"));
+        // Aurora's resume puts a colon after "exist"; pause, abort and rollback do not.
+        return invalid(&match ctl {
+            Ctl::Resume => format!("Update does not exist: {key}"),
+            _ => format!("Update does not exist {key}"),
+        });
     };
     use JobUpdateStatus as S;
     let status = st.upd(u).status;
-    if !status.is_active() {
-        return invalid(&format!("Cannot transition update from {status} to null"));
-    }
     let coordinated = st.upd(u).pulse_ms() > 0;
     let pulse_fresh = st
         .upd(u)
         .last_pulse_ms
         .is_some_and(|l| st.now - l <= st.upd(u).pulse_ms() as i64);
     let back = st.upd(u).rolling_back();
-    let to = match ctl {
-        Ctl::Pause => {
-            if matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
-                return ok_empty();
-            }
-            if back {
-                S::ROLL_BACK_PAUSED
-            } else {
-                S::ROLL_FORWARD_PAUSED
-            }
+    let target = match ctl {
+        Ctl::Pause if !status.is_active() => None,
+        Ctl::Pause if back => Some(S::ROLL_BACK_PAUSED),
+        Ctl::Pause => Some(S::ROLL_FORWARD_PAUSED),
+        Ctl::Resume if !status.is_active() => None,
+        Ctl::Resume if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) => {
+            Some(status)
         }
-        Ctl::Resume => {
-            if !matches!(status, S::ROLL_FORWARD_PAUSED | S::ROLL_BACK_PAUSED) {
-                return ok_empty();
-            }
-            match (back, coordinated && !pulse_fresh) {
-                (false, false) => S::ROLLING_FORWARD,
-                (false, true) => S::ROLL_FORWARD_AWAITING_PULSE,
-                (true, false) => S::ROLLING_BACK,
-                (true, true) => S::ROLL_BACK_AWAITING_PULSE,
-            }
-        }
-        Ctl::Abort => S::ABORTED,
-        Ctl::Rollback => {
-            if status == S::ROLLING_BACK {
-                return invalid(&format!(
-                    "Cannot transition update from {status} to {status}"
-                ));
-            }
-            if back {
-                // From a paused or blocked rollback this acts as a resume.
-                st.set_update_status(u, S::ROLLING_BACK, Some(user), message);
-            } else {
-                st.start_rollback(u, Some(user), message);
-            }
-            st.evaluate_update(u);
-            return ok_empty();
-        }
+        Ctl::Resume => Some(match (back, coordinated && !pulse_fresh) {
+            (false, false) => S::ROLLING_FORWARD,
+            (false, true) => S::ROLL_FORWARD_AWAITING_PULSE,
+            (true, false) => S::ROLLING_BACK,
+            (true, true) => S::ROLL_BACK_AWAITING_PULSE,
+        }),
+        Ctl::Abort => Some(S::ABORTED),
+        Ctl::Rollback => Some(S::ROLLING_BACK),
     };
-    st.set_update_status(u, to, Some(user), message);
+    let Some(to) = target else {
+        return invalid(&format!("Cannot transition update from {status} to null"));
+    };
+    if to == status {
+        return ok_empty();
+    }
+    if !status.is_active() {
+        return invalid(&format!("Cannot transition update from {status} to {to}"));
+    }
+    if ctl == Ctl::Rollback && !back {
+        st.start_rollback(u, Some(user), message);
+    } else {
+        // A rollback of a paused or blocked rollback acts as a resume.
+        st.set_update_status(u, to, Some(user), message);
+    }
     st.evaluate_update(u);
     ok_empty()
 }
@@ -1236,6 +1275,10 @@ fn pulse(st: &mut State, key: Option<JobUpdateKey>) -> Response {
     let Some(key) = key.filter(|k| valid_key(k.job.as_ref()).is_some()) else {
         return error(INVALID_KEY);
     };
+    // Aurora's validateJobUpdateKey: checkNotBlank on the id, outside any try block.
+    if key.id.as_deref().is_none_or(|id| id.trim().is_empty()) {
+        return error("Argument cannot be blank");
+    }
     let finished = ok(ApiResult::PulseJobUpdateResult(PulseJobUpdateResult {
         status: Some(JobUpdatePulseStatus::FINISHED),
     }));
@@ -1271,7 +1314,7 @@ fn kill_tasks(
     user: &str,
 ) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(j) = st.job_idx(key) else {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
@@ -1282,11 +1325,13 @@ fn kill_tasks(
     let wanted: Option<BTreeSet<i32>> = ids
         .filter(|v| !v.is_empty())
         .map(|v| v.into_iter().collect());
+    // Aurora counts only the tasks whose state the kill changes: one already KILLING is not.
     let targets: Vec<TaskIdx> = st.jobs[j as usize]
         .active
         .iter()
         .filter(|(i, _)| wanted.as_ref().is_none_or(|w| w.contains(i)))
         .map(|(_, &t)| t)
+        .filter(|&t| st.task(t).status != ScheduleStatus::KILLING)
         .collect();
     if targets.is_empty() {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
@@ -1308,11 +1353,12 @@ fn restart_shards(
     user: &str,
 ) -> Response {
     let Some(key) = valid_key(job.as_ref()) else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let ids: BTreeSet<i32> = ids.unwrap_or_default().into_iter().collect();
     if ids.is_empty() {
-        return invalid("At least one shard must be specified.");
+        // Aurora: MorePreconditions.checkNotBlank outside any try block, so ERROR.
+        return error("Argument cannot be blank");
     }
     let Some(j) = st.job_idx(key) else {
         return invalid("Not all requested shards are active.");
@@ -1328,9 +1374,15 @@ fn restart_shards(
         }
     }
     for t in targets {
-        if super::lifecycle::on_agent(st.task(t).status)
-            && st.task(t).status != ScheduleStatus::KILLING
-        {
+        // Aurora's task state machine ignores a restart of a task already being torn down.
+        let torn_down = matches!(
+            st.task(t).status,
+            ScheduleStatus::KILLING
+                | ScheduleStatus::RESTARTING
+                | ScheduleStatus::DRAINING
+                | ScheduleStatus::PREEMPTING
+        );
+        if super::lifecycle::on_agent(st.task(t).status) && !torn_down {
             st.transition(
                 t,
                 ScheduleStatus::RESTARTING,
@@ -1343,10 +1395,10 @@ fn restart_shards(
 
 fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -> Response {
     let Some(ik) = key else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(jk) = valid_key(ik.job_key.as_ref()).cloned() else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let count = count.unwrap_or(0);
     if count <= 0 {
@@ -1377,7 +1429,7 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         ));
     }
     let config = st.task(template).config.clone();
-    if let Err(e) = check_quota(st, jk.role(), &config, count) {
+    if let Err(e) = super::quota::check_addition(st, jk.role(), &config, count) {
         return invalid(&e);
     }
     let first = st.jobs[j as usize]
@@ -1427,7 +1479,7 @@ fn create_job(st: &mut State, c: Option<JobConfiguration>) -> Response {
     }
     let j = st.job_or_create(&key);
     let config = st.intern_config(j, tc, Behavior::Healthy);
-    if let Err(e) = check_quota(st, key.role(), &config, count) {
+    if let Err(e) = super::quota::check_addition(st, key.role(), &config, count) {
         return invalid(&e);
     }
     for i in 0..count {
@@ -1450,7 +1502,7 @@ fn schedule_cron_job(st: &mut State, c: Option<JobConfiguration>, replace_only: 
     let Some(schedule) = c.cron_schedule.filter(|s| !s.trim().is_empty()) else {
         return invalid(&format!("Job {key} has no cron schedule."));
     };
-    let expr = match super::cron::CronExpr::parse(&schedule) {
+    let expr = match super::crontab::CronExpr::parse(&schedule) {
         Ok(e) => e,
         Err(e) => return invalid(&format!("Invalid cron schedule: {e}")),
     };
@@ -1504,11 +1556,11 @@ fn cron_job(st: &State, job: Option<&JobKey>) -> Option<JobIdx> {
 
 fn start_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()).cloned() else {
-        return invalid(INVALID_KEY);
+        return error(INVALID_KEY);
     };
     let Some(j) = cron_job(st, Some(&key)) else {
         return invalid(&format!(
-            "Failed to start cron job - job {key} is not scheduled with cron."
+            "Failed to start cron job - No cron job found for {key}."
         ));
     };
     st.fire_cron(j, true);
@@ -1567,37 +1619,7 @@ fn maintenance(st: &mut State, names: &[String], set: Option<MaintenanceMode>) -
 
 fn drain_hosts(st: &mut State, names: &[String]) -> Response {
     let hosts: BTreeSet<HostIdx> = names.iter().filter_map(|n| st.host_idx(n)).collect();
-    for &h in &hosts {
-        st.hosts[h as usize].mode = MaintenanceMode::DRAINING;
-    }
-    let victims: Vec<TaskIdx> = st
-        .tasks
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| t.as_ref().map(|t| (i as TaskIdx, t)))
-        .filter(|(_, t)| {
-            t.host.is_some_and(|h| hosts.contains(&h))
-                && super::lifecycle::on_agent(t.status)
-                && !matches!(
-                    t.status,
-                    ScheduleStatus::KILLING | ScheduleStatus::DRAINING | ScheduleStatus::RESTARTING
-                )
-        })
-        .map(|(i, _)| i)
-        .collect();
-    for t in victims {
-        st.transition(
-            t,
-            ScheduleStatus::DRAINING,
-            Some(Cow::Borrowed("Draining machine for maintenance.")),
-        );
-    }
-    for &h in &hosts {
-        let host = &mut st.hosts[h as usize];
-        if host.tasks == 0 {
-            host.mode = MaintenanceMode::DRAINED;
-        }
-    }
+    st.drain_hosts(&hosts);
     ok(ApiResult::DrainHostsResult(DrainHostsResult {
         statuses: Some(host_statuses(st, names)),
     }))

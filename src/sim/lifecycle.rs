@@ -5,6 +5,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Reverse;
+use std::collections::BTreeSet;
 
 use rustc_hash::FxHashMap;
 
@@ -349,6 +350,13 @@ impl State {
 
     /// Puts a task on a host: resources, ports, ASSIGNED.
     pub fn assign(&mut self, t: TaskIdx, h: HostIdx) {
+        self.occupy(t, h);
+        self.transition(t, ScheduleStatus::ASSIGNED, None);
+    }
+
+    /// Reserves a host's resources and ports for a task, without changing its status (world
+    /// generation uses it to place tasks that have been running since before the clock started).
+    pub fn occupy(&mut self, t: TaskIdx, h: HostIdx) {
         let need = self.task(t).config.need;
         let nports = self.task(t).config.ports.len();
         let host = &mut self.hosts[h as usize];
@@ -364,7 +372,44 @@ impl State {
         let task = self.task_mut(t);
         task.host = Some(h);
         task.ports = ports;
-        self.transition(t, ScheduleStatus::ASSIGNED, None);
+    }
+
+    /// Puts hosts into DRAINING and moves the tasks on them that nothing is tearing down yet to
+    /// DRAINING; a host with no tasks left is DRAINED at once.
+    pub fn drain_hosts(&mut self, hosts: &BTreeSet<HostIdx>) {
+        for &h in hosts {
+            self.hosts[h as usize].mode = MaintenanceMode::DRAINING;
+        }
+        let victims: Vec<TaskIdx> = self
+            .tasks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| t.as_ref().map(|t| (i as TaskIdx, t)))
+            .filter(|(_, task)| {
+                task.host.is_some_and(|h| hosts.contains(&h))
+                    && on_agent(task.status)
+                    && !matches!(
+                        task.status,
+                        ScheduleStatus::KILLING
+                            | ScheduleStatus::DRAINING
+                            | ScheduleStatus::RESTARTING
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for t in victims {
+            self.transition(
+                t,
+                ScheduleStatus::DRAINING,
+                Some(Cow::Borrowed("Draining machine for maintenance.")),
+            );
+        }
+        for &h in hosts {
+            let host = &mut self.hosts[h as usize];
+            if host.tasks == 0 {
+                host.mode = MaintenanceMode::DRAINED;
+            }
+        }
     }
 
     /// A timer fired for a task that has not changed since it was armed.

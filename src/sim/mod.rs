@@ -8,8 +8,10 @@
 pub mod api;
 pub mod clock;
 pub mod cron;
+pub mod crontab;
 pub mod faults;
 pub mod lifecycle;
+pub mod quota;
 pub mod server;
 pub mod state;
 pub mod updates;

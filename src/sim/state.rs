@@ -11,7 +11,7 @@ use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use rustc_hash::FxHashMap;
 
-use super::cron::CronExpr;
+use super::crontab::CronExpr;
 use crate::aurora::model::*;
 
 pub type TaskIdx = u32;
@@ -232,6 +232,22 @@ pub enum InstState {
 pub struct InstProgress {
     pub target: Target,
     pub state: InstState,
+    /// Failures of target-config tasks seen while this instance was worked on, since the
+    /// update last moved into a rolling status (Aurora's per-instance `observedFailures`).
+    pub failures: i32,
+    /// The target-config task last seen for this instance: a different one means it ended.
+    pub seen: Option<Arc<str>>,
+}
+
+impl InstProgress {
+    pub fn new(target: Target) -> InstProgress {
+        InstProgress {
+            target,
+            state: InstState::Todo,
+            failures: 0,
+            seen: None,
+        }
+    }
 }
 
 #[derive(Debug)]

@@ -72,6 +72,31 @@ enum Outcome {
     Failed,
 }
 
+/// An update's instructions as Aurora builds them (SchedulerThriftInterface.startJobUpdate):
+/// the initial state holds the replaced instances (changed and removed) with their configs; the
+/// desired state holds only the added and changed instances, and is unset when there are none.
+#[allow(clippy::type_complexity)]
+pub fn instructions(
+    diff: &Diff,
+    desired: &ConfigRef,
+) -> (Vec<(ConfigRef, Vec<i32>)>, Option<(ConfigRef, Vec<i32>)>) {
+    let mut replaced: Vec<(i32, ConfigRef)> = diff.update.clone();
+    replaced.extend(diff.remove.iter().cloned());
+    replaced.sort_by_key(|(i, _)| *i);
+    let mut replacements: Vec<i32> = diff.add.clone();
+    replacements.extend(diff.update.iter().map(|(i, _)| *i));
+    replacements.sort_unstable();
+    let desired_state = (!replacements.is_empty()).then(|| (desired.clone(), replacements));
+    (group_configs(&replaced), desired_state)
+}
+
+impl Diff {
+    /// Nothing to add, change or remove: Aurora's "Job is unchanged by proposed update."
+    pub fn is_noop(&self) -> bool {
+        self.add.is_empty() && self.update.is_empty() && self.remove.is_empty()
+    }
+}
+
 impl State {
     pub fn upd(&self, u: UpdateIdx) -> &Update {
         self.updates[u as usize].as_ref().expect("live update")
@@ -138,41 +163,18 @@ impl State {
         let diff = self.classify(job, &desired, count, scope.as_ref());
         let mut work = BTreeMap::new();
         for &i in &diff.add {
-            work.insert(
-                i,
-                InstProgress {
-                    target: Target::Config(desired.clone()),
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(i, InstProgress::new(Target::Config(desired.clone())));
         }
         for (i, _) in &diff.update {
-            work.insert(
-                *i,
-                InstProgress {
-                    target: Target::Config(desired.clone()),
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(*i, InstProgress::new(Target::Config(desired.clone())));
         }
         for (i, _) in &diff.remove {
-            work.insert(
-                *i,
-                InstProgress {
-                    target: Target::Absent,
-                    state: InstState::Todo,
-                },
-            );
+            work.insert(*i, InstProgress::new(Target::Absent));
         }
         if work.is_empty() {
             return None;
         }
-        let mut old: Vec<(i32, ConfigRef)> = diff.update.clone();
-        old.extend(diff.remove.iter().cloned());
-        old.sort_by_key(|(i, _)| *i);
-        let desired_ids: Vec<i32> = (0..count)
-            .filter(|i| scope.as_ref().is_none_or(|s| s.contains(i)))
-            .collect();
+        let (initial, desired_state) = instructions(&diff, &desired);
         let id = self.uuid();
         let coordinated = settings.block_if_no_pulses_after_ms.unwrap_or(0) > 0;
         let status = if coordinated {
@@ -180,7 +182,15 @@ impl State {
         } else {
             JobUpdateStatus::ROLLING_FORWARD
         };
-        let order: Vec<i32> = work.keys().copied().collect();
+        // Aurora's UpdateFactory: added instances first, then changed, then removed, each group
+        // in id order (a rollback takes them in exactly the reverse order).
+        let order: Vec<i32> = diff
+            .add
+            .iter()
+            .copied()
+            .chain(diff.update.iter().map(|(i, _)| *i))
+            .chain(diff.remove.iter().map(|(i, _)| *i))
+            .collect();
         let update = Update {
             id: id.clone(),
             job,
@@ -189,8 +199,8 @@ impl State {
             created_ms: self.now,
             settings,
             metadata,
-            desired: (count > 0 && !desired_ids.is_empty()).then_some((desired, desired_ids)),
-            initial: group_configs(&old),
+            desired: desired_state,
+            initial,
             events: vec![JobUpdateEvent {
                 status: Some(status),
                 timestamp_ms: Some(self.now),
@@ -227,6 +237,23 @@ impl State {
     ) {
         let now = self.now;
         let upd = self.upd_mut(u);
+        // Aurora rebuilds its updater whenever an update moves into ROLLING_FORWARD or
+        // ROLLING_BACK (JobUpdateControllerImpl, UpdateFactory): a resume or an unblocking pulse
+        // forgets the failures seen so far, and failed instances are evaluated again.
+        let rolling = matches!(
+            status,
+            JobUpdateStatus::ROLLING_FORWARD | JobUpdateStatus::ROLLING_BACK
+        );
+        if rolling && upd.status != status {
+            upd.failed_instances = 0;
+            for p in upd.work.values_mut() {
+                p.failures = 0;
+                p.seen = None;
+                if p.state == InstState::Failed {
+                    p.state = InstState::Todo;
+                }
+            }
+        }
         upd.status = status;
         upd.events.push(JobUpdateEvent {
             status: Some(status),
@@ -303,17 +330,28 @@ impl State {
                     self.kill_task(t, kill_msg.clone());
                 }
                 (Target::Config(c), None) => {
-                    self.create_task(job, i, c.clone(), None, 0, 0);
+                    let t = self.create_task(job, i, c.clone(), None, 0, 0);
+                    let id = self.task(t).id.clone();
+                    self.upd_mut(u).work.get_mut(&i).expect("involved").seen = Some(id);
                     return Outcome::Working;
                 }
                 (Target::Config(c), Some(t)) => {
                     let task = self.task(t);
                     if Config::same(&task.config, c) && task.status != ScheduleStatus::KILLING {
-                        if task.failure_count > max_fail {
-                            return Outcome::Failed;
-                        }
+                        // Aurora's InstanceUpdater counts a failure whenever the target-config
+                        // task ends while the instance is worked on, however it ended (failed,
+                        // finished, lost, drained): here, a new task in its place.
+                        let id = task.id.clone();
                         let healthy = task.status == ScheduleStatus::RUNNING
                             && task.running_since.is_some_and(|r| self.now - r >= min_wait);
+                        let p = self.upd_mut(u).work.get_mut(&i).expect("involved");
+                        if p.seen.as_ref().is_some_and(|s| *s != id) {
+                            p.failures += 1;
+                        }
+                        p.seen = Some(id);
+                        if p.failures > max_fail {
+                            return Outcome::Failed;
+                        }
                         return if healthy {
                             Outcome::Done
                         } else {
@@ -394,12 +432,8 @@ impl State {
                     upd.work.get_mut(&i).expect("involved").state = InstState::Failed;
                     upd.failed_instances += 1;
                     latest_failure = Some(i);
-                    self.instance_event(
-                        u,
-                        i,
-                        fail_action,
-                        Some("Instance failed to stay healthy.".to_owned()),
-                    );
+                    // Aurora records instance events without a message.
+                    self.instance_event(u, i, fail_action, None);
                 }
             }
         }
@@ -407,9 +441,8 @@ impl State {
         if let Some(i) = latest_failure
             && self.upd(u).failed_instances > max_failed
         {
-            let msg = format!(
-                "Latest failure: instance {i} failed to become healthy (failure threshold exceeded)"
-            );
+            // Aurora's failureMessage with its only failure reason, EXITED.
+            let msg = format!("Latest failure: instance {i} exited.");
             if !back && self.upd(u).settings.rollback_on_failure.unwrap_or(false) {
                 self.start_rollback(u, None, Some(msg));
                 self.evaluate_update(u);
@@ -463,9 +496,7 @@ impl State {
                         u,
                         JobUpdateStatus::ROLL_FORWARD_PAUSED,
                         None,
-                        Some(format!(
-                            "Paused after batch {batches} (autopauseAfterBatch)."
-                        )),
+                        Some("Update auto paused".to_owned()),
                     );
                     return;
                 } else {
@@ -512,17 +543,15 @@ impl State {
             .collect();
         upd.work = touched
             .iter()
-            .map(|&i| {
-                (
-                    i,
-                    InstProgress {
-                        target: original(i),
-                        state: InstState::Todo,
-                    },
-                )
-            })
+            .map(|&i| (i, InstProgress::new(original(i))))
             .collect();
-        upd.order = touched.into_iter().rev().collect();
+        upd.order = upd
+            .order
+            .iter()
+            .rev()
+            .copied()
+            .filter(|i| touched.contains(i))
+            .collect();
         upd.failed_instances = 0;
         upd.batches_started = 0;
         upd.autopaused = None;

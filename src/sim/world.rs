@@ -596,26 +596,13 @@ fn spawn_running(st: &mut State, j: JobIdx, instance: i32, config: ConfigRef, st
     let Ok(h) = st.find_host(t) else {
         return; // stays PENDING; its timer retries placement
     };
-    let need = st.task(t).config.need;
-    let nports = st.task(t).config.ports.len();
-    let host = &mut st.hosts[h as usize];
-    host.used.cpus += need.cpus;
-    host.used.ram_mb += need.ram_mb;
-    host.used.disk_mb += need.disk_mb;
-    host.tasks += 1;
-    let mut ports = Vec::with_capacity(nports);
-    for _ in 0..nports {
-        ports.push(31000 + host.next_port % 1000);
-        host.next_port += 7;
-    }
+    st.occupy(t, h);
     let assigned = started + st.rand_between(300, 1500);
     let starting = assigned + st.rand_between(800, 2500);
     let running = starting + st.rand_between(3000, 9000);
     let stamp = st.next_seq();
     let leader = st.leader;
     let task = st.task_mut(t);
-    task.host = Some(h);
-    task.ports = ports;
     task.status = ScheduleStatus::RUNNING;
     task.stamp = stamp;
     task.running_since = Some(running);
@@ -815,7 +802,7 @@ pub fn build(args: &SimArgs, now: i64) -> State {
         let config = st.intern_config(j, task_config(s, &cluster, &version), behavior);
         match s.kind {
             Kind::Cron(schedule, count) => {
-                let expr = super::cron::CronExpr::parse(schedule).expect("valid crontab");
+                let expr = super::crontab::CronExpr::parse(schedule).expect("valid crontab");
                 st.jobs[j as usize].cron = Some(CronJob {
                     schedule: schedule.to_owned(),
                     next_run_ms: expr.next_after(t0),
@@ -866,8 +853,7 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     // A host drained for a kernel upgrade.
     st.advance_to(now - 20 * MIN);
     let drain = st.hosts.len() - 2;
-    let drain_name = st.hosts[drain].name.clone();
-    drain_host(&mut st, &drain_name);
+    st.drain_hosts(&BTreeSet::from([drain as HostIdx]));
     // A deploy paused by a worried engineer.
     st.advance_to(now - 12 * MIN);
     let mut paused = None;
@@ -940,7 +926,7 @@ pub fn build(args: &SimArgs, now: i64) -> State {
     // Quotas: production consumption plus headroom (payments is close to its limit).
     let roles: BTreeSet<String> = st.jobs.iter().map(|j| j.key.role().to_owned()).collect();
     for role in roles {
-        let c = super::api::consumption(&st, &role);
+        let c = super::quota::consumption(&st, &role);
         let prod = ResourceTotals {
             cpus: c[0].cpus + c[2].cpus,
             ram_mb: c[0].ram_mb + c[2].ram_mb,
@@ -959,28 +945,4 @@ pub fn build(args: &SimArgs, now: i64) -> State {
         );
     }
     st
-}
-
-/// Drains a host the way `drainHosts` does (used while building the world).
-fn drain_host(st: &mut State, name: &str) {
-    let Some(h) = st.host_idx(name) else { return };
-    st.hosts[h as usize].mode = MaintenanceMode::DRAINING;
-    let victims: Vec<TaskIdx> = st
-        .tasks
-        .iter()
-        .enumerate()
-        .filter_map(|(i, t)| t.as_ref().map(|t| (i as TaskIdx, t)))
-        .filter(|(_, t)| t.host == Some(h) && super::lifecycle::on_agent(t.status))
-        .map(|(i, _)| i)
-        .collect();
-    for t in victims {
-        st.transition(
-            t,
-            ScheduleStatus::DRAINING,
-            Some("Draining machine for maintenance.".into()),
-        );
-    }
-    if st.hosts[h as usize].tasks == 0 {
-        st.hosts[h as usize].mode = MaintenanceMode::DRAINED;
-    }
 }

@@ -27,8 +27,9 @@ room, so that a change on either side shows up here:
   or tier == `preferred` when unset) and dedicated (a constraint named
   `dedicated`); the sum of numCpus/ramMb/diskMb of each task's resources.
 * getConfigSummary and getJobs count "active" as ACTIVE_STATES.
-* getJobUpdateDiff refuses non-service jobs (INVALID_REQUEST), as Aurora does;
-  those are only checked for that refusal.
+* getJobUpdateDiff previews non-service jobs too: Aurora's ReadOnlySchedulerImpl
+  only validates the config and refuses cron jobs (only startJobUpdate refuses
+  non-service tasks).
 """
 
 import argparse
@@ -487,12 +488,6 @@ class Checker(object):
             return
         n = len(active)
         config = groups[0].config
-        if not config.isService:
-            self.call('getJobUpdateDiff', T.JobUpdateRequest(
-                taskConfig=config, instanceCount=n,
-                settings=T.JobUpdateSettings(updateGroupSize=1)),
-                codes=('INVALID_REQUEST',))
-            return
         if sorted(active) != list(range(n)):
             return
         diff = self.result('getJobUpdateDiff', 'getJobUpdateDiffResult', T.JobUpdateRequest(
