@@ -46,6 +46,7 @@ mod ops_reducer;
 mod ops_sim;
 mod sim_behaviour;
 mod sim_faults;
+mod sim_rules;
 mod ssh_life;
 mod themes_config;
 mod tls_clusters;

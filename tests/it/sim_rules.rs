@@ -2,7 +2,7 @@
 //! is written from Aurora's behaviour (apache/aurora: SchedulerThriftInterface, QuotaManager,
 //! JobUpdateControllerImpl, JobUpdateStateMachine, UpdateFactory), not from the simulator's code.
 
-mod sim_common;
+use crate::sim_common;
 
 use eos::aurora::model::*;
 use eos::aurora::wire::Protocol;
