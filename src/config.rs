@@ -45,6 +45,9 @@ pub struct ClusterConfig {
     /// Extra certificate authorities (PEM) for this cluster's https schedulers, when
     /// `--ca-cert` is not given. Relative paths are relative to the config file.
     pub ca_cert: Option<PathBuf>,
+    /// A Docker Swarm instead of an Aurora scheduler: the Engine's URL (`unix:///…`,
+    /// `tcp://HOST:PORT`), as for `--docker=URL`.
+    pub docker: Option<String>,
 }
 
 /// The parsed configuration and the command-line flags that beat it: owned by `State`, so the
@@ -207,6 +210,7 @@ fn cluster(
                 );
             }
             "read_only" => c.read_only = Some(boolean(v, &here)?),
+            "docker" => c.docker = Some(string(v, &here)?),
             "prod" => c.prod = Some(boolean(v, &here)?),
             "ca_cert" => {
                 let p = PathBuf::from(string(v, &here)?);

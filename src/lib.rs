@@ -18,6 +18,7 @@ pub mod logging;
 pub mod run;
 pub mod sim;
 pub mod simcmd;
+pub mod swarm;
 pub mod table;
 pub mod theme;
 pub mod timezone;
