@@ -79,9 +79,17 @@ pub enum What {
     Tiers,
     /// Agent hosts with active tasks or in maintenance: mode, tasks, jobs, tasks still to move.
     Hosts,
+    /// Docker Swarm (`--docker`): services with mode, running/desired tasks, image, update state.
+    Services,
+    /// Docker Swarm (`--docker`): nodes with role, availability, status, engine and task count.
+    Nodes,
 }
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
+    // A Docker Swarm (`--docker`, or a `[clusters.NAME] docker = …`) has its own reads.
+    if let Some(url) = crate::swarm::get::docker_url(conn, console) {
+        return crate::swarm::get::run(&url, conn, args).await;
+    }
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
@@ -301,6 +309,11 @@ pub async fn fetch_to(
     let out = args.output;
     let err = |e: crate::aurora::client::ClientError| GetError::client(client, e);
     let text = match &args.what {
+        What::Services | What::Nodes => {
+            return Err(GetError::Usage(
+                "services and nodes are Docker Swarm reads: give --docker[=URL]".into(),
+            ));
+        }
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
             roles.sort_by(|a, b| a.role.cmp(&b.role));
