@@ -86,10 +86,6 @@ pub enum What {
 }
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
-    // A Docker Swarm (`--docker`, or a `[clusters.NAME] docker = …`) has its own reads.
-    if let Some(url) = crate::swarm::get::docker_url(conn, console) {
-        return crate::swarm::get::run(&url, conn, args).await;
-    }
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.

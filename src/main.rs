@@ -11,9 +11,11 @@ fn main() {
     let cli = Cli::parse();
     let log = eos::logging::init();
     let code = match cli.command {
-        Some(Command::Get(args)) => {
-            runtime().block_on(eos::get::run(&cli.conn, &cli.console, args))
-        }
+        // A Docker Swarm (`--docker`, or a `[clusters.NAME] docker = …`) has its own reads.
+        Some(Command::Get(args)) => match eos::swarm::get::docker_url(&cli.conn, &cli.console) {
+            Some(url) => runtime().block_on(eos::swarm::get::run(&url, &cli.conn, args)),
+            None => runtime().block_on(eos::get::run(&cli.conn, &cli.console, args)),
+        },
         Some(Command::Sim(cmd)) => runtime().block_on(eos::simcmd::run(cmd)),
         Some(Command::Demo(args)) => {
             runtime().block_on(eos::run::demo(&cli.conn, &cli.console, args))

@@ -12,9 +12,7 @@ use std::time::Duration;
 use eos::swarm::client::{SwarmClient, SwarmConfig, SwarmError};
 use eos::swarm::model;
 use eos::swarm::target::Endpoint;
-use eos::swarm::write::{
-    Availability, AuditTo, ServiceChange, SwarmWrite, WriteOutcome, apply,
-};
+use eos::swarm::write::{AuditTo, Availability, ServiceChange, SwarmWrite, WriteOutcome, apply};
 use swarm_common::proxy::Proxy;
 use swarm_common::*;
 
@@ -88,7 +86,11 @@ async fn every_read_against_a_live_swarm() {
     let name = service_name("reads");
     create_service(&name, 2, &[], &["sleep", "100000"]);
     let c = client().await;
-    assert_eq!(c.api_version(), "1.41", "negotiated down to Debian's engine");
+    assert_eq!(
+        c.api_version(),
+        "1.41",
+        "negotiated down to Debian's engine"
+    );
     wait_running(&c, &name, 2).await;
 
     let services = c.services().await.unwrap();
@@ -106,7 +108,10 @@ async fn every_read_against_a_live_swarm() {
     let mut slots: Vec<_> = cur.iter().map(|t| t.slot).collect();
     slots.sort();
     assert_eq!(slots, [Some(1), Some(2)]);
-    assert!(cur.iter().all(|t| t.current_spec && t.container_id.is_some()));
+    assert!(
+        cur.iter()
+            .all(|t| t.current_spec && t.container_id.is_some())
+    );
 
     let task = c.task(&cur[0].id).await.unwrap();
     assert_eq!(task.id.as_deref(), Some(cur[0].id.as_str()));
@@ -116,46 +121,80 @@ async fn every_read_against_a_live_swarm() {
     let rows = model::node_rows(&nodes, &all);
     assert_eq!(rows.len(), 1);
     assert_eq!(
-        (rows[0].role.as_str(), rows[0].availability.as_str(), rows[0].status.as_str()),
+        (
+            rows[0].role.as_str(),
+            rows[0].availability.as_str(),
+            rows[0].status.as_str()
+        ),
         ("manager", "active", "ready")
     );
     assert!(rows[0].leader && rows[0].tasks >= 2);
     assert!(!rows[0].engine_version.is_empty());
 
     // Not found is its own error (exit 6 in `eos get`).
-    assert!(matches!(c.service("eos-no-such").await, Err(SwarmError::NotFound(_))));
-    assert!(matches!(c.task("nosuchtask").await, Err(SwarmError::NotFound(_))));
+    assert!(matches!(
+        c.service("eos-no-such").await,
+        Err(SwarmError::NotFound(_))
+    ));
+    assert!(matches!(
+        c.task("nosuchtask").await,
+        Err(SwarmError::NotFound(_))
+    ));
 
     // The scriptable reads through the binary.
     let host = format!("--docker={}", engine().host);
     let (code, out, err) = eos(&[&host, "get", "services"]);
     assert_eq!(code, 0, "{err}");
     let line = out.lines().find(|l| l.contains(&name)).unwrap();
-    assert!(line.contains("replicated") && line.contains("2/2") && line.contains(IMAGE_V1), "{line}");
+    assert!(
+        line.contains("replicated") && line.contains("2/2") && line.contains(IMAGE_V1),
+        "{line}"
+    );
     let (code, out, _) = eos(&[&host, "get", "services", "-o", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let mine = v.as_array().unwrap().iter().find(|s| s["Spec"]["Name"] == name.as_str()).unwrap();
+    let mine = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Spec"]["Name"] == name.as_str())
+        .unwrap();
     assert_eq!(mine["ServiceStatus"]["RunningTasks"], 2);
     let (code, out, _) = eos(&[&host, "get", "tasks", &name]);
     assert_eq!(code, 0);
-    assert_eq!(out.lines().filter(|l| l.contains("running")).count(), 2, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.contains("running")).count(),
+        2,
+        "{out}"
+    );
     let (code, out, _) = eos(&[&host, "get", "task", &cur[0].id, "-o", "json"]);
     assert_eq!(code, 0);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["ID"], cur[0].id.as_str());
     let (code, out, _) = eos(&[&host, "get", "nodes"]);
     assert_eq!(code, 0);
-    assert!(out.contains("manager (leader)") && out.contains("active"), "{out}");
+    assert!(
+        out.contains("manager (leader)") && out.contains("active"),
+        "{out}"
+    );
     let (code, out, _) = eos(&[&host, "get", "update", &name]);
     assert_eq!(code, 0);
-    assert!(out.contains("(never updated)") && out.contains("2/2 slots"), "{out}");
+    assert!(
+        out.contains("(never updated)") && out.contains("2/2 slots"),
+        "{out}"
+    );
     let (code, _, err) = eos(&[&host, "get", "tasks", "eos-no-such"]);
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("no service eos-no-such"), "{err}");
     let (code, _, _) = eos(&[&host, "get", "roles"]);
     assert_eq!(code, 2);
-    let (code, _, _) = eos(&[&host, "--scheduler", "http://127.0.0.1:1", "get", "services"]);
+    let (code, _, _) = eos(&[
+        &host,
+        "--scheduler",
+        "http://127.0.0.1:1",
+        "get",
+        "services",
+    ]);
     assert_eq!(code, 2, "--docker with --scheduler is a usage error");
     remove_service(&name);
 }
@@ -174,19 +213,35 @@ async fn scale_up_and_down_and_refuse_global() {
         cluster: "test",
     };
     let out = apply(&c, &scale(&name, 3), audit).await;
-    assert!(matches!(out, WriteOutcome::Done { retried: false, .. }), "{out:?}");
+    assert!(
+        matches!(out, WriteOutcome::Done { retried: false, .. }),
+        "{out:?}"
+    );
     wait_running(&c, &name, 3).await;
     let out = apply(&c, &scale(&name, 1), audit).await;
     assert!(matches!(out, WriteOutcome::Done { .. }), "{out:?}");
     wait_running(&c, &name, 1).await;
     let lines = std::fs::read_to_string(&log).unwrap();
     assert_eq!(lines.lines().count(), 2);
-    assert!(lines.contains("/update") && lines.contains("scale"), "{lines}");
+    assert!(
+        lines.contains("/update") && lines.contains("scale"),
+        "{lines}"
+    );
 
     let global = service_name("scale-global");
     docker(&[
-        "service", "create", "--detach", "--quiet", "--no-resolve-image", "--mode", "global",
-        "--name", &global, IMAGE_V1, "sleep", "100000",
+        "service",
+        "create",
+        "--detach",
+        "--quiet",
+        "--no-resolve-image",
+        "--mode",
+        "global",
+        "--name",
+        &global,
+        IMAGE_V1,
+        "sleep",
+        "100000",
     ]);
     let out = apply(&c, &scale(&global, 2), audit).await;
     match out {
@@ -211,7 +266,10 @@ async fn forced_restart_replaces_every_task() {
         service: name.clone(),
         change: ServiceChange::Restart,
     };
-    assert!(matches!(apply(&c, &write, no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &write, no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     let (svc, _) = c.service(&name).await.unwrap();
     let force = svc.spec.unwrap().task_template.unwrap().force_update;
     assert_eq!(force, Some(1));
@@ -223,7 +281,11 @@ async fn forced_restart_replaces_every_task() {
     remove_service(&name);
 }
 
-fn with_image(spec: &bollard::models::ServiceSpec, image: &str, args: Option<&[&str]>) -> bollard::models::ServiceSpec {
+fn with_image(
+    spec: &bollard::models::ServiceSpec,
+    image: &str,
+    args: Option<&[&str]>,
+) -> bollard::models::ServiceSpec {
     let mut new = spec.clone();
     let cs = new
         .task_template
@@ -243,7 +305,12 @@ fn with_image(spec: &bollard::models::ServiceSpec, image: &str, args: Option<&[&
 async fn a_rolling_update_is_watched_to_completion() {
     let _g = shared();
     let name = service_name("rolling");
-    create_service(&name, 3, &["--update-parallelism", "1"], &["sleep", "100000"]);
+    create_service(
+        &name,
+        3,
+        &["--update-parallelism", "1"],
+        &["sleep", "100000"],
+    );
     let c = client().await;
     wait_running(&c, &name, 3).await;
     let (svc, _) = c.service(&name).await.unwrap();
@@ -255,29 +322,44 @@ async fn a_rolling_update_is_watched_to_completion() {
             base: Box::new(base),
         },
     };
-    assert!(matches!(apply(&c, &write, no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &write, no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     let mut seen = Vec::new();
     let deadline = std::time::Instant::now() + LIMIT;
     loop {
         let (svc, raw) = c.service(&name).await.unwrap();
         let tasks = c.tasks_of(svc.id.as_deref().unwrap()).await.unwrap();
         let v = model::update_view(&raw, &tasks).unwrap();
-        seen.push((v.state.clone(), v.updated));
+        if seen.last() != Some(&(v.state.clone(), v.updated)) {
+            seen.push((v.state.clone(), v.updated));
+        }
         if v.state.as_deref() == Some("completed") && v.updated == 3 && v.total == 3 {
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "gave up waiting: {seen:?}");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "gave up waiting: {seen:?}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // The view saw the rollout move (or at least its end state), and diffs the image.
     assert!(seen.iter().any(|(s, _)| s.as_deref() == Some("updating")) || seen.len() == 1);
     let (_, raw) = c.service(&name).await.unwrap();
     let v = model::update_view(&raw, &[]).unwrap();
-    assert!(v.diff.iter().any(|l| matches!(l, eos::diff::DiffLine::Added(s) if s.contains(IMAGE_V2))));
+    assert!(
+        v.diff
+            .iter()
+            .any(|l| matches!(l, eos::diff::DiffLine::Added(s) if s.contains(IMAGE_V2)))
+    );
     let host = format!("--docker={}", engine().host);
     let (code, out, _) = eos(&[&host, "get", "update", &name]);
     assert_eq!(code, 0);
-    assert!(out.contains("completed") && out.contains("3/3 slots") && out.contains(IMAGE_V2), "{out}");
+    assert!(
+        out.contains("completed") && out.contains("3/3 slots") && out.contains(IMAGE_V2),
+        "{out}"
+    );
     remove_service(&name);
 }
 
@@ -288,7 +370,14 @@ async fn a_failing_update_pauses_shows_in_triage_and_rolls_back() {
     create_service(
         &name,
         2,
-        &["--update-failure-action", "pause", "--update-monitor", "3s", "--update-parallelism", "1"],
+        &[
+            "--update-failure-action",
+            "pause",
+            "--update-monitor",
+            "3s",
+            "--update-parallelism",
+            "1",
+        ],
         &["sleep", "100000"],
     );
     let c = client().await;
@@ -303,15 +392,26 @@ async fn a_failing_update_pauses_shows_in_triage_and_rolls_back() {
             base: Box::new(base),
         },
     };
-    assert!(matches!(apply(&c, &write, no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &write, no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     wait_until("the update to pause", LIMIT, || async {
         update_state(&c, &name).await.as_deref() == Some("paused")
     })
     .await;
     let t = model::triage(&c.services().await.unwrap(), &c.all_tasks().await.unwrap());
-    assert!(t.updates.iter().any(|(n, s, _)| n == &name && s == "paused"), "{:?}", t.updates);
     assert!(
-        t.failing.iter().any(|f| f.service == name && f.reason.contains("non-zero exit")),
+        t.updates
+            .iter()
+            .any(|(n, s, _)| n == &name && s == "paused"),
+        "{:?}",
+        t.updates
+    );
+    assert!(
+        t.failing
+            .iter()
+            .any(|f| f.service == name && f.reason.contains("non-zero exit")),
         "{:?}",
         t.failing
     );
@@ -319,7 +419,10 @@ async fn a_failing_update_pauses_shows_in_triage_and_rolls_back() {
         service: name.clone(),
         change: ServiceChange::Rollback,
     };
-    assert!(matches!(apply(&c, &back, no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &back, no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     wait_until("the rollback to complete", LIMIT, || async {
         update_state(&c, &name).await.as_deref() == Some("rollback_completed")
     })
@@ -341,17 +444,25 @@ async fn node_drain_and_activate() {
         node: node.clone(),
         availability: a,
     };
-    assert!(matches!(apply(&c, &set(Availability::Drain), no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &set(Availability::Drain), no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     wait_running(&c, &name, 0).await;
     let n = c.node(&node).await.unwrap();
     assert_eq!(model::node_rows(&[n], &[])[0].availability, "drain");
     // Nowhere to run: the task waits, with the scheduler's reason.
     wait_until("a pending task with a reason", LIMIT, || async {
         let t = model::triage(&c.services().await.unwrap(), &c.all_tasks().await.unwrap());
-        t.pending.iter().any(|p| p.service == name && p.reason.contains("no suitable node"))
+        t.pending
+            .iter()
+            .any(|p| p.service == name && p.reason.contains("no suitable node"))
     })
     .await;
-    assert!(matches!(apply(&c, &set(Availability::Active), no_audit()).await, WriteOutcome::Done { .. }));
+    assert!(matches!(
+        apply(&c, &set(Availability::Active), no_audit()).await,
+        WriteOutcome::Done { .. }
+    ));
     wait_running(&c, &name, 1).await;
     remove_service(&name);
 }
@@ -371,13 +482,24 @@ async fn a_stale_version_is_reread_and_the_one_change_reapplied_once() {
     let hook: swarm_common::proxy::Hook = Arc::new(move || {
         let i = b.fetch_add(1, Ordering::SeqCst);
         if i < l.load(Ordering::SeqCst) {
-            docker(&["service", "update", "--detach", "--no-resolve-image", "--label-add", &format!("bump={i}"), &n]);
+            docker(&[
+                "service",
+                "update",
+                "--detach",
+                "--no-resolve-image",
+                "--label-add",
+                &format!("bump={i}"),
+                &n,
+            ]);
         }
     });
     let proxy = Proxy::start(socket(), 0, Some(hook)).await;
-    let c = SwarmClient::connect(SwarmConfig::new(Endpoint::Tcp(format!("127.0.0.1:{}", proxy.port))))
-        .await
-        .unwrap();
+    let c = SwarmClient::connect(SwarmConfig::new(Endpoint::Tcp(format!(
+        "127.0.0.1:{}",
+        proxy.port
+    ))))
+    .await
+    .unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let log = tmp.path().join("audit.log");
     let audit = AuditTo {
@@ -385,13 +507,22 @@ async fn a_stale_version_is_reread_and_the_one_change_reapplied_once() {
         cluster: "test",
     };
     let out = apply(&c, &scale(&name, 2), audit).await;
-    assert_eq!(out, WriteOutcome::Done { warnings: vec![], retried: true });
+    assert_eq!(
+        out,
+        WriteOutcome::Done {
+            warnings: vec![],
+            retried: true
+        }
+    );
     assert!(out.line("scale").contains("re-applied once"));
     let (svc, _) = c.service(&name).await.unwrap();
     let spec = svc.spec.unwrap();
     assert_eq!(spec.mode.unwrap().replicated.unwrap().replicas, Some(2));
     // The other change survived: the re-applied write started from a fresh read.
-    assert_eq!(spec.labels.unwrap().get("bump").map(String::as_str), Some("0"));
+    assert_eq!(
+        spec.labels.unwrap().get("bump").map(String::as_str),
+        Some("0")
+    );
     let entries: Vec<serde_json::Value> = std::fs::read_to_string(&log)
         .unwrap()
         .lines()
@@ -407,7 +538,10 @@ async fn a_stale_version_is_reread_and_the_one_change_reapplied_once() {
     limit.store(u32::MAX, Ordering::SeqCst);
     let before = bumps.load(Ordering::SeqCst);
     let out = apply(&c, &scale(&name, 3), audit).await;
-    assert!(matches!(out, WriteOutcome::Refused { retried: true, .. }), "{out:?}");
+    assert!(
+        matches!(out, WriteOutcome::Refused { retried: true, .. }),
+        "{out:?}"
+    );
     assert_eq!(bumps.load(Ordering::SeqCst) - before, 2);
     assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 4);
     proxy.stop().await;
@@ -433,7 +567,11 @@ async fn a_daemon_that_goes_away_and_comes_back() {
     // A write while it is gone is certainly not executed.
     let out = apply(&c, &scale(&name, 2), no_audit()).await;
     assert!(matches!(out, WriteOutcome::NotExecuted { .. }), "{out:?}");
-    let (code, _, err) = eos(&[&format!("--docker=tcp://127.0.0.1:{port}"), "get", "services"]);
+    let (code, _, err) = eos(&[
+        &format!("--docker=tcp://127.0.0.1:{port}"),
+        "get",
+        "services",
+    ]);
     assert_eq!(code, 7, "{err}");
     let proxy = Proxy::start(socket(), port, None).await;
     let services = c.services().await.unwrap();

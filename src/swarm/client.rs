@@ -225,8 +225,8 @@ impl SwarmClient {
         })?;
         let status = resp.status().as_u16();
         if status != 200 {
-            let body = bounded_reply::read_prefix(&mut resp, bounded_reply::MAX_ERROR_BODY_BYTES)
-                .await;
+            let body =
+                bounded_reply::read_prefix(&mut resp, bounded_reply::MAX_ERROR_BODY_BYTES).await;
             let message = serde_json::from_slice::<serde_json::Value>(&body)
                 .ok()
                 .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_owned))

@@ -136,7 +136,8 @@ fn io(e: std::io::Error) -> Failure {
 fn json_array<T: serde::Serialize>(sink: &mut dyn Write, items: &[T]) -> Result<(), Failure> {
     writeln!(sink, "[").map_err(io)?;
     for (i, item) in items.iter().enumerate() {
-        let text = serde_json::to_string(item).map_err(|e| Failure::Swarm(SwarmError::Other(e.to_string())))?;
+        let text = serde_json::to_string(item)
+            .map_err(|e| Failure::Swarm(SwarmError::Other(e.to_string())))?;
         let sep = if i + 1 < items.len() { "," } else { "" };
         writeln!(sink, "{text}{sep}").map_err(io)?;
     }
@@ -208,12 +209,17 @@ pub async fn fetch_to(
             let spec = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
             let rows = model::task_rows(&tasks, &nodes, spec);
             let shown = if *all {
-                model::history_by_slot(&rows).into_values().flatten().collect()
+                model::history_by_slot(&rows)
+                    .into_values()
+                    .flatten()
+                    .collect()
             } else {
                 model::current_tasks(&rows)
             };
             table::render(
-                &["ID", "SLOT", "NODE", "DESIRED", "STATE", "SINCE", "IMAGE", "ERROR"],
+                &[
+                    "ID", "SLOT", "NODE", "DESIRED", "STATE", "SINCE", "IMAGE", "ERROR",
+                ],
                 &shown
                     .into_iter()
                     .map(|t| {
@@ -266,11 +272,17 @@ pub async fn fetch_to(
                 vec!["SLOT".into(), opt(row.slot)],
                 vec!["NODE".into(), row.node.clone()],
                 vec!["DESIRED".into(), row.desired_state.clone()],
-                vec!["STATE".into(), format!("{} ({})", row.state, age(row.since.as_deref(), now))],
+                vec![
+                    "STATE".into(),
+                    format!("{} ({})", row.state, age(row.since.as_deref(), now)),
+                ],
                 vec!["MESSAGE".into(), row.message.clone()],
                 vec!["ERROR".into(), row.error.clone().unwrap_or_default()],
                 vec!["EXIT CODE".into(), opt(row.exit_code)],
-                vec!["CONTAINER".into(), row.container_id.clone().unwrap_or_default()],
+                vec![
+                    "CONTAINER".into(),
+                    row.container_id.clone().unwrap_or_default(),
+                ],
                 vec!["PORTS".into(), ports],
                 vec!["IMAGE".into(), row.image.clone()],
                 vec!["CREATED".into(), row.created_at.clone().unwrap_or_default()],
@@ -279,7 +291,8 @@ pub async fn fetch_to(
             let mut text = table::render(&["FIELD", "VALUE"], &lines);
             text.push_str("\nSPEC\n");
             text.push_str(
-                &serde_json::to_string_pretty(&task.spec).map_err(|e| SwarmError::Other(e.to_string()))?,
+                &serde_json::to_string_pretty(&task.spec)
+                    .map_err(|e| SwarmError::Other(e.to_string()))?,
             );
             text.push('\n');
             text
@@ -291,7 +304,15 @@ pub async fn fetch_to(
             }
             let tasks = client.all_tasks().await?;
             table::render(
-                &["ID", "HOSTNAME", "ROLE", "AVAILABILITY", "STATUS", "ENGINE", "TASKS"],
+                &[
+                    "ID",
+                    "HOSTNAME",
+                    "ROLE",
+                    "AVAILABILITY",
+                    "STATUS",
+                    "ENGINE",
+                    "TASKS",
+                ],
                 &model::node_rows(&nodes, &tasks)
                     .into_iter()
                     .map(|n| {
@@ -314,10 +335,19 @@ pub async fn fetch_to(
         }
         What::Update { key: service } => {
             let (svc, raw) = client.service(service).await?;
-            let tasks = client.tasks_of(svc.id.as_deref().unwrap_or_default()).await?;
+            let tasks = client
+                .tasks_of(svc.id.as_deref().unwrap_or_default())
+                .await?;
             if json {
                 let mut obj = serde_json::Map::new();
-                for k in ["ID", "Version", "UpdatedAt", "UpdateStatus", "Spec", "PreviousSpec"] {
+                for k in [
+                    "ID",
+                    "Version",
+                    "UpdatedAt",
+                    "UpdateStatus",
+                    "Spec",
+                    "PreviousSpec",
+                ] {
                     if let Some(v) = raw.get(k) {
                         obj.insert(k.into(), v.clone());
                     }
@@ -342,7 +372,8 @@ pub async fn fetch_to(
 }
 
 fn secs_ns(ns: Option<i64>) -> String {
-    ns.map(|n| format!("{}s", n as f64 / 1e9)).unwrap_or_default()
+    ns.map(|n| format!("{}s", n as f64 / 1e9))
+        .unwrap_or_default()
 }
 
 fn update_text(v: &model::UpdateView, now: chrono::DateTime<chrono::Utc>) -> String {
@@ -350,7 +381,11 @@ fn update_text(v: &model::UpdateView, now: chrono::DateTime<chrono::Utc>) -> Str
     let mut t = String::new();
     let s = &v.settings;
     let _ = writeln!(t, "SERVICE   {}", v.service);
-    let _ = writeln!(t, "STATE     {}", v.state.as_deref().unwrap_or("(never updated)"));
+    let _ = writeln!(
+        t,
+        "STATE     {}",
+        v.state.as_deref().unwrap_or("(never updated)")
+    );
     if let Some(m) = v.message.as_deref().filter(|m| !m.is_empty()) {
         let _ = writeln!(t, "MESSAGE   {m}");
     }
@@ -370,7 +405,11 @@ fn update_text(v: &model::UpdateView, now: chrono::DateTime<chrono::Utc>) -> Str
         opt(s.max_failure_ratio),
         s.order.as_deref().unwrap_or("")
     );
-    let _ = write!(t, "PROGRESS  {}/{} slots on the new spec", v.updated, v.total);
+    let _ = write!(
+        t,
+        "PROGRESS  {}/{} slots on the new spec",
+        v.updated, v.total
+    );
     match v.estimate_secs(now) {
         Some(e) => {
             let _ = writeln!(t, ", about {e}s left");

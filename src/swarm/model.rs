@@ -143,7 +143,7 @@ pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec
             .find(|n| n.id.as_deref() == Some(id))
             .and_then(|n| n.description.as_ref()?.hostname.clone())
     };
-    let spec_json = spec.and_then(|s| serde_json::to_value(s).ok());
+    let spec_json = spec.and_then(comparable_spec);
     let mut rows: Vec<TaskRow> = tasks
         .iter()
         .map(|t| {
@@ -173,7 +173,7 @@ pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec
                 created_at: t.created_at.clone(),
                 image: t.spec.as_ref().map(image_of).unwrap_or_default(),
                 current_spec: match (&spec_json, &t.spec) {
-                    (Some(want), Some(have)) => serde_json::to_value(have).ok().as_ref() == Some(want),
+                    (Some(want), Some(have)) => comparable_spec(have).as_ref() == Some(want),
                     _ => false,
                 },
             }
@@ -185,6 +185,16 @@ pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec
             .then_with(|| b.created_at.cmp(&a.created_at))
     });
     rows
+}
+
+/// A task spec as JSON for "does this task run the service's spec": the Engine adds
+/// `Runtime` to the service's TaskTemplate but not to the tasks' copies, so it is left out.
+fn comparable_spec(t: &TaskSpec) -> Option<serde_json::Value> {
+    let mut v = serde_json::to_value(t).ok()?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("Runtime");
+    }
+    Some(v)
 }
 
 /// Where a task belongs: its slot, or for a global service its node.
@@ -335,10 +345,7 @@ pub struct UpdateView {
 impl UpdateView {
     /// Whether the update is still moving (the Engine's own states).
     pub fn is_active(&self) -> bool {
-        matches!(
-            self.state.as_deref(),
-            Some("updating" | "rollback_started")
-        )
+        matches!(self.state.as_deref(), Some("updating" | "rollback_started"))
     }
 
     /// Seconds left at the pace so far: elapsed × remaining ÷ done. None before any slot is
@@ -348,7 +355,9 @@ impl UpdateView {
             return None;
         }
         let started = chrono::DateTime::parse_from_rfc3339(self.started_at.as_deref()?).ok()?;
-        let elapsed = (now - started.with_timezone(&chrono::Utc)).num_seconds().max(0);
+        let elapsed = (now - started.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .max(0);
         let left = self.total.saturating_sub(self.updated) as i64;
         Some(elapsed * left / self.updated as i64)
     }
@@ -444,7 +453,12 @@ pub fn triage(services: &[Service], tasks: &[Task]) -> Triage {
             slot: t.slot.filter(|s| *s > 0),
             state: state_label(st.and_then(|s| s.state.as_ref())),
             reason: st
-                .and_then(|s| s.err.clone().filter(|e| !e.is_empty()).or(s.message.clone()))
+                .and_then(|s| {
+                    s.err
+                        .clone()
+                        .filter(|e| !e.is_empty())
+                        .or(s.message.clone())
+                })
                 .unwrap_or_default(),
             since: st.and_then(|s| s.timestamp.clone()),
         }
@@ -510,14 +524,15 @@ mod tests {
             "ID": "svc", "Version": {"Index": 5_000_000_000u64},
             "UpdatedAt": "2026-01-01T00:00:00Z",
             "Spec": {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}},
-                     "TaskTemplate": {"ContainerSpec": {"Image": "img:2@sha256:abc"}},
+                     "TaskTemplate": {"ContainerSpec": {"Image": "img:2@sha256:abc"}, "Runtime": "container"},
                      "UpdateConfig": {"Parallelism": 1, "FailureAction": "pause", "Order": "stop-first"}},
             "PreviousSpec": {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}},
                      "TaskTemplate": {"ContainerSpec": {"Image": "img:1"}}},
             "ServiceStatus": {"RunningTasks": 1, "DesiredTasks": 2}
         });
         if let Some(st) = update {
-            s["UpdateStatus"] = json!({"State": st, "StartedAt": "2026-01-01T00:00:00Z", "Message": "m"});
+            s["UpdateStatus"] =
+                json!({"State": st, "StartedAt": "2026-01-01T00:00:00Z", "Message": "m"});
         }
         s
     }
@@ -537,9 +552,30 @@ mod tests {
     #[test]
     fn history_is_per_slot_newest_first_and_current_is_the_one_wanted_running() {
         let tasks = [
-            task("old", 1, "shutdown", "failed", "2026-01-01T00:00:00Z", "img:1"),
-            task("new", 1, "running", "running", "2026-01-01T00:01:00Z", "img:2@sha256:abc"),
-            task("two", 2, "running", "running", "2026-01-01T00:00:30Z", "img:1"),
+            task(
+                "old",
+                1,
+                "shutdown",
+                "failed",
+                "2026-01-01T00:00:00Z",
+                "img:1",
+            ),
+            task(
+                "new",
+                1,
+                "running",
+                "running",
+                "2026-01-01T00:01:00Z",
+                "img:2@sha256:abc",
+            ),
+            task(
+                "two",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:30Z",
+                "img:1",
+            ),
         ];
         let rows = task_rows(&tasks, &[], None);
         let h = history_by_slot(&rows);
@@ -547,47 +583,107 @@ mod tests {
         assert_eq!(ids, ["new", "old"]);
         let cur: Vec<_> = current_tasks(&rows).into_iter().map(|t| t.id).collect();
         assert_eq!(cur, ["new", "two"]);
-        assert_eq!(rows.iter().find(|t| t.id == "old").unwrap().error.as_deref(), Some("task: non-zero exit (1)"));
+        assert_eq!(
+            rows.iter()
+                .find(|t| t.id == "old")
+                .unwrap()
+                .error
+                .as_deref(),
+            Some("task: non-zero exit (1)")
+        );
     }
 
     #[test]
     fn the_update_view_counts_slots_on_the_new_spec_and_diffs_previous_spec() {
         let svc = service(Some("updating"));
         let tasks = [
-            task("a", 1, "running", "running", "2026-01-01T00:01:00Z", "img:2@sha256:abc"),
-            task("b", 2, "running", "running", "2026-01-01T00:00:00Z", "img:1"),
+            task(
+                "a",
+                1,
+                "running",
+                "running",
+                "2026-01-01T00:01:00Z",
+                "img:2@sha256:abc",
+            ),
+            task(
+                "b",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:00Z",
+                "img:1",
+            ),
         ];
         let v = update_view(&svc, &tasks).unwrap();
         assert_eq!((v.updated, v.total), (1, 2));
         assert_eq!(v.settings.failure_action.as_deref(), Some("pause"));
-        assert!(v.diff.iter().any(|l| matches!(l, DiffLine::Added(s) if s.contains("img:2"))));
-        assert!(v.diff.iter().any(|l| matches!(l, DiffLine::Removed(s) if s.contains("img:1"))));
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z").unwrap().to_utc();
+        assert!(
+            v.diff
+                .iter()
+                .any(|l| matches!(l, DiffLine::Added(s) if s.contains("img:2")))
+        );
+        assert!(
+            v.diff
+                .iter()
+                .any(|l| matches!(l, DiffLine::Removed(s) if s.contains("img:1")))
+        );
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(v.estimate_secs(now), Some(60));
     }
 
     #[test]
     fn triage_finds_pending_failing_and_stuck_updates() {
         let services: Vec<Service> = vec![serde_json::from_value(service(Some("paused"))).unwrap()];
-        let mut pending = task("p", 3, "running", "pending", "2026-01-01T00:00:00Z", "img:2");
+        let mut pending = task(
+            "p",
+            3,
+            "running",
+            "pending",
+            "2026-01-01T00:00:00Z",
+            "img:2",
+        );
         pending.status.as_mut().unwrap().err =
             Some("no suitable node (insufficient resources on 2 nodes)".into());
         let tasks = [
             pending,
-            task("f", 1, "shutdown", "failed", "2026-01-01T00:00:00Z", "img:2"),
-            task("ok", 2, "running", "running", "2026-01-01T00:00:00Z", "img:2"),
+            task(
+                "f",
+                1,
+                "shutdown",
+                "failed",
+                "2026-01-01T00:00:00Z",
+                "img:2",
+            ),
+            task(
+                "ok",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:00Z",
+                "img:2",
+            ),
         ];
         let t = triage(&services, &tasks);
         assert_eq!(t.pending.len(), 1);
         assert!(t.pending[0].reason.contains("insufficient resources"));
         assert_eq!(t.pending[0].service, "web");
-        assert_eq!(t.failing.iter().map(|t| t.task_id.as_str()).collect::<Vec<_>>(), ["f"]);
+        assert_eq!(
+            t.failing
+                .iter()
+                .map(|t| t.task_id.as_str())
+                .collect::<Vec<_>>(),
+            ["f"]
+        );
         assert_eq!(t.updates, vec![("web".into(), "paused".into(), "m".into())]);
     }
 
     #[test]
     fn ages_read_engine_timestamps() {
-        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T01:00:00Z").unwrap().to_utc();
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T01:00:00Z")
+            .unwrap()
+            .to_utc();
         assert_eq!(age(Some("2026-01-01T00:57:00.123456789Z"), now), "2m");
         assert_eq!(age(Some("garbage"), now), "");
     }

@@ -43,9 +43,9 @@ impl DockerEnv {
     /// The process's environment.
     pub fn from_process() -> DockerEnv {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-        let config_dir = var("DOCKER_CONFIG").map(PathBuf::from).or_else(|| {
-            std::env::var_os("HOME").map(|h| Path::new(&h).join(".docker"))
-        });
+        let config_dir = var("DOCKER_CONFIG")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".docker")));
         DockerEnv {
             docker_host: var("DOCKER_HOST"),
             docker_context: var("DOCKER_CONTEXT"),
@@ -236,7 +236,14 @@ mod tests {
 
     #[test]
     fn bad_urls_are_errors_not_guesses() {
-        for bad in ["unix://", "unix://rel.sock", "ftp://x", "tcp://", "tcp://h/p", "ssh://h"] {
+        for bad in [
+            "unix://",
+            "unix://rel.sock",
+            "ftp://x",
+            "tcp://",
+            "tcp://h/p",
+            "ssh://h",
+        ] {
             assert!(parse(bad, None).is_err(), "{bad}");
         }
         assert!(parse("https://h:1", None).is_err());

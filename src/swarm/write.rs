@@ -309,7 +309,8 @@ async fn prepare(client: &SwarmClient, w: &SwarmWrite) -> Result<(String, u64, S
                             ));
                         }
                     }
-                    let replicas = i64::try_from(*n).map_err(|_| format!("{n} replicas is too many"))?;
+                    let replicas =
+                        i64::try_from(*n).map_err(|_| format!("{n} replicas is too many"))?;
                     if let Some(r) = spec.mode.as_mut().and_then(|m| m.replicated.as_mut()) {
                         r.replicas = Some(replicas);
                     }
@@ -375,12 +376,17 @@ mod tests {
             message: "rpc error: code = Unknown desc = update out of sequence".into(),
         };
         assert!(api.is_out_of_sequence());
-        assert!(matches!(classify(api, true), WriteOutcome::Refused { error, retried: true } if error.contains("not retried further")));
+        assert!(
+            matches!(classify(api, true), WriteOutcome::Refused { error, retried: true } if error.contains("not retried further"))
+        );
         let refused = SwarmError::Transport {
             sent: false,
             text: "connection refused".into(),
         };
-        assert!(matches!(classify(refused, false), WriteOutcome::NotExecuted { .. }));
+        assert!(matches!(
+            classify(refused, false),
+            WriteOutcome::NotExecuted { .. }
+        ));
         let cut = SwarmError::Transport {
             sent: true,
             text: "reset".into(),

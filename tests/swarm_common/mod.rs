@@ -148,14 +148,18 @@ fn start() -> Engine {
     // SAFETY: registering a plain extern "C" function with no captured state.
     unsafe { libc::atexit(stop_at_exit) };
 
-    wait_for("the test dockerd to answer", Duration::from_secs(60), || {
-        Command::new(docker_cli())
-            .args(["-H", &host, "version"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success())
-    });
+    wait_for(
+        "the test dockerd to answer",
+        Duration::from_secs(60),
+        || {
+            Command::new(docker_cli())
+                .args(["-H", &host, "version"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        },
+    );
     let addr = format!("127.0.0.1:{}", free_port());
     docker_at(
         &host,
