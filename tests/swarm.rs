@@ -82,7 +82,7 @@ fn scale(service: &str, n: u64) -> SwarmWrite {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn every_read_against_a_live_swarm() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("reads");
     create_service(&name, 2, &[], &["sleep", "100000"]);
     let c = client().await;
@@ -201,7 +201,7 @@ async fn every_read_against_a_live_swarm() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scale_up_and_down_and_refuse_global() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("scale");
     create_service(&name, 1, &[], &["sleep", "100000"]);
     let c = client().await;
@@ -256,7 +256,7 @@ async fn scale_up_and_down_and_refuse_global() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn forced_restart_replaces_every_task() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("restart");
     create_service(&name, 2, &[], &["sleep", "100000"]);
     let c = client().await;
@@ -303,7 +303,7 @@ fn with_image(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_rolling_update_is_watched_to_completion() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("rolling");
     create_service(
         &name,
@@ -365,7 +365,7 @@ async fn a_rolling_update_is_watched_to_completion() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_failing_update_pauses_shows_in_triage_and_rolls_back() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("failing");
     create_service(
         &name,
@@ -434,7 +434,7 @@ async fn a_failing_update_pauses_shows_in_triage_and_rolls_back() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn node_drain_and_activate() {
-    let _g = exclusive();
+    let _g = exclusive().await;
     let name = service_name("drain");
     create_service(&name, 1, &[], &["sleep", "100000"]);
     let c = client().await;
@@ -469,7 +469,7 @@ async fn node_drain_and_activate() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_stale_version_is_reread_and_the_one_change_reapplied_once() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("sequence");
     create_service(&name, 1, &[], &["sleep", "100000"]);
     let c0 = client().await;
@@ -550,7 +550,7 @@ async fn a_stale_version_is_reread_and_the_one_change_reapplied_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_daemon_that_goes_away_and_comes_back() {
-    let _g = shared();
+    let _g = shared().await;
     let name = service_name("away");
     create_service(&name, 1, &[], &["sleep", "100000"]);
     let proxy = Proxy::start(socket(), 0, None).await;

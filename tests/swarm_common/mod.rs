@@ -13,8 +13,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{Mutex, OnceLock};
+
 use std::time::{Duration, Instant};
+use tokio::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// The test images: the same busybox, different labels, so a service update from one to the
 /// other is a real rolling update to a different image.
@@ -34,21 +36,22 @@ struct Running {
 
 static ENGINE: OnceLock<Engine> = OnceLock::new();
 static RUNNING: Mutex<Option<Running>> = Mutex::new(None);
-static SWARM_WIDE: RwLock<()> = RwLock::new(());
+static SWARM_WIDE: RwLock<()> = RwLock::const_new(());
 
 /// The shared engine, started (and the images built) by the first test that asks.
 pub fn engine() -> &'static Engine {
     ENGINE.get_or_init(start)
 }
 
-/// For tests that only touch their own services.
-pub fn shared() -> RwLockReadGuard<'static, ()> {
-    SWARM_WIDE.read().unwrap_or_else(|e| e.into_inner())
+/// For tests that only touch their own services (an async lock: each test has its own
+/// runtime and holds it across awaits).
+pub async fn shared() -> RwLockReadGuard<'static, ()> {
+    SWARM_WIDE.read().await
 }
 
 /// For tests that change what every service sees (the node's availability).
-pub fn exclusive() -> RwLockWriteGuard<'static, ()> {
-    SWARM_WIDE.write().unwrap_or_else(|e| e.into_inner())
+pub async fn exclusive() -> RwLockWriteGuard<'static, ()> {
+    SWARM_WIDE.write().await
 }
 
 /// The docker CLI to drive the test engine with: Debian's (it matches the engine's API),
