@@ -49,6 +49,9 @@ pub struct ClusterConfig {
     /// Extra certificate authorities (PEM) for this cluster's https schedulers, when
     /// `--ca-cert` is not given. Relative paths are relative to the config file.
     pub ca_cert: Option<PathBuf>,
+    /// A Docker Swarm instead of an Aurora scheduler: the Engine's URL (`unix:///…`,
+    /// `tcp://HOST:PORT`), as for `--docker=URL`.
+    pub docker: Option<String>,
 }
 
 /// The parsed configuration and the command-line flags that beat it: owned by `State`, so the
@@ -155,6 +158,7 @@ fn cluster(
                 );
             }
             "read_only" => c.read_only = Some(here.boolean(v)?),
+            "docker" => c.docker = Some(here.string(v)?),
             "prod" => c.prod = Some(here.boolean(v)?),
             "ca_cert" => {
                 let p = PathBuf::from(here.string(v)?);

@@ -16,6 +16,7 @@ pub mod effects;
 pub mod keymap;
 pub mod logging;
 pub mod sim;
+pub mod swarm;
 pub mod table;
 pub mod theme;
 pub mod timezone;

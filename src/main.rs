@@ -11,9 +11,11 @@ fn main() {
     let cli = Cli::parse();
     let log = eos::logging::init();
     let code = match cli.command {
-        Some(Command::Get(args)) => {
-            runtime().block_on(cmd::get::run(&cli.conn, &cli.console, args))
-        }
+        // A Docker Swarm (`--docker`, or a `[clusters.NAME] docker = …`) has its own reads.
+        Some(Command::Get(args)) => match cmd::get_swarm::docker_url(&cli.conn, &cli.console) {
+            Some(url) => runtime().block_on(cmd::get_swarm::run(&url, &cli.conn, args)),
+            None => runtime().block_on(cmd::get::run(&cli.conn, &cli.console, args)),
+        },
         Some(Command::Sim(sim)) => runtime().block_on(cmd::sim::run(sim)),
         Some(Command::Demo(args)) => {
             runtime().block_on(cmd::demo::run(&cli.conn, &cli.console, args))

@@ -81,6 +81,10 @@ pub enum What {
     Tiers,
     /// Agent hosts with active tasks or in maintenance: mode, tasks, jobs, tasks still to move.
     Hosts,
+    /// Docker Swarm (`--docker`): services with mode, running/desired tasks, image, update state.
+    Services,
+    /// Docker Swarm (`--docker`): nodes with role, availability, status, engine and task count.
+    Nodes,
 }
 
 pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
@@ -304,6 +308,11 @@ pub async fn fetch_to(
     let out = args.output;
     let err = |e: crate::aurora::client::ClientError| GetError::client(client, e);
     let text = match &args.what {
+        What::Services | What::Nodes => {
+            return Err(GetError::Usage(
+                "services and nodes are Docker Swarm reads: give --docker[=URL]".into(),
+            ));
+        }
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
             roles.sort_by(|a, b| a.role.cmp(&b.role));

@@ -12,6 +12,7 @@ pub mod console;
 pub mod demo;
 pub mod get;
 pub mod get_exit;
+pub mod get_swarm;
 pub mod keys;
 pub mod sim;
 pub mod themes;
@@ -47,6 +48,13 @@ pub struct ConnectArgs {
     /// /etc/aurora, then ~/.aurora/clusters.json); `eos clusters` lists them.
     #[arg(long, global = true, value_name = "NAME", conflicts_with = "scheduler")]
     pub cluster: Option<String>,
+    /// A Docker Swarm instead of Aurora: `--docker` alone uses DOCKER_HOST, else the current
+    /// docker context, else unix:///var/run/docker.sock; `--docker=URL` names the Engine
+    /// (`unix:///PATH`, `tcp://HOST:PORT` with DOCKER_TLS_VERIFY/DOCKER_CERT_PATH). Give it
+    /// with `=`, so `eos --docker get services` is unambiguous.
+    #[arg(long, global = true, value_name = "URL", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with_all = ["scheduler", "cluster"])]
+    pub docker: Option<String>,
     /// A PEM file of extra certificate authorities to trust for https schedulers, on top of
     /// the system's.
     #[arg(long, global = true, value_name = "FILE")]

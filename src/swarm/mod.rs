@@ -1,0 +1,16 @@
+//! Docker Swarm as a second backend (issue 16): connecting to a Docker Engine, the Swarm's
+//! objects as the operator sees them, `eos --docker get …`, and the writes with their version
+//! checks. The console reaches it through the backend boundary; nothing here draws.
+//!
+//! - `target`: which Engine `--docker[=URL]` / `[clusters.NAME] docker` means.
+//! - `client`: the connection (bollard; bounded GETs), errors by what they prove.
+//! - `reads`: the GETs.
+//! - `model`: rows, per-slot history, the update view, triage (pure).
+//! - `get`: `eos --docker get services | tasks | task | nodes | update`.
+//! - `write`: scale, restart, rollback, spec update, node availability.
+
+pub mod client;
+pub mod model;
+pub mod reads;
+pub mod target;
+pub mod write;

@@ -1,0 +1,690 @@
+//! What the operator sees of a Swarm, derived from the Engine's own objects (bollard's models):
+//! service rows (≈ jobs), task rows and per-slot history (≈ instances), node rows (≈ hosts),
+//! the live rolling update, and triage facts. Pure functions, no I/O: the console and
+//! `eos get` both build on them.
+
+use std::collections::BTreeMap;
+
+use bollard::models::{Node, Service, Task, TaskSpec, TaskState};
+
+use crate::diff::{DiffLine, diff_lines};
+
+/// How a service schedules its tasks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    Replicated(u64),
+    Global,
+    ReplicatedJob,
+    GlobalJob,
+    Unknown,
+}
+
+impl Mode {
+    pub fn of(s: &Service) -> Mode {
+        let Some(m) = s.spec.as_ref().and_then(|s| s.mode.as_ref()) else {
+            return Mode::Unknown;
+        };
+        if let Some(r) = &m.replicated {
+            Mode::Replicated(r.replicas.unwrap_or(1).max(0) as u64)
+        } else if m.global.is_some() {
+            Mode::Global
+        } else if m.replicated_job.is_some() {
+            Mode::ReplicatedJob
+        } else if m.global_job.is_some() {
+            Mode::GlobalJob
+        } else {
+            Mode::Unknown
+        }
+    }
+
+    pub fn label(&self) -> &'static str {
+        match self {
+            Mode::Replicated(_) => "replicated",
+            Mode::Global => "global",
+            Mode::ReplicatedJob => "replicated-job",
+            Mode::GlobalJob => "global-job",
+            Mode::Unknown => "?",
+        }
+    }
+}
+
+/// The object version a write must send back.
+pub fn version_of(v: Option<&bollard::models::ObjectVersion>) -> u64 {
+    v.and_then(|v| v.index).unwrap_or(0)
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceRow {
+    pub id: String,
+    pub name: String,
+    pub mode: Mode,
+    /// From `?status=true`; None when the Engine did not send ServiceStatus.
+    pub running: Option<u64>,
+    pub desired: Option<u64>,
+    pub image: String,
+    /// UpdateStatus.State (`updating`, `paused`, `completed`, `rollback_*`), when any.
+    pub update_state: Option<String>,
+    pub update_message: Option<String>,
+    /// UpdatedAt: the last change to the service object.
+    pub last_change: Option<String>,
+    pub version: u64,
+}
+
+pub fn service_row(s: &Service) -> ServiceRow {
+    let spec = s.spec.as_ref();
+    let update = s.update_status.as_ref();
+    ServiceRow {
+        id: s.id.clone().unwrap_or_default(),
+        name: spec.and_then(|s| s.name.clone()).unwrap_or_default(),
+        mode: Mode::of(s),
+        running: s.service_status.as_ref().and_then(|st| st.running_tasks),
+        desired: s.service_status.as_ref().and_then(|st| st.desired_tasks),
+        image: spec
+            .and_then(|s| s.task_template.as_ref())
+            .map(image_of)
+            .unwrap_or_default(),
+        update_state: update
+            .and_then(|u| u.state.as_ref())
+            .map(|st| st.to_string())
+            .filter(|st| !st.is_empty()),
+        update_message: update.and_then(|u| u.message.clone()),
+        last_change: s.updated_at.clone(),
+        version: version_of(s.version.as_ref()),
+    }
+}
+
+/// The image a task spec runs, without the `@sha256:…` digest the CLI pins (shown shorter).
+pub fn image_of(t: &TaskSpec) -> String {
+    let image = t
+        .container_spec
+        .as_ref()
+        .and_then(|c| c.image.clone())
+        .unwrap_or_default();
+    match image.split_once("@sha256:") {
+        Some((name, _)) => name.to_owned(),
+        None => image,
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskRow {
+    pub id: String,
+    pub service_id: String,
+    /// Replicated services number their tasks; global ones have none (keyed by node).
+    pub slot: Option<i64>,
+    pub node_id: Option<String>,
+    /// The node's hostname when known, else its id.
+    pub node: String,
+    pub desired_state: String,
+    pub state: String,
+    pub message: String,
+    pub error: Option<String>,
+    pub exit_code: Option<i64>,
+    pub container_id: Option<String>,
+    /// When the task entered its current state.
+    pub since: Option<String>,
+    pub created_at: Option<String>,
+    pub image: String,
+    /// Whether the task runs the service's current spec (false: the update has not reached
+    /// it yet, or it is left from before).
+    pub current_spec: bool,
+}
+
+fn state_label(s: Option<&TaskState>) -> String {
+    s.map(|s| s.to_string()).unwrap_or_default()
+}
+
+/// Rows for `tasks`, naming nodes from `nodes`; `spec` is the service's current TaskTemplate.
+/// Ordered by slot (then node), newest first within a slot.
+pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec<TaskRow> {
+    let hostname = |id: &str| {
+        nodes
+            .iter()
+            .find(|n| n.id.as_deref() == Some(id))
+            .and_then(|n| n.description.as_ref()?.hostname.clone())
+    };
+    let spec_json = spec.and_then(comparable_spec);
+    let mut rows: Vec<TaskRow> = tasks
+        .iter()
+        .map(|t| {
+            let status = t.status.as_ref();
+            let node_id = t.node_id.clone().filter(|n| !n.is_empty());
+            TaskRow {
+                id: t.id.clone().unwrap_or_default(),
+                service_id: t.service_id.clone().unwrap_or_default(),
+                slot: t.slot.filter(|s| *s > 0),
+                node: node_id
+                    .as_deref()
+                    .map(|n| hostname(n).unwrap_or_else(|| n.to_owned()))
+                    .unwrap_or_default(),
+                node_id,
+                desired_state: state_label(t.desired_state.as_ref()),
+                state: state_label(status.and_then(|s| s.state.as_ref())),
+                message: status.and_then(|s| s.message.clone()).unwrap_or_default(),
+                error: status.and_then(|s| s.err.clone()).filter(|e| !e.is_empty()),
+                exit_code: status
+                    .and_then(|s| s.container_status.as_ref())
+                    .and_then(|c| c.exit_code),
+                container_id: status
+                    .and_then(|s| s.container_status.as_ref())
+                    .and_then(|c| c.container_id.clone())
+                    .filter(|c| !c.is_empty()),
+                since: status.and_then(|s| s.timestamp.clone()),
+                created_at: t.created_at.clone(),
+                image: t.spec.as_ref().map(image_of).unwrap_or_default(),
+                current_spec: match (&spec_json, &t.spec) {
+                    (Some(want), Some(have)) => comparable_spec(have).as_ref() == Some(want),
+                    _ => false,
+                },
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (a.slot, &a.node_id)
+            .cmp(&(b.slot, &b.node_id))
+            .then_with(|| b.created_at.cmp(&a.created_at))
+    });
+    rows
+}
+
+/// A task spec as JSON for "does this task run the service's spec": the Engine adds
+/// `Runtime` to the service's TaskTemplate but not to the tasks' copies, so it is left out.
+fn comparable_spec(t: &TaskSpec) -> Option<serde_json::Value> {
+    let mut v = serde_json::to_value(t).ok()?;
+    if let Some(o) = v.as_object_mut() {
+        o.remove("Runtime");
+    }
+    Some(v)
+}
+
+/// Where a task belongs: its slot, or for a global service its node.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SlotKey {
+    Slot(i64),
+    Node(String),
+}
+
+pub fn slot_key(t: &TaskRow) -> SlotKey {
+    match t.slot {
+        Some(s) => SlotKey::Slot(s),
+        None => SlotKey::Node(t.node_id.clone().unwrap_or_default()),
+    }
+}
+
+/// The retained history of each slot, newest first (`H` in the console).
+pub fn history_by_slot(rows: &[TaskRow]) -> BTreeMap<SlotKey, Vec<TaskRow>> {
+    let mut map: BTreeMap<SlotKey, Vec<TaskRow>> = BTreeMap::new();
+    for r in rows {
+        map.entry(slot_key(r)).or_default().push(r.clone());
+    }
+    for v in map.values_mut() {
+        v.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    }
+    map
+}
+
+/// The task each slot is about now: the newest one the orchestrator still wants running,
+/// else the newest at all.
+pub fn current_tasks(rows: &[TaskRow]) -> Vec<TaskRow> {
+    history_by_slot(rows)
+        .into_values()
+        .filter_map(|h| {
+            h.iter()
+                .find(|t| t.desired_state == "running" || t.desired_state == "ready")
+                .or(h.first())
+                .cloned()
+        })
+        .collect()
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRow {
+    pub id: String,
+    pub hostname: String,
+    pub role: String,
+    pub availability: String,
+    pub status: String,
+    pub engine_version: String,
+    pub leader: bool,
+    /// Tasks the orchestrator wants running on the node.
+    pub tasks: usize,
+    pub version: u64,
+}
+
+pub fn node_rows(nodes: &[Node], tasks: &[Task]) -> Vec<NodeRow> {
+    let mut rows: Vec<NodeRow> = nodes
+        .iter()
+        .map(|n| {
+            let id = n.id.clone().unwrap_or_default();
+            let spec = n.spec.as_ref();
+            NodeRow {
+                hostname: n
+                    .description
+                    .as_ref()
+                    .and_then(|d| d.hostname.clone())
+                    .unwrap_or_default(),
+                role: spec
+                    .and_then(|s| s.role.as_ref())
+                    .map(|r| r.to_string())
+                    .unwrap_or_default(),
+                availability: spec
+                    .and_then(|s| s.availability.as_ref())
+                    .map(|a| a.to_string())
+                    .unwrap_or_default(),
+                status: n
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.state.as_ref())
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+                engine_version: n
+                    .description
+                    .as_ref()
+                    .and_then(|d| d.engine.as_ref())
+                    .and_then(|e| e.engine_version.clone())
+                    .unwrap_or_default(),
+                leader: n
+                    .manager_status
+                    .as_ref()
+                    .and_then(|m| m.leader)
+                    .unwrap_or(false),
+                tasks: tasks
+                    .iter()
+                    .filter(|t| {
+                        t.node_id.as_deref() == Some(id.as_str())
+                            && t.desired_state == Some(TaskState::RUNNING)
+                    })
+                    .count(),
+                version: version_of(n.version.as_ref()),
+                id,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| a.hostname.cmp(&b.hostname).then(a.id.cmp(&b.id)));
+    rows
+}
+
+/// A service's UpdateConfig, as the Engine names its parts (durations in nanoseconds).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct UpdateSettings {
+    pub parallelism: Option<i64>,
+    pub delay_ns: Option<i64>,
+    pub failure_action: Option<String>,
+    pub monitor_ns: Option<i64>,
+    pub max_failure_ratio: Option<f64>,
+    pub order: Option<String>,
+}
+
+/// One slot of the per-slot grid: does its current task run the new spec yet?
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlotProgress {
+    pub slot: SlotKey,
+    pub task_id: String,
+    pub state: String,
+    pub on_new_spec: bool,
+}
+
+/// The live rolling update of one service.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UpdateView {
+    pub service: String,
+    /// UpdateStatus.State; None when the service was never updated.
+    pub state: Option<String>,
+    pub message: Option<String>,
+    pub started_at: Option<String>,
+    pub completed_at: Option<String>,
+    pub settings: UpdateSettings,
+    pub slots: Vec<SlotProgress>,
+    /// Slots whose current task runs the new spec, and all slots.
+    pub updated: usize,
+    pub total: usize,
+    /// PreviousSpec → Spec, as indented JSON lines; empty when there is no PreviousSpec.
+    pub diff: Vec<DiffLine>,
+}
+
+impl UpdateView {
+    /// Whether the update is still moving (the Engine's own states).
+    pub fn is_active(&self) -> bool {
+        matches!(self.state.as_deref(), Some("updating" | "rollback_started"))
+    }
+
+    /// Seconds left at the pace so far: elapsed × remaining ÷ done. None before any slot is
+    /// done, when it is not moving, or without a start time.
+    pub fn estimate_secs(&self, now: chrono::DateTime<chrono::Utc>) -> Option<i64> {
+        if !self.is_active() || self.updated == 0 {
+            return None;
+        }
+        let started = chrono::DateTime::parse_from_rfc3339(self.started_at.as_deref()?).ok()?;
+        let elapsed = (now - started.with_timezone(&chrono::Utc))
+            .num_seconds()
+            .max(0);
+        let left = self.total.saturating_sub(self.updated) as i64;
+        Some(elapsed * left / self.updated as i64)
+    }
+}
+
+/// `service` is the Engine's JSON for the service (bollard's model drops PreviousSpec), `tasks`
+/// its tasks.
+pub fn update_view(service: &serde_json::Value, tasks: &[Task]) -> Result<UpdateView, String> {
+    let typed: Service = serde_json::from_value(service.clone()).map_err(|e| e.to_string())?;
+    let row = service_row(&typed);
+    let spec = typed.spec.as_ref();
+    let cfg = spec.and_then(|s| s.update_config.as_ref());
+    let settings = UpdateSettings {
+        parallelism: cfg.and_then(|c| c.parallelism),
+        delay_ns: cfg.and_then(|c| c.delay),
+        failure_action: cfg
+            .and_then(|c| c.failure_action.as_ref())
+            .map(|a| a.to_string()),
+        monitor_ns: cfg.and_then(|c| c.monitor),
+        max_failure_ratio: cfg.and_then(|c| c.max_failure_ratio),
+        order: cfg.and_then(|c| c.order.as_ref()).map(|o| o.to_string()),
+    };
+    let rows = task_rows(tasks, &[], spec.and_then(|s| s.task_template.as_ref()));
+    let slots: Vec<SlotProgress> = current_tasks(&rows)
+        .into_iter()
+        .filter(|t| t.desired_state != "shutdown" || t.current_spec)
+        .map(|t| SlotProgress {
+            slot: slot_key(&t),
+            task_id: t.id.clone(),
+            on_new_spec: t.current_spec && t.state == "running",
+            state: t.state,
+        })
+        .collect();
+    let lines = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|v| serde_json::to_string_pretty(v).ok())
+            .map(|s| s.lines().map(str::to_owned).collect())
+            .unwrap_or_default()
+    };
+    let diff = match service.get("PreviousSpec") {
+        Some(prev) => diff_lines(&lines(Some(prev)), &lines(service.get("Spec")), 3),
+        None => Vec::new(),
+    };
+    let u = typed.update_status.as_ref();
+    Ok(UpdateView {
+        service: row.name,
+        state: row.update_state,
+        message: row.update_message,
+        started_at: u.and_then(|u| u.started_at.clone()),
+        completed_at: u.and_then(|u| u.completed_at.clone()),
+        settings,
+        updated: slots.iter().filter(|s| s.on_new_spec).count(),
+        total: slots.len(),
+        slots,
+        diff,
+    })
+}
+
+/// A task worth an operator's attention, with the Engine's reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriageTask {
+    pub service: String,
+    pub task_id: String,
+    pub slot: Option<i64>,
+    pub state: String,
+    /// Status.Err, else Status.Message ("no suitable node (insufficient resources on 2 nodes)").
+    pub reason: String,
+    pub since: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Triage {
+    /// Tasks the orchestrator wants running that are still pending: they cannot be placed.
+    pub pending: Vec<TriageTask>,
+    /// Tasks that failed or were rejected, newest first.
+    pub failing: Vec<TriageTask>,
+    /// Services whose update paused or rolled back: (name, state, message).
+    pub updates: Vec<(String, String, String)>,
+}
+
+pub fn triage(services: &[Service], tasks: &[Task]) -> Triage {
+    let name_of = |id: &str| {
+        services
+            .iter()
+            .find(|s| s.id.as_deref() == Some(id))
+            .and_then(|s| s.spec.as_ref()?.name.clone())
+            .unwrap_or_else(|| id.to_owned())
+    };
+    let entry = |t: &Task| {
+        let st = t.status.as_ref();
+        TriageTask {
+            service: name_of(t.service_id.as_deref().unwrap_or_default()),
+            task_id: t.id.clone().unwrap_or_default(),
+            slot: t.slot.filter(|s| *s > 0),
+            state: state_label(st.and_then(|s| s.state.as_ref())),
+            reason: st
+                .and_then(|s| {
+                    s.err
+                        .clone()
+                        .filter(|e| !e.is_empty())
+                        .or(s.message.clone())
+                })
+                .unwrap_or_default(),
+            since: st.and_then(|s| s.timestamp.clone()),
+        }
+    };
+    let mut out = Triage::default();
+    for t in tasks {
+        let state = t.status.as_ref().and_then(|s| s.state.as_ref());
+        if t.desired_state == Some(TaskState::RUNNING) && state == Some(&TaskState::PENDING) {
+            out.pending.push(entry(t));
+        } else if matches!(state, Some(TaskState::FAILED | TaskState::REJECTED)) {
+            out.failing.push(entry(t));
+        }
+    }
+    out.failing.sort_by(|a, b| b.since.cmp(&a.since));
+    for s in services {
+        let row = service_row(s);
+        if let Some(state) = row.update_state.filter(|st| {
+            matches!(
+                st.as_str(),
+                "paused" | "rollback_started" | "rollback_paused" | "rollback_completed"
+            )
+        }) {
+            out.updates
+                .push((row.name, state, row.update_message.unwrap_or_default()));
+        }
+    }
+    out.updates.sort();
+    out
+}
+
+/// "3m", "2h", "4d" since an RFC 3339 time (the Engine's nanosecond timestamps parse too).
+pub fn age(since: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> String {
+    let Some(t) = since.and_then(|s| chrono::DateTime::parse_from_rfc3339(s).ok()) else {
+        return String::new();
+    };
+    let secs = (now - t.with_timezone(&chrono::Utc)).num_seconds().max(0);
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        s if s < 7200 => format!("{}m", s / 60),
+        s if s < 172_800 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn task(id: &str, slot: i64, desired: &str, state: &str, created: &str, image: &str) -> Task {
+        serde_json::from_value(json!({
+            "ID": id, "ServiceID": "svc", "Slot": slot, "NodeID": "n1",
+            "CreatedAt": created, "DesiredState": desired,
+            "Status": {"State": state, "Message": state, "Timestamp": created,
+                       "Err": if state == "failed" { "task: non-zero exit (1)" } else { "" }},
+            "Spec": {"ContainerSpec": {"Image": image}}
+        }))
+        .unwrap()
+    }
+
+    fn service(update: Option<&str>) -> serde_json::Value {
+        let mut s = json!({
+            "ID": "svc", "Version": {"Index": 5_000_000_000u64},
+            "UpdatedAt": "2026-01-01T00:00:00Z",
+            "Spec": {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}},
+                     "TaskTemplate": {"ContainerSpec": {"Image": "img:2@sha256:abc"}, "Runtime": "container"},
+                     "UpdateConfig": {"Parallelism": 1, "FailureAction": "pause", "Order": "stop-first"}},
+            "PreviousSpec": {"Name": "web", "Mode": {"Replicated": {"Replicas": 2}},
+                     "TaskTemplate": {"ContainerSpec": {"Image": "img:1"}}},
+            "ServiceStatus": {"RunningTasks": 1, "DesiredTasks": 2}
+        });
+        if let Some(st) = update {
+            s["UpdateStatus"] =
+                json!({"State": st, "StartedAt": "2026-01-01T00:00:00Z", "Message": "m"});
+        }
+        s
+    }
+
+    #[test]
+    fn service_rows_carry_mode_counts_image_and_a_64_bit_version() {
+        let s: Service = serde_json::from_value(service(Some("updating"))).unwrap();
+        let r = service_row(&s);
+        assert_eq!(r.name, "web");
+        assert_eq!(r.mode, Mode::Replicated(2));
+        assert_eq!((r.running, r.desired), (Some(1), Some(2)));
+        assert_eq!(r.image, "img:2");
+        assert_eq!(r.update_state.as_deref(), Some("updating"));
+        assert_eq!(r.version, 5_000_000_000);
+    }
+
+    #[test]
+    fn history_is_per_slot_newest_first_and_current_is_the_one_wanted_running() {
+        let tasks = [
+            task(
+                "old",
+                1,
+                "shutdown",
+                "failed",
+                "2026-01-01T00:00:00Z",
+                "img:1",
+            ),
+            task(
+                "new",
+                1,
+                "running",
+                "running",
+                "2026-01-01T00:01:00Z",
+                "img:2@sha256:abc",
+            ),
+            task(
+                "two",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:30Z",
+                "img:1",
+            ),
+        ];
+        let rows = task_rows(&tasks, &[], None);
+        let h = history_by_slot(&rows);
+        let ids: Vec<_> = h[&SlotKey::Slot(1)].iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["new", "old"]);
+        let cur: Vec<_> = current_tasks(&rows).into_iter().map(|t| t.id).collect();
+        assert_eq!(cur, ["new", "two"]);
+        assert_eq!(
+            rows.iter()
+                .find(|t| t.id == "old")
+                .unwrap()
+                .error
+                .as_deref(),
+            Some("task: non-zero exit (1)")
+        );
+    }
+
+    #[test]
+    fn the_update_view_counts_slots_on_the_new_spec_and_diffs_previous_spec() {
+        let svc = service(Some("updating"));
+        let tasks = [
+            task(
+                "a",
+                1,
+                "running",
+                "running",
+                "2026-01-01T00:01:00Z",
+                "img:2@sha256:abc",
+            ),
+            task(
+                "b",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:00Z",
+                "img:1",
+            ),
+        ];
+        let v = update_view(&svc, &tasks).unwrap();
+        assert_eq!((v.updated, v.total), (1, 2));
+        assert_eq!(v.settings.failure_action.as_deref(), Some("pause"));
+        assert!(
+            v.diff
+                .iter()
+                .any(|l| matches!(l, DiffLine::Added(s) if s.contains("img:2")))
+        );
+        assert!(
+            v.diff
+                .iter()
+                .any(|l| matches!(l, DiffLine::Removed(s) if s.contains("img:1")))
+        );
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:01:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(v.estimate_secs(now), Some(60));
+    }
+
+    #[test]
+    fn triage_finds_pending_failing_and_stuck_updates() {
+        let services: Vec<Service> = vec![serde_json::from_value(service(Some("paused"))).unwrap()];
+        let mut pending = task(
+            "p",
+            3,
+            "running",
+            "pending",
+            "2026-01-01T00:00:00Z",
+            "img:2",
+        );
+        pending.status.as_mut().unwrap().err =
+            Some("no suitable node (insufficient resources on 2 nodes)".into());
+        let tasks = [
+            pending,
+            task(
+                "f",
+                1,
+                "shutdown",
+                "failed",
+                "2026-01-01T00:00:00Z",
+                "img:2",
+            ),
+            task(
+                "ok",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:00:00Z",
+                "img:2",
+            ),
+        ];
+        let t = triage(&services, &tasks);
+        assert_eq!(t.pending.len(), 1);
+        assert!(t.pending[0].reason.contains("insufficient resources"));
+        assert_eq!(t.pending[0].service, "web");
+        assert_eq!(
+            t.failing
+                .iter()
+                .map(|t| t.task_id.as_str())
+                .collect::<Vec<_>>(),
+            ["f"]
+        );
+        assert_eq!(t.updates, vec![("web".into(), "paused".into(), "m".into())]);
+    }
+
+    #[test]
+    fn ages_read_engine_timestamps() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T01:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(age(Some("2026-01-01T00:57:00.123456789Z"), now), "2m");
+        assert_eq!(age(Some("garbage"), now), "");
+    }
+}
