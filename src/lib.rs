@@ -15,6 +15,7 @@ pub mod get;
 pub mod get_exit;
 pub mod keymap;
 pub mod logging;
+pub mod observer;
 pub mod run;
 pub mod sim;
 pub mod simcmd;
