@@ -10,6 +10,7 @@ pub mod clock;
 pub mod cron;
 pub mod faults;
 pub mod lifecycle;
+pub mod observer;
 pub mod server;
 pub mod state;
 pub mod updates;
