@@ -79,6 +79,8 @@ pub enum What {
     Tiers,
     /// Agent hosts with active tasks or in maintenance: mode, tasks, jobs, tasks still to move.
     Hosts,
+    /// A task's stdout or stderr from the Thermos observer on its agent (`-f` follows).
+    Logs(crate::get_logs::LogsArgs),
 }
 
 pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: GetArgs) -> i32 {
@@ -88,6 +90,10 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         let dir = crate::cli::config_dir();
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())?;
         crate::timezone::set(config.timezone.unwrap_or_default());
+        let mut args = args;
+        if let What::Logs(l) = &mut args.what {
+            l.config = Some(config.clone());
+        }
         let connector = crate::connection::Connector::new(conn, &config);
         let mut cfg = connector.client_config().await?;
         cfg.read_retries = args.retries;
@@ -301,6 +307,7 @@ pub async fn fetch_to(
     let out = args.output;
     let err = |e: crate::aurora::client::ClientError| GetError::client(client, e);
     let text = match &args.what {
+        What::Logs(l) => return crate::get_logs::print(client, l, cluster, sink).await,
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
             roles.sort_by(|a, b| a.role.cmp(&b.role));

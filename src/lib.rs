@@ -13,6 +13,7 @@ pub mod diff;
 pub mod effects;
 pub mod get;
 pub mod get_exit;
+pub mod get_logs;
 pub mod keymap;
 pub mod logging;
 pub mod observer;
