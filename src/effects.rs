@@ -128,6 +128,11 @@ impl Effects {
                     let _ = tx.send(Action::Previewed(Box::new(Previewed { id, result })));
                 });
             }
+            // The log pane's observer calls (src/effects_logs.rs).
+            Effect::LogFetch(f) => {
+                let clock = self.clock.clone();
+                crate::effects_logs::spawn(*f, self.tx.clone(), move || clock())
+            }
             Effect::Connect { cluster } => {
                 let (Some(connector), Some(out)) =
                     (self.connector.clone(), self.connections.clone())

@@ -92,7 +92,7 @@ pub async fn run(conn: &ConnectArgs, console: &crate::cli::ConsoleArgs, args: Ge
         crate::timezone::set(config.timezone.unwrap_or_default());
         let mut args = args;
         if let What::Logs(l) = &mut args.what {
-            l.config = Some(config.clone());
+            l.config = Some(Box::new(config.clone()));
         }
         let connector = crate::connection::Connector::new(conn, &config);
         let mut cfg = connector.client_config().await?;

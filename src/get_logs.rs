@@ -45,7 +45,7 @@ pub struct LogsArgs {
     pub observer_url: Option<String>,
     /// The config file's settings (filled in by `eos get`, not a flag).
     #[arg(skip)]
-    pub config: Option<crate::config::Config>,
+    pub config: Option<Box<crate::config::Config>>,
 }
 
 /// An observer failure as an `eos get` failure (unreachable: 7, unknown: 6). Not-found texts
@@ -81,7 +81,7 @@ fn template(args: &LogsArgs, cluster: Option<&str>) -> String {
     if let Some(t) = &args.observer_url {
         return t.clone();
     }
-    let cfg = args.config.clone().unwrap_or_default();
+    let cfg = args.config.as_deref().cloned().unwrap_or_default();
     cluster
         .and_then(|c| cfg.clusters.get(c))
         .and_then(|c| c.observer_url.clone())

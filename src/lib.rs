@@ -11,6 +11,7 @@ pub mod connection;
 pub mod console;
 pub mod diff;
 pub mod effects;
+pub mod effects_logs;
 pub mod get;
 pub mod get_exit;
 pub mod get_logs;

@@ -13,6 +13,7 @@ pub mod hosts;
 pub mod input;
 mod keys;
 pub mod link;
+pub mod logs;
 pub mod messages;
 pub mod mouse;
 pub mod nav;
@@ -73,6 +74,8 @@ pub enum Action {
         cluster: String,
         error: String,
     },
+    /// The Thermos observer answered the log pane (`logs.rs`).
+    LogReply(Box<logs::LogReply>),
 }
 
 #[derive(Debug)]
@@ -146,6 +149,8 @@ pub enum Effect {
     Connect {
         cluster: String,
     },
+    /// Ask a Thermos observer for the log pane (`logs.rs`, carried out by `effects_logs.rs`).
+    LogFetch(Box<logs::LogFetch>),
     Quit,
 }
 
@@ -253,6 +258,8 @@ pub struct State {
     pub switching: Option<String>,
     /// A `:` target being looked up before its view opens (see `goto.rs`).
     pub lookup: Option<goto::Lookup>,
+    /// The log pane (`l`), over the view while open.
+    pub logs: Option<Box<logs::LogPane>>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -312,6 +319,7 @@ impl State {
             cluster_pinned: false,
             switching: None,
             lookup: None,
+            logs: None,
         }
     }
 
@@ -620,6 +628,7 @@ impl State {
         self.schedule(fx, false);
         self.keep_holding(fx);
         self.rolling_step(fx);
+        self.logs_tick(fx);
         if self
             .message
             .as_ref()
@@ -683,6 +692,8 @@ impl State {
         self.pending_keys.push(Key::from_event(&key));
         let layers = if self.help.is_some() {
             vec![crate::keymap::Layer::Help, crate::keymap::Layer::Global]
+        } else if self.logs.is_some() {
+            crate::keymap::Layer::Logs.chain()
         } else {
             self.top().layers()
         };
@@ -820,6 +831,9 @@ impl State {
 
     fn on_command(&mut self, c: Command, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if self.help.is_none() && self.on_logs_command(c, fx) {
+            return;
+        }
         if c.mutates() && self.read_only {
             self.say(
                 format!(
@@ -944,6 +958,12 @@ impl State {
                     _ => self.say("nothing to copy here", Level::Error),
                 }
             }
+            Command::Logs => self.open_logs(fx),
+            Command::LogsFollow
+            | Command::LogsWrap
+            | Command::LogsStream
+            | Command::LogsProcess
+            | Command::LogsRun => {}
             Command::Help => {
                 self.help = if self.help.is_some() {
                     None
@@ -1183,6 +1203,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Link(news) => state.on_link(news),
         Action::Connected(c) => state.on_connected(*c, &mut fx),
         Action::ConnectFailed { cluster, error } => state.on_connect_failed(cluster, error),
+        Action::LogReply(r) => state.on_log_reply(*r, &mut fx),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

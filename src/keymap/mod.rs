@@ -31,6 +31,7 @@ pub enum Layer {
     Host,
     Clusters,
     Help,
+    Logs,
 }
 
 impl Layer {
@@ -50,6 +51,7 @@ impl Layer {
         Layer::Host,
         Layer::Clusters,
         Layer::Help,
+        Layer::Logs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,6 +71,7 @@ impl Layer {
             Layer::Host => "host",
             Layer::Clusters => "clusters",
             Layer::Help => "help",
+            Layer::Logs => "logs",
         }
     }
 

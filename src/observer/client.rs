@@ -94,7 +94,7 @@ impl Chunk {
 /// Why a call to the observer failed, in the words the pane and `eos get logs` show.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ObserverError {
-    #[error("the observer at {url} cannot be reached: {why}")]
+    #[error("cannot reach the observer at {url}: {why}")]
     Unreachable { url: String, why: String },
     #[error(
         "the observer at {url} does not know task {task_id} (not on that agent, or not started yet)"

@@ -128,6 +128,15 @@ impl Driver {
                             cluster,
                         }))
                     }
+                    Effect::LogFetch(f) => {
+                        let result = eos::effects_logs::fetch(&f).await;
+                        Action::LogReply(Box::new(eos::app::logs::LogReply {
+                            generation: f.generation,
+                            request: f.request.clone(),
+                            at: self.sim.now_ms(),
+                            result,
+                        }))
+                    }
                     Effect::PreviewUpdate { id, request } => {
                         let result = eos::effects::preview(&self.client, &request).await;
                         Action::Previewed(Box::new(Previewed { id, result }))

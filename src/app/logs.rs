@@ -1,0 +1,380 @@
+//! The log pane (`l` on a task row or the task view): one task's stdout or stderr from the
+//! Thermos observer on its agent, followed live. Its state and reducer live here; fetching is
+//! an [`Effect::LogFetch`] carried out at the edge (`effects_logs.rs`), drawing is
+//! `ui/logs.rs`. The pane is its own keymap layer (`[logs]`), so task keys do nothing in it.
+//!
+//! Following polls while the pane is open (every second, at once again after a full chunk)
+//! and stops when it closes: a closed pane has no state left to poll for. Replies carry the
+//! pane's generation, so an answer for an earlier process, stream or run is dropped.
+
+use std::collections::BTreeMap;
+
+use super::command::Command;
+use super::{Effect, Level, State};
+use crate::observer::buffer::{Limits, LineBuffer};
+use crate::observer::client::default_process;
+use crate::observer::tail::{self, CHUNK_BYTES, Tail, Want};
+use crate::observer::{Chunk, LogKind, ObserverError, ProcessInfo};
+
+/// Console ticks (250 ms) between polls while following: the observer UI's one second.
+pub const POLL_TICKS: u64 = 4;
+
+/// What a log fetch asks the observer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LogRequest {
+    Processes,
+    /// The tail's next range.
+    Tail(Want),
+    /// Earlier text, before what is loaded (`g`).
+    Earlier(Want),
+}
+
+/// One fetch for the edge to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogFetch {
+    pub generation: u64,
+    pub base: String,
+    pub task_id: String,
+    pub process: String,
+    pub run: i64,
+    pub kind: LogKind,
+    pub request: LogRequest,
+}
+
+/// The observer's answer to a [`LogFetch`].
+#[derive(Debug)]
+pub struct LogReply {
+    pub generation: u64,
+    pub request: LogRequest,
+    pub at: i64,
+    pub result: Result<LogAnswer, ObserverError>,
+}
+
+#[derive(Debug)]
+pub enum LogAnswer {
+    Processes(BTreeMap<String, ProcessInfo>),
+    Chunk(Chunk),
+}
+
+#[derive(Debug)]
+pub struct LogPane {
+    pub task_id: String,
+    pub host: String,
+    pub base: String,
+    pub processes: BTreeMap<String, ProcessInfo>,
+    pub process: Option<String>,
+    pub kind: LogKind,
+    /// -1: the latest run.
+    pub run: i64,
+    pub tail: Tail,
+    pub buffer: LineBuffer,
+    /// The first line shown when not following.
+    pub scroll: usize,
+    /// Stay at the bottom and poll.
+    pub follow: bool,
+    pub wrap: bool,
+    pub generation: u64,
+    pub in_flight: bool,
+    /// Ask again at the next tick (the last chunk was full).
+    pub again: bool,
+    pub last_poll_tick: u64,
+    /// What went wrong, said plainly in the pane (unreachable, no such process, rotated).
+    pub problem: Option<String>,
+    /// When the last chunk with text arrived (scheduler-side clock, ms).
+    pub last_chunk_at: Option<i64>,
+}
+
+impl LogPane {
+    pub fn new(task_id: &str, host: &str, base: &str) -> LogPane {
+        LogPane {
+            task_id: task_id.to_owned(),
+            host: host.to_owned(),
+            base: base.to_owned(),
+            processes: BTreeMap::new(),
+            process: None,
+            kind: LogKind::Stdout,
+            run: -1,
+            tail: Tail::new(),
+            buffer: LineBuffer::new(Limits::default()),
+            scroll: 0,
+            follow: true,
+            wrap: false,
+            generation: 1,
+            in_flight: false,
+            again: false,
+            last_poll_tick: 0,
+            problem: None,
+            last_chunk_at: None,
+        }
+    }
+
+    fn fetch(&self, request: LogRequest) -> Effect {
+        Effect::LogFetch(Box::new(LogFetch {
+            generation: self.generation,
+            base: self.base.clone(),
+            task_id: self.task_id.clone(),
+            process: self.process.clone().unwrap_or_default(),
+            run: self.run,
+            kind: self.kind,
+            request,
+        }))
+    }
+
+    /// Starts over on the current process, stream and run.
+    fn restart(&mut self) {
+        self.generation += 1;
+        self.tail = Tail::new();
+        self.buffer.clear();
+        self.scroll = 0;
+        self.in_flight = false;
+        self.again = true;
+        self.problem = None;
+        self.last_chunk_at = None;
+    }
+
+    /// The request to make now, if any: processes first, then the tail.
+    pub fn due(&mut self, tick: u64) -> Option<Effect> {
+        if self.in_flight {
+            return None;
+        }
+        let waited = tick.saturating_sub(self.last_poll_tick) >= POLL_TICKS;
+        if self.process.is_none() {
+            if !(self.again || waited) {
+                return None;
+            }
+            self.in_flight = true;
+            self.again = false;
+            self.last_poll_tick = tick;
+            return Some(self.fetch(LogRequest::Processes));
+        }
+        let first = !self.tail.started();
+        if !(self.again || first && waited || self.follow && waited) {
+            return None;
+        }
+        self.in_flight = true;
+        self.again = false;
+        self.last_poll_tick = tick;
+        Some(self.fetch(LogRequest::Tail(self.tail.next())))
+    }
+
+    /// The lines the pane can show.
+    pub fn line_count(&self) -> usize {
+        self.buffer.len()
+    }
+
+    /// The first line to draw in `rows` rows.
+    pub fn first_shown(&self, rows: usize) -> usize {
+        let max = self.line_count().saturating_sub(rows);
+        if self.follow {
+            max
+        } else {
+            self.scroll.min(max)
+        }
+    }
+
+    fn on_reply(&mut self, r: LogReply, tick: u64) -> Option<String> {
+        if r.generation != self.generation {
+            return None;
+        }
+        self.in_flight = false;
+        self.last_poll_tick = tick;
+        let answer = match r.result {
+            Ok(a) => a,
+            Err(e) => {
+                let text = e.to_string();
+                self.problem = Some(text.clone());
+                return Some(text);
+            }
+        };
+        self.problem = None;
+        match (r.request, answer) {
+            (LogRequest::Processes, LogAnswer::Processes(p)) => {
+                self.process = default_process(&p).map(str::to_owned);
+                self.processes = p;
+                self.again = self.process.is_some();
+            }
+            (LogRequest::Tail(_), LogAnswer::Chunk(c)) => {
+                let step = self.tail.on_chunk(&c);
+                if let Some((was, now)) = step.rotated {
+                    self.buffer.push(0, "\n");
+                    self.problem = Some(ObserverError::Rotated { was, now }.to_string());
+                }
+                if !step.text.is_empty() {
+                    self.buffer.push(0, &step.text);
+                    self.last_chunk_at = Some(r.at);
+                }
+                self.again = step.again_now || !self.tail.started();
+            }
+            (LogRequest::Earlier(_), LogAnswer::Chunk(c)) => {
+                let (text, start) = tail::earlier_text(&c);
+                let added = self.buffer.prepend(0, &text);
+                self.tail.set_start(start);
+                self.scroll = 0;
+                if added == 0 && !text.is_empty() {
+                    return Some("the pane holds all it may: earlier lines are not loaded".into());
+                }
+            }
+            _ => {}
+        }
+        None
+    }
+}
+
+impl State {
+    /// `l`: opens the log pane on the selected task (a task row or the task view).
+    pub(super) fn open_logs(&mut self, fx: &mut Vec<Effect>) {
+        let on_task = matches!(
+            self.top(),
+            super::Screen::Tasks { .. } | super::Screen::Task { .. }
+        );
+        if !on_task {
+            self.say("logs: open a task list or a task first", Level::Info);
+            return;
+        }
+        let id = self.copy_target(false).unwrap_or_default();
+        let host = self.copy_target(true).unwrap_or_default();
+        if id.is_empty() {
+            return;
+        }
+        if host.is_empty() {
+            self.say(
+                format!("task {id} is not on an agent yet: it has no logs"),
+                Level::Info,
+            );
+            return;
+        }
+        let base = crate::observer::observer_base(&self.observer_url, &host);
+        let mut pane = LogPane::new(&id, &host, &base);
+        pane.again = true;
+        if let Some(e) = pane.due(self.ticks()) {
+            fx.push(e);
+        }
+        self.logs = Some(Box::new(pane));
+        self.dirty = true;
+    }
+
+    /// A command while the pane is open; false when it is not the pane's (global keys).
+    pub(super) fn on_logs_command(&mut self, c: Command, fx: &mut Vec<Effect>) -> bool {
+        let rows = self.body_rows();
+        let tick = self.ticks();
+        let Some(p) = self.logs.as_mut() else {
+            return false;
+        };
+        let shown = p.first_shown(rows);
+        let mut note = None;
+        match c {
+            Command::Back | Command::Escape | Command::Logs => {
+                self.logs = None;
+                self.dirty = true;
+                return true;
+            }
+            Command::Down | Command::Up | Command::PageDown | Command::PageUp => {
+                let step = match c {
+                    Command::Down => 1isize,
+                    Command::Up => -1,
+                    Command::PageDown => rows as isize,
+                    _ => -(rows as isize),
+                };
+                let max = p.line_count().saturating_sub(rows);
+                let next = (shown as isize + step).clamp(0, max as isize) as usize;
+                p.follow = next >= max && step > 0;
+                p.scroll = next;
+            }
+            Command::Bottom => {
+                p.follow = true;
+                p.again = true;
+            }
+            Command::Top => {
+                p.follow = false;
+                if shown == 0 && !p.in_flight {
+                    match tail::earlier(p.tail.start(), CHUNK_BYTES) {
+                        Some(w) if p.process.is_some() => {
+                            p.in_flight = true;
+                            fx.push(p.fetch(LogRequest::Earlier(w)));
+                        }
+                        _ => note = Some("at the start of the log".to_owned()),
+                    }
+                }
+                p.scroll = 0;
+            }
+            Command::LogsFollow => {
+                p.follow = !p.follow;
+                p.again = p.follow;
+                if !p.follow {
+                    p.scroll = shown;
+                }
+            }
+            Command::LogsWrap => p.wrap = !p.wrap,
+            Command::LogsStream => {
+                p.kind = p.kind.toggled();
+                p.restart();
+            }
+            Command::LogsProcess => {
+                let names: Vec<String> = p.processes.keys().cloned().collect();
+                if names.len() > 1 {
+                    let i = p
+                        .process
+                        .as_ref()
+                        .and_then(|cur| names.iter().position(|n| n == cur))
+                        .map_or(0, |i| (i + 1) % names.len());
+                    p.process = Some(names[i].clone());
+                    p.run = -1;
+                    p.restart();
+                } else {
+                    note = Some("the task has one process".to_owned());
+                }
+            }
+            Command::LogsRun => {
+                let latest = p
+                    .process
+                    .as_ref()
+                    .and_then(|n| p.processes.get(n))
+                    .map_or(0, |i| i.process_run);
+                let current = if p.run < 0 { latest } else { p.run };
+                if latest == 0 {
+                    note = Some("the process has run once".to_owned());
+                } else {
+                    // Earlier and earlier, then back to the latest.
+                    p.run = if current == 0 { -1 } else { current - 1 };
+                    p.restart();
+                }
+            }
+            Command::Help | Command::Quit | Command::CommandLine => return false,
+            _ => return true,
+        }
+        if let Some(e) = p.due(tick) {
+            fx.push(e);
+        }
+        self.dirty = true;
+        if let Some(n) = note {
+            self.say(n, Level::Info);
+        }
+        true
+    }
+
+    /// A reply from the observer.
+    pub fn on_log_reply(&mut self, r: LogReply, fx: &mut Vec<Effect>) {
+        let tick = self.ticks();
+        let Some(p) = self.logs.as_mut() else {
+            return;
+        };
+        let problem = p.on_reply(r, tick);
+        if let Some(e) = p.due(tick) {
+            fx.push(e);
+        }
+        self.dirty = true;
+        if let Some(text) = problem {
+            self.say(text, Level::Error);
+        }
+    }
+
+    /// Each tick: poll while the pane is open.
+    pub(super) fn logs_tick(&mut self, fx: &mut Vec<Effect>) {
+        let tick = self.ticks();
+        if let Some(p) = self.logs.as_mut()
+            && let Some(e) = p.due(tick)
+        {
+            fx.push(e);
+        }
+    }
+}
