@@ -110,6 +110,29 @@ async fn l_opens_the_pane_on_the_selected_task_and_it_follows() {
     world.act(&mut s, [key('q')]).await;
     assert!(s.logs.is_none());
     assert!(matches!(s.top(), eos::app::Screen::Tasks { .. }));
+    // Help lists the pane's keys while it is open.
+    world.act(&mut s, [key('l'), key('?')]).await;
+    let help: Vec<String> = s.help_rows().iter().map(|r| format!("{r:?}")).collect();
+    assert!(help.iter().any(|t| t.contains("logs_stream")), "{help:?}");
+    world
+        .act(
+            &mut s,
+            [Action::Key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE))],
+        )
+        .await;
+    world.act(&mut s, [key('q')]).await;
+    assert!(s.logs.is_none());
+    // Marks: the merged tail is not built; the pane says so and shows the selected task.
+    world.act(&mut s, [key(' '), key('l')]).await;
+    assert!(s.logs.is_some());
+    let said = s
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("merged tails"), "{said}");
+    world.act(&mut s, [key('l')]).await;
+    assert!(s.logs.is_none());
     // Closed: nothing polls.
     let fx = world.tick(&mut s).await;
     assert!(

@@ -16,6 +16,8 @@ use crate::observer::client::default_process;
 use crate::observer::tail::{self, CHUNK_BYTES, Tail, Want};
 use crate::observer::{Chunk, LogKind, ObserverError, ProcessInfo};
 
+/// The most instances one merged tail may follow.
+pub const MAX_MERGED: usize = 20;
 /// Console ticks (250 ms) between polls while following: the observer UI's one second.
 pub const POLL_TICKS: u64 = 4;
 
@@ -230,6 +232,24 @@ impl State {
         if !on_task {
             self.say("logs: open a task list or a task first", Level::Info);
             return;
+        }
+        // Marked instances would be tailed together (at most MAX_MERGED); the merged tail is
+        // not built yet, so the pane says so and shows the selected task.
+        let marked = self.top().table().map_or(0, |t| t.marked.len());
+        if marked > MAX_MERGED {
+            self.say(
+                format!(
+                    "logs: a merged tail takes at most {MAX_MERGED} instances; {marked} are marked"
+                ),
+                Level::Error,
+            );
+            return;
+        }
+        if marked > 0 {
+            self.say(
+                "logs: merged tails of marked instances are not built yet; showing the selected task",
+                Level::Info,
+            );
         }
         let id = self.copy_target(false).unwrap_or_default();
         let host = self.copy_target(true).unwrap_or_default();
