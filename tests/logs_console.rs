@@ -91,6 +91,30 @@ async fn l_opens_the_pane_on_the_selected_task_and_it_follows() {
         .to_owned();
     assert!(last_drawn.contains("ms"), "{screen}");
 
+    // Search: `/` takes the text, Enter jumps to the next line containing it; n goes on.
+    world
+        .act(&mut s, "/BOOTS".chars().map(key).collect::<Vec<_>>())
+        .await;
+    world
+        .act(
+            &mut s,
+            [Action::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            ))],
+        )
+        .await;
+    let pane = s.logs.as_deref().unwrap();
+    assert!(!pane.follow);
+    let at = pane.scroll;
+    let lines: Vec<&str> = pane.buffer.iter().map(|(_, t)| t).collect();
+    assert!(lines[at].contains("boots"), "{}", lines[at]);
+    world.act(&mut s, [key('n')]).await;
+    let pane = s.logs.as_deref().unwrap();
+    let lines: Vec<&str> = pane.buffer.iter().map(|(_, t)| t).collect();
+    assert!(lines[pane.scroll].contains("boots") && pane.scroll != at);
+    world.act(&mut s, [key('G')]).await;
+
     // Task keys do nothing in the pane: `s` is the stream switch here, not scale.
     world.act(&mut s, [key('s')]).await;
     assert!(s.dialog.is_none());

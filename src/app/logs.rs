@@ -84,6 +84,10 @@ pub struct LogPane {
     pub problem: Option<String>,
     /// When the last chunk with text arrived (scheduler-side clock, ms).
     pub last_chunk_at: Option<i64>,
+    /// The search text being typed after `/` (keys go here until Enter or Esc).
+    pub typing: Option<String>,
+    /// The search text: matches are highlighted, `n`/`N` jump between them.
+    pub search: String,
 }
 
 impl LogPane {
@@ -107,7 +111,28 @@ impl LogPane {
             last_poll_tick: 0,
             problem: None,
             last_chunk_at: None,
+            typing: None,
+            search: String::new(),
         }
+    }
+
+    /// The next (or previous) line after `from` containing the search text, case-insensitive.
+    pub fn find(&self, from: usize, forward: bool) -> Option<usize> {
+        if self.search.is_empty() {
+            return None;
+        }
+        let needle = self.search.to_lowercase();
+        let lines: Vec<&str> = self.buffer.iter().map(|(_, t)| t).collect();
+        let n = lines.len();
+        (1..=n)
+            .map(|k| {
+                if forward {
+                    (from + k) % n
+                } else {
+                    (from + n - k % n) % n
+                }
+            })
+            .find(|&i| lines[i].to_lowercase().contains(&needle))
     }
 
     fn fetch(&self, request: LogRequest) -> Effect {
@@ -325,6 +350,19 @@ impl State {
                 }
             }
             Command::LogsWrap => p.wrap = !p.wrap,
+            Command::Filter => p.typing = Some(String::new()),
+            Command::NextMatch | Command::PrevMatch => {
+                // From the last match (which may sit below the top when near the end).
+                let from = if p.follow { shown } else { p.scroll };
+                match p.find(from, c == Command::NextMatch) {
+                    Some(i) => {
+                        p.follow = false;
+                        p.scroll = i;
+                    }
+                    None if p.search.is_empty() => note = Some("search with / first".to_owned()),
+                    None => note = Some(format!("no line contains {:?}", p.search)),
+                }
+            }
             Command::LogsStream => {
                 p.kind = p.kind.toggled();
                 p.restart();
@@ -370,6 +408,32 @@ impl State {
             self.say(n, Level::Info);
         }
         true
+    }
+
+    /// A key while the search text is typed: Enter searches, Esc gives up.
+    pub(super) fn on_logs_typing(&mut self, key: crossterm::event::KeyEvent, fx: &mut Vec<Effect>) {
+        use crossterm::event::KeyCode;
+        let Some(p) = self.logs.as_mut() else {
+            return;
+        };
+        let Some(text) = p.typing.as_mut() else {
+            return;
+        };
+        match key.code {
+            KeyCode::Esc => p.typing = None,
+            KeyCode::Enter => {
+                p.search = p.typing.take().unwrap_or_default();
+                self.dirty = true;
+                self.on_logs_command(Command::NextMatch, fx);
+                return;
+            }
+            KeyCode::Backspace => {
+                text.pop();
+            }
+            KeyCode::Char(c) => text.push(c),
+            _ => {}
+        }
+        self.dirty = true;
     }
 
     /// A reply from the observer.

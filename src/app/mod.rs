@@ -676,6 +676,10 @@ impl State {
             self.on_editor_key(key, fx);
             return;
         }
+        if self.logs.as_ref().is_some_and(|p| p.typing.is_some()) {
+            self.on_logs_typing(key, fx);
+            return;
+        }
         // Text input gets keys before the keymap.
         if self.input.is_some() {
             self.on_input_key(key, fx);

@@ -19,10 +19,38 @@ pub const HINTS: &[Command] = &[
     Command::LogsProcess,
     Command::LogsRun,
     Command::LogsWrap,
+    Command::Filter,
     Command::Top,
     Command::Bottom,
     Command::Logs,
 ];
+
+/// A line with every case-insensitive match of `search` highlighted.
+fn highlighted<'a>(text: &'a str, search: &str, theme: &Theme) -> Line<'a> {
+    let plain = theme.get("text");
+    if search.is_empty() {
+        return Line::from(Span::styled(text, plain));
+    }
+    let lower = text.to_lowercase();
+    let needle = search.to_lowercase();
+    // Lower-casing can change byte lengths; highlight only when it did not.
+    if lower.len() != text.len() {
+        return Line::from(Span::styled(text, plain));
+    }
+    let mark = theme.get("ui.changed");
+    let mut spans = Vec::new();
+    let mut at = 0;
+    for (i, _) in lower.match_indices(&needle) {
+        if i < at || !text.is_char_boundary(i) || !text.is_char_boundary(i + needle.len()) {
+            continue;
+        }
+        spans.push(Span::styled(&text[at..i], plain));
+        spans.push(Span::styled(&text[i..i + needle.len()], mark));
+        at = i + needle.len();
+    }
+    spans.push(Span::styled(&text[at..], plain));
+    Line::from(spans)
+}
 
 /// The title line's text.
 pub fn title(p: &LogPane, now: i64) -> String {
@@ -51,7 +79,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     frame.render_widget(Clear, area);
-    let problem_rows = u16::from(p.problem.is_some());
+    let problem_rows = u16::from(p.problem.is_some() || p.typing.is_some());
     let [head, problem, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(problem_rows),
@@ -62,7 +90,12 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(title(p, state.now)).style(theme.get("text.heading")),
         head,
     );
-    if let Some(text) = &p.problem {
+    if let Some(text) = &p.typing {
+        frame.render_widget(
+            Paragraph::new(format!(" /{text}▏")).style(theme.get("text.value")),
+            problem,
+        );
+    } else if let Some(text) = &p.problem {
         frame.render_widget(
             Paragraph::new(format!(" ⚠ {text}")).style(theme.get("ui.message.error")),
             problem,
@@ -84,7 +117,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             .iter()
             .skip(first)
             .take(rows)
-            .map(|(_, t)| Line::from(Span::styled(t.to_owned(), theme.get("text"))))
+            .map(|(_, t)| highlighted(t, &p.search, theme))
             .collect()
     };
     let mut para = Paragraph::new(lines);
