@@ -133,6 +133,9 @@ impl Effects {
                 let clock = self.clock.clone();
                 crate::effects_logs::spawn(*f, self.tx.clone(), move || clock())
             }
+            Effect::LogSave { path, text } => {
+                crate::effects_logs::spawn_save(path, text, self.tx.clone())
+            }
             Effect::Connect { cluster } => {
                 let (Some(connector), Some(out)) =
                     (self.connector.clone(), self.connections.clone())

@@ -20,6 +20,21 @@ pub fn spawn(f: LogFetch, tx: UnboundedSender<Action>, clock: impl Fn() -> i64 +
     });
 }
 
+/// Writes a log pane's text to `path` off the event loop and reports how it went.
+pub fn spawn_save(path: String, text: String, tx: UnboundedSender<Action>) {
+    tokio::task::spawn_blocking(move || {
+        let result = save(&path, &text);
+        let _ = tx.send(Action::LogSaved { path, result });
+    });
+}
+
+/// Writes `text` to `path` (a new file or a replaced one): the bytes written, or why not.
+pub fn save(path: &str, text: &str) -> Result<usize, String> {
+    std::fs::write(path, text)
+        .map(|()| text.len())
+        .map_err(|e| e.to_string())
+}
+
 /// The one observer call a fetch asks for (also used by the test driver).
 pub async fn fetch(f: &LogFetch) -> Result<LogAnswer, ObserverError> {
     let client = ObserverClient::new(&f.base).map_err(|why| ObserverError::Unreachable {

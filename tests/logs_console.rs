@@ -115,6 +115,36 @@ async fn l_opens_the_pane_on_the_selected_task_and_it_follows() {
     assert!(lines[pane.scroll].contains("boots") && pane.scroll != at);
     world.act(&mut s, [key('G')]).await;
 
+    // Save: a prompt with a default name; Enter writes what is loaded.
+    world.act(&mut s, [key('S')]).await;
+    let pane = s.logs.as_deref().unwrap();
+    let default = pane.default_file_name();
+    assert_eq!(pane.saving.as_deref(), Some(default.as_str()));
+    assert!(default.ends_with("-server.stdout.log"), "{default}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("saved.log");
+    let clear = (0..default.chars().count())
+        .map(|_| Action::Key(KeyEvent::new(KeyCode::Backspace, KeyModifiers::NONE)));
+    world.act(&mut s, clear.collect::<Vec<_>>()).await;
+    world
+        .act(
+            &mut s,
+            path.to_str().unwrap().chars().map(key).collect::<Vec<_>>(),
+        )
+        .await;
+    world
+        .act(
+            &mut s,
+            [Action::Key(KeyEvent::new(
+                KeyCode::Enter,
+                KeyModifiers::NONE,
+            ))],
+        )
+        .await;
+    let saved = std::fs::read_to_string(&path).unwrap();
+    assert_eq!(saved, s.logs.as_deref().unwrap().text());
+    assert!(saved.lines().count() > 5);
+
     // Task keys do nothing in the pane: `s` is the stream switch here, not scale.
     world.act(&mut s, [key('s')]).await;
     assert!(s.dialog.is_none());

@@ -64,6 +64,7 @@ commands! {
     LogsStream = "logs_stream": "Logs: switch between stdout and stderr",
     LogsProcess = "logs_process": "Logs: the task's next process",
     LogsRun = "logs_run": "Logs: an earlier run of the process (then the latest again)",
+    LogsSave = "logs_save": "Logs: save what is loaded to a file (asks for its name)",
     JobTasks = "job_tasks": "The tasks of the update's job",
     Mark = "mark": "Mark or unmark the selected row (instance, host)",
     MarkRange = "mark_range": "Mark every row from the last mark to here",

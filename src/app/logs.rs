@@ -88,6 +88,8 @@ pub struct LogPane {
     pub typing: Option<String>,
     /// The search text: matches are highlighted, `n`/`N` jump between them.
     pub search: String,
+    /// The file name being typed after the save key (keys go here until Enter or Esc).
+    pub saving: Option<String>,
 }
 
 impl LogPane {
@@ -113,7 +115,24 @@ impl LogPane {
             last_chunk_at: None,
             typing: None,
             search: String::new(),
+            saving: None,
         }
+    }
+
+    /// The file a save proposes, in the current directory.
+    pub fn default_file_name(&self) -> String {
+        let process = self.process.as_deref().unwrap_or("log");
+        format!("{}-{process}.{}.log", self.task_id, self.kind.as_str())
+    }
+
+    /// Everything loaded, as text (what a save writes).
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for (_, t) in self.buffer.iter() {
+            out.push_str(t);
+            out.push('\n');
+        }
+        out
     }
 
     /// The next (or previous) line after `from` containing the search text, case-insensitive.
@@ -351,6 +370,7 @@ impl State {
             }
             Command::LogsWrap => p.wrap = !p.wrap,
             Command::Filter => p.typing = Some(String::new()),
+            Command::LogsSave => p.saving = Some(p.default_file_name()),
             Command::NextMatch | Command::PrevMatch => {
                 // From the last match (which may sit below the top when near the end).
                 let from = if p.follow { shown } else { p.scroll };
@@ -416,6 +436,27 @@ impl State {
         let Some(p) = self.logs.as_mut() else {
             return;
         };
+        if let Some(name) = p.saving.as_mut() {
+            match key.code {
+                KeyCode::Esc => p.saving = None,
+                KeyCode::Enter => {
+                    let path = p.saving.take().unwrap_or_default();
+                    if !path.trim().is_empty() {
+                        fx.push(Effect::LogSave {
+                            path: path.trim().to_owned(),
+                            text: p.text(),
+                        });
+                    }
+                }
+                KeyCode::Backspace => {
+                    name.pop();
+                }
+                KeyCode::Char(c) => name.push(c),
+                _ => {}
+            }
+            self.dirty = true;
+            return;
+        }
         let Some(text) = p.typing.as_mut() else {
             return;
         };
@@ -434,6 +475,14 @@ impl State {
             _ => {}
         }
         self.dirty = true;
+    }
+
+    /// A save finished: bytes written, or why not.
+    pub fn on_log_saved(&mut self, path: String, result: Result<usize, String>) {
+        match result {
+            Ok(n) => self.say(format!("saved {n} bytes to {path}"), Level::Info),
+            Err(e) => self.say(format!("could not save {path}: {e}"), Level::Error),
+        }
     }
 
     /// A reply from the observer.

@@ -76,6 +76,11 @@ pub enum Action {
     },
     /// The Thermos observer answered the log pane (`logs.rs`).
     LogReply(Box<logs::LogReply>),
+    /// A log pane's save finished: bytes written or why not.
+    LogSaved {
+        path: String,
+        result: Result<usize, String>,
+    },
 }
 
 #[derive(Debug)]
@@ -151,6 +156,11 @@ pub enum Effect {
     },
     /// Ask a Thermos observer for the log pane (`logs.rs`, carried out by `effects_logs.rs`).
     LogFetch(Box<logs::LogFetch>),
+    /// Write what the log pane holds to a file.
+    LogSave {
+        path: String,
+        text: String,
+    },
     Quit,
 }
 
@@ -676,7 +686,11 @@ impl State {
             self.on_editor_key(key, fx);
             return;
         }
-        if self.logs.as_ref().is_some_and(|p| p.typing.is_some()) {
+        if self
+            .logs
+            .as_ref()
+            .is_some_and(|p| p.typing.is_some() || p.saving.is_some())
+        {
             self.on_logs_typing(key, fx);
             return;
         }
@@ -967,7 +981,8 @@ impl State {
             | Command::LogsWrap
             | Command::LogsStream
             | Command::LogsProcess
-            | Command::LogsRun => {}
+            | Command::LogsRun
+            | Command::LogsSave => {}
             Command::Help => {
                 self.help = if self.help.is_some() {
                     None
@@ -1208,6 +1223,7 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Connected(c) => state.on_connected(*c, &mut fx),
         Action::ConnectFailed { cluster, error } => state.on_connect_failed(cluster, error),
         Action::LogReply(r) => state.on_log_reply(*r, &mut fx),
+        Action::LogSaved { path, result } => state.on_log_saved(path, result),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

@@ -20,6 +20,7 @@ pub const HINTS: &[Command] = &[
     Command::LogsRun,
     Command::LogsWrap,
     Command::Filter,
+    Command::LogsSave,
     Command::Top,
     Command::Bottom,
     Command::Logs,
@@ -79,7 +80,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     frame.render_widget(Clear, area);
-    let problem_rows = u16::from(p.problem.is_some() || p.typing.is_some());
+    let problem_rows = u16::from(p.problem.is_some() || p.typing.is_some() || p.saving.is_some());
     let [head, problem, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(problem_rows),
@@ -90,7 +91,13 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         Paragraph::new(title(p, state.now)).style(theme.get("text.heading")),
         head,
     );
-    if let Some(text) = &p.typing {
+    if let Some(name) = &p.saving {
+        frame.render_widget(
+            Paragraph::new(format!(" save to: {name}▏  (Enter saves, Esc cancels)"))
+                .style(theme.get("text.value")),
+            problem,
+        );
+    } else if let Some(text) = &p.typing {
         frame.render_widget(
             Paragraph::new(format!(" /{text}▏")).style(theme.get("text.value")),
             problem,

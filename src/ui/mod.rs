@@ -582,6 +582,7 @@ fn short_name(c: Command) -> &'static str {
         Command::LogsProcess => "process",
         Command::LogsRun => "run",
         Command::LogsWrap => "wrap",
+        Command::LogsSave => "save",
         other => other.name(),
     }
 }

@@ -137,6 +137,10 @@ impl Driver {
                             result,
                         }))
                     }
+                    Effect::LogSave { path, text } => {
+                        let result = eos::effects_logs::save(&path, &text);
+                        Action::LogSaved { path, result }
+                    }
                     Effect::PreviewUpdate { id, request } => {
                         let result = eos::effects::preview(&self.client, &request).await;
                         Action::Previewed(Box::new(Previewed { id, result }))
