@@ -58,7 +58,11 @@ impl State {
             .map(|h| h.filter.to_lowercase())
             .unwrap_or_default();
         let matches = |r: &HelpRow| filter.is_empty() || r.text().to_lowercase().contains(&filter);
-        let layers = self.top().layers();
+        // The log pane is its own layer: its help lists its keys.
+        let layers = match self.logs {
+            Some(_) => Layer::Logs.chain(),
+            None => self.top().layers(),
+        };
         // The view's own keys first, then global ones; generic list movement last.
         let mut bindings = self.keymap.effective(&layers);
         bindings.sort_by_key(|(_, _, layer)| match layer {

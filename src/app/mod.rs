@@ -36,6 +36,7 @@ pub mod capabilities;
 pub mod clusters;
 pub mod config_json;
 pub mod editor;
+pub mod logs;
 mod goto;
 pub mod help;
 mod keys;
@@ -110,6 +111,13 @@ pub enum Action {
     ConnectFailed {
         cluster: String,
         error: String,
+    },
+    /// The Thermos observer answered the log pane (`logs.rs`).
+    LogReply(Box<logs::LogReply>),
+    /// A log pane's save finished: bytes written or why not.
+    LogSaved {
+        path: String,
+        result: Result<usize, String>,
     },
 }
 
@@ -213,6 +221,8 @@ pub struct State {
     pub switching: Option<String>,
     /// A `:` target being looked up before its view opens (see `goto.rs`).
     pub lookup: Option<goto::Lookup>,
+    /// The log pane (`l`), over the view while open.
+    pub logs: Option<Box<logs::LogPane>>,
 }
 
 /// How the current cluster asks to be drawn.
@@ -273,6 +283,7 @@ impl State {
             cluster_pinned: false,
             switching: None,
             lookup: None,
+            logs: None,
         }
     }
 
@@ -581,6 +592,7 @@ impl State {
         self.schedule(fx, false);
         self.keep_holding(fx);
         self.rolling_step(fx);
+        self.logs_tick(fx);
         if self
             .message
             .as_ref()
@@ -617,6 +629,7 @@ impl State {
             Some(Overlay::Ask) => return self.on_ask_key(key, fx),
             Some(Overlay::Dialog) => return self.on_dialog_key(key, fx),
             Some(Overlay::Editor) => return self.on_editor_key(key, fx),
+            Some(Overlay::LogTyping) => return self.on_logs_typing(key, fx),
             Some(Overlay::Input) => return self.on_input_key(key, fx),
             Some(Overlay::Help) | None => {}
         }
@@ -631,6 +644,8 @@ impl State {
         self.pending_keys.push(Key::from_event(&key));
         let layers = if self.help.is_some() {
             vec![crate::keymap::Layer::Help, crate::keymap::Layer::Global]
+        } else if self.logs.is_some() {
+            crate::keymap::Layer::Logs.chain()
         } else {
             self.top().layers()
         };
@@ -771,6 +786,9 @@ impl State {
 
     fn on_command(&mut self, c: Command, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if self.help.is_none() && self.on_logs_command(c, fx) {
+            return;
+        }
         if c.mutates() && self.read_only {
             self.say(
                 format!(
@@ -898,6 +916,13 @@ impl State {
                     _ => self.say("nothing to copy here", Level::Error),
                 }
             }
+            Command::Logs => self.open_logs(fx),
+            Command::LogsFollow
+            | Command::LogsWrap
+            | Command::LogsStream
+            | Command::LogsProcess
+            | Command::LogsRun
+            | Command::LogsSave => {}
             Command::Help => {
                 self.help = if self.help.is_some() {
                     None
@@ -1137,6 +1162,8 @@ pub fn update(state: &mut State, action: Action) -> Vec<Effect> {
         Action::Link(news) => state.on_link(news),
         Action::Connected(c) => state.on_connected(*c, &mut fx),
         Action::ConnectFailed { cluster, error } => state.on_connect_failed(cluster, error),
+        Action::LogReply(r) => state.on_log_reply(*r, &mut fx),
+        Action::LogSaved { path, result } => state.on_log_saved(path, result),
     }
     // Keep the selection on screen whatever moved it.
     let rows = state.body_rows();

@@ -19,6 +19,8 @@ pub enum Overlay {
     Dialog,
     /// The update editor.
     Editor,
+    /// The log pane's search or save-as prompt.
+    LogTyping,
     /// The filter or `:` command line being typed.
     Input,
     /// The help overlay: it declines the keys it does not use, which then go to the keymap's
@@ -40,6 +42,12 @@ impl State {
             })
         } else if self.editor.is_some() {
             Some(Overlay::Editor)
+        } else if self
+            .logs
+            .as_ref()
+            .is_some_and(|p| p.typing.is_some() || p.saving.is_some())
+        {
+            Some(Overlay::LogTyping)
         } else if self.input.is_some() {
             Some(Overlay::Input)
         } else if self.help.is_some() {

@@ -45,6 +45,13 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i32
         Arc::new(move || s.now_ms())
     };
     opts.clock = clock;
+    // The sim's agents are fake host names: their observers are served by the sim itself.
+    opts.settings
+        .config
+        .clusters
+        .entry(sim.cluster_name.clone())
+        .or_default()
+        .observer_url = Some(crate::sim::observer::observer_url_template(&server.url()));
     let code = match AuroraClient::new(cfg) {
         Ok(client) => {
             let conn = Connection {

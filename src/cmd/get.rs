@@ -85,6 +85,8 @@ pub enum What {
     Services,
     /// Docker Swarm (`--docker`): nodes with role, availability, status, engine and task count.
     Nodes,
+    /// A task's stdout or stderr from the Thermos observer on its agent (`-f` follows).
+    Logs(super::get_logs::LogsArgs),
 }
 
 pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
@@ -95,6 +97,10 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i3
         let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())
             .map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
+        let mut args = args;
+        if let What::Logs(l) = &mut args.what {
+            l.config = Some(Box::new(config.clone()));
+        }
         let connector = crate::connection::Connector::new(&conn.options(), &config);
         let mut cfg = connector.client_config().await?;
         cfg.read_retries = args.retries;
@@ -313,6 +319,7 @@ pub async fn fetch_to(
                 "services and nodes are Docker Swarm reads: give --docker[=URL]".into(),
             ));
         }
+        What::Logs(l) => return super::get_logs::print(client, l, cluster, sink).await,
         What::Roles => {
             let mut roles = value(client.get_role_summary().await.map_err(err)?);
             roles.sort_by(|a, b| a.role.cmp(&b.role));

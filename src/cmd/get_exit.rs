@@ -27,6 +27,8 @@ pub enum GetError {
     Client { error: ClientError, text: String },
     /// Anything else (config file, clusters.json, ZooKeeper): exit 20.
     Other(String),
+    /// A server other than the scheduler (a Thermos observer) cannot be reached: exit 7.
+    Unreachable(String),
 }
 
 impl From<String> for GetError {
@@ -46,13 +48,17 @@ impl GetError {
             GetError::Usage(_) => EXIT_USAGE,
             GetError::NotFound(_) => EXIT_INVALID_PARAMETER,
             GetError::Other(_) => EXIT_UNKNOWN_ERROR,
+            GetError::Unreachable(_) => EXIT_NETWORK_ERROR,
             GetError::Client { error, .. } => client_exit_code(error),
         }
     }
 
     pub fn message(&self) -> &str {
         match self {
-            GetError::Usage(m) | GetError::NotFound(m) | GetError::Other(m) => m,
+            GetError::Usage(m)
+            | GetError::NotFound(m)
+            | GetError::Other(m)
+            | GetError::Unreachable(m) => m,
             GetError::Client { text, .. } => text,
         }
     }

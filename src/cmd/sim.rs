@@ -31,6 +31,11 @@ pub async fn run(cmd: SimCommand) -> i32 {
         server.url()
     );
     println!("  try: eos --scheduler {} get jobs", server.url());
+    println!(
+        "  its observers: observer_url = \"{}\" (in [clusters.{}] of Eos's config)",
+        crate::sim::observer::observer_url_template(&server.url()),
+        cmd.sim.cluster_name
+    );
     use std::io::Write as _;
     let _ = std::io::stdout().flush();
     wait_for_shutdown().await;

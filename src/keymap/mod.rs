@@ -32,6 +32,7 @@ pub enum Layer {
     Host,
     Clusters,
     Help,
+    Logs,
 }
 
 impl Layer {
@@ -51,6 +52,7 @@ impl Layer {
         Layer::Host,
         Layer::Clusters,
         Layer::Help,
+        Layer::Logs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -70,6 +72,7 @@ impl Layer {
             Layer::Host => "host",
             Layer::Clusters => "clusters",
             Layer::Help => "help",
+            Layer::Logs => "logs",
         }
     }
 

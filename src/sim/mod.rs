@@ -12,6 +12,7 @@ pub mod crontab;
 pub mod faults;
 pub mod lifecycle;
 pub mod quota;
+pub mod observer;
 pub mod server;
 pub mod state;
 pub mod updates;

@@ -179,8 +179,25 @@ async fn handle(sim: Simulator, req: Request<Incoming>) -> Result<Response<Body>
             None => maintenance_json(&sim),
         },
         "/vars" => vars(&sim),
+        // The simulated agents' Thermos observers (src/sim/observer.rs).
+        p if p.starts_with("/observer/") => {
+            match super::observer::handle(&sim, p, req.uri().query()) {
+                Some(r) => observer_reply(r),
+                None => html(StatusCode::NOT_FOUND, "Not Found", "Not Found"),
+            }
+        }
         _ => html(StatusCode::NOT_FOUND, "Not Found", "Not Found"),
     })
+}
+
+fn observer_reply(r: super::observer::Reply) -> Response<Body> {
+    let mut resp = Response::new(Full::new(Bytes::from(r.body)));
+    *resp.status_mut() = StatusCode::from_u16(r.status).unwrap_or(StatusCode::OK);
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(r.content_type),
+    );
+    resp
 }
 
 fn leader_health(sim: &Simulator) -> Response<Body> {

@@ -4,6 +4,7 @@
 mod detail;
 mod dialog;
 mod editor;
+pub mod logs;
 mod rolling;
 
 use ratatui::Frame;
@@ -77,6 +78,10 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
     draw_footer(state, theme, frame, footer);
     if state.editor.is_some() {
         editor::draw(state, theme, frame, body);
+        links.clear();
+    }
+    if state.logs.is_some() {
+        logs::draw(state, theme, frame, body);
         links.clear();
     }
     if state.help.is_some() {
@@ -510,10 +515,14 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         // The editor shows its own keys; the view's would not work while it is open.
         return;
     }
-    let layers = state.top().layers();
+    // The log pane is its own layer, with its own keys.
+    let (layers, hints) = match state.logs {
+        Some(_) => (crate::keymap::Layer::Logs.chain(), logs::HINTS.to_vec()),
+        None => (state.top().layers(), hint_commands(state.top())),
+    };
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for cmd in hint_commands(state.top())
+    for cmd in hints
         .into_iter()
         .filter(|c| state.offers(*c))
     {
@@ -567,6 +576,13 @@ fn short_name(c: Command) -> &'static str {
         Command::StartMaintenance => "maintenance",
         Command::DrainHosts => "drain",
         Command::EndMaintenance => "end maint.",
+        Command::Logs => "logs",
+        Command::LogsFollow => "follow",
+        Command::LogsStream => "stdout/err",
+        Command::LogsProcess => "process",
+        Command::LogsRun => "run",
+        Command::LogsWrap => "wrap",
+        Command::LogsSave => "save",
         other => other.name(),
     }
 }

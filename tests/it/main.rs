@@ -41,6 +41,8 @@ mod hosts_reducer;
 mod hosts_sim;
 mod keymaps;
 mod logging;
+mod logs_console;
+mod logs_observer;
 mod ops_e2e;
 mod ops_reducer;
 mod ops_sim;

@@ -76,6 +76,13 @@ pub enum Effect {
     Connect {
         cluster: String,
     },
+    /// Ask a Thermos observer for the log pane (carried out by `effects_logs.rs`).
+    LogFetch(Box<super::logs::LogFetch>),
+    /// Write what the log pane holds to a file.
+    LogSave {
+        path: String,
+        text: String,
+    },
     Quit,
 }
 

@@ -4,6 +4,7 @@
 
 pub mod command;
 pub mod events;
+pub mod logs;
 pub mod nav;
 pub mod ops;
 pub mod resource;

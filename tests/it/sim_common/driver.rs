@@ -128,6 +128,19 @@ impl Driver {
                             cluster,
                         }))
                     }
+                    Effect::LogFetch(f) => {
+                        let result = eos::effects_logs::fetch(&f).await;
+                        Action::LogReply(Box::new(eos::app::logs::LogReply {
+                            generation: f.generation,
+                            request: f.request.clone(),
+                            at: self.sim.now_ms(),
+                            result,
+                        }))
+                    }
+                    Effect::LogSave { path, text } => {
+                        let result = eos::effects_logs::save(&path, &text);
+                        Action::LogSaved { path, result }
+                    }
                     Effect::PreviewUpdate { id, request } => {
                         let result = eos::effects::preview(&self.client, &request).await;
                         Action::Previewed(Box::new(Previewed { id, result }))
