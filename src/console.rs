@@ -159,7 +159,7 @@ where
         state.cluster_pinned = true;
     }
     if !warnings.is_empty() {
-        state.notice = Some(("Before you start".into(), warnings));
+        state.overlays.notice = Some(("Before you start".into(), warnings));
     }
     state.refresh_ms = opts.refresh_ms;
     state.read_only = opts.read_only;

@@ -75,16 +75,19 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         }
     }
     draw_footer(state, theme, frame, footer);
-    if state.editor.is_some() {
+    if state.overlays.editor.is_some() {
         editor::draw(state, theme, frame, body);
         links.clear();
     }
-    if state.help.is_some() {
+    if state.overlays.help.is_some() {
         draw_help(state, theme, frame, body);
         // The overlay covers the view; links written over it would show through.
         links.clear();
     }
-    if state.dialog.is_some() || state.notice.is_some() || state.messages.shown.is_some() {
+    if state.overlays.dialog.is_some()
+        || state.overlays.notice.is_some()
+        || state.messages.shown.is_some()
+    {
         dialog::draw(state, theme, frame, body);
         links.clear();
     }
@@ -469,7 +472,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
 }
 
 fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    if let Some(input) = &state.input {
+    if let Some(input) = &state.overlays.input {
         let prompt = match input.kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
@@ -506,7 +509,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
         return;
     }
-    if state.editor.is_some() {
+    if state.overlays.editor.is_some() {
         // The editor shows its own keys; the view's would not work while it is open.
         return;
     }
@@ -586,7 +589,9 @@ fn fit(text: &str, room: usize) -> String {
 
 fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     use crate::app::help::HelpRow;
-    let Some(help) = &state.help else { return };
+    let Some(help) = &state.overlays.help else {
+        return;
+    };
     let rows = state.help_rows();
     let w = area.width.saturating_sub(4).min(100);
     let inner = w.saturating_sub(2) as usize;
