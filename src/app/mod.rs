@@ -14,7 +14,7 @@
 //!    crumb) and `overlay.rs` (which overlay — notice, dialog, editor, input, help — has the keys).
 //! 5. `command_line.rs` — the `:` commands: one table that parsing, Tab, help and read-only read.
 //! 6. Features, the other files here: each extends `State` with one capability — operations
-//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`),
+//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`),
 //!    host maintenance, triage, updates, clusters, `:` lookups (`goto`), quitting, the
 //!    fail-over link, help, messages, mouse and key sequences.
 //!
@@ -38,6 +38,7 @@ pub mod config_json;
 pub mod editor;
 mod goto;
 pub mod help;
+pub mod json_input;
 mod keys;
 pub mod link;
 mod maintenance;
@@ -72,7 +73,6 @@ pub use vocab::events::{Effect, Fetched, Level, Mutated, MutationOutcome};
 pub use vocab::nav::Nav;
 use vocab::ops::{Control, Operation};
 use vocab::resource::{Data, PendingScope, ResourceKey, Slot};
-use widgets::dialog::Dialog;
 use widgets::input::{Input, InputKind};
 
 use crate::aurora::model::JobUpdateSummary;
