@@ -626,8 +626,8 @@ fn read_only_refuses_every_way_in() {
 }
 
 /// End to end: the reducer drives the real client against an in-process simulator with a
-/// frozen clock, stepped a second at a time; fetches and mutations go through
-/// `eos::effects::fetch` and `eos::effects::mutate`, as in the console.
+/// frozen clock, stepped a second at a time; fetches and mutations go through the console's
+/// effect runner (`eos::effects::Effects`).
 mod end_to_end {
     use super::*;
     use crate::sim_common::driver::Driver;

@@ -369,8 +369,9 @@ async fn a_malformed_maintenance_page_is_a_clear_error() {
         "{text}"
     );
     // Through the console's fetch: an error string, and the view shows the hosts it has.
-    let r = eos::effects::fetch(&client, &eos::app::resource::ResourceKey::Maintenance).await;
-    assert!(r.unwrap_err().contains("expected a list"));
+    let r =
+        eos::backend::Backend::fetch(&client, &eos::app::resource::ResourceKey::Maintenance).await;
+    assert!(r.unwrap_err().text.contains("expected a list"));
     handle.abort();
 }
 

@@ -753,7 +753,7 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
         PASSWORD,
         CredentialSource::Given,
     ));
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
@@ -798,7 +798,7 @@ async fn a_401_on_a_kerberos_cluster_explains_kinit() {
     let mut w = start_with(args).await;
     let mut cfg = ClientConfig::new(w.server.url());
     cfg.kerberos = true;
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
@@ -962,7 +962,7 @@ async fn a_kill_answered_with_http_errors_is_reported_once_and_not_resent() {
         .unwrap();
     let proxy =
         CountingProxy::start(broken_server.url().trim_start_matches("http://").into()).await;
-    w.mutate_client = AuroraClient::new(ClientConfig::new(proxy.url.clone())).unwrap();
+    w.mutate_to(AuroraClient::new(ClientConfig::new(proxy.url.clone())).unwrap());
 
     let (mut s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1, "one mutation effect");
@@ -1010,7 +1010,7 @@ async fn a_kill_without_an_answer_is_outcome_unknown_and_not_resent() {
     let proxy = CountingProxy::start(slow_server.url().trim_start_matches("http://").into()).await;
     let mut cfg = ClientConfig::new(proxy.url.clone());
     cfg.request_timeout = Duration::from_millis(300);
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
 
     let (mut s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1);
@@ -1049,7 +1049,7 @@ async fn a_kill_against_a_stopped_scheduler_is_not_executed() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
     };
-    w.mutate_client = AuroraClient::new(ClientConfig::new(format!("http://{gone}"))).unwrap();
+    w.mutate_to(AuroraClient::new(ClientConfig::new(format!("http://{gone}"))).unwrap());
     let (s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1);
     assert!(
