@@ -149,7 +149,7 @@ pub struct Previewed {
 
 /// Update settings as typed into the form.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
+pub struct UpdateSettings {
     pub instances: i32,
     pub batch: i32,
     pub max_per_instance_failures: i32,
@@ -160,10 +160,10 @@ pub struct Settings {
     pub message: Option<String>,
 }
 
-impl Settings {
+impl UpdateSettings {
     /// The form's starting values: the current instance count and the Aurora client's defaults.
-    pub fn defaults(instances: usize) -> Settings {
-        Settings {
+    pub fn defaults(instances: usize) -> UpdateSettings {
+        UpdateSettings {
             instances: instances as i32,
             batch: 1,
             max_per_instance_failures: 0,
@@ -190,7 +190,7 @@ impl Settings {
     }
 
     /// Reads the form (texts in [`Field::SETTINGS`] order); an error names its field.
-    pub fn parse(texts: &[String]) -> Result<Settings, (Field, String)> {
+    pub fn parse(texts: &[String]) -> Result<UpdateSettings, (Field, String)> {
         let get = |f: Field| texts.get(f.index().unwrap_or(0)).map_or("", |s| s.trim());
         let int = |f: Field, min: i64, max: i64| -> Result<i32, (Field, String)> {
             let t = get(f);
@@ -234,7 +234,7 @@ impl Settings {
             Some(int(Field::Pulse, 1, secs_max)?)
         };
         let message = Some(get(Field::Message).to_owned()).filter(|m| !m.is_empty());
-        Ok(Settings {
+        Ok(UpdateSettings {
             instances,
             batch,
             max_per_instance_failures,
@@ -344,7 +344,7 @@ impl Editor {
         let text = config_json::to_text(&config);
         self.config = TextArea::new(text.lines().map(str::to_owned).collect());
         self.config.set_cursor_line_style(Style::default());
-        let defaults = Settings::defaults(count);
+        let defaults = UpdateSettings::defaults(count);
         self.settings = Field::SETTINGS
             .iter()
             .map(|f| Input::new(InputKind::Filter, &defaults.text(*f)))
@@ -436,7 +436,7 @@ impl Editor {
             ));
         }
         let texts: Vec<String> = self.settings.iter().map(Input::text).collect();
-        let settings = Settings::parse(&texts).map_err(|(f, e)| {
+        let settings = UpdateSettings::parse(&texts).map_err(|(f, e)| {
             self.focus_on(f);
             e
         })?;
@@ -831,10 +831,11 @@ mod tests {
 
     #[test]
     fn settings_parse_and_name_the_bad_field() {
-        let s = Settings::parse(&texts(&["5", "2", "1", "3", "30", "n", "120", " hi "])).unwrap();
+        let s =
+            UpdateSettings::parse(&texts(&["5", "2", "1", "3", "30", "n", "120", " hi "])).unwrap();
         assert_eq!(
             s,
-            Settings {
+            UpdateSettings {
                 instances: 5,
                 batch: 2,
                 max_per_instance_failures: 1,
@@ -856,7 +857,7 @@ mod tests {
         );
         assert_eq!(u.min_wait_in_instance_running_ms, Some(30_000));
         assert_eq!(u.block_if_no_pulses_after_ms, Some(120_000));
-        let bad = |v: &[&str]| Settings::parse(&texts(v)).unwrap_err();
+        let bad = |v: &[&str]| UpdateSettings::parse(&texts(v)).unwrap_err();
         assert_eq!(
             bad(&["0", "1", "0", "0", "45", "y", "", ""]).0,
             Field::Instances
@@ -885,7 +886,8 @@ mod tests {
             bad(&["3", "1", "0", "0", "45", "y", "0", ""]).0,
             Field::Pulse
         );
-        let d = Settings::parse(&texts(&["3", "1", "0", "0", "45", "YES", "", "  "])).unwrap();
+        let d =
+            UpdateSettings::parse(&texts(&["3", "1", "0", "0", "45", "YES", "", "  "])).unwrap();
         assert_eq!(
             (d.rollback, d.pulse_secs, d.message.clone()),
             (true, None, None)

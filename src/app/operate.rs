@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::vocab::ops::{self, Control, Operation};
 use super::vocab::resource::{Data, ResourceKey};
-use super::widgets::dialog::{AskCount, Confirm, Dialog, Outcome};
+use super::widgets::dialog::{AskCount, Confirm, Dialog, DialogOutcome};
 use super::widgets::input::{Input, InputKind};
 use super::{Effect, Hold, Level, Mutated, MutationOutcome, Nav, Screen, State, views};
 use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdatePulseStatus};
@@ -68,8 +68,8 @@ impl State {
             Dialog::Ask(_) => return,
         };
         match outcome {
-            Outcome::Stay => {}
-            Outcome::Cancel => {
+            DialogOutcome::Stay => {}
+            DialogOutcome::Cancel => {
                 self.overlays.dialog = None;
                 self.hold_offer = None;
                 self.rolling_dismissed();
@@ -83,7 +83,7 @@ impl State {
                     self.say("cancelled: nothing was sent", Level::Info);
                 }
             }
-            Outcome::Send(op) => {
+            DialogOutcome::Send(op) => {
                 self.overlays.dialog = None;
                 if let Some(ed) = self.overlays.editor.take() {
                     // Kept until the scheduler has started the update: a refused or lost start
@@ -106,7 +106,7 @@ impl State {
                 }
                 self.send(op, fx);
             }
-            Outcome::Count(job, n) => {
+            DialogOutcome::Count(job, n) => {
                 self.overlays.dialog = None;
                 self.plan_scale(&job, n);
             }

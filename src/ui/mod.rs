@@ -18,7 +18,7 @@ use crate::theme::Theme;
 
 /// A hyperlink drawn at a screen position (written with OSC 8 after the frame).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Link {
+pub struct Hyperlink {
     pub x: u16,
     pub y: u16,
     pub text: String,
@@ -28,7 +28,7 @@ pub struct Link {
 /// How long a changed row stays highlighted.
 pub const CHANGE_HIGHLIGHT_MS: i64 = 3000;
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Hyperlink> {
     let area = frame.area();
     let [header, crumbs, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -97,7 +97,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
 
 /// Keeps links inside the screen: their text is written after the frame, so a text longer than
 /// the room left on its row would wrap onto the next row, where ratatui never clears it.
-fn clip_links(links: &mut Vec<Link>, area: Rect) {
+fn clip_links(links: &mut Vec<Hyperlink>, area: Rect) {
     links.retain_mut(|l| {
         if l.y >= area.bottom() || l.x >= area.right() {
             return false;
