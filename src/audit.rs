@@ -78,14 +78,31 @@ pub fn open_private(path: &Path) -> std::io::Result<std::fs::File> {
     Ok(f)
 }
 
+/// Why an entry could not be appended (the effect runners log it and carry on).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The entry would not serialise (its arguments are caller-built JSON).
+    #[error("audit entry: {0}")]
+    Encode(#[from] serde_json::Error),
+    /// The log could not be opened or written.
+    #[error("audit log {}: {source}", path.display())]
+    Write {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+}
+
 /// Appends one entry; returns why it could not, so the console can say so.
-pub fn append(path: &Path, entry: &Entry) -> Result<(), String> {
-    let mut line = serde_json::to_string(entry).map_err(|e| e.to_string())?;
+pub fn append(path: &Path, entry: &Entry) -> Result<(), AuditError> {
+    let mut line = serde_json::to_string(entry)?;
     line.push('\n');
-    let mut f = open_private(path).map_err(|e| format!("audit log {}: {e}", path.display()))?;
+    let write = |source| AuditError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let mut f = open_private(path).map_err(write)?;
     // One write call per line keeps concurrent writers' lines whole.
-    f.write_all(line.as_bytes())
-        .map_err(|e| format!("audit log {}: {e}", path.display()))
+    f.write_all(line.as_bytes()).map_err(write)
 }
 
 #[cfg(test)]
@@ -126,5 +143,37 @@ mod tests {
         assert_eq!(mode(&path), 0o600);
         assert_eq!(mode(path.parent().unwrap()), 0o700);
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
+    }
+
+    /// A log that cannot be written says which file and why, as a typed error whose text is
+    /// what the console logs.
+    #[test]
+    fn an_unwritable_log_names_its_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        let blocker = tmp.path().join("not-a-dir");
+        std::fs::write(&blocker, "").unwrap();
+        let path = blocker.join("audit.log");
+        let entry = super::Entry {
+            time: "t".into(),
+            cluster: "c",
+            scheduler: "http://s",
+            local_user: "u".into(),
+            method: "killTasks",
+            arguments: serde_json::Value::Null,
+            message: None,
+            response_code: "OK".into(),
+            details: vec![],
+            duration_ms: 1,
+        };
+        let e = super::append(&path, &entry).unwrap_err();
+        assert!(
+            matches!(&e, super::AuditError::Write { path: p, .. } if *p == path),
+            "{e:?}"
+        );
+        assert!(
+            e.to_string()
+                .starts_with(&format!("audit log {}: ", path.display())),
+            "{e}"
+        );
     }
 }

@@ -27,7 +27,7 @@ use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
 use crate::theme::{Theme, ThemeSet};
 use crate::tui::{self, TerminalGuard};
-use crate::ui::{self, Link};
+use crate::ui::{self, Hyperlink};
 
 pub struct ConsoleOptions {
     pub clock: Clock,
@@ -59,7 +59,7 @@ pub trait Surface {
     fn terminal(&mut self) -> &mut ratatui::Terminal<Self::Backend>;
 
     /// The frame's hyperlinks changed (the real terminal writes them as OSC 8 over the text).
-    fn hyperlinks(&mut self, _links: &[Link]) {}
+    fn hyperlinks(&mut self, _links: &[Hyperlink]) {}
 
     /// A frame was drawn.
     fn presented(&mut self) {}
@@ -79,7 +79,7 @@ impl Surface for TerminalGuard {
 
     /// OSC 8 hyperlinks over text ratatui already drew; written only when they change, so an
     /// idle screen stays quiet. Terminals without OSC 8 show the same text.
-    fn hyperlinks(&mut self, links: &[Link]) {
+    fn hyperlinks(&mut self, links: &[Hyperlink]) {
         let mut out = std::io::stdout().lock();
         for l in links {
             let _ = crossterm::queue!(out, crossterm::cursor::MoveTo(l.x, l.y));
@@ -159,7 +159,7 @@ where
         state.cluster_pinned = true;
     }
     if !warnings.is_empty() {
-        state.notice = Some(("Before you start".into(), warnings));
+        state.overlays.notice = Some(("Before you start".into(), warnings));
     }
     state.refresh_ms = opts.refresh_ms;
     state.read_only = opts.read_only;
@@ -175,7 +175,7 @@ where
     effects.connections = Some(conn_tx);
     let size = surface.terminal().size().map_err(io_error)?;
     update(&mut state, Action::Resize(size.width, size.height));
-    let mut links: Vec<Link> = Vec::new();
+    let mut links: Vec<Hyperlink> = Vec::new();
     draw(surface, &mut state, &opts.themes, &mut links)?;
 
     let mut ticker = tokio::time::interval(TICK);
@@ -281,7 +281,7 @@ fn draw<S: Surface>(
     surface: &mut S,
     state: &mut State,
     themes: &ThemeSet,
-    last_links: &mut Vec<Link>,
+    last_links: &mut Vec<Hyperlink>,
 ) -> std::io::Result<()> {
     let theme: &Theme = themes.pick(state.look.theme.as_deref());
     let mut links = Vec::new();

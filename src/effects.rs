@@ -16,7 +16,6 @@ use crate::app::link::LinkNews;
 use crate::app::ops::Operation;
 use crate::app::resource::{Data, ResourceKey};
 use crate::app::{Action, Effect, Fetched, Mutated, MutationOutcome};
-use crate::aurora::model::{GetJobUpdateDiffResult, JobUpdateRequest};
 use crate::backend::{Backend, FetchError, Polled};
 use crate::connection::{Connection, Connector};
 
@@ -364,17 +363,4 @@ async fn probe_clusters(connector: &Connector) -> Result<Data, String> {
     }
     out.sort_by_key(|(i, _)| *i);
     Ok(Data::Clusters(out.into_iter().map(|(_, h)| h).collect()))
-}
-
-/// The read behind a resource, through the backend (errors as text).
-pub async fn fetch(b: &dyn Backend, key: &ResourceKey) -> Result<(Data, Option<String>), String> {
-    b.fetch(key).await.map_err(|e| e.text)
-}
-
-/// The update editor's preview: what the backend says the request would do.
-pub async fn preview(
-    b: &dyn Backend,
-    request: &JobUpdateRequest,
-) -> Result<GetJobUpdateDiffResult, String> {
-    b.preview(request).await
 }

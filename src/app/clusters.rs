@@ -75,7 +75,7 @@ impl State {
                 h.key
             ));
         }
-        if self.editor.is_some() {
+        if self.overlays.editor.is_some() {
             return Some("the update editor is open".into());
         }
         None

@@ -641,7 +641,11 @@ mod tests {
             update(&mut s, key(KeyCode::Char(c)));
         }
         update(&mut s, key(KeyCode::Tab));
-        s.input.as_ref().map(|i| i.text()).unwrap_or_default()
+        s.overlays
+            .input
+            .as_ref()
+            .map(|i| i.text())
+            .unwrap_or_default()
     }
 
     #[test]

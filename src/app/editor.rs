@@ -149,7 +149,7 @@ pub struct Previewed {
 
 /// Update settings as typed into the form.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Settings {
+pub struct UpdateSettings {
     pub instances: i32,
     pub batch: i32,
     pub max_per_instance_failures: i32,
@@ -160,10 +160,10 @@ pub struct Settings {
     pub message: Option<String>,
 }
 
-impl Settings {
+impl UpdateSettings {
     /// The form's starting values: the current instance count and the Aurora client's defaults.
-    pub fn defaults(instances: usize) -> Settings {
-        Settings {
+    pub fn defaults(instances: usize) -> UpdateSettings {
+        UpdateSettings {
             instances: instances as i32,
             batch: 1,
             max_per_instance_failures: 0,
@@ -190,7 +190,7 @@ impl Settings {
     }
 
     /// Reads the form (texts in [`Field::SETTINGS`] order); an error names its field.
-    pub fn parse(texts: &[String]) -> Result<Settings, (Field, String)> {
+    pub fn parse(texts: &[String]) -> Result<UpdateSettings, (Field, String)> {
         let get = |f: Field| texts.get(f.index().unwrap_or(0)).map_or("", |s| s.trim());
         let int = |f: Field, min: i64, max: i64| -> Result<i32, (Field, String)> {
             let t = get(f);
@@ -234,7 +234,7 @@ impl Settings {
             Some(int(Field::Pulse, 1, secs_max)?)
         };
         let message = Some(get(Field::Message).to_owned()).filter(|m| !m.is_empty());
-        Ok(Settings {
+        Ok(UpdateSettings {
             instances,
             batch,
             max_per_instance_failures,
@@ -344,7 +344,7 @@ impl Editor {
         let text = config_json::to_text(&config);
         self.config = TextArea::new(text.lines().map(str::to_owned).collect());
         self.config.set_cursor_line_style(Style::default());
-        let defaults = Settings::defaults(count);
+        let defaults = UpdateSettings::defaults(count);
         self.settings = Field::SETTINGS
             .iter()
             .map(|f| Input::new(InputKind::Filter, &defaults.text(*f)))
@@ -436,7 +436,7 @@ impl Editor {
             ));
         }
         let texts: Vec<String> = self.settings.iter().map(Input::text).collect();
-        let settings = Settings::parse(&texts).map_err(|(f, e)| {
+        let settings = UpdateSettings::parse(&texts).map_err(|(f, e)| {
             self.focus_on(f);
             e
         })?;
@@ -502,7 +502,7 @@ impl State {
             key: rk,
             generation,
         });
-        self.editor = Some(Box::new(Editor::loading(key)));
+        self.overlays.editor = Some(Box::new(Editor::loading(key)));
         self.dirty = true;
     }
 
@@ -524,7 +524,7 @@ impl State {
 
     /// A fetch finished: the editor takes the running config it was waiting for.
     pub(super) fn editor_fetched(&mut self, key: &ResourceKey) {
-        let Some(ed) = self.editor.as_ref() else {
+        let Some(ed) = self.overlays.editor.as_ref() else {
             return;
         };
         let job = ed.job.to_string();
@@ -537,7 +537,7 @@ impl State {
         // `finish` just ran for this reply: an error means it failed.
         if let Some((_, e)) = &slot.error {
             let e = e.clone();
-            self.editor = None;
+            self.overlays.editor = None;
             self.say(
                 format!("cannot start an update: the config of {job} did not load: {e}"),
                 Level::Error,
@@ -569,12 +569,12 @@ impl State {
             )),
         };
         if let Some(r) = refusal {
-            self.editor = None;
+            self.overlays.editor = None;
             self.say(format!("cannot start an update: {r}"), Level::Error);
             return;
         }
         let g = groups.into_iter().next().expect("one group");
-        let ed = self.editor.as_mut().expect("checked");
+        let ed = self.overlays.editor.as_mut().expect("checked");
         ed.loaded(
             g.config.unwrap_or_default(),
             g.instances.unwrap_or_default(),
@@ -586,7 +586,8 @@ impl State {
     /// The editor just loaded `job`'s config: an edit of it left unsent earlier is offered back,
     /// with what it changes against the config the job runs now.
     fn offer_unsent_edit(&mut self, job: &str) {
-        let (Some(draft), Some(ed)) = (self.unsent_edits.get(job), self.editor.as_ref()) else {
+        let (Some(draft), Some(ed)) = (self.unsent_edits.get(job), self.overlays.editor.as_ref())
+        else {
             return;
         };
         let Some(now) = ed.draft() else { return };
@@ -626,7 +627,7 @@ impl State {
                 lines.push(format!("  {}: {was} → {is}", f.label()));
             }
         }
-        self.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
+        self.overlays.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
             super::widgets::dialog::Ask::new(
                 super::widgets::dialog::Question::RestoreEdit,
                 "Restore your unsent edit?",
@@ -635,7 +636,7 @@ impl State {
                 "Restore it",
             ),
         )));
-        if let Some(super::widgets::dialog::Dialog::Ask(a)) = self.dialog.as_mut() {
+        if let Some(super::widgets::dialog::Dialog::Ask(a)) = self.overlays.dialog.as_mut() {
             // Taking the work back up is the safe answer: it sends nothing either.
             a.focus = super::widgets::dialog::Focus::Confirm;
         }
@@ -643,7 +644,7 @@ impl State {
 
     /// The answer to "restore your unsent edit?".
     pub(super) fn editor_restore_answered(&mut self, yes: bool) {
-        let Some(ed) = self.editor.as_mut() else {
+        let Some(ed) = self.overlays.editor.as_mut() else {
             return;
         };
         let job = ed.job.to_string();
@@ -671,7 +672,9 @@ impl State {
 
     /// Closes the editor with nothing sent, keeping an edit to offer again on `e`.
     fn close_editor_unsent(&mut self) {
-        let Some(ed) = self.editor.take() else { return };
+        let Some(ed) = self.overlays.editor.take() else {
+            return;
+        };
         let job = ed.job.to_string();
         if ed.edited()
             && let Some(d) = ed.draft()
@@ -692,9 +695,9 @@ impl State {
     pub(super) fn on_editor_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
         if key.code == KeyCode::Esc {
-            let edited = self.editor.as_ref().is_some_and(|e| e.edited());
+            let edited = self.overlays.editor.as_ref().is_some_and(|e| e.edited());
             if edited {
-                self.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
+                self.overlays.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
                     super::widgets::dialog::Ask::new(
                         super::widgets::dialog::Question::DiscardEdits,
                         "Discard your changes?",
@@ -713,7 +716,7 @@ impl State {
             return;
         }
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-        let ed = self.editor.as_mut().expect("checked");
+        let ed = self.overlays.editor.as_mut().expect("checked");
         match &ed.step {
             Step::Loading | Step::Previewing { .. } => {}
             Step::Edit => {
@@ -757,7 +760,7 @@ impl State {
 
     /// Builds the request from the editor and asks the scheduler what it would do.
     fn editor_preview(&mut self, fx: &mut Vec<Effect>) {
-        let ed = self.editor.as_mut().expect("checked");
+        let ed = self.overlays.editor.as_mut().expect("checked");
         match ed.request() {
             Err(e) => ed.error = Some(e),
             Ok((request, message)) => {
@@ -779,7 +782,7 @@ impl State {
 
     /// getJobUpdateDiff answered.
     pub(super) fn on_previewed(&mut self, p: Previewed) {
-        let Some(ed) = self.editor.as_mut() else {
+        let Some(ed) = self.overlays.editor.as_mut() else {
             return;
         };
         let Step::Previewing {
@@ -828,10 +831,11 @@ mod tests {
 
     #[test]
     fn settings_parse_and_name_the_bad_field() {
-        let s = Settings::parse(&texts(&["5", "2", "1", "3", "30", "n", "120", " hi "])).unwrap();
+        let s =
+            UpdateSettings::parse(&texts(&["5", "2", "1", "3", "30", "n", "120", " hi "])).unwrap();
         assert_eq!(
             s,
-            Settings {
+            UpdateSettings {
                 instances: 5,
                 batch: 2,
                 max_per_instance_failures: 1,
@@ -853,7 +857,7 @@ mod tests {
         );
         assert_eq!(u.min_wait_in_instance_running_ms, Some(30_000));
         assert_eq!(u.block_if_no_pulses_after_ms, Some(120_000));
-        let bad = |v: &[&str]| Settings::parse(&texts(v)).unwrap_err();
+        let bad = |v: &[&str]| UpdateSettings::parse(&texts(v)).unwrap_err();
         assert_eq!(
             bad(&["0", "1", "0", "0", "45", "y", "", ""]).0,
             Field::Instances
@@ -882,7 +886,8 @@ mod tests {
             bad(&["3", "1", "0", "0", "45", "y", "0", ""]).0,
             Field::Pulse
         );
-        let d = Settings::parse(&texts(&["3", "1", "0", "0", "45", "YES", "", "  "])).unwrap();
+        let d =
+            UpdateSettings::parse(&texts(&["3", "1", "0", "0", "45", "YES", "", "  "])).unwrap();
         assert_eq!(
             (d.rollback, d.pulse_secs, d.message.clone()),
             (true, None, None)

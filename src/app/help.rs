@@ -53,6 +53,7 @@ impl State {
     /// The overlay's rows for the current view, filtered by the overlay's filter.
     pub fn help_rows(&self) -> Vec<HelpRow> {
         let filter = self
+            .overlays
             .help
             .as_ref()
             .map(|h| h.filter.to_lowercase())
@@ -128,7 +129,7 @@ impl State {
     /// Keys the overlay handles itself (its filter while typing, Esc clearing a filter); false to
     /// go on to the keymap's help layer (j/k/arrows scroll, `/` filters, `?` and Esc close).
     pub(super) fn on_help_key(&mut self, key: KeyEvent) -> bool {
-        let help = self.help.as_mut().expect("checked");
+        let help = self.overlays.help.as_mut().expect("checked");
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return false;
         }
@@ -163,7 +164,7 @@ impl State {
     pub(super) fn help_command(&mut self, c: Command) -> bool {
         let page = self.help_page();
         let max = self.help_max_scroll();
-        let Some(help) = self.help.as_mut() else {
+        let Some(help) = self.overlays.help.as_mut() else {
             return false;
         };
         help.scroll = match c {
@@ -178,7 +179,7 @@ impl State {
                 help.scroll
             }
             Command::Help | Command::Back | Command::Escape => {
-                self.help = None;
+                self.overlays.help = None;
                 self.dirty = true;
                 return true;
             }

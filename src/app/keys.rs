@@ -14,11 +14,11 @@ impl State {
     /// the help filter) keep their own Alt keys: the caller asks only outside them.
     pub(super) fn esc_then(&self, key: &KeyEvent) -> Option<KeyEvent> {
         if !key.modifiers.contains(KeyModifiers::ALT)
-            || self.help.as_ref().is_some_and(|h| h.typing)
+            || self.overlays.help.as_ref().is_some_and(|h| h.typing)
         {
             return None;
         }
-        let layers = if self.help.is_some() {
+        let layers = if self.overlays.help.is_some() {
             vec![Layer::Help, Layer::Global]
         } else {
             self.top().layers()

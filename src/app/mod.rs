@@ -14,7 +14,7 @@
 //!    crumb) and `overlay.rs` (which overlay — notice, dialog, editor, input, help — has the keys).
 //! 5. `command_line.rs` — the `:` commands: one table that parsing, Tab, help and read-only read.
 //! 6. Features, the other files here: each extends `State` with one capability — operations
-//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`),
+//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`),
 //!    host maintenance, triage, updates, clusters, `:` lookups (`goto`), quitting, the
 //!    fail-over link, help, messages, mouse and key sequences.
 //!
@@ -39,6 +39,7 @@ pub mod editor;
 pub mod logs;
 mod goto;
 pub mod help;
+pub mod json_input;
 mod keys;
 pub mod link;
 mod maintenance;
@@ -73,7 +74,6 @@ pub use vocab::events::{Effect, Fetched, Level, Mutated, MutationOutcome};
 pub use vocab::nav::Nav;
 use vocab::ops::{Control, Operation};
 use vocab::resource::{Data, PendingScope, ResourceKey, Slot};
-use widgets::dialog::Dialog;
 use widgets::input::{Input, InputKind};
 
 use crate::aurora::model::JobUpdateSummary;
@@ -158,8 +158,8 @@ pub struct State {
     pub frozen: bool,
     pub keymap: Keymap,
     pending_keys: Vec<Key>,
-    pub input: Option<Input>,
-    pub help: Option<Help>,
+    /// What lies over the current screen: the modal overlays (`overlay.rs`).
+    pub overlays: overlay::Overlays,
     pub message: Option<Message>,
     /// Every message said, for `:messages`.
     pub messages: messages::History,
@@ -176,8 +176,6 @@ pub struct State {
     pub command_history: Vec<String>,
     /// The header's age text as last drawn; a tick redraws only when it changes.
     age_label: String,
-    /// A modal dialog (confirmation, prompt) that takes every key.
-    pub dialog: Option<Dialog>,
     /// No mutating action at all (`--read-only`).
     pub read_only: bool,
     /// What the backend can do: the rest is neither offered nor sent (`capabilities.rs`).
@@ -190,10 +188,6 @@ pub struct State {
     pub hold: Option<Hold>,
     /// A hold waiting for its confirmation.
     hold_offer: Option<Hold>,
-    /// A notice shown until dismissed (e.g. how to fix credentials after a 401).
-    pub notice: Option<(String, Vec<String>)>,
-    /// The update editor (`e`), which takes every key while open.
-    pub editor: Option<Box<editor::Editor>>,
     editor_seq: u64,
     /// Update edits closed without being sent, by job key: `e` on the job offers them again.
     pub unsent_edits: HashMap<String, editor::Draft>,
@@ -247,8 +241,7 @@ impl State {
             frozen: false,
             keymap,
             pending_keys: Vec::new(),
-            input: None,
-            help: None,
+            overlays: overlay::Overlays::default(),
             message: None,
             messages: messages::History::default(),
             cluster: None,
@@ -260,7 +253,6 @@ impl State {
             dirty: true,
             command_history: Vec::new(),
             age_label: String::new(),
-            dialog: None,
             read_only: false,
             capabilities: capabilities::Capabilities::all(),
             prod_cluster: false,
@@ -268,8 +260,6 @@ impl State {
             next_mutation: 0,
             hold: None,
             hold_offer: None,
-            notice: None,
-            editor: None,
             editor_seq: 0,
             unsent_edits: HashMap::new(),
             rolling: None,
@@ -620,7 +610,7 @@ impl State {
         match self.overlay() {
             Some(Overlay::Notice) => {
                 if matches!(key.code, KeyCode::Enter | KeyCode::Esc) {
-                    self.notice = None;
+                    self.overlays.notice = None;
                     self.dirty = true;
                 }
                 return;
@@ -638,11 +628,11 @@ impl State {
             self.on_key(next, fx);
             return;
         }
-        if self.help.is_some() && self.on_help_key(key) {
+        if self.overlays.help.is_some() && self.on_help_key(key) {
             return;
         }
         self.pending_keys.push(Key::from_event(&key));
-        let layers = if self.help.is_some() {
+        let layers = if self.overlays.help.is_some() {
             vec![crate::keymap::Layer::Help, crate::keymap::Layer::Global]
         } else if self.logs.is_some() {
             crate::keymap::Layer::Logs.chain()
@@ -662,9 +652,9 @@ impl State {
     }
 
     fn on_input_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let input = self.input.as_mut().expect("checked");
+        let input = self.overlays.input.as_mut().expect("checked");
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            self.input = None;
+            self.overlays.input = None;
             self.on_command(Command::Quit, fx);
             return;
         }
@@ -675,10 +665,10 @@ impl State {
                 {
                     let _ = t.set_filter("");
                 }
-                self.input = None;
+                self.overlays.input = None;
             }
             KeyCode::Enter => {
-                let input = self.input.take().expect("checked");
+                let input = self.overlays.input.take().expect("checked");
                 let text = input.text();
                 match input.kind {
                     InputKind::Filter => {}
@@ -693,7 +683,7 @@ impl State {
             }
             KeyCode::Tab if input.kind == InputKind::Command => {
                 let candidates = self.completion_candidates();
-                if let Some(i) = self.input.as_mut() {
+                if let Some(i) = self.overlays.input.as_mut() {
                     i.complete(&candidates);
                 }
             }
@@ -753,7 +743,12 @@ impl State {
 
     /// Words the command line can complete: command names, then roles, job and update keys.
     fn completion_candidates(&self) -> Vec<String> {
-        let line = self.input.as_ref().map(|i| i.text()).unwrap_or_default();
+        let line = self
+            .overlays
+            .input
+            .as_ref()
+            .map(|i| i.text())
+            .unwrap_or_default();
         if line.trim_start().starts_with("cluster ") {
             return self.known_clusters.clone();
         }
@@ -786,7 +781,7 @@ impl State {
 
     fn on_command(&mut self, c: Command, fx: &mut Vec<Effect>) {
         self.dirty = true;
-        if self.help.is_none() && self.on_logs_command(c, fx) {
+        if self.overlays.help.is_none() && self.on_logs_command(c, fx) {
             return;
         }
         if c.mutates() && self.read_only {
@@ -799,7 +794,7 @@ impl State {
             );
             return;
         }
-        if self.help.is_some() && self.help_command(c) {
+        if self.overlays.help.is_some() && self.help_command(c) {
             return;
         }
         if self.refuse_unsupported_command(c) {
@@ -872,7 +867,7 @@ impl State {
             }
             Command::Filter => {
                 if let Some(t) = self.top().table() {
-                    self.input = Some(Input::new(InputKind::Filter, &t.filter_text));
+                    self.overlays.input = Some(Input::new(InputKind::Filter, &t.filter_text));
                 }
             }
             Command::NextMatch | Command::PrevMatch => {
@@ -924,13 +919,13 @@ impl State {
             | Command::LogsRun
             | Command::LogsSave => {}
             Command::Help => {
-                self.help = if self.help.is_some() {
+                self.overlays.help = if self.overlays.help.is_some() {
                     None
                 } else {
                     Some(Help::default())
                 };
             }
-            Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
+            Command::CommandLine => self.overlays.input = Some(Input::new(InputKind::Command, "")),
             Command::Messages => self.show_messages(),
             Command::ToggleHistory => {
                 if let Screen::Tasks { history, .. } = self.top_mut() {

@@ -11,11 +11,11 @@ impl State {
     /// Whether something covers the view (help, a dialog, a notice, the editor, the command
     /// line): the mouse does nothing under it.
     fn covered(&self) -> bool {
-        self.help.is_some()
-            || self.dialog.is_some()
-            || self.notice.is_some()
-            || self.editor.is_some()
-            || self.input.is_some()
+        self.overlays.help.is_some()
+            || self.overlays.dialog.is_some()
+            || self.overlays.notice.is_some()
+            || self.overlays.editor.is_some()
+            || self.overlays.input.is_some()
     }
 
     /// The position in the top table's view shown on screen row `row`, if a row is there.
@@ -58,10 +58,10 @@ impl State {
 
     /// The wheel: moves the selection (or scrolls help and detail views) by `delta` rows.
     pub(super) fn on_scroll(&mut self, delta: isize, fx: &mut Vec<Effect>) {
-        if self.dialog.is_some()
-            || self.notice.is_some()
-            || self.editor.is_some()
-            || self.input.is_some()
+        if self.overlays.dialog.is_some()
+            || self.overlays.notice.is_some()
+            || self.overlays.editor.is_some()
+            || self.overlays.input.is_some()
         {
             return;
         }
@@ -216,7 +216,7 @@ mod tests {
     fn the_mouse_does_nothing_under_help() {
         let mut s = roles(5);
         update(&mut s, Action::Command(Command::Help));
-        assert!(s.help.is_some());
+        assert!(s.overlays.help.is_some());
         click(&mut s, 5);
         assert_eq!(selected(&s), 0);
     }

@@ -6,7 +6,7 @@ use crossterm::event::KeyEvent;
 
 use super::vocab::ops::{self, Control, Operation};
 use super::vocab::resource::{Data, ResourceKey};
-use super::widgets::dialog::{AskCount, Confirm, Dialog, Outcome};
+use super::widgets::dialog::{AskCount, Confirm, Dialog, DialogOutcome};
 use super::widgets::input::{Input, InputKind};
 use super::{Effect, Hold, Level, Mutated, MutationOutcome, Nav, Screen, State, views};
 use crate::aurora::model::{JobKey, JobUpdateKey, JobUpdatePulseStatus};
@@ -55,26 +55,26 @@ impl State {
             c.warnings
                 .push(format!("{cluster} is a production cluster"));
         }
-        self.dialog = Some(Dialog::Confirm(Box::new(c)));
+        self.overlays.dialog = Some(Dialog::Confirm(Box::new(c)));
         self.dirty = true;
     }
 
     pub(super) fn on_dialog_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
-        let outcome = match self.dialog.as_mut().expect("checked") {
+        let outcome = match self.overlays.dialog.as_mut().expect("checked") {
             Dialog::Confirm(c) => c.key(key),
             Dialog::AskCount(a) => a.key(key),
             // Answered in `on_ask_key`; never reaches here.
             Dialog::Ask(_) => return,
         };
         match outcome {
-            Outcome::Stay => {}
-            Outcome::Cancel => {
-                self.dialog = None;
+            DialogOutcome::Stay => {}
+            DialogOutcome::Cancel => {
+                self.overlays.dialog = None;
                 self.hold_offer = None;
                 self.rolling_dismissed();
                 // The editor's own confirmation: back to its preview, the edit intact.
-                if self.editor.is_some() {
+                if self.overlays.editor.is_some() {
                     self.say(
                         "cancelled: nothing was sent; back to the preview (Backspace edits, Esc closes)",
                         Level::Info,
@@ -83,9 +83,9 @@ impl State {
                     self.say("cancelled: nothing was sent", Level::Info);
                 }
             }
-            Outcome::Send(op) => {
-                self.dialog = None;
-                if let Some(ed) = self.editor.take() {
+            DialogOutcome::Send(op) => {
+                self.overlays.dialog = None;
+                if let Some(ed) = self.overlays.editor.take() {
                     // Kept until the scheduler has started the update: a refused or lost start
                     // leaves the edit to be offered again on `e`.
                     match ed.draft() {
@@ -106,8 +106,8 @@ impl State {
                 }
                 self.send(op, fx);
             }
-            Outcome::Count(job, n) => {
-                self.dialog = None;
+            DialogOutcome::Count(job, n) => {
+                self.overlays.dialog = None;
                 self.plan_scale(&job, n);
             }
         }
@@ -244,7 +244,7 @@ impl State {
             };
             let mut lines = vec![error.clone(), format!("Credentials tried: {tried}")];
             lines.extend(fix);
-            self.notice = Some((format!("{method} needs credentials"), lines));
+            self.overlays.notice = Some((format!("{method} needs credentials"), lines));
         }
         self.rolling_on_mutated(&m);
         if let MutationOutcome::Done {
@@ -348,7 +348,7 @@ impl State {
             self.say("the job's tasks are not loaded yet", Level::Error);
             return;
         };
-        self.dialog = Some(Dialog::AskCount(Box::new(AskCount {
+        self.overlays.dialog = Some(Dialog::AskCount(Box::new(AskCount {
             job,
             current: active.len(),
             input: Input::new(InputKind::Filter, &active.len().to_string()),
@@ -433,7 +433,7 @@ impl State {
         };
         // The ordinary confirmation (so a prod cluster asks for the job name), plus the terms.
         self.confirm(Operation::Pulse { key: update_key }, 0);
-        if let Some(Dialog::Confirm(c)) = self.dialog.as_mut() {
+        if let Some(Dialog::Confirm(c)) = self.overlays.dialog.as_mut() {
             c.warnings.push(format!(
                 "Hold: pulse every {}s while this screen stays open; leaving it, quitting or losing the connection stops the pulses",
                 (interval as i64 / 3 / 1000).max(1)

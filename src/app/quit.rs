@@ -19,7 +19,8 @@ fn ids(v: impl IntoIterator<Item = i32>) -> Option<String> {
 impl State {
     /// Quit now, or ask first while a rolling restart or a hold would be cut short.
     pub(super) fn request_quit(&mut self, fx: &mut Vec<Effect>) {
-        let asking = matches!(&self.dialog, Some(Dialog::Ask(a)) if a.question == Question::Quit);
+        let asking =
+            matches!(&self.overlays.dialog, Some(Dialog::Ask(a)) if a.question == Question::Quit);
         let work = self.work_cut_short();
         if asking || work.is_empty() {
             fx.push(Effect::Quit);
@@ -29,12 +30,12 @@ impl State {
         lines.push("Quitting stops it here; a summary is printed after the console closes.".into());
         // Whatever was being asked or typed is set aside for this question; a confirmation it
         // replaces is cancelled as its Cancel button would (nothing was sent).
-        self.input = None;
-        if matches!(self.dialog, Some(Dialog::Confirm(_))) {
+        self.overlays.input = None;
+        if matches!(self.overlays.dialog, Some(Dialog::Confirm(_))) {
             self.hold_offer = None;
             self.rolling_dismissed();
         }
-        self.dialog = Some(Dialog::Ask(Box::new(Ask::new(
+        self.overlays.dialog = Some(Dialog::Ask(Box::new(Ask::new(
             Question::Quit,
             "Quit with work in flight?",
             lines,
@@ -100,14 +101,14 @@ impl State {
     /// A key in a yes/no question.
     pub(super) fn on_ask_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
         self.dirty = true;
-        let Some(Dialog::Ask(a)) = self.dialog.as_mut() else {
+        let Some(Dialog::Ask(a)) = self.overlays.dialog.as_mut() else {
             return;
         };
         let Some(yes) = a.key(key) else {
             return;
         };
         let question = a.question.clone();
-        self.dialog = None;
+        self.overlays.dialog = None;
         match question {
             Question::Quit if yes => fx.push(Effect::Quit),
             Question::Quit => self.say("not quitting: the work goes on", Level::Info),

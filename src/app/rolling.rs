@@ -555,7 +555,7 @@ impl State {
             },
             hidden,
         );
-        if let Some(Dialog::Confirm(c)) = self.dialog.as_mut() {
+        if let Some(Dialog::Confirm(c)) = self.overlays.dialog.as_mut() {
             c.label = Some(format!(
                 "Start rolling restart ({})",
                 plural(n, "instance", "instances")

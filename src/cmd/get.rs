@@ -94,8 +94,8 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i3
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = super::config_dir();
-        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())
-            .map_err(String::from)?;
+        let (config, _) =
+            crate::config::load(console.config.as_deref(), dir.as_deref()).map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let mut args = args;
         if let What::Logs(l) = &mut args.what {
@@ -484,7 +484,7 @@ pub async fn fetch_to(
             let mut summary = value(client.get_config_summary(&key).await.map_err(err)?);
             for g in summary.groups.iter_mut().flatten() {
                 if let Some(c) = g.config.as_mut() {
-                    crate::app::config_json::sort_sets(c);
+                    c.sort_sets();
                 }
             }
             match out {
@@ -662,7 +662,7 @@ async fn job_update_of(client: &AuroraClient, job: &JobKey) -> Result<JobUpdateK
 /// A task's config with its sets in canonical order (their wire order means nothing).
 fn sort_task_sets(t: &mut ScheduledTask) {
     if let Some(c) = t.assigned_task.as_mut().and_then(|a| a.task.as_mut()) {
-        crate::app::config_json::sort_sets(std::sync::Arc::make_mut(c));
+        std::sync::Arc::make_mut(c).sort_sets();
     }
 }
 

@@ -5,7 +5,7 @@ use ratatui::layout::{Constraint as Size, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::Link;
+use super::Hyperlink;
 use crate::app::State;
 use crate::app::resource::{Data, PendingScope, ResourceKey};
 use crate::app::rows::{status_style, update_style};
@@ -15,7 +15,7 @@ use crate::diff::{DiffLine, diff_lines};
 use crate::domain::format::{age, number, time};
 use crate::theme::Theme;
 
-pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) -> Vec<Link> {
+pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) -> Vec<Hyperlink> {
     let mut links = Vec::new();
     let (lines, scroll) = match state.top() {
         Screen::Task { id, scroll } => (task_lines(state, theme, id, area, &mut links), *scroll),
@@ -106,7 +106,7 @@ fn task_lines<'a>(
     theme: &Theme,
     id: &str,
     area: Rect,
-    links: &mut Vec<Link>,
+    links: &mut Vec<Hyperlink>,
 ) -> Option<Vec<Line<'a>>> {
     let Some(Data::Task(task)) = state.data(&ResourceKey::Task(id.to_owned())) else {
         return None;
@@ -222,7 +222,7 @@ fn task_lines<'a>(
     if !host.is_empty() {
         let url = crate::config::observer_link(&state.observer_url, &host, id);
         // Position of the URL text: label column is 17 cells wide.
-        links.push(Link {
+        links.push(Hyperlink {
             x: area.x + 17,
             y: area.y + lines.len() as u16,
             text: url.clone(),

@@ -15,7 +15,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         messages(state, scroll, theme, frame, area);
         return;
     }
-    if let Some((title, lines)) = &state.notice {
+    if let Some((title, lines)) = &state.overlays.notice {
         let body: Vec<Indented> = lines
             .iter()
             .map(|l| {
@@ -50,7 +50,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         );
         return;
     }
-    match &state.dialog {
+    match &state.overlays.dialog {
         Some(Dialog::Confirm(c)) => confirm(c, theme, frame, area),
         Some(Dialog::AskCount(a)) => ask_count(a, theme, frame, area),
         Some(Dialog::Ask(a)) => ask(a, theme, frame, area),

@@ -12,7 +12,7 @@ use crate::aurora::model::format_ranges;
 use crate::theme::Theme;
 
 pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    let Some(ed) = state.editor.as_deref() else {
+    let Some(ed) = state.overlays.editor.as_deref() else {
         return;
     };
     frame.render_widget(Clear, area);

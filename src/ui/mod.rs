@@ -19,7 +19,7 @@ use crate::theme::Theme;
 
 /// A hyperlink drawn at a screen position (written with OSC 8 after the frame).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Link {
+pub struct Hyperlink {
     pub x: u16,
     pub y: u16,
     pub text: String,
@@ -29,7 +29,7 @@ pub struct Link {
 /// How long a changed row stays highlighted.
 pub const CHANGE_HIGHLIGHT_MS: i64 = 3000;
 
-pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
+pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Hyperlink> {
     let area = frame.area();
     let [header, crumbs, body, footer] = Layout::vertical([
         Constraint::Length(1),
@@ -76,7 +76,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         }
     }
     draw_footer(state, theme, frame, footer);
-    if state.editor.is_some() {
+    if state.overlays.editor.is_some() {
         editor::draw(state, theme, frame, body);
         links.clear();
     }
@@ -84,12 +84,15 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
         logs::draw(state, theme, frame, body);
         links.clear();
     }
-    if state.help.is_some() {
+    if state.overlays.help.is_some() {
         draw_help(state, theme, frame, body);
         // The overlay covers the view; links written over it would show through.
         links.clear();
     }
-    if state.dialog.is_some() || state.notice.is_some() || state.messages.shown.is_some() {
+    if state.overlays.dialog.is_some()
+        || state.overlays.notice.is_some()
+        || state.messages.shown.is_some()
+    {
         dialog::draw(state, theme, frame, body);
         links.clear();
     }
@@ -99,7 +102,7 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Link> {
 
 /// Keeps links inside the screen: their text is written after the frame, so a text longer than
 /// the room left on its row would wrap onto the next row, where ratatui never clears it.
-fn clip_links(links: &mut Vec<Link>, area: Rect) {
+fn clip_links(links: &mut Vec<Hyperlink>, area: Rect) {
     links.retain_mut(|l| {
         if l.y >= area.bottom() || l.x >= area.right() {
             return false;
@@ -474,7 +477,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
 }
 
 fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
-    if let Some(input) = &state.input {
+    if let Some(input) = &state.overlays.input {
         let prompt = match input.kind {
             InputKind::Filter => "/",
             InputKind::Command => ":",
@@ -511,7 +514,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         frame.render_widget(Paragraph::new(format!(" {}", m.text)).style(style), area);
         return;
     }
-    if state.editor.is_some() {
+    if state.overlays.editor.is_some() {
         // The editor shows its own keys; the view's would not work while it is open.
         return;
     }
@@ -602,7 +605,9 @@ fn fit(text: &str, room: usize) -> String {
 
 fn draw_help(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     use crate::app::help::HelpRow;
-    let Some(help) = &state.help else { return };
+    let Some(help) = &state.overlays.help else {
+        return;
+    };
     let rows = state.help_rows();
     let w = area.width.saturating_sub(4).min(100);
     let inner = w.saturating_sub(2) as usize;

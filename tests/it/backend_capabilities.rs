@@ -206,7 +206,11 @@ fn a_backend_without_pulses_refuses_the_pulse_and_hold_keys() {
     for key in ['.', 'h'] {
         let fx = update(&mut s, ch(key));
         assert!(!sends_anything(&fx), "{key}");
-        assert!(s.dialog.is_none(), "{key} opened {:?}", s.dialog);
+        assert!(
+            s.overlays.dialog.is_none(),
+            "{key} opened {:?}",
+            s.overlays.dialog
+        );
         assert!(s.hold.is_none());
         assert!(
             message(&s).contains("this scheduler cannot pulse updates"),
@@ -217,7 +221,7 @@ fn a_backend_without_pulses_refuses_the_pulse_and_hold_keys() {
     // On a backend that can, the same key opens the confirmation.
     let mut full = update_screen(Capabilities::all());
     update(&mut full, ch('.'));
-    assert!(full.dialog.is_some(), "{}", message(&full));
+    assert!(full.overlays.dialog.is_some(), "{}", message(&full));
 }
 
 #[test]

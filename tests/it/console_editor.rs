@@ -142,7 +142,7 @@ fn opened() -> State {
     let mut s = jobs_view(None);
     let fx = update(&mut s, key('e'));
     assert!(matches!(
-        s.editor.as_deref().map(|e| &e.step),
+        s.overlays.editor.as_deref().map(|e| &e.step),
         Some(Step::Loading)
     ));
     reply(
@@ -158,13 +158,19 @@ fn opened() -> State {
 }
 
 fn editor_error(s: &State) -> String {
-    s.editor.as_ref().unwrap().error.clone().unwrap_or_default()
+    s.overlays
+        .editor
+        .as_ref()
+        .unwrap()
+        .error
+        .clone()
+        .unwrap_or_default()
 }
 
 /// Replaces the config line containing `needle` by typing, as a person would (indentation
 /// goes; a trailing comma stays).
 fn edit_line(s: &mut State, needle: &str, new: &str) {
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert_eq!(ed.focus, Field::Config);
     let target = ed
         .config
@@ -196,10 +202,11 @@ fn edit_line(s: &mut State, needle: &str, new: &str) {
 
 /// Moves to a settings field and replaces its text.
 fn set_field(s: &mut State, f: Field, text: &str) {
-    while s.editor.as_ref().unwrap().focus != f {
+    while s.overlays.editor.as_ref().unwrap().focus != f {
         update(s, special(KeyCode::Tab));
     }
     let len = s
+        .overlays
         .editor
         .as_ref()
         .unwrap()
@@ -237,7 +244,7 @@ fn diff_reply(add: &[i32], update_ids: &[i32], unchanged: &[i32]) -> GetJobUpdat
 #[test]
 fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
     let mut s = opened();
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert_eq!(ed.step, Step::Edit);
     let text = ed.config_text();
     // The full config, executor data shown parsed.
@@ -305,8 +312,8 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
             result: Ok(diff_reply(&[3], &[0, 1, 2], &[])),
         })),
     );
-    let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
-        panic!("no preview: {:?}", s.editor.as_ref().unwrap().step);
+    let Step::Preview(p) = &s.overlays.editor.as_ref().unwrap().step else {
+        panic!("no preview: {:?}", s.overlays.editor.as_ref().unwrap().step);
     };
     assert!(p.changes());
     assert_eq!(
@@ -342,7 +349,7 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
     // Enter: the ordinary confirmation, the job name to type, focus in its field.
     let fx = update(&mut s, special(KeyCode::Enter));
     assert!(fx.is_empty());
-    let Some(Dialog::Confirm(c)) = &s.dialog else {
+    let Some(Dialog::Confirm(c)) = &s.overlays.dialog else {
         panic!("no confirmation");
     };
     assert_eq!(c.focus, eos::app::dialog::Focus::Typed);
@@ -365,7 +372,7 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
             message: Some("more memory".into()),
         }
     );
-    assert!(s.editor.is_none() && s.dialog.is_none());
+    assert!(s.overlays.editor.is_none() && s.overlays.dialog.is_none());
     // Nothing left to send it again.
     for a in [
         special(KeyCode::Enter),
@@ -375,8 +382,8 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
     ] {
         assert!(mutations(&update(&mut s, a)).is_empty());
     }
-    s.editor = None;
-    s.dialog = None;
+    s.overlays.editor = None;
+    s.overlays.dialog = None;
 
     // The scheduler accepted: the live update screen opens.
     let id = match &fx[0] {
@@ -403,22 +410,25 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
 fn esc_and_answer(s: &mut State, discard: bool) {
     let fx = update(s, special(KeyCode::Esc));
     assert!(mutations(&fx).is_empty());
-    let Some(Dialog::Ask(a)) = &s.dialog else {
-        panic!("Esc with edits asks first: {:?}", s.dialog);
+    let Some(Dialog::Ask(a)) = &s.overlays.dialog else {
+        panic!("Esc with edits asks first: {:?}", s.overlays.dialog);
     };
     assert!(a.title.contains("Discard your changes?"), "{}", a.title);
-    assert!(s.editor.is_some(), "nothing is closed before the answer");
+    assert!(
+        s.overlays.editor.is_some(),
+        "nothing is closed before the answer"
+    );
     if discard {
         update(s, special(KeyCode::Tab));
     }
     let fx = update(s, special(KeyCode::Enter));
     assert!(mutations(&fx).is_empty());
-    assert!(s.dialog.is_none());
-    assert_eq!(s.editor.is_none(), discard);
+    assert!(s.overlays.dialog.is_none());
+    assert_eq!(s.overlays.editor.is_none(), discard);
 }
 
 fn nothing_sent(s: &State) {
-    assert!(s.editor.is_none() && s.dialog.is_none());
+    assert!(s.overlays.editor.is_none() && s.overlays.dialog.is_none());
     assert!(
         s.message
             .as_ref()
@@ -441,7 +451,10 @@ fn previewed_edit() -> State {
             result: Ok(diff_reply(&[], &[0, 1, 2], &[])),
         })),
     );
-    assert!(matches!(s.editor.as_ref().unwrap().step, Step::Preview(_)));
+    assert!(matches!(
+        s.overlays.editor.as_ref().unwrap().step,
+        Step::Preview(_)
+    ));
     s
 }
 
@@ -462,7 +475,7 @@ fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
             vec![Range::new(0, 2)],
         )])),
     );
-    assert!(s.editor.is_none());
+    assert!(s.overlays.editor.is_none());
     // Loaded, untouched: Esc closes at once.
     let mut s = opened();
     update(&mut s, special(KeyCode::Esc));
@@ -470,9 +483,9 @@ fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
     // Edited config: Esc asks; "Keep editing" (the default) keeps the edit as it was.
     let mut s = opened();
     edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
-    let before = s.editor.as_ref().unwrap().config_text();
+    let before = s.overlays.editor.as_ref().unwrap().config_text();
     esc_and_answer(&mut s, false);
-    assert_eq!(s.editor.as_ref().unwrap().config_text(), before);
+    assert_eq!(s.overlays.editor.as_ref().unwrap().config_text(), before);
     esc_and_answer(&mut s, true);
     nothing_sent(&s);
     // An edited setting counts too.
@@ -492,7 +505,7 @@ fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
             result: Ok(diff_reply(&[], &[0, 1, 2], &[])),
         })),
     );
-    assert!(s.editor.is_none());
+    assert!(s.overlays.editor.is_none());
     // The preview.
     let mut s = previewed_edit();
     esc_and_answer(&mut s, true);
@@ -510,14 +523,14 @@ fn cancel_in_the_confirmation_goes_back_to_the_preview() {
         };
         let mut s = previewed_edit();
         update(&mut s, special(KeyCode::Enter));
-        assert!(matches!(s.dialog, Some(Dialog::Confirm(_))));
+        assert!(matches!(s.overlays.dialog, Some(Dialog::Confirm(_))));
         for a in to_cancel {
             update(&mut s, a);
         }
         let fx = update(&mut s, cancel);
         assert!(mutations(&fx).is_empty());
-        assert!(s.dialog.is_none());
-        let ed = s.editor.as_ref().expect("the editor stays open");
+        assert!(s.overlays.dialog.is_none());
+        let ed = s.overlays.editor.as_ref().expect("the editor stays open");
         assert!(matches!(ed.step, Step::Preview(_)), "{:?}", ed.step);
         assert!(ed.config_text().contains("\"ram_mb\": 512"));
         assert!(
@@ -529,7 +542,7 @@ fn cancel_in_the_confirmation_goes_back_to_the_preview() {
         );
         // Enter again: the same confirmation, ready to send.
         update(&mut s, special(KeyCode::Enter));
-        assert!(matches!(s.dialog, Some(Dialog::Confirm(_))));
+        assert!(matches!(s.overlays.dialog, Some(Dialog::Confirm(_))));
     }
 }
 
@@ -554,8 +567,8 @@ fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config()
     let mut current = running_config();
     current.resources.as_mut().unwrap()[0] = Resource::NumCpus(1.5);
     reopen(&mut s, current.clone());
-    let Some(Dialog::Ask(a)) = &s.dialog else {
-        panic!("the unsent edit is offered: {:?}", s.dialog);
+    let Some(Dialog::Ask(a)) = &s.overlays.dialog else {
+        panic!("the unsent edit is offered: {:?}", s.overlays.dialog);
     };
     let text = a.lines.join("\n");
     assert!(text.contains(JOB), "{text}");
@@ -566,29 +579,32 @@ fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config()
     assert!(text.contains("batch size: 1 → 2"), "{text}");
     // Restore (the default): the edit is back, ready to preview.
     update(&mut s, special(KeyCode::Enter));
-    assert!(s.dialog.is_none());
-    let ed = s.editor.as_ref().unwrap();
+    assert!(s.overlays.dialog.is_none());
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert_eq!(ed.step, Step::Edit);
     assert!(ed.config_text().contains("\"ram_mb\": 512"));
     assert_eq!(ed.setting(Field::Batch).unwrap().text(), "2");
     // Closed again unsent, then "Start fresh": the running config, and no more offers.
     esc_and_answer(&mut s, true);
     reopen(&mut s, current.clone());
-    assert!(matches!(s.dialog, Some(Dialog::Ask(_))));
+    assert!(matches!(s.overlays.dialog, Some(Dialog::Ask(_))));
     update(&mut s, special(KeyCode::Tab));
     update(&mut s, special(KeyCode::Enter));
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert!(ed.config_text().contains("\"ram_mb\": 128"));
     assert!(!ed.edited());
     update(&mut s, special(KeyCode::Esc));
     reopen(&mut s, current);
-    assert!(s.dialog.is_none(), "nothing offered after starting fresh");
+    assert!(
+        s.overlays.dialog.is_none(),
+        "nothing offered after starting fresh"
+    );
     // An edit of another job is not offered here.
     let mut s = opened();
     s.unsent_edits.clear();
     update(&mut s, special(KeyCode::Esc));
     reopen(&mut s, running_config());
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
 }
 
 #[test]
@@ -645,24 +661,24 @@ fn a_no_op_preview_is_reported_and_an_unchanged_reply_is_not_an_error() {
             result: Ok(diff_reply(&[], &[], &[0, 1, 2])),
         })),
     );
-    let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
+    let Step::Preview(p) = &s.overlays.editor.as_ref().unwrap().step else {
         panic!()
     };
     assert!(!p.changes());
     assert!(p.config_diff.is_empty());
     // Enter does not offer to send a no-op; it says why.
     let fx = update(&mut s, special(KeyCode::Enter));
-    assert!(fx.is_empty() && s.dialog.is_none());
+    assert!(fx.is_empty() && s.overlays.dialog.is_none());
     let m = s.message.clone().unwrap();
     assert!(m.text.contains("unchanged"), "{}", m.text);
     assert_eq!(m.level, Level::Info);
     // Backspace goes back to editing.
     update(&mut s, special(KeyCode::Backspace));
-    assert_eq!(s.editor.as_ref().unwrap().step, Step::Edit);
+    assert_eq!(s.overlays.editor.as_ref().unwrap().step, Step::Edit);
 
     // Should the scheduler answer a start with its no-op reply, that is reported, not an error,
     // and no update screen opens.
-    s.editor = None;
+    s.overlays.editor = None;
     let op = Operation::StartUpdate {
         request: Box::new(request),
         message: None,
@@ -697,7 +713,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
     let e = editor_error(&s);
     assert!(e.contains("not valid JSON at line"), "{e}");
     // The cursor is put on the bad line.
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert!(ed.config.lines()[ed.config.cursor().0].contains(",,"));
 
     let mut s = opened();
@@ -712,7 +728,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
         e.contains("$.resources[1].ram_mb: expected an integer"),
         "{e}"
     );
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert!(ed.config.lines()[ed.config.cursor().0].contains("lots"));
 
     let mut s = opened();
@@ -723,7 +739,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
         "{}",
         editor_error(&s)
     );
-    assert_eq!(s.editor.as_ref().unwrap().focus, Field::Batch);
+    assert_eq!(s.overlays.editor.as_ref().unwrap().focus, Field::Batch);
     // Typing clears the error; fixing it previews.
     set_field(&mut s, Field::Batch, "2");
     assert!(editor_error(&s).is_empty());
@@ -758,12 +774,13 @@ fn a_refused_preview_returns_to_editing_with_the_reason() {
             result: Err("getJobUpdateDiff: INVALID_REQUEST — insufficient quota".into()),
         })),
     );
-    let ed = s.editor.as_ref().unwrap();
+    let ed = s.overlays.editor.as_ref().unwrap();
     assert_eq!(ed.step, Step::Edit);
     assert!(editor_error(&s).contains("insufficient quota"));
     // The edit is still there.
     assert!(
-        s.editor
+        s.overlays
+            .editor
             .as_ref()
             .unwrap()
             .config_text()
@@ -777,7 +794,7 @@ fn refusals_say_why() {
         let m = s.message.clone().expect("a message");
         assert_eq!(m.level, Level::Error, "{}", m.text);
         assert!(m.text.contains(what), "{:?} lacks {what:?}", m.text);
-        assert!(s.editor.is_none());
+        assert!(s.overlays.editor.is_none());
     };
     // A cron job.
     let mut s = jobs_view(Some("*/5 * * * *"));
@@ -864,7 +881,7 @@ fn e_in_the_tasks_view_edits_that_job() {
     update(&mut s, Action::Open(Nav::Tasks(JOB.into())));
     let fx = update(&mut s, key('e'));
     assert!(generation_of(&fx, &ResourceKey::Config(JOB.into())) > 0);
-    assert_eq!(s.editor.as_ref().unwrap().job, job_key());
+    assert_eq!(s.overlays.editor.as_ref().unwrap().job, job_key());
     // While the editor is open, letters are text, not commands.
     reply(
         &mut s,
@@ -879,7 +896,8 @@ fn e_in_the_tasks_view_edits_that_job() {
     typed(&mut s, "q:kR");
     assert_eq!(s.stack.len(), before);
     assert!(
-        s.editor
+        s.overlays
+            .editor
             .as_ref()
             .unwrap()
             .config_text()
@@ -1002,7 +1020,7 @@ mod e2e {
         )
         .await;
         assert_eq!(
-            s.editor.as_ref().map(|e| e.step.clone()),
+            s.overlays.editor.as_ref().map(|e| e.step.clone()),
             Some(Step::Edit),
             "{:?}",
             s.message
@@ -1020,13 +1038,13 @@ mod e2e {
         let (quiet, _) = &jobs[1];
         let mut s = open_tasks(&mut w, quiet).await;
         w.act(&mut s, [ctrl('s')]).await;
-        let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
-            panic!("{:?}", s.editor.as_ref().unwrap().error);
+        let Step::Preview(p) = &s.overlays.editor.as_ref().unwrap().step else {
+            panic!("{:?}", s.overlays.editor.as_ref().unwrap().error);
         };
         assert!(!p.changes(), "{:?}", p.instance_lines());
         let request = p.request.clone();
         w.act(&mut s, [special(KeyCode::Enter)]).await;
-        assert!(s.dialog.is_none() && w.sent.is_empty());
+        assert!(s.overlays.dialog.is_none() && w.sent.is_empty());
         // And the scheduler's own no-op answer to a start is reported as such.
         let outcome = eos::effects::mutate(
             &w.client,
@@ -1048,11 +1066,12 @@ mod e2e {
         let (job, running) = &jobs[0];
         let mut s = open_tasks(&mut w, job).await;
         let ram = running.totals().ram_mb;
-        let ed = s.editor.as_ref().unwrap();
+        let ed = s.overlays.editor.as_ref().unwrap();
         let ram_line = format!("\"ram_mb\": {ram}");
         assert!(ed.config_text().contains(&ram_line));
         edit_line(&mut s, &ram_line, &format!("\"ram_mb\": {}", ram + 64));
         let meta_line = s
+            .overlays
             .editor
             .as_ref()
             .unwrap()
@@ -1068,15 +1087,15 @@ mod e2e {
         set_field(&mut s, Field::MinWait, "5");
         set_field(&mut s, Field::Message, "e2e: more memory");
         w.act(&mut s, [ctrl('s')]).await;
-        let Step::Preview(p) = &s.editor.as_ref().unwrap().step else {
-            panic!("{:?}", s.editor.as_ref().unwrap().error);
+        let Step::Preview(p) = &s.overlays.editor.as_ref().unwrap().step else {
+            panic!("{:?}", s.overlays.editor.as_ref().unwrap().error);
         };
         assert!(p.changes());
         assert!(p.add.is_empty() && p.remove.is_empty());
         assert!(!p.update.is_empty(), "{:?}", p.instance_lines());
         assert!(!p.config_diff.is_empty());
         w.act(&mut s, [special(KeyCode::Enter)]).await;
-        assert!(s.dialog.is_some());
+        assert!(s.overlays.dialog.is_some());
         typed(&mut s, job.name());
         update(&mut s, special(KeyCode::Tab));
         w.act(&mut s, [special(KeyCode::Enter)]).await;

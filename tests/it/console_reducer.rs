@@ -290,7 +290,10 @@ fn filter_sort_and_selection_follow_rows() {
     assert_eq!(t.view.len(), 1);
     assert_eq!(t.filter_text, "www");
     update(&mut s, special(KeyCode::Enter));
-    assert!(s.input.is_none(), "Enter keeps the filter and leaves input");
+    assert!(
+        s.overlays.input.is_none(),
+        "Enter keeps the filter and leaves input"
+    );
     assert_eq!(s.top().table().unwrap().view.len(), 1);
     update(&mut s, key('/'));
     update(&mut s, special(KeyCode::Esc));
@@ -335,11 +338,11 @@ fn command_line_navigates_completes_and_reports_errors() {
         update(&mut s, key(c));
     }
     update(&mut s, special(KeyCode::Tab));
-    assert_eq!(s.input.as_ref().unwrap().text(), "jobs www-data");
+    assert_eq!(s.overlays.input.as_ref().unwrap().text(), "jobs www-data");
     update(&mut s, special(KeyCode::Esc));
     update(&mut s, key(':'));
     update(&mut s, special(KeyCode::Up));
-    assert_eq!(s.input.as_ref().unwrap().text(), "jobs payments");
+    assert_eq!(s.overlays.input.as_ref().unwrap().text(), "jobs payments");
     update(&mut s, special(KeyCode::Esc));
     update(&mut s, key(':'));
     for c in "update nope".chars() {
@@ -362,19 +365,19 @@ fn command_line_navigates_completes_and_reports_errors() {
 fn help_overlay_opens_filters_and_closes() {
     let mut s = loaded_roles();
     update(&mut s, key('?'));
-    assert!(s.help.is_some());
+    assert!(s.overlays.help.is_some());
     for c in "/quota".chars() {
         update(&mut s, key(c));
     }
-    assert_eq!(s.help.as_ref().unwrap().filter, "quota");
+    assert_eq!(s.overlays.help.as_ref().unwrap().filter, "quota");
     update(&mut s, special(KeyCode::Esc));
     assert_eq!(
-        s.help.as_ref().unwrap().filter,
+        s.overlays.help.as_ref().unwrap().filter,
         "",
         "Esc clears the help filter first"
     );
     update(&mut s, special(KeyCode::Esc));
-    assert!(s.help.is_none());
+    assert!(s.overlays.help.is_none());
 }
 
 #[test]

@@ -210,7 +210,7 @@ impl Run {
     /// Types what the dialog asks for, if anything (a rolling restart of most of a job asks
     /// for its key and count), moves the focus to the action button and presses it.
     fn confirm(&mut self) -> Vec<Operation> {
-        let Some(eos::app::dialog::Dialog::Confirm(c)) = &self.s.dialog else {
+        let Some(eos::app::dialog::Dialog::Confirm(c)) = &self.s.overlays.dialog else {
             panic!("a confirmation is open");
         };
         let mut ops = Vec::new();
@@ -296,7 +296,7 @@ fn draw(state: &State) -> String {
 fn the_confirmation_states_the_plan_and_cancel_sends_nothing() {
     let mut r = Run::new(5);
     assert!(r.line("restart --batch 2 --wait 10").is_empty());
-    let Some(eos::app::dialog::Dialog::Confirm(c)) = &r.s.dialog else {
+    let Some(eos::app::dialog::Dialog::Confirm(c)) = &r.s.overlays.dialog else {
         panic!("no confirmation: {}", r.message());
     };
     // All five of five instances: the job's key and the count must be typed, focus in the field.
@@ -585,7 +585,7 @@ fn marked_instances_only_and_one_run_at_a_time() {
     r.act(key(' '));
     r.act(key(' '));
     r.line("restart --batch 5 --wait 0");
-    let Some(eos::app::dialog::Dialog::Confirm(c)) = &r.s.dialog else {
+    let Some(eos::app::dialog::Dialog::Confirm(c)) = &r.s.overlays.dialog else {
         panic!("no confirmation: {}", r.message());
     };
     assert_eq!(restart_of(&c.op), vec![1, 2]);
@@ -600,7 +600,7 @@ fn marked_instances_only_and_one_run_at_a_time() {
     );
     // A second run is refused while the first is active.
     assert!(r.line("restart").is_empty());
-    assert!(r.s.dialog.is_none());
+    assert!(r.s.overlays.dialog.is_none());
     assert!(r.message().contains("is running"), "{}", r.message());
     assert_eq!(r.sent.len(), 1);
 }
@@ -611,13 +611,13 @@ fn read_only_refuses_every_way_in() {
     r.s.read_only = true;
     for line in ["restart", "restart --batch 2 --wait 5", "restart resume"] {
         assert!(r.line(line).is_empty());
-        assert!(r.s.dialog.is_none(), "{line}");
+        assert!(r.s.overlays.dialog.is_none(), "{line}");
         assert!(r.message().contains("read-only"), "{line}: {}", r.message());
     }
     for k in ['W', 'p'] {
         r.s.message = None;
         r.act(key(k));
-        assert!(r.s.dialog.is_none());
+        assert!(r.s.overlays.dialog.is_none());
         assert!(r.message().contains("read-only"), "{k}: {}", r.message());
     }
     assert!(r.wait(60_000).is_empty());
@@ -626,8 +626,8 @@ fn read_only_refuses_every_way_in() {
 }
 
 /// End to end: the reducer drives the real client against an in-process simulator with a
-/// frozen clock, stepped a second at a time; fetches and mutations go through
-/// `eos::effects::fetch` and `eos::effects::mutate`, as in the console.
+/// frozen clock, stepped a second at a time; fetches and mutations go through the console's
+/// effect runner (`eos::effects::Effects`).
 mod end_to_end {
     use super::*;
     use crate::sim_common::driver::Driver;
@@ -736,7 +736,7 @@ fn quits(fx: &[Effect]) -> bool {
 
 /// The question asked before quitting, as one text (`None`: none is open).
 fn quit_question(s: &State) -> Option<String> {
-    match &s.dialog {
+    match &s.overlays.dialog {
         Some(eos::app::dialog::Dialog::Ask(a)) => {
             assert_eq!(a.question, eos::app::dialog::Question::Quit);
             Some(a.lines.join("\n"))
@@ -761,7 +761,7 @@ fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
         "{q}"
     );
     assert!(!quits(&update(&mut r.s, special(KeyCode::Enter))));
-    assert!(r.s.dialog.is_none());
+    assert!(r.s.overlays.dialog.is_none());
     assert_eq!(r.s.rolling.as_ref().unwrap().status, Status::Running);
     // :q asks too; Ctrl-C pressed in the question quits.
     r.act(key(':'));
@@ -770,7 +770,7 @@ fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
     assert!(quit_question(&r.s).is_some(), ":q asks");
     assert!(quits(&update(&mut r.s, ctrl_c())));
     // So does "Quit anyway".
-    r.s.dialog = None;
+    r.s.overlays.dialog = None;
     update(&mut r.s, ctrl_c());
     update(&mut r.s, special(KeyCode::Tab));
     assert!(quits(&update(&mut r.s, special(KeyCode::Enter))));
@@ -783,7 +783,7 @@ fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
     );
     assert!(!summary.contains('\n'));
     // :q! does not ask.
-    r.s.dialog = None;
+    r.s.overlays.dialog = None;
     r.act(key(':'));
     r.act(key('q'));
     r.act(key('!'));
@@ -793,7 +793,7 @@ fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
     r.wait(11_000);
     r.ok();
     assert!(!quits(&update(&mut r.s, key('q'))));
-    assert!(r.s.dialog.is_none(), "q on a lower view goes back");
+    assert!(r.s.overlays.dialog.is_none(), "q on a lower view goes back");
     r.wait(250);
     assert!(!quits(&update(&mut r.s, key('q'))));
     let q = quit_question(&r.s).expect("q on the top view asks");
@@ -802,7 +802,7 @@ fn quitting_during_a_rolling_restart_asks_first_and_a_summary_is_left() {
         "{q}"
     );
     update(&mut r.s, special(KeyCode::Esc));
-    assert!(r.s.dialog.is_none(), "Esc answers no");
+    assert!(r.s.overlays.dialog.is_none(), "Esc answers no");
     // Once the run is over, nothing holds quitting back.
     r.s.rolling = None;
     r.s.pending_mutations.clear();

@@ -392,7 +392,7 @@ fn cluster_names_complete_and_clusters_lists_them() {
     update(&mut s, ch(':'));
     typed(&mut s, "cluster w");
     update(&mut s, k(KeyCode::Tab));
-    assert_eq!(s.input.as_ref().unwrap().text(), "cluster west");
+    assert_eq!(s.overlays.input.as_ref().unwrap().text(), "cluster west");
     update(&mut s, k(KeyCode::Esc));
 
     let fx = command_line(&mut s, "clusters");

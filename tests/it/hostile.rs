@@ -21,7 +21,7 @@ use hyper::body::Frame;
 use hyper::{Request, Response};
 
 use eos::app::ops::Operation;
-use eos::app::{Action, Effect, Fetched, MutationOutcome, Nav, State, update};
+use eos::app::{Action, MutationOutcome, Nav, State, update};
 use eos::aurora::client::{AuroraClient, ClientConfig};
 use eos::aurora::model::*;
 use eos::aurora::wire::message::TApplicationException;
@@ -754,33 +754,23 @@ async fn answers_after_a_change_was_sent_are_outcome_unknown() {
 
 // ---- the console's reducer path, capped ----
 
-/// Runs the reducer against `server` the way the console does, from `nav`: fetches are
-/// carried out with `eos::effects::fetch` and fed back until nothing is left to do. Returns
-/// the state and the screen as text.
+/// Runs the reducer against `server` the way the console does, from `nav`: its effects are
+/// carried out by the console's effect runner (`sim_common::driver::Runner`) and fed back
+/// until nothing is left to do. Returns the state and the screen as text.
 async fn console_at(url: &str, nav: Nav) -> (State, String) {
     let client = AuroraClient::new(ClientConfig::new(url)).unwrap();
+    let mut runner = sim_common::driver::Runner::new(Arc::new(client), Arc::new(|| 0), None);
     let mut s = State::new(url, Keymap::builtin(), Nav::Roles, 0);
     let mut fx = update(&mut s, Action::Resize(120, 40));
     fx.extend(update(&mut s, Action::Open(nav)));
     for _ in 0..20 {
         let mut next = Vec::new();
         for e in fx {
-            if let Effect::Fetch { key, generation } = e {
-                let (result, cluster) = match eos::effects::fetch(&client, &key).await {
-                    Ok((d, c)) => (Ok(d), c),
-                    Err(e) => (Err(e), None),
-                };
-                next.extend(update(
-                    &mut s,
-                    Action::Fetched(Box::new(Fetched {
-                        key,
-                        generation,
-                        at: 0,
-                        latency_ms: 1,
-                        result,
-                        cluster,
-                    })),
-                ));
+            for mut action in runner.run(e).await {
+                if let Action::Fetched(f) = &mut action {
+                    f.latency_ms = 1;
+                }
+                next.extend(update(&mut s, action));
             }
         }
         if next.is_empty() {

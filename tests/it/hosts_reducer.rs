@@ -140,7 +140,7 @@ fn select_host(s: &State, h: &str) -> Vec<Action> {
 }
 
 fn confirm(s: &State) -> &Confirm {
-    match &s.dialog {
+    match &s.overlays.dialog {
         Some(Dialog::Confirm(c)) => c,
         other => panic!("expected a confirmation, got {other:?}"),
     }
@@ -268,14 +268,14 @@ fn drain_asks_first_says_what_happens_and_sends_once() {
     // Esc cancels: nothing sent.
     let fx = act(&mut s, vec![k(KeyCode::Esc)]);
     assert!(mutations(&fx).is_empty());
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     assert!(message(&s).contains("nothing was sent"));
     // No letter confirms (they go into the field), nor Enter before the text matches.
     act(&mut s, vec![ch('D')]);
     let fx = act(&mut s, vec![ch('y'), ch('D'), k(KeyCode::Enter)]);
     assert!(mutations(&fx).is_empty());
     act(&mut s, vec![k(KeyCode::Esc)]);
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     // Confirmed: exactly one Mutate, with the op.
     act(&mut s, vec![ch('D')]);
     let mut keys: Vec<Action> = "a/prod/web 2".chars().map(ch).collect();
@@ -386,7 +386,7 @@ fn drains_of_many_tasks_or_on_prod_ask_for_the_host_name() {
         vec![k(KeyCode::BackTab), k(KeyCode::BackTab), k(KeyCode::Enter)],
     );
     assert!(mutations(&fx).is_empty());
-    assert!(s.dialog.is_some());
+    assert!(s.overlays.dialog.is_some());
     // Type it (focus on the field), then the button.
     let mut keys: Vec<Action> = "agent-2".chars().map(ch).collect();
     keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
@@ -415,7 +415,7 @@ fn read_only_removes_every_maintenance_action() {
         keys.push(ch(key));
         let fx = act(&mut s, keys);
         assert!(mutations(&fx).is_empty());
-        assert!(s.dialog.is_none(), "{key}: a dialog opened");
+        assert!(s.overlays.dialog.is_none(), "{key}: a dialog opened");
         assert!(message(&s).contains("read-only"), "{key}: {}", message(&s));
     }
     for c in [
@@ -425,14 +425,14 @@ fn read_only_removes_every_maintenance_action() {
     ] {
         assert!(c.mutates(), "{c:?}");
         act(&mut s, vec![Action::Command(c)]);
-        assert!(s.dialog.is_none());
+        assert!(s.overlays.dialog.is_none());
     }
     // The view itself still works.
     assert_eq!(s.top().table().unwrap().view.len(), 3);
     // And a host's tasks view has no maintenance action either.
     act(&mut s, vec![ch('g'), k(KeyCode::Enter), ch('D')]);
     assert!(matches!(s.top(), Screen::Host { .. }));
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
 }
 
 #[test]
@@ -460,7 +460,7 @@ fn command_line_opens_hosts_and_a_host() {
     keys.extend("ho".chars().map(ch));
     keys.push(k(KeyCode::Tab));
     act(&mut s, keys);
-    let typed = s.input.as_ref().unwrap().text();
+    let typed = s.overlays.input.as_ref().unwrap().text();
     assert!(typed == "hosts " || typed == "host ", "{typed}");
     act(&mut s, vec![k(KeyCode::Esc)]);
     let mut keys = vec![ch(':')];
@@ -474,7 +474,7 @@ fn command_line_opens_hosts_and_a_host() {
     keys.push(k(KeyCode::Tab));
     act(&mut s, keys);
     assert_eq!(
-        s.input.as_ref().unwrap().text(),
+        s.overlays.input.as_ref().unwrap().text(),
         format!("host {}", host(3))
     );
     act(&mut s, vec![k(KeyCode::Enter)]);
@@ -501,7 +501,7 @@ fn a_401_names_the_admin_role() {
             },
         })),
     );
-    let (title, lines) = s.notice.clone().expect("a notice");
+    let (title, lines) = s.overlays.notice.clone().expect("a notice");
     assert_eq!(title, "startMaintenance needs credentials");
     assert!(lines.iter().any(|l| l.contains("admin role")), "{lines:?}");
 }
@@ -544,6 +544,6 @@ fn actions_wait_for_the_hosts_tasks() {
     // A host's tasks view whose tasks have not arrived yet.
     update(&mut s, Action::Open(Nav::Host(host(1))));
     update(&mut s, Action::Command(Command::DrainHosts));
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     assert!(message(&s).contains("not loaded yet"), "{}", message(&s));
 }

@@ -109,8 +109,8 @@ async fn drain_moves_a_hosts_tasks_and_end_maintenance_brings_it_back() {
     keys.push(ch('D'));
     let fx = w.act(&mut s, keys).await;
     assert!(mutations(&fx).is_empty());
-    let Some(Dialog::Confirm(c)) = &s.dialog else {
-        panic!("no confirmation: {:?}", s.dialog);
+    let Some(Dialog::Confirm(c)) = &s.overlays.dialog else {
+        panic!("no confirmation: {:?}", s.overlays.dialog);
     };
     let effect = c.op.describe().pop().unwrap().1;
     assert_eq!(
@@ -295,7 +295,7 @@ async fn start_maintenance_on_marked_hosts_and_an_empty_drain() {
     let mut keys = select(&s, &scheduled);
     keys.push(ch('D'));
     w.act(&mut s, keys).await;
-    let Some(Dialog::Confirm(c)) = &s.dialog else {
+    let Some(Dialog::Confirm(c)) = &s.overlays.dialog else {
         panic!()
     };
     assert!(
@@ -369,8 +369,9 @@ async fn a_malformed_maintenance_page_is_a_clear_error() {
         "{text}"
     );
     // Through the console's fetch: an error string, and the view shows the hosts it has.
-    let r = eos::effects::fetch(&client, &eos::app::resource::ResourceKey::Maintenance).await;
-    assert!(r.unwrap_err().contains("expected a list"));
+    let r =
+        eos::backend::Backend::fetch(&client, &eos::app::resource::ResourceKey::Maintenance).await;
+    assert!(r.unwrap_err().text.contains("expected a list"));
     handle.abort();
 }
 
@@ -393,7 +394,7 @@ async fn an_anonymous_drain_is_refused_with_401_and_explained() {
         "{:?}",
         w.sent[0].1
     );
-    let (title, lines) = s.notice.clone().expect("a notice");
+    let (title, lines) = s.overlays.notice.clone().expect("a notice");
     assert_eq!(title, "startMaintenance needs credentials");
     assert!(lines.iter().any(|l| l.contains("admin role")), "{lines:?}");
     let audit = w.audit_lines();

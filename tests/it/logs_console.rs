@@ -147,7 +147,7 @@ async fn l_opens_the_pane_on_the_selected_task_and_it_follows() {
 
     // Task keys do nothing in the pane: `s` is the stream switch here, not scale.
     world.act(&mut s, [key('s')]).await;
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     let pane = s.logs.as_deref().unwrap();
     assert_eq!(pane.kind, eos::observer::LogKind::Stderr);
     let text: Vec<&str> = pane.buffer.iter().map(|(_, t)| t).collect();

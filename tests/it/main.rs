@@ -22,6 +22,7 @@ mod backend_capabilities;
 mod client_http;
 mod color_e2e;
 mod completions;
+mod config_json;
 mod console_e2e;
 mod console_editor;
 mod console_inprocess;

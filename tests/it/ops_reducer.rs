@@ -137,7 +137,7 @@ fn typed(text: &str) -> Vec<Action> {
 }
 
 fn dialog(s: &State) -> &Confirm {
-    match &s.dialog {
+    match &s.overlays.dialog {
         Some(Dialog::Confirm(c)) => c,
         other => panic!("expected a confirmation, got {other:?}"),
     }
@@ -177,7 +177,7 @@ fn enter_right_away_cancels_and_sends_nothing() {
         assert_eq!(dialog(&s).focus, Focus::Cancel, "focus starts on Cancel");
         let fx = update(&mut s, k(KeyCode::Enter));
         assert!(mutations(&fx).is_empty());
-        assert!(s.dialog.is_none());
+        assert!(s.overlays.dialog.is_none());
         assert!(message(&s).contains("nothing was sent"), "{}", message(&s));
     }
     // Esc cancels from the action button too, and no letter confirms.
@@ -193,7 +193,7 @@ fn enter_right_away_cancels_and_sends_nothing() {
     );
     let fx = update(&mut s, k(KeyCode::Esc));
     assert!(mutations(&fx).is_empty());
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     // Tab reaches the message before the action button; ← and → move between the buttons;
     // Enter on the action button sends.
     let mut s = tasks(3);
@@ -227,7 +227,7 @@ fn update_controls_and_scale_confirm_with_cancel_first() {
             (op, _) => panic!("{key}: {op:?}"),
         }
         assert!(mutations(&update(&mut s, k(KeyCode::Enter))).is_empty());
-        assert!(s.dialog.is_none());
+        assert!(s.overlays.dialog.is_none());
     }
     // Scale: the count prompt, then a confirmation that also starts on Cancel.
     let mut s = tasks(3);
@@ -278,7 +278,7 @@ fn more_than_five_instances_need_the_job_name_typed() {
         assert_eq!(dialog(&s).require.as_deref(), Some("hello"));
         let fx = press(&mut s, vec![k(KeyCode::Right), k(KeyCode::Enter)]);
         assert!(mutations(&fx).is_empty(), "not armed");
-        assert!(s.dialog.is_some());
+        assert!(s.overlays.dialog.is_some());
         let fx = type_and_confirm(&mut s, "hell");
         assert!(mutations(&fx).is_empty(), "a prefix does not arm it");
         let fx = type_and_confirm(&mut s, "o");
@@ -464,7 +464,7 @@ fn a_sent_kill_spends_the_marks_and_an_empty_set_is_never_sent() {
     // No rows at all: nothing to act on, no dialog.
     let mut s = at(Nav::Tasks(JOB.into()), 0, false, false);
     let fx = press(&mut s, vec![ctrl('k'), ch('r')]);
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     assert!(mutations(&fx).is_empty());
     assert!(message(&s).contains("no instance"), "{}", message(&s));
 }
@@ -474,7 +474,7 @@ fn an_active_update_blocks_kill_restart_and_scale_before_anything_is_sent() {
     let mut s = at(Nav::Tasks(JOB.into()), 3, true, false);
     for key in [ctrl('k'), ch('r'), ch('s')] {
         let fx = update(&mut s, key);
-        assert!(s.dialog.is_none());
+        assert!(s.overlays.dialog.is_none());
         assert!(mutations(&fx).is_empty());
         assert!(
             message(&s).contains("JOB_UPDATING_ERROR"),
@@ -523,7 +523,11 @@ fn read_only_blocks_every_mutating_key_and_command() {
                 .collect();
             let fx = press(&mut s, keys);
             assert!(mutations(&fx).is_empty(), "{nav:?} {chord}");
-            assert!(s.dialog.is_none(), "{nav:?} {chord} opened {:?}", s.dialog);
+            assert!(
+                s.overlays.dialog.is_none(),
+                "{nav:?} {chord} opened {:?}",
+                s.overlays.dialog
+            );
             assert!(s.hold.is_none());
             let m = message(&s);
             assert!(
@@ -541,7 +545,11 @@ fn read_only_blocks_every_mutating_key_and_command() {
             keys.push(k(KeyCode::Enter));
             let fx = press(&mut s, keys);
             assert!(mutations(&fx).is_empty(), ":{line}");
-            assert!(s.dialog.is_none(), ":{line} opened {:?}", s.dialog);
+            assert!(
+                s.overlays.dialog.is_none(),
+                ":{line} opened {:?}",
+                s.overlays.dialog
+            );
             assert!(
                 message(&s).contains("read-only"),
                 ":{line}: {}",
@@ -661,19 +669,19 @@ fn help_scrolls_with_j_and_k_filters_after_slash_and_stops_at_the_end() {
     let first = help_box(&draw_sized(&s, 80, 24));
     update(&mut s, ch('j'));
     update(&mut s, ch('j'));
-    let help = s.help.as_ref().unwrap();
+    let help = s.overlays.help.as_ref().unwrap();
     assert_eq!(help.filter, "", "j does not type into the filter");
     assert_eq!(help.scroll, 2);
     let scrolled = help_box(&draw_sized(&s, 80, 24));
     assert_eq!(scrolled[0], first[2], "two rows down");
     update(&mut s, ch('k'));
-    assert_eq!(s.help.as_ref().unwrap().scroll, 1);
+    assert_eq!(s.overlays.help.as_ref().unwrap().scroll, 1);
     // Scrolling stops with the last row at the bottom of the box.
     for _ in 0..500 {
         update(&mut s, k(KeyCode::Down));
     }
     let max = s.help_max_scroll();
-    assert_eq!(s.help.as_ref().unwrap().scroll, max);
+    assert_eq!(s.overlays.help.as_ref().unwrap().scroll, max);
     assert!(max > 0 && max < s.help_rows().len());
     let end = help_box(&draw_sized(&s, 80, 24));
     assert!(
@@ -681,21 +689,25 @@ fn help_scrolls_with_j_and_k_filters_after_slash_and_stops_at_the_end() {
         "no blank rows after the end\n{end:#?}"
     );
     update(&mut s, k(KeyCode::Up));
-    assert_eq!(s.help.as_ref().unwrap().scroll, max - 1, "Up works at once");
+    assert_eq!(
+        s.overlays.help.as_ref().unwrap().scroll,
+        max - 1,
+        "Up works at once"
+    );
     // `/` starts the filter; Enter keeps it and j scrolls again.
     press(&mut s, typed("/history"));
-    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    assert_eq!(s.overlays.help.as_ref().unwrap().filter, "history");
     update(&mut s, k(KeyCode::Enter));
     update(&mut s, ch('j'));
-    assert_eq!(s.help.as_ref().unwrap().filter, "history");
+    assert_eq!(s.overlays.help.as_ref().unwrap().filter, "history");
     let filtered = draw_sized(&s, 80, 24);
     assert!(filtered.contains("toggle_history"), "{filtered}");
     assert!(!filtered.contains("next_match"), "{filtered}");
     // Esc clears the filter, a second Esc closes.
     update(&mut s, k(KeyCode::Esc));
-    assert_eq!(s.help.as_ref().unwrap().filter, "");
+    assert_eq!(s.overlays.help.as_ref().unwrap().filter, "");
     update(&mut s, k(KeyCode::Esc));
-    assert!(s.help.is_none());
+    assert!(s.overlays.help.is_none());
 }
 
 #[test]
@@ -787,14 +799,14 @@ fn esc_then_a_key_delivered_as_alt_key_acts_as_both_keys() {
     );
     // With no marks left, Esc then `?` goes back and opens help there.
     update(&mut s, alt('?'));
-    assert!(s.help.is_some());
+    assert!(s.overlays.help.is_some());
     assert!(matches!(s.top(), Screen::Roles { .. }));
     // Inside a text field the Alt key stays the field's: the filter line is not closed.
     update(&mut s, k(KeyCode::Esc));
     update(&mut s, ch('/'));
-    assert!(s.input.is_some());
+    assert!(s.overlays.input.is_some());
     update(&mut s, alt('b'));
-    assert!(s.input.is_some(), "Alt+b stays in the filter line");
+    assert!(s.overlays.input.is_some(), "Alt+b stays in the filter line");
 }
 
 // ---- read-only badge, message history, `:` commands in help ----

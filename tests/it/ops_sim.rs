@@ -50,7 +50,7 @@ fn confirm_keys() -> Vec<Action> {
 }
 
 fn confirm_dialog(s: &State) -> &eos::app::dialog::Confirm {
-    match &s.dialog {
+    match &s.overlays.dialog {
         Some(Dialog::Confirm(c)) => c,
         other => panic!("expected a confirmation, got {other:?}"),
     }
@@ -141,7 +141,7 @@ async fn kill_marked_instances_with_a_message() {
             message: Some("bad canary".into())
         }]
     );
-    assert!(s.dialog.is_none());
+    assert!(s.overlays.dialog.is_none());
     assert!(
         message(&s).starts_with("killTasks: OK"),
         "{:?}",
@@ -253,7 +253,7 @@ async fn scale_up_adds_instances_from_the_highest_with_its_config() {
     );
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     w.act(&mut s, vec![ch('s')]).await;
-    match &s.dialog {
+    match &s.overlays.dialog {
         Some(Dialog::AskCount(a)) => assert_eq!(a.current, 12),
         other => panic!("expected the count prompt, got {other:?}"),
     }
@@ -356,7 +356,11 @@ async fn scale_kill_and_restart_are_refused_by_the_console_during_an_update() {
     for action in [ch('s'), ctrl('k'), ch('r')] {
         let fx = w.act(&mut s, vec![action]).await;
         assert!(mutations(&fx).is_empty(), "nothing is sent");
-        assert!(s.dialog.is_none(), "no dialog opens: {:?}", s.dialog);
+        assert!(
+            s.overlays.dialog.is_none(),
+            "no dialog opens: {:?}",
+            s.overlays.dialog
+        );
         let m = message(&s);
         assert!(
             m.contains("active update") && m.contains("JOB_UPDATING_ERROR"),
@@ -642,7 +646,7 @@ async fn kill_job_requires_typing_the_job_key_then_kills_everything() {
     // The button does nothing until the key is typed.
     let fx = w.act(&mut s, confirm_keys()).await;
     assert!(mutations(&fx).is_empty());
-    assert!(s.dialog.is_some());
+    assert!(s.overlays.dialog.is_some());
     // Typing only the name is not enough.
     let mut keys = text("hsm-proxy");
     keys.extend([k(KeyCode::Enter), k(KeyCode::Enter)]);
@@ -726,7 +730,11 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
         w.sent.last(),
         Some((_, MutationOutcome::AuthRequired { .. }))
     ));
-    let (title, lines) = s.notice.clone().expect("a notice explains the 401");
+    let (title, lines) = s
+        .overlays
+        .notice
+        .clone()
+        .expect("a notice explains the 401");
     assert!(title.contains("killTasks"), "{title}");
     assert!(
         lines.iter().any(|l| l.contains("Credentials tried: none")),
@@ -745,7 +753,7 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
         PASSWORD,
         CredentialSource::Given,
     ));
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
@@ -790,7 +798,7 @@ async fn a_401_on_a_kerberos_cluster_explains_kinit() {
     let mut w = start_with(args).await;
     let mut cfg = ClientConfig::new(w.server.url());
     cfg.kerberos = true;
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
     let mut s = state_at(&mut w, Nav::Tasks(job.into())).await;
     let mut keys = select_instance(&s, 0);
     keys.push(ctrl('k'));
@@ -800,7 +808,11 @@ async fn a_401_on_a_kerberos_cluster_explains_kinit() {
         w.sent.last(),
         Some((_, MutationOutcome::AuthRequired { kerberos: true, .. }))
     ));
-    let (title, lines) = s.notice.clone().expect("a notice explains the 401");
+    let (title, lines) = s
+        .overlays
+        .notice
+        .clone()
+        .expect("a notice explains the 401");
     assert!(title.contains("killTasks"), "{title}");
     assert!(
         lines[0].contains("Kerberos (Negotiate)"),
@@ -950,7 +962,7 @@ async fn a_kill_answered_with_http_errors_is_reported_once_and_not_resent() {
         .unwrap();
     let proxy =
         CountingProxy::start(broken_server.url().trim_start_matches("http://").into()).await;
-    w.mutate_client = AuroraClient::new(ClientConfig::new(proxy.url.clone())).unwrap();
+    w.mutate_to(AuroraClient::new(ClientConfig::new(proxy.url.clone())).unwrap());
 
     let (mut s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1, "one mutation effect");
@@ -998,7 +1010,7 @@ async fn a_kill_without_an_answer_is_outcome_unknown_and_not_resent() {
     let proxy = CountingProxy::start(slow_server.url().trim_start_matches("http://").into()).await;
     let mut cfg = ClientConfig::new(proxy.url.clone());
     cfg.request_timeout = Duration::from_millis(300);
-    w.mutate_client = AuroraClient::new(cfg).unwrap();
+    w.mutate_to(AuroraClient::new(cfg).unwrap());
 
     let (mut s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1);
@@ -1037,7 +1049,7 @@ async fn a_kill_against_a_stopped_scheduler_is_not_executed() {
         let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         l.local_addr().unwrap()
     };
-    w.mutate_client = AuroraClient::new(ClientConfig::new(format!("http://{gone}"))).unwrap();
+    w.mutate_to(AuroraClient::new(ClientConfig::new(format!("http://{gone}"))).unwrap());
     let (s, fx) = kill_instance_zero(&mut w, job).await;
     assert_eq!(mutations(&fx).len(), 1);
     assert!(

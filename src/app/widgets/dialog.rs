@@ -112,7 +112,7 @@ impl Ask {
 
 /// What a key in a dialog leads to.
 #[derive(Debug, PartialEq)]
-pub enum Outcome {
+pub enum DialogOutcome {
     Stay,
     Cancel,
     /// Send this operation (confirmed).
@@ -193,11 +193,11 @@ impl Confirm {
         }];
     }
 
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub fn key(&mut self, key: KeyEvent) -> DialogOutcome {
         let shift_tab = key.code == KeyCode::BackTab
             || (key.code == KeyCode::Tab && key.modifiers.contains(KeyModifiers::SHIFT));
         match key.code {
-            KeyCode::Esc => return Outcome::Cancel,
+            KeyCode::Esc => return DialogOutcome::Cancel,
             _ if shift_tab => self.cycle(false),
             KeyCode::Tab => self.cycle(true),
             KeyCode::Up => self.scroll = self.scroll.saturating_sub(1),
@@ -215,14 +215,14 @@ impl Confirm {
                 };
             }
             KeyCode::Enter => match self.focus {
-                Focus::Cancel => return Outcome::Cancel,
+                Focus::Cancel => return DialogOutcome::Cancel,
                 Focus::Confirm if self.armed() => {
                     let mut op = self.op.clone();
                     if let Some(m) = &self.message {
                         let text = m.text();
                         op.set_message((!text.trim().is_empty()).then(|| text.trim().to_owned()));
                     }
-                    return Outcome::Send(op);
+                    return DialogOutcome::Send(op);
                 }
                 Focus::Confirm => {}
                 // Enter in the typed field moves to the button it enabled (a second Enter
@@ -246,26 +246,26 @@ impl Confirm {
                 _ => {}
             },
         }
-        Outcome::Stay
+        DialogOutcome::Stay
     }
 }
 
 impl AskCount {
-    pub fn key(&mut self, key: KeyEvent) -> Outcome {
+    pub fn key(&mut self, key: KeyEvent) -> DialogOutcome {
         match key.code {
-            KeyCode::Esc => Outcome::Cancel,
+            KeyCode::Esc => DialogOutcome::Cancel,
             KeyCode::Enter => match self.input.text().trim().parse::<i64>() {
-                Ok(n) => Outcome::Count(self.job.clone(), n),
+                Ok(n) => DialogOutcome::Count(self.job.clone(), n),
                 Err(_) => {
                     self.error = Some("type a whole number of instances".into());
-                    Outcome::Stay
+                    DialogOutcome::Stay
                 }
             },
-            KeyCode::Char(c) if !c.is_ascii_digit() => Outcome::Stay,
+            KeyCode::Char(c) if !c.is_ascii_digit() => DialogOutcome::Stay,
             _ => {
                 self.error = None;
                 self.input.key(key);
-                Outcome::Stay
+                DialogOutcome::Stay
             }
         }
     }
@@ -304,15 +304,15 @@ mod tests {
     fn focus_starts_on_cancel_and_enter_there_cancels() {
         let mut c = Confirm::new(kill(), "prod", None, 0);
         assert_eq!(c.focus, Focus::Cancel);
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Cancel);
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Cancel);
         // No letter confirms.
         let mut c = Confirm::new(kill(), "prod", None, 0);
         for ch in ['y', 'Y', 'k', '\n'] {
-            assert_eq!(c.key(k(KeyCode::Char(ch))), Outcome::Stay);
+            assert_eq!(c.key(k(KeyCode::Char(ch))), DialogOutcome::Stay);
         }
         c.key(k(KeyCode::Right));
         assert_eq!(c.focus, Focus::Confirm);
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(kill()));
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Send(kill()));
     }
 
     #[test]
@@ -330,7 +330,7 @@ mod tests {
         assert_eq!(c.focus, Focus::Confirm);
         let mut expected = kill();
         expected.set_message(Some("bad canary".into()));
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(expected));
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Send(expected));
     }
 
     #[test]
@@ -339,7 +339,7 @@ mod tests {
         assert_eq!(c.focus, Focus::Typed, "typing goes into the field at once");
         // Enter before the text matches stays in the field (it does not move to Cancel).
         c.key(k(KeyCode::Char('n')));
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay);
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Stay);
         assert_eq!(c.focus, Focus::Typed);
         // Tab order while disabled: field → Cancel → message → field; never the button.
         let mut seen = Vec::new();
@@ -361,9 +361,9 @@ mod tests {
         }
         assert!(c.armed());
         // Enter moves to the now-enabled button; a second Enter sends.
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Stay);
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Stay);
         assert_eq!(c.focus, Focus::Confirm);
-        assert_eq!(c.key(k(KeyCode::Enter)), Outcome::Send(kill()));
+        assert_eq!(c.key(k(KeyCode::Enter)), DialogOutcome::Send(kill()));
         // Tab from the field goes to the enabled button too.
         let mut c = Confirm::new(kill(), "prod", Some("n".into()), 0);
         c.key(k(KeyCode::Char('n')));

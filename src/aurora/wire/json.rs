@@ -103,33 +103,7 @@ impl JsonWriter {
     }
 
     fn quoted(&mut self, s: &str) {
-        self.buf.push(b'"');
-        let bytes = s.as_bytes();
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            let esc: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => {
-                    self.buf.extend_from_slice(&bytes[start..i]);
-                    self.buf
-                        .extend_from_slice(format!("\\u{:04x}", b).as_bytes());
-                    start = i + 1;
-                    continue;
-                }
-                _ => continue,
-            };
-            self.buf.extend_from_slice(&bytes[start..i]);
-            self.buf.extend_from_slice(esc);
-            start = i + 1;
-        }
-        self.buf.extend_from_slice(&bytes[start..]);
-        self.buf.push(b'"');
+        super::simple_json::push_quoted(&mut self.buf, s);
     }
 }
 

@@ -182,50 +182,7 @@ impl<W: Write> SimpleJsonWriter<W> {
     }
 
     fn quoted(&mut self, s: &str) {
-        let b = s.as_bytes();
-        self.buf.reserve(b.len() + 2);
-        self.buf.push(b'"');
-        let mut start = 0;
-        let mut i = 0;
-        while i < b.len() {
-            // Eight bytes at a time while none of them needs escaping (most strings).
-            if i + 8 <= b.len()
-                && !needs_escape(u64::from_le_bytes(b[i..i + 8].try_into().unwrap()))
-            {
-                i += 8;
-                continue;
-            }
-            let c = b[i];
-            let esc: &[u8] = match c {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => {
-                    self.buf.extend_from_slice(&b[start..i]);
-                    let hex = b"0123456789abcdef";
-                    self.buf.extend_from_slice(b"\\u00");
-                    self.buf.push(hex[(c >> 4) as usize]);
-                    self.buf.push(hex[(c & 15) as usize]);
-                    i += 1;
-                    start = i;
-                    continue;
-                }
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            };
-            self.buf.extend_from_slice(&b[start..i]);
-            self.buf.extend_from_slice(esc);
-            i += 1;
-            start = i;
-        }
-        self.buf.extend_from_slice(&b[start..]);
-        self.buf.push(b'"');
+        push_quoted(&mut self.buf, s);
     }
 
     fn int(&mut self, v: i64) {
@@ -372,6 +329,53 @@ impl<W: Write> SimpleJsonWriter<W> {
         self.buf.extend_from_slice(name.as_bytes());
         self.buf.extend_from_slice(b"\": ");
     }
+}
+
+/// `s` as a quoted JSON string: `"`, `\\` and control characters escaped (both JSON
+/// writers, this one and the Thrift JSON protocol's).
+pub(super) fn push_quoted(buf: &mut Vec<u8>, s: &str) {
+    let b = s.as_bytes();
+    buf.reserve(b.len() + 2);
+    buf.push(b'"');
+    let mut start = 0;
+    let mut i = 0;
+    while i < b.len() {
+        // Eight bytes at a time while none of them needs escaping (most strings).
+        if i + 8 <= b.len() && !needs_escape(u64::from_le_bytes(b[i..i + 8].try_into().unwrap())) {
+            i += 8;
+            continue;
+        }
+        let c = b[i];
+        let esc: &[u8] = match c {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            0..=0x1f => {
+                buf.extend_from_slice(&b[start..i]);
+                let hex = b"0123456789abcdef";
+                buf.extend_from_slice(b"\\u00");
+                buf.push(hex[(c >> 4) as usize]);
+                buf.push(hex[(c & 15) as usize]);
+                i += 1;
+                start = i;
+                continue;
+            }
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        buf.extend_from_slice(&b[start..i]);
+        buf.extend_from_slice(esc);
+        i += 1;
+        start = i;
+    }
+    buf.extend_from_slice(&b[start..]);
+    buf.push(b'"');
 }
 
 /// Whether any of eight bytes is a control character, `"` or `\\` (SWAR: a byte is flagged

@@ -1,24 +1,77 @@
 //! One driver for the tests that run the pure reducer against the in-process simulator: it
-//! carries out the reducer's effects the way the console does — `Effect::Fetch` with
-//! `eos::effects::fetch`, `Effect::PreviewUpdate` with `eos::effects::preview`,
-//! `Effect::Mutate` with `eos::effects::mutate` — and feeds the results back in as
-//! `Action::Fetched`, `Action::Previewed` and `Action::Mutated` until nothing is left to do.
+//! carries out the reducer's effects with the console's own effect runner
+//! (`eos::effects::Effects`, through `Runner`) — fetches with the link's news, previews,
+//! mutations with the audit log — and feeds the actions they cause back in until nothing is
+//! left to do. Effects run one at a time, each to its answer, so a test sees the same order
+//! every run.
 //!
-//! What varies between tests is an option: the client mutations go to (`mutate_client`),
-//! an audit log (`audited`), the latency reported with each fetch (`latency`). Every mutation
-//! handed to `mutate` is recorded with its outcome in `sent`. Results are stamped with the
-//! simulator's clock (`sim.now_ms()`), which tests step with `advance`.
+//! What varies between tests is an option: an audit log (`audited`), the latency reported with
+//! each fetch (`latency`). Every mutation answered is recorded with its outcome in `sent`.
+//! Results are stamped with the simulator's clock (`sim.now_ms()`), which tests step with
+//! `advance`.
 #![allow(dead_code)]
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use eos::app::editor::Previewed;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
 use eos::app::ops::Operation;
-use eos::app::{Action, Effect, Fetched, Mutated, MutationOutcome, Nav, State, update};
+use eos::app::{Action, Effect, MutationOutcome, Nav, State, update};
 use eos::aurora::client::{AuroraClient, ClientConfig};
+use eos::backend::Backend;
+use eos::effects::{Clock, Effects};
 use eos::keymap::Keymap;
 use eos::sim::{SimArgs, SimServer, Simulator};
+
+/// The console's effect runner, driven one effect at a time: `run` hands an effect to
+/// `Effects::run` and waits for the actions it causes.
+pub struct Runner {
+    pub effects: Effects,
+    actions: UnboundedReceiver<Action>,
+}
+
+impl Runner {
+    /// A runner talking to `backend`, stamping results with `clock`, auditing mutations to
+    /// `audit` (never to the user's own log).
+    pub fn new(backend: Arc<dyn Backend>, clock: Clock, audit: Option<PathBuf>) -> Runner {
+        let (tx, actions) = unbounded_channel();
+        let mut effects = Effects::new(backend, tx, clock);
+        effects.audit = audit;
+        Runner { effects, actions }
+    }
+
+    /// Carries out one effect and returns the actions it caused, in order: the link's news,
+    /// then the answer (`Fetched`, `Previewed`, `Mutated` or `ConnectFailed`). Copying to the
+    /// terminal's clipboard and quitting are not carried out (they would write to the test's
+    /// terminal, or end nothing).
+    pub async fn run(&mut self, effect: Effect) -> Vec<Action> {
+        if matches!(effect, Effect::Copy(_) | Effect::Quit) {
+            return Vec::new();
+        }
+        self.effects.run(effect);
+        let mut out = Vec::new();
+        loop {
+            let a = self
+                .actions
+                .recv()
+                .await
+                .expect("the runner holds a sender");
+            let answer = matches!(
+                a,
+                Action::Fetched(_)
+                    | Action::Previewed(_)
+                    | Action::Mutated(_)
+                    | Action::ConnectFailed { .. }
+            );
+            out.push(a);
+            if answer {
+                return out;
+            }
+        }
+    }
+}
 
 /// Rounds of effects (each caused by the previous round's results) before `settle` gives up:
 /// far more than any real chain, so reaching it means the reducer keeps asking for more.
@@ -27,10 +80,12 @@ const MAX_ROUNDS: usize = 50;
 pub struct Driver {
     pub server: SimServer,
     pub sim: Simulator,
-    /// Fetches and previews go here.
+    /// A client of the simulator, for tests that look at it directly.
     pub client: AuroraClient,
-    /// Where mutations go (the same scheduler unless a test points it elsewhere).
-    pub mutate_client: AuroraClient,
+    /// The console's effect runner, talking to the simulator.
+    runner: Runner,
+    /// Where mutations go when a test points them elsewhere (`mutate_to`): a second runner.
+    mutate_runner: Option<Runner>,
     /// Every operation handed to `mutate`, with its outcome, in order.
     pub sent: Vec<(Operation, MutationOutcome)>,
     /// The `latency_ms` reported with every fetch.
@@ -49,8 +104,14 @@ impl Driver {
             .await
             .unwrap();
         let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
+        let clock: Clock = {
+            let sim = sim.clone();
+            Arc::new(move || sim.now_ms())
+        };
+        let runner = Runner::new(Arc::new(client.clone()), clock, None);
         Driver {
-            mutate_client: client.clone(),
+            runner,
+            mutate_runner: None,
             server,
             sim,
             client,
@@ -65,8 +126,20 @@ impl Driver {
     pub fn audited(mut self, relative: &str) -> Driver {
         let dir = tempfile::tempdir().unwrap();
         self.audit = Some(dir.path().join(relative));
+        self.runner.effects.audit = self.audit.clone();
+        if let Some(r) = &mut self.mutate_runner {
+            r.effects.audit = self.audit.clone();
+        }
         self.dir = Some(dir);
         self
+    }
+
+    /// Sends mutations to `client` from now on (another scheduler, other credentials), through
+    /// a second runner; fetches and previews still go to the simulator.
+    pub fn mutate_to(&mut self, client: AuroraClient) {
+        let sim = self.sim.clone();
+        let clock: Clock = Arc::new(move || sim.now_ms());
+        self.mutate_runner = Some(Runner::new(Arc::new(client), clock, self.audit.clone()));
     }
 
     /// Reports `ms` as every fetch's latency.
@@ -112,53 +185,18 @@ impl Driver {
             let mut next = Vec::new();
             for e in fx {
                 seen.push(e.clone());
-                let action = match e {
-                    Effect::Fetch { key, generation } => {
-                        let (result, cluster) = match eos::effects::fetch(&self.client, &key).await
-                        {
-                            Ok((d, c)) => (Ok(d), c),
-                            Err(e) => (Err(e), None),
-                        };
-                        Action::Fetched(Box::new(Fetched {
-                            key,
-                            generation,
-                            at: self.sim.now_ms(),
-                            latency_ms: self.latency_ms,
-                            result,
-                            cluster,
-                        }))
-                    }
-                    Effect::LogFetch(f) => {
-                        let result = eos::effects_logs::fetch(&f).await;
-                        Action::LogReply(Box::new(eos::app::logs::LogReply {
-                            generation: f.generation,
-                            request: f.request.clone(),
-                            at: self.sim.now_ms(),
-                            result,
-                        }))
-                    }
-                    Effect::LogSave { path, text } => {
-                        let result = eos::effects_logs::save(&path, &text);
-                        Action::LogSaved { path, result }
-                    }
-                    Effect::PreviewUpdate { id, request } => {
-                        let result = eos::effects::preview(&self.client, &request).await;
-                        Action::Previewed(Box::new(Previewed { id, result }))
-                    }
-                    Effect::Mutate { id, op, cluster } => {
-                        let outcome = eos::effects::mutate(
-                            &self.mutate_client,
-                            &op,
-                            self.audit.as_deref(),
-                            &cluster,
-                        )
-                        .await;
-                        self.sent.push((op.clone(), outcome.clone()));
-                        Action::Mutated(Box::new(Mutated { id, op, outcome }))
-                    }
-                    Effect::Copy(_) | Effect::Quit | Effect::Connect { .. } => continue,
+                let runner = match (&e, &mut self.mutate_runner) {
+                    (Effect::Mutate { .. }, Some(m)) => m,
+                    _ => &mut self.runner,
                 };
-                next.extend(update(state, action));
+                for mut action in runner.run(e).await {
+                    match &mut action {
+                        Action::Fetched(f) => f.latency_ms = self.latency_ms,
+                        Action::Mutated(m) => self.sent.push((m.op.clone(), m.outcome.clone())),
+                        _ => {}
+                    }
+                    next.extend(update(state, action));
+                }
             }
             fx = next;
         }
