@@ -250,7 +250,7 @@ pub static METHODS: &[Method] = &[
         "forceTaskState",
         Admin,
         true,
-        |a: ForceTaskStateArgs, st, _u| { force_task_state(st, a.task_id, a.status) }
+        |a: ForceTaskStateArgs, st, user| { force_task_state(st, a.task_id, a.status, user) }
     ),
     method!(
         "performBackup",
@@ -543,11 +543,16 @@ fn get_tasks(st: &State, q: &TaskQuery, strip: bool) -> Response {
 }
 
 fn get_pending_reason(st: &State, mut q: TaskQuery) -> Response {
-    if q.slave_hosts.as_ref().is_some_and(|v| !v.is_empty())
-        || q.statuses.as_ref().is_some_and(|v| !v.is_empty())
-    {
+    // ReadOnlySchedulerImpl checks slaveHosts first, then statuses, each with its own text.
+    if q.slave_hosts.as_ref().is_some_and(|v| !v.is_empty()) {
         return invalid(&format!(
-            "Statuses or slaveHosts are not supported in {}",
+            "SlaveHosts are not supported in {}",
+            describe_query(&q)
+        ));
+    }
+    if q.statuses.as_ref().is_some_and(|v| !v.is_empty()) {
+        return invalid(&format!(
+            "Statuses is not supported in {}",
             describe_query(&q)
         ));
     }
@@ -643,7 +648,7 @@ fn job_configuration(st: &State, j: JobIdx, count_all_records: bool) -> Option<J
 }
 
 fn get_job_summary(st: &State, role: Option<String>) -> Response {
-    let role = role.filter(|r| !r.trim().is_empty());
+    // Aurora scopes to any role given, even "" (which owns no jobs); only a null role means all.
     let mut summaries = Vec::new();
     for j in st.jobs_of(role.as_deref()) {
         let job = &st.jobs[j as usize];
@@ -1336,8 +1341,10 @@ fn kill_tasks(
     if targets.is_empty() {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
     }
-    let msg = match message.filter(|m| !m.is_empty()) {
-        Some(m) => format!("Killed by {user}\n{m}"),
+    // AuditMessages.killedByRemoteUser: a period and a newline before any message, even an
+    // empty one; no period without a message.
+    let msg = match message {
+        Some(m) => format!("Killed by {user}.\n{m}"),
         None => format!("Killed by {user}"),
     };
     for t in targets {
@@ -1393,6 +1400,13 @@ fn restart_shards(
     ok_empty()
 }
 
+const NO_TEMPLATE_TASK: &str = "No active task found for a given instance ID.";
+
+/// SchedulerThriftInterface.validateTaskLimits, with Aurora's default of 4000 tasks per job.
+fn instance_count_limit_text() -> String {
+    format!("Instance count must be between 1 and {MAX_TASKS_PER_JOB} inclusive.")
+}
+
 fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -> Response {
     let Some(ik) = key else {
         return error(INVALID_KEY);
@@ -1405,10 +1419,10 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         return invalid("Instance count must be positive.");
     }
     let template_id = ik.instance_id.unwrap_or(0);
+    // Aurora's SchedulerThriftInterface.INVALID_INSTANCE_ID, for a missing job too (it finds
+    // no active task to copy).
     let Some(j) = st.job_idx(&jk) else {
-        return invalid(&format!(
-            "Instance {template_id} of job {jk} is not active."
-        ));
+        return invalid(NO_TEMPLATE_TASK);
     };
     if st.jobs[j as usize].cron.is_some() {
         return invalid("Instances may not be added to cron jobs.");
@@ -1417,16 +1431,11 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         return r;
     }
     let Some(&template) = st.jobs[j as usize].active.get(&template_id) else {
-        return invalid(&format!(
-            "Instance {template_id} of job {jk} is not active."
-        ));
+        return invalid(NO_TEMPLATE_TASK);
     };
     let active = st.jobs[j as usize].active.len() as i32;
     if active + count > MAX_TASKS_PER_JOB {
-        return invalid(&format!(
-            "Instance count {} exceeds the limit of {MAX_TASKS_PER_JOB} tasks per job.",
-            active + count
-        ));
+        return invalid(&instance_count_limit_text());
     }
     let config = st.task(template).config.clone();
     if let Err(e) = super::quota::check_addition(st, jk.role(), &config, count) {
@@ -1571,6 +1580,10 @@ fn deschedule_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()).cloned() else {
         return invalid(INVALID_KEY);
     };
+    // Aurora asserts the job is not updating before it looks for the cron template.
+    if let Some(r) = st.job_idx(&key).and_then(|j| updating_error(st, j)) {
+        return r;
+    }
     let Some(j) = cron_job(st, Some(&key)) else {
         return response(
             ResponseCode::OK,
@@ -1650,19 +1663,28 @@ fn force_task_state(
     st: &mut State,
     id: Option<String>,
     status: Option<ScheduleStatus>,
+    user: &str,
 ) -> Response {
-    let (Some(id), Some(status)) = (id, status) else {
-        return ok_empty();
+    // checkNotBlank(taskId) and requireNonNull(status) throw outside any try: ERROR.
+    let Some(id) = id.filter(|i| !i.trim().is_empty()) else {
+        return error("taskId must not be blank.");
     };
-    if let Some(&t) = st.by_id.get(id.as_str())
-        && st.task(t).status != status
-        && !st.task(t).status.is_terminal()
-    {
-        st.transition(
-            t,
-            status,
-            Some(Cow::Borrowed("Forced by an administrator.")),
-        );
+    let Some(status) = status else {
+        return error("status must be set.");
+    };
+    // Aurora's StateManager runs the task state machine: an illegal transition (or an unknown
+    // task) changes nothing and the call is still OK. A forced kill of a PENDING or THROTTLED
+    // task deletes it, as any kill does.
+    if let Some(&t) = st.by_id.get(id.as_str()) {
+        let from = st.task(t).status;
+        if super::lifecycle::legal_transition(from, status) {
+            let msg = format!("Transition forced by {user}");
+            if status == ScheduleStatus::KILLING {
+                st.kill_task(t, msg);
+            } else {
+                st.transition(t, status, Some(Cow::Owned(msg)));
+            }
+        }
     }
     ok_empty()
 }

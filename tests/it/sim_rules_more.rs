@@ -1,0 +1,219 @@
+//! More of the simulator's rules checked against Aurora's (issue 17, the rest of the report):
+//! forceTaskState through the task state machine, the transient-state timeout, addInstances,
+//! getPendingReason and the small texts. Each test is written from apache/aurora's source
+//! (SchedulerThriftInterface, ReadOnlySchedulerImpl, TaskStateMachine, TaskTimeout,
+//! AuroraCronJob), through eos's client over HTTP.
+
+use crate::sim_common;
+
+use eos::aurora::model::*;
+use eos::aurora::wire::Protocol;
+use sim_common::*;
+
+async fn start_sim() -> (eos::sim::SimServer, eos::sim::Simulator) {
+    sim_common::start(frozen()).await
+}
+
+async fn force(c: &eos::aurora::client::AuroraClient, task: &ScheduledTask, to: ScheduleStatus) {
+    let args = eos::sim::api::ForceTaskStateArgs {
+        task_id: Some(task.task_id().to_owned()),
+        status: Some(to),
+    };
+    let r = c.call_raw("forceTaskState", &args).await.unwrap();
+    assert_eq!(r.code(), ResponseCode::OK, "{:?}", r.messages());
+}
+
+async fn task_by_id(
+    c: &eos::aurora::client::AuroraClient,
+    job: &JobKey,
+    id: &str,
+) -> ScheduledTask {
+    all_tasks(c, job)
+        .await
+        .into_iter()
+        .find(|t| t.task_id() == id)
+        .expect("the task is still known")
+}
+
+/// forceTaskState goes through Aurora's task state machine: an illegal transition (PENDING →
+/// RUNNING, RUNNING → THROTTLED) is ignored and the call is still OK; a legal one is recorded
+/// with AuditMessages' "Transition forced by USER".
+#[tokio::test]
+async fn force_task_state_follows_the_task_state_machine() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/forced");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 1, None).await;
+    let pending = active_tasks(&c, &job).await.remove(0);
+    assert_eq!(pending.status(), ScheduleStatus::PENDING);
+    force(&c, &pending, ScheduleStatus::RUNNING).await;
+    assert_eq!(
+        task_by_id(&c, &job, pending.task_id()).await.status(),
+        ScheduleStatus::PENDING,
+        "PENDING → RUNNING is not a legal transition"
+    );
+
+    sim.advance(secs(30));
+    let running = active_tasks(&c, &job).await.remove(0);
+    assert_eq!(running.status(), ScheduleStatus::RUNNING);
+    force(&c, &running, ScheduleStatus::THROTTLED).await;
+    assert_eq!(
+        task_by_id(&c, &job, running.task_id()).await.status(),
+        ScheduleStatus::RUNNING,
+        "RUNNING → THROTTLED is not a legal transition"
+    );
+    force(&c, &running, ScheduleStatus::RESTARTING).await;
+    let t = task_by_id(&c, &job, running.task_id()).await;
+    assert_eq!(t.status(), ScheduleStatus::RESTARTING);
+    assert_eq!(
+        t.latest_event().unwrap().message.as_deref(),
+        Some("Transition forced by UNSECURE")
+    );
+    server.shutdown().await;
+}
+
+/// Aurora's TaskTimeout moves a task that stays in a transient state (ASSIGNED, KILLING, …)
+/// for the default five minutes to LOST, "Task timed out". A PENDING task forced to ASSIGNED
+/// has no agent, so nothing else moves it on.
+#[tokio::test]
+async fn a_task_stuck_in_a_transient_state_is_lost_after_the_timeout() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/stuck");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 1, None).await;
+    let pending = active_tasks(&c, &job).await.remove(0);
+    assert_eq!(pending.status(), ScheduleStatus::PENDING);
+    force(&c, &pending, ScheduleStatus::ASSIGNED).await;
+    sim.advance(secs(240));
+    assert_eq!(
+        task_by_id(&c, &job, pending.task_id()).await.status(),
+        ScheduleStatus::ASSIGNED,
+        "no agent answers for a task without one"
+    );
+    let mut t = task_by_id(&c, &job, pending.task_id()).await;
+    for _ in 0..120 {
+        if t.status() != ScheduleStatus::ASSIGNED {
+            break;
+        }
+        sim.advance(secs(1));
+        t = task_by_id(&c, &job, pending.task_id()).await;
+    }
+    assert_eq!(t.status(), ScheduleStatus::LOST);
+    assert_eq!(
+        t.latest_event().unwrap().message.as_deref(),
+        Some("Task timed out")
+    );
+    // LOST is rescheduled, as any lost task is.
+    assert_eq!(active_tasks(&c, &job).await.len(), 1);
+    server.shutdown().await;
+}
+
+/// addInstances answers with SchedulerThriftInterface's texts: INVALID_INSTANCE_ID for a
+/// template instance that is not active, and validateTaskLimits' text over the 4000-task limit.
+#[tokio::test]
+async fn add_instances_uses_auroras_texts() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/grown");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 1, None).await;
+    sim.advance(secs(30));
+    let add = |instance: i32, count: i32| AddInstancesArgs {
+        key: Some(InstanceKey {
+            job_key: Some(job.clone()),
+            instance_id: Some(instance),
+        }),
+        count: Some(count),
+    };
+    let r = c.call_raw("addInstances", &add(7, 1)).await.unwrap();
+    assert_eq!(
+        (r.code(), r.messages()),
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec!["No active task found for a given instance ID."]
+        )
+    );
+    let r = c.call_raw("addInstances", &add(0, 4000)).await.unwrap();
+    assert_eq!(
+        (r.code(), r.messages()),
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec!["Instance count must be between 1 and 4000 inclusive."]
+        )
+    );
+    server.shutdown().await;
+}
+
+/// getPendingReason refuses slaveHosts first, then statuses, each with its own text
+/// (ReadOnlySchedulerImpl).
+#[tokio::test]
+async fn pending_reason_filters_are_refused_one_at_a_time() {
+    let (server, _sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let mut q = query(&key("analytics/devel/ml-training"));
+    q.statuses = Some(vec![ScheduleStatus::PENDING]);
+    let (code, m) = api_code(&c.get_pending_reason(q.clone()).await.unwrap_err());
+    assert_eq!(code, ResponseCode::INVALID_REQUEST);
+    assert!(m[0].starts_with("Statuses is not supported in "), "{m:?}");
+    q.slave_hosts = Some(vec!["somewhere".into()]);
+    let (code, m) = api_code(&c.get_pending_reason(q).await.unwrap_err());
+    assert_eq!(code, ResponseCode::INVALID_REQUEST);
+    assert!(
+        m[0].starts_with("SlaveHosts are not supported in "),
+        "{m:?}"
+    );
+    server.shutdown().await;
+}
+
+/// Small rules: descheduleCronJob asserts the job is not updating first (JOB_UPDATING_ERROR);
+/// getJobSummary("") scopes to the role "", which owns no jobs; a cron run that replaces
+/// running tasks kills them with AuroraCronJob's "Killed by cronScheduler".
+#[tokio::test]
+async fn deschedule_empty_role_and_cron_kill_follow_aurora() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/descheduled");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 1, None).await;
+    sim.advance(secs(30));
+    let tc = with_version(config_of(&c, &job).await, "v2", None);
+    c.start_job_update(request(tc, 1, settings(1, false, 60_000)), None)
+        .await
+        .unwrap();
+    let args = CronJobArgs {
+        job: Some(job.clone()),
+    };
+    let r = c.call_raw("descheduleCronJob", &args).await.unwrap();
+    assert_eq!(
+        (r.code(), r.messages()),
+        (
+            ResponseCode::JOB_UPDATING_ERROR,
+            vec!["Job is currently updating"]
+        )
+    );
+
+    assert!(c.get_job_summary(Some("")).await.unwrap().value.is_empty());
+    assert!(!c.get_job_summary(None).await.unwrap().value.is_empty());
+
+    let cron = key("analytics/prod/nightly-rollup");
+    c.start_cron_job(&cron).await.unwrap();
+    sim.advance(secs(30));
+    assert!(
+        active_tasks(&c, &cron)
+            .await
+            .iter()
+            .all(|t| t.status() == ScheduleStatus::RUNNING)
+    );
+    c.start_cron_job(&cron).await.unwrap();
+    let killing: Vec<_> = active_tasks(&c, &cron)
+        .await
+        .into_iter()
+        .filter(|t| t.status() == ScheduleStatus::KILLING)
+        .collect();
+    assert_eq!(killing.len(), 5);
+    for t in killing {
+        assert_eq!(
+            t.latest_event().unwrap().message.as_deref(),
+            Some("Killed by cronScheduler")
+        );
+    }
+    server.shutdown().await;
+}
