@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Simulator;
 use super::state::*;
-use super::updates::{Strategy, instance_task_config, strategy_of};
+use super::updates::instance_task_config;
 use crate::aurora::model::*;
 use crate::aurora::wire::message::{Envelope, TApplicationException};
 use crate::aurora::wire::{Protocol, Thrift};
@@ -953,41 +953,17 @@ fn validate_request(
     let Some(tc) = r.task_config else {
         return Err(invalid("The update request needs a task config."));
     };
-    let tc = populate(tc, None).map_err(|e| invalid(&e))?;
-    let key = tc.job.clone().expect("populated");
+    // Aurora's order and texts (SchedulerThriftInterface.startJobUpdate and its constants):
+    // the raw config's isService, the strategy and group sizes, failures, minWait, pulse,
+    // slaAware, then the populated config, cron, scope; the no-op, quota and an update in
+    // progress come after, in start_job_update.
     if !tc.is_service.unwrap_or(false) {
-        return Err(invalid("Updates are not supported for non-service jobs."));
+        return Err(invalid("Updates are not supported for non-service tasks."));
     }
-    if st
-        .job_idx(&key)
-        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
-    {
-        return Err(invalid(
-            "Cron jobs may only be updated by calling replaceCronTemplate.",
-        ));
-    }
+    // Aurora reads the settings with requireNonNull: a NullPointerException, so ERROR.
     let Some(mut settings) = r.settings else {
         return Err(error("Update settings are required (settings is null)."));
     };
-    let count = r.instance_count.unwrap_or(0);
-    if count <= 0 {
-        return Err(invalid("Instance count must be positive."));
-    }
-    if count > MAX_TASKS_PER_JOB {
-        return Err(invalid(&format!(
-            "Job {key} would have {count} instances, more than the limit of {MAX_TASKS_PER_JOB}."
-        )));
-    }
-    let Some(strategy) = strategy_of(&settings) else {
-        return Err(invalid("Unknown update strategy."));
-    };
-    let sizes_ok = match &strategy {
-        Strategy::Queue(g) => *g > 0,
-        Strategy::Batch(sizes, _) => !sizes.is_empty() && sizes.iter().all(|g| *g > 0),
-    };
-    if !sizes_ok {
-        return Err(invalid("Update group size must be positive."));
-    }
     // Back-fill the 0.22 strategy field, as the scheduler does.
     if settings.update_strategy.is_none() {
         let g = settings.update_group_size.unwrap_or(1);
@@ -1002,47 +978,78 @@ fn validate_request(
             })
         });
     }
-    for (name, v) in [
-        ("maxPerInstanceFailures", settings.max_per_instance_failures),
-        ("maxFailedInstances", settings.max_failed_instances),
-        (
-            "minWaitInInstanceRunningMs",
-            settings.min_wait_in_instance_running_ms,
-        ),
-        (
-            "blockIfNoPulsesAfterMs",
-            settings.block_if_no_pulses_after_ms,
-        ),
-    ] {
-        if v.unwrap_or(0) < 0 {
-            return Err(invalid(&format!("{name} must be non-negative.")));
+    let total_from_groups: i64 = match &settings.update_strategy {
+        Some(JobUpdateStrategy::Queue(q)) => q.group_size.unwrap_or(0).into(),
+        Some(JobUpdateStrategy::Batch(b)) => b.group_size.unwrap_or(0).into(),
+        Some(JobUpdateStrategy::VarBatch(v)) => {
+            let sizes = v.group_sizes.as_deref().unwrap_or_default();
+            if sizes.iter().any(|&g| g <= 0) {
+                return Err(invalid("All update group sizes must be positive."));
+            }
+            sizes.iter().map(|&g| i64::from(g)).sum()
         }
+        _ => return Err(invalid("Update strategy provided is unknown.")),
+    };
+    if total_from_groups <= 0 {
+        return Err(invalid("Update results in no instance being modified."));
     }
+    if settings.max_per_instance_failures.unwrap_or(0) < 0 {
+        return Err(invalid("maxPerInstanceFailures must be non-negative."));
+    }
+    if settings.max_failed_instances.unwrap_or(0) < 0 {
+        return Err(invalid("maxFailedInstances must be non-negative."));
+    }
+    let count = r.instance_count.unwrap_or(0);
+    // Aurora's default -max_update_instance_failures is 20000.
     if settings.max_per_instance_failures.unwrap_or(0) as i64 * count as i64 > 20_000 {
         return Err(invalid(
-            "maxPerInstanceFailures * instanceCount must not exceed 20000.",
+            "Your update allows too many failures to occur, consider decreasing the \
+             per-instance failures or maxFailedInstances.",
         ));
+    }
+    if settings.min_wait_in_instance_running_ms.unwrap_or(0) < 0 {
+        return Err(invalid("minWaitInInstanceRunningMs must be non-negative."));
+    }
+    if settings.block_if_no_pulses_after_ms.unwrap_or(0) < 0 {
+        return Err(invalid("blockIfNoPulsesAfterMs must be positive."));
     }
     if settings.sla_aware.unwrap_or(false) && tc.sla_policy.is_none() {
         return Err(invalid(
-            "slaAware is set but the task config has no slaPolicy.",
+            "slaAware is true, but no task slaPolicy is specified.",
         ));
     }
-    let current_max = st
+    let tc = populate(tc, None).map_err(|e| invalid(&e))?;
+    let key = tc.job.clone().expect("populated");
+    // Aurora checks the count with the task limits, after the no-op; its text is the same.
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return Err(invalid(&instance_count_limit_text()));
+    }
+    if st
         .job_idx(&key)
-        .and_then(|j| st.jobs[j as usize].active.keys().next_back().map(|m| m + 1))
-        .unwrap_or(0);
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return Err(invalid(
+            "Cron jobs may only be created/updated by calling scheduleCronJob.",
+        ));
+    }
     let scope: Option<BTreeSet<i32>> = settings
         .update_only_these_instances
         .as_ref()
         .filter(|r| !r.is_empty())
         .map(|rs| rs.iter().flat_map(|r| r.ids()).collect());
+    // JobDiff.getOutOfScopeInstances: a scoped id must be a current instance or a proposed one
+    // (a sparse job's gaps below the count are proposed; those above it are not).
     if let Some(s) = &scope {
-        let limit = count.max(current_max);
-        if let Some(bad) = s.iter().find(|&&i| i < 0 || i >= limit) {
+        let current = st.job_idx(&key).map(|j| &st.jobs[j as usize].active);
+        let irrelevant: Vec<i32> = s
+            .iter()
+            .copied()
+            .filter(|i| !(0..count).contains(i) && current.is_none_or(|a| !a.contains_key(i)))
+            .collect();
+        if !irrelevant.is_empty() {
             return Err(invalid(&format!(
-                "updateOnlyTheseInstances names instance {bad}, which is outside the job (0-{}).",
-                limit - 1
+                "The update request attempted to update specific instances, but some are \
+                 irrelevant to the update and current job state: {irrelevant:?}"
             )));
         }
     }

@@ -217,3 +217,159 @@ async fn deschedule_empty_role_and_cron_kill_follow_aurora() {
     }
     server.shutdown().await;
 }
+
+fn refusal(r: &Response) -> (ResponseCode, Vec<String>) {
+    (
+        r.code(),
+        r.messages().into_iter().map(str::to_owned).collect(),
+    )
+}
+
+/// startJobUpdate's refusals in SchedulerThriftInterface's words, and its scope rule: a scoped
+/// instance must be a current instance or a proposed one (JobDiff.getOutOfScopeInstances), so
+/// on a sparse job (0, 1, 5) an update to 3 instances cannot name 3 or 4.
+#[tokio::test]
+async fn start_job_update_refuses_in_auroras_words() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/sparse");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 6, None).await;
+    sim.advance(secs(30));
+    c.kill_tasks(&job, &[2, 3, 4], None).await.unwrap();
+    sim.advance(secs(30));
+    let ids: Vec<i32> = active_tasks(&c, &job)
+        .await
+        .iter()
+        .map(|t| t.instance_id())
+        .collect();
+    assert_eq!(ids, vec![0, 1, 5]);
+    let tc = with_version(config_of(&c, &job).await, "v2", None);
+    let start = |tc: TaskConfig, count: i32, s: JobUpdateSettings| {
+        let c = c.clone();
+        async move {
+            let args = StartJobUpdateArgs {
+                request: Some(request(tc, count, s)),
+                message: None,
+            };
+            refusal(&c.call_raw("startJobUpdate", &args).await.unwrap())
+        }
+    };
+    let invalid = |m: &str| (ResponseCode::INVALID_REQUEST, vec![m.to_owned()]);
+
+    let mut scoped = settings(1, false, 1000);
+    scoped.update_only_these_instances = Some(vec![Range {
+        first: Some(3),
+        last: Some(4),
+    }]);
+    assert_eq!(
+        start(tc.clone(), 3, scoped).await,
+        invalid(
+            "The update request attempted to update specific instances, but some are \
+             irrelevant to the update and current job state: [3, 4]"
+        )
+    );
+
+    let mut batch = tc.clone();
+    batch.is_service = Some(false);
+    assert_eq!(
+        start(batch, 3, settings(1, false, 1000)).await,
+        invalid("Updates are not supported for non-service tasks.")
+    );
+    let mut s = settings(0, false, 1000);
+    s.update_strategy = None;
+    assert_eq!(
+        start(tc.clone(), 3, s).await,
+        invalid("Update results in no instance being modified.")
+    );
+    let mut s = settings(1, false, 1000);
+    s.update_strategy = Some(JobUpdateStrategy::VarBatch(
+        VariableBatchJobUpdateStrategy {
+            group_sizes: Some(vec![2, 0]),
+            autopause_after_batch: Some(false),
+        },
+    ));
+    assert_eq!(
+        start(tc.clone(), 3, s).await,
+        invalid("All update group sizes must be positive.")
+    );
+    let mut s = settings(1, false, 1000);
+    s.max_per_instance_failures = Some(10_000);
+    assert_eq!(
+        start(tc.clone(), 3, s).await,
+        invalid(
+            "Your update allows too many failures to occur, consider decreasing the \
+             per-instance failures or maxFailedInstances."
+        )
+    );
+    let mut s = settings(1, false, 1000);
+    s.block_if_no_pulses_after_ms = Some(-1);
+    assert_eq!(
+        start(tc.clone(), 3, s).await,
+        invalid("blockIfNoPulsesAfterMs must be positive.")
+    );
+    assert_eq!(
+        start(tc.clone(), 4001, settings(1, false, 1000)).await,
+        invalid("Instance count must be between 1 and 4000 inclusive.")
+    );
+    let mut cron = tc.clone();
+    cron.job = Some(key("analytics/prod/nightly-rollup"));
+    assert_eq!(
+        start(cron, 1, settings(1, false, 1000)).await,
+        invalid("Cron jobs may only be created/updated by calling scheduleCronJob.")
+    );
+    server.shutdown().await;
+}
+
+/// An update already in progress refuses another with JobUpdateControllerImpl's text and the
+/// update in progress as the result.
+#[tokio::test]
+async fn a_second_update_names_the_one_in_progress() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/busy");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 2, None).await;
+    sim.advance(secs(30));
+    let running = config_of(&c, &job).await;
+    let first = c
+        .start_job_update(
+            request(
+                with_version(running.clone(), "v2", None),
+                2,
+                settings(1, false, 60_000),
+            ),
+            None,
+        )
+        .await
+        .unwrap()
+        .value
+        .unwrap()
+        .key
+        .unwrap();
+    let args = StartJobUpdateArgs {
+        request: Some(request(
+            with_version(running, "v3", None),
+            2,
+            settings(1, false, 60_000),
+        )),
+        message: None,
+    };
+    let r = c.call_raw("startJobUpdate", &args).await.unwrap();
+    assert_eq!(
+        refusal(&r),
+        (
+            ResponseCode::INVALID_REQUEST,
+            vec![
+                "An active update already exists for this job, please terminate it before \
+                 starting another. Active updates are those in states [ROLLING_FORWARD, \
+                 ROLLING_BACK, ROLL_FORWARD_PAUSED, ROLL_BACK_PAUSED, \
+                 ROLL_FORWARD_AWAITING_PULSE, ROLL_BACK_AWAITING_PULSE]"
+                    .to_owned()
+            ]
+        )
+    );
+    let Some(ApiResult::StartJobUpdateResult(res)) = r.result.clone() else {
+        panic!("no result: {:?}", r.result);
+    };
+    assert_eq!(res.key, Some(first));
+    server.shutdown().await;
+}
