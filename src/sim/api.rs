@@ -1245,7 +1245,8 @@ fn control(
     let pulse_fresh = st
         .upd(u)
         .last_pulse_ms
-        .is_some_and(|l| st.now - l <= st.upd(u).pulse_ms() as i64);
+        // Fresh unless isBlocked (`now - lastPulse >= timeout`) would say otherwise.
+        .is_some_and(|l| st.now - l < st.upd(u).pulse_ms() as i64);
     let back = st.upd(u).rolling_back();
     let target = match ctl {
         Ctl::Pause if !status.is_active() => None,

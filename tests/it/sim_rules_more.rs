@@ -373,3 +373,90 @@ async fn a_second_update_names_the_one_in_progress() {
     assert_eq!(res.key, Some(first));
     server.shutdown().await;
 }
+
+/// A variable-batch update rolls back with its group sizes replayed in reverse
+/// (VariableBatchStrategy): forward batches of 1 and 2, rolled back during the second, revert
+/// 2 instances first, then 1.
+#[tokio::test]
+async fn a_variable_batch_rollback_replays_the_sizes_in_reverse() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/varbatch");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 6, None).await;
+    sim.advance(secs(30));
+    let tc = with_version(config_of(&c, &job).await, "v2", None);
+    let mut s = settings(1, true, 20_000);
+    s.update_strategy = Some(JobUpdateStrategy::VarBatch(
+        VariableBatchJobUpdateStrategy {
+            group_sizes: Some(vec![1, 2, 3]),
+            autopause_after_batch: Some(false),
+        },
+    ));
+    let ukey = c
+        .start_job_update(request(tc, 6, s), None)
+        .await
+        .unwrap()
+        .value
+        .unwrap()
+        .key
+        .unwrap();
+    let updating = |d: &JobUpdateDetails| instance_actions(d, JobUpdateAction::INSTANCE_UPDATING);
+    for _ in 0..300 {
+        if updating(&details(&c, &ukey).await).len() >= 3 {
+            break;
+        }
+        sim.advance(secs(1));
+    }
+    assert_eq!(updating(&details(&c, &ukey).await), vec![0, 1, 2]);
+    c.rollback_job_update(&ukey, None).await.unwrap();
+    sim.advance(secs(1));
+    let rolling_back =
+        |d: &JobUpdateDetails| instance_actions(d, JobUpdateAction::INSTANCE_ROLLING_BACK);
+    assert_eq!(
+        rolling_back(&details(&c, &ukey).await),
+        vec![1, 2],
+        "the first rollback batch is the last forward batch, 2 instances"
+    );
+    for _ in 0..300 {
+        if status_of(&details(&c, &ukey).await) == JobUpdateStatus::ROLLED_BACK {
+            break;
+        }
+        sim.advance(secs(1));
+    }
+    let d = details(&c, &ukey).await;
+    assert_eq!(status_of(&d), JobUpdateStatus::ROLLED_BACK);
+    assert_eq!(rolling_back(&d), vec![0, 1, 2]);
+    server.shutdown().await;
+}
+
+/// A coordinated update counts as blocked once exactly blockIfNoPulsesAfterMs has passed since
+/// the last pulse (JobUpdateControllerImpl.isBlocked uses `>=`): resumed at that moment, it
+/// waits for a pulse.
+#[tokio::test]
+async fn a_pulse_expires_at_exactly_the_timeout() {
+    let (server, sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let job = key("www-data/devel/coordinated");
+    create_job(&c, &key("www-data/staging/frontend"), &job, 2, None).await;
+    sim.advance(secs(30));
+    let tc = with_version(config_of(&c, &job).await, "v2", None);
+    let mut s = settings(1, false, 60_000);
+    s.block_if_no_pulses_after_ms = Some(60_000);
+    let ukey = c
+        .start_job_update(request(tc, 2, s), None)
+        .await
+        .unwrap()
+        .value
+        .unwrap()
+        .key
+        .unwrap();
+    c.pulse_job_update(&ukey).await.unwrap();
+    c.pause_job_update(&ukey, None).await.unwrap();
+    sim.advance(secs(60));
+    c.resume_job_update(&ukey, None).await.unwrap();
+    assert_eq!(
+        status_of(&details(&c, &ukey).await),
+        JobUpdateStatus::ROLL_FORWARD_AWAITING_PULSE
+    );
+    server.shutdown().await;
+}
