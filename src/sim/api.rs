@@ -1647,9 +1647,13 @@ fn drain_hosts(st: &mut State, names: &[String]) -> Response {
 }
 
 fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggregate>) -> Response {
-    let Some(role) = role.filter(|r| valid_identifier(r)) else {
-        return invalid("A valid ownerRole is required.");
+    // checkNotBlank(ownerRole) throws outside any try: ERROR.
+    let Some(role) = role.filter(|r| !r.trim().is_empty()) else {
+        return error("ownerRole must not be blank.");
     };
+    if !valid_identifier(&role) {
+        return invalid("A valid ownerRole is required.");
+    }
     let resources = quota.and_then(|q| q.resources).unwrap_or_default();
     let count = |f: fn(&Resource) -> bool| resources.iter().filter(|r| f(r)).count();
     if resources.len() != 3
@@ -1662,6 +1666,10 @@ fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggrega
     let t = ResourceTotals::of(&resources);
     if t.cpus < 0.0 || t.ram_mb < 0 || t.disk_mb < 0 {
         return invalid("Quota resources must be non-negative.");
+    }
+    // QuotaManager.saveQuota refuses a quota below the role's current prod reservation.
+    if let Err(e) = super::quota::check_new_quota(st, &role, t) {
+        return invalid(&e);
     }
     st.quotas.insert(role, t);
     ok_empty()

@@ -862,14 +862,12 @@ async fn job_stats_and_quota_agree_with_the_task_lists() {
                 assert!(s.next_cron_run_ms.is_some());
             }
         }
-        // Quota consumption: active, non-revocable tasks split prod/non-prod, shared/dedicated.
+        // Quota consumption: active tasks split prod/non-prod, shared/dedicated; revocable ones
+        // count too (Aurora's QuotaManager.getTaskResources has no revocable filter).
         let q = c.get_quota(role).await.unwrap().value;
         let mut expect = [ResourceTotals::default(); 4];
         for t in tasks.iter().filter(|t| t.status().is_active()) {
             let cfg = t.config().unwrap();
-            if cfg.tier.as_deref() == Some("revocable") {
-                continue;
-            }
             let dedicated = cfg
                 .constraints
                 .iter()

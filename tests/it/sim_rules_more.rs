@@ -460,3 +460,46 @@ async fn a_pulse_expires_at_exactly_the_timeout() {
     );
     server.shutdown().await;
 }
+
+/// setQuota as Aurora's QuotaManager.saveQuota: a quota below the role's current production
+/// use is refused ("… is less then current prod reservation …"), and a blank role is ERROR
+/// (checkNotBlank outside any try).
+#[tokio::test]
+async fn set_quota_refuses_less_than_the_prod_reservation_and_a_blank_role() {
+    let (server, _sim) = start_sim().await;
+    let c = client(&server, Protocol::Binary);
+    let set = |role: &str, cpus: f64| eos::sim::api::SetQuotaArgs {
+        owner_role: Some(role.to_owned()),
+        quota: Some(ResourceAggregate {
+            resources: Some(vec![
+                Resource::NumCpus(cpus),
+                Resource::RamMb(1 << 30),
+                Resource::DiskMb(1 << 30),
+            ]),
+        }),
+    };
+    let used = c
+        .get_quota("payments")
+        .await
+        .unwrap()
+        .value
+        .prod_shared_consumption
+        .unwrap()
+        .totals();
+    assert!(used.cpus > 1.0, "payments runs production jobs");
+    let r = c.call_raw("setQuota", &set("payments", 1.0)).await.unwrap();
+    assert_eq!(r.code(), ResponseCode::INVALID_REQUEST);
+    let m = r.messages()[0].to_owned();
+    assert!(
+        m.starts_with("Quota: ") && m.contains(" is less then current prod reservation: "),
+        "{m}"
+    );
+    let r = c
+        .call_raw("setQuota", &set("payments", used.cpus.ceil() + 1.0))
+        .await
+        .unwrap();
+    assert_eq!(r.code(), ResponseCode::OK, "{:?}", r.messages());
+    let r = c.call_raw("setQuota", &set("", 10.0)).await.unwrap();
+    assert_eq!(r.code(), ResponseCode::ERROR);
+    server.shutdown().await;
+}
