@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Simulator;
 use super::state::*;
-use super::updates::{Strategy, instance_task_config, strategy_of};
+use super::updates::instance_task_config;
 use crate::aurora::model::*;
 use crate::aurora::wire::message::{Envelope, TApplicationException};
 use crate::aurora::wire::{Protocol, Thrift};
@@ -250,7 +250,7 @@ pub static METHODS: &[Method] = &[
         "forceTaskState",
         Admin,
         true,
-        |a: ForceTaskStateArgs, st, _u| { force_task_state(st, a.task_id, a.status) }
+        |a: ForceTaskStateArgs, st, user| { force_task_state(st, a.task_id, a.status, user) }
     ),
     method!(
         "performBackup",
@@ -543,11 +543,16 @@ fn get_tasks(st: &State, q: &TaskQuery, strip: bool) -> Response {
 }
 
 fn get_pending_reason(st: &State, mut q: TaskQuery) -> Response {
-    if q.slave_hosts.as_ref().is_some_and(|v| !v.is_empty())
-        || q.statuses.as_ref().is_some_and(|v| !v.is_empty())
-    {
+    // ReadOnlySchedulerImpl checks slaveHosts first, then statuses, each with its own text.
+    if q.slave_hosts.as_ref().is_some_and(|v| !v.is_empty()) {
         return invalid(&format!(
-            "Statuses or slaveHosts are not supported in {}",
+            "SlaveHosts are not supported in {}",
+            describe_query(&q)
+        ));
+    }
+    if q.statuses.as_ref().is_some_and(|v| !v.is_empty()) {
+        return invalid(&format!(
+            "Statuses is not supported in {}",
             describe_query(&q)
         ));
     }
@@ -643,7 +648,7 @@ fn job_configuration(st: &State, j: JobIdx, count_all_records: bool) -> Option<J
 }
 
 fn get_job_summary(st: &State, role: Option<String>) -> Response {
-    let role = role.filter(|r| !r.trim().is_empty());
+    // Aurora scopes to any role given, even "" (which owns no jobs); only a null role means all.
     let mut summaries = Vec::new();
     for j in st.jobs_of(role.as_deref()) {
         let job = &st.jobs[j as usize];
@@ -948,41 +953,17 @@ fn validate_request(
     let Some(tc) = r.task_config else {
         return Err(invalid("The update request needs a task config."));
     };
-    let tc = populate(tc, None).map_err(|e| invalid(&e))?;
-    let key = tc.job.clone().expect("populated");
+    // Aurora's order and texts (SchedulerThriftInterface.startJobUpdate and its constants):
+    // the raw config's isService, the strategy and group sizes, failures, minWait, pulse,
+    // slaAware, then the populated config, cron, scope; the no-op, quota and an update in
+    // progress come after, in start_job_update.
     if !tc.is_service.unwrap_or(false) {
-        return Err(invalid("Updates are not supported for non-service jobs."));
+        return Err(invalid("Updates are not supported for non-service tasks."));
     }
-    if st
-        .job_idx(&key)
-        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
-    {
-        return Err(invalid(
-            "Cron jobs may only be updated by calling replaceCronTemplate.",
-        ));
-    }
+    // Aurora reads the settings with requireNonNull: a NullPointerException, so ERROR.
     let Some(mut settings) = r.settings else {
         return Err(error("Update settings are required (settings is null)."));
     };
-    let count = r.instance_count.unwrap_or(0);
-    if count <= 0 {
-        return Err(invalid("Instance count must be positive."));
-    }
-    if count > MAX_TASKS_PER_JOB {
-        return Err(invalid(&format!(
-            "Job {key} would have {count} instances, more than the limit of {MAX_TASKS_PER_JOB}."
-        )));
-    }
-    let Some(strategy) = strategy_of(&settings) else {
-        return Err(invalid("Unknown update strategy."));
-    };
-    let sizes_ok = match &strategy {
-        Strategy::Queue(g) => *g > 0,
-        Strategy::Batch(sizes, _) => !sizes.is_empty() && sizes.iter().all(|g| *g > 0),
-    };
-    if !sizes_ok {
-        return Err(invalid("Update group size must be positive."));
-    }
     // Back-fill the 0.22 strategy field, as the scheduler does.
     if settings.update_strategy.is_none() {
         let g = settings.update_group_size.unwrap_or(1);
@@ -997,47 +978,78 @@ fn validate_request(
             })
         });
     }
-    for (name, v) in [
-        ("maxPerInstanceFailures", settings.max_per_instance_failures),
-        ("maxFailedInstances", settings.max_failed_instances),
-        (
-            "minWaitInInstanceRunningMs",
-            settings.min_wait_in_instance_running_ms,
-        ),
-        (
-            "blockIfNoPulsesAfterMs",
-            settings.block_if_no_pulses_after_ms,
-        ),
-    ] {
-        if v.unwrap_or(0) < 0 {
-            return Err(invalid(&format!("{name} must be non-negative.")));
+    let total_from_groups: i64 = match &settings.update_strategy {
+        Some(JobUpdateStrategy::Queue(q)) => q.group_size.unwrap_or(0).into(),
+        Some(JobUpdateStrategy::Batch(b)) => b.group_size.unwrap_or(0).into(),
+        Some(JobUpdateStrategy::VarBatch(v)) => {
+            let sizes = v.group_sizes.as_deref().unwrap_or_default();
+            if sizes.iter().any(|&g| g <= 0) {
+                return Err(invalid("All update group sizes must be positive."));
+            }
+            sizes.iter().map(|&g| i64::from(g)).sum()
         }
+        _ => return Err(invalid("Update strategy provided is unknown.")),
+    };
+    if total_from_groups <= 0 {
+        return Err(invalid("Update results in no instance being modified."));
     }
+    if settings.max_per_instance_failures.unwrap_or(0) < 0 {
+        return Err(invalid("maxPerInstanceFailures must be non-negative."));
+    }
+    if settings.max_failed_instances.unwrap_or(0) < 0 {
+        return Err(invalid("maxFailedInstances must be non-negative."));
+    }
+    let count = r.instance_count.unwrap_or(0);
+    // Aurora's default -max_update_instance_failures is 20000.
     if settings.max_per_instance_failures.unwrap_or(0) as i64 * count as i64 > 20_000 {
         return Err(invalid(
-            "maxPerInstanceFailures * instanceCount must not exceed 20000.",
+            "Your update allows too many failures to occur, consider decreasing the \
+             per-instance failures or maxFailedInstances.",
         ));
+    }
+    if settings.min_wait_in_instance_running_ms.unwrap_or(0) < 0 {
+        return Err(invalid("minWaitInInstanceRunningMs must be non-negative."));
+    }
+    if settings.block_if_no_pulses_after_ms.unwrap_or(0) < 0 {
+        return Err(invalid("blockIfNoPulsesAfterMs must be positive."));
     }
     if settings.sla_aware.unwrap_or(false) && tc.sla_policy.is_none() {
         return Err(invalid(
-            "slaAware is set but the task config has no slaPolicy.",
+            "slaAware is true, but no task slaPolicy is specified.",
         ));
     }
-    let current_max = st
+    let tc = populate(tc, None).map_err(|e| invalid(&e))?;
+    let key = tc.job.clone().expect("populated");
+    // Aurora checks the count with the task limits, after the no-op; its text is the same.
+    if count <= 0 || count > MAX_TASKS_PER_JOB {
+        return Err(invalid(&instance_count_limit_text()));
+    }
+    if st
         .job_idx(&key)
-        .and_then(|j| st.jobs[j as usize].active.keys().next_back().map(|m| m + 1))
-        .unwrap_or(0);
+        .is_some_and(|j| st.jobs[j as usize].cron.is_some())
+    {
+        return Err(invalid(
+            "Cron jobs may only be created/updated by calling scheduleCronJob.",
+        ));
+    }
     let scope: Option<BTreeSet<i32>> = settings
         .update_only_these_instances
         .as_ref()
         .filter(|r| !r.is_empty())
         .map(|rs| rs.iter().flat_map(|r| r.ids()).collect());
+    // JobDiff.getOutOfScopeInstances: a scoped id must be a current instance or a proposed one
+    // (a sparse job's gaps below the count are proposed; those above it are not).
     if let Some(s) = &scope {
-        let limit = count.max(current_max);
-        if let Some(bad) = s.iter().find(|&&i| i < 0 || i >= limit) {
+        let current = st.job_idx(&key).map(|j| &st.jobs[j as usize].active);
+        let irrelevant: Vec<i32> = s
+            .iter()
+            .copied()
+            .filter(|i| !(0..count).contains(i) && current.is_none_or(|a| !a.contains_key(i)))
+            .collect();
+        if !irrelevant.is_empty() {
             return Err(invalid(&format!(
-                "updateOnlyTheseInstances names instance {bad}, which is outside the job (0-{}).",
-                limit - 1
+                "The update request attempted to update specific instances, but some are \
+                 irrelevant to the update and current job state: {irrelevant:?}"
             )));
         }
     }
@@ -1233,7 +1245,8 @@ fn control(
     let pulse_fresh = st
         .upd(u)
         .last_pulse_ms
-        .is_some_and(|l| st.now - l <= st.upd(u).pulse_ms() as i64);
+        // Fresh unless isBlocked (`now - lastPulse >= timeout`) would say otherwise.
+        .is_some_and(|l| st.now - l < st.upd(u).pulse_ms() as i64);
     let back = st.upd(u).rolling_back();
     let target = match ctl {
         Ctl::Pause if !status.is_active() => None,
@@ -1336,8 +1349,10 @@ fn kill_tasks(
     if targets.is_empty() {
         return response(ResponseCode::OK, &["No tasks to kill."], None);
     }
-    let msg = match message.filter(|m| !m.is_empty()) {
-        Some(m) => format!("Killed by {user}\n{m}"),
+    // AuditMessages.killedByRemoteUser: a period and a newline before any message, even an
+    // empty one; no period without a message.
+    let msg = match message {
+        Some(m) => format!("Killed by {user}.\n{m}"),
         None => format!("Killed by {user}"),
     };
     for t in targets {
@@ -1393,6 +1408,13 @@ fn restart_shards(
     ok_empty()
 }
 
+const NO_TEMPLATE_TASK: &str = "No active task found for a given instance ID.";
+
+/// SchedulerThriftInterface.validateTaskLimits, with Aurora's default of 4000 tasks per job.
+fn instance_count_limit_text() -> String {
+    format!("Instance count must be between 1 and {MAX_TASKS_PER_JOB} inclusive.")
+}
+
 fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -> Response {
     let Some(ik) = key else {
         return error(INVALID_KEY);
@@ -1405,10 +1427,10 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         return invalid("Instance count must be positive.");
     }
     let template_id = ik.instance_id.unwrap_or(0);
+    // Aurora's SchedulerThriftInterface.INVALID_INSTANCE_ID, for a missing job too (it finds
+    // no active task to copy).
     let Some(j) = st.job_idx(&jk) else {
-        return invalid(&format!(
-            "Instance {template_id} of job {jk} is not active."
-        ));
+        return invalid(NO_TEMPLATE_TASK);
     };
     if st.jobs[j as usize].cron.is_some() {
         return invalid("Instances may not be added to cron jobs.");
@@ -1417,16 +1439,11 @@ fn add_instances(st: &mut State, key: Option<InstanceKey>, count: Option<i32>) -
         return r;
     }
     let Some(&template) = st.jobs[j as usize].active.get(&template_id) else {
-        return invalid(&format!(
-            "Instance {template_id} of job {jk} is not active."
-        ));
+        return invalid(NO_TEMPLATE_TASK);
     };
     let active = st.jobs[j as usize].active.len() as i32;
     if active + count > MAX_TASKS_PER_JOB {
-        return invalid(&format!(
-            "Instance count {} exceeds the limit of {MAX_TASKS_PER_JOB} tasks per job.",
-            active + count
-        ));
+        return invalid(&instance_count_limit_text());
     }
     let config = st.task(template).config.clone();
     if let Err(e) = super::quota::check_addition(st, jk.role(), &config, count) {
@@ -1571,6 +1588,10 @@ fn deschedule_cron_job(st: &mut State, job: Option<JobKey>) -> Response {
     let Some(key) = valid_key(job.as_ref()).cloned() else {
         return invalid(INVALID_KEY);
     };
+    // Aurora asserts the job is not updating before it looks for the cron template.
+    if let Some(r) = st.job_idx(&key).and_then(|j| updating_error(st, j)) {
+        return r;
+    }
     let Some(j) = cron_job(st, Some(&key)) else {
         return response(
             ResponseCode::OK,
@@ -1626,9 +1647,13 @@ fn drain_hosts(st: &mut State, names: &[String]) -> Response {
 }
 
 fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggregate>) -> Response {
-    let Some(role) = role.filter(|r| valid_identifier(r)) else {
-        return invalid("A valid ownerRole is required.");
+    // checkNotBlank(ownerRole) throws outside any try: ERROR.
+    let Some(role) = role.filter(|r| !r.trim().is_empty()) else {
+        return error("ownerRole must not be blank.");
     };
+    if !valid_identifier(&role) {
+        return invalid("A valid ownerRole is required.");
+    }
     let resources = quota.and_then(|q| q.resources).unwrap_or_default();
     let count = |f: fn(&Resource) -> bool| resources.iter().filter(|r| f(r)).count();
     if resources.len() != 3
@@ -1642,6 +1667,10 @@ fn set_quota(st: &mut State, role: Option<String>, quota: Option<ResourceAggrega
     if t.cpus < 0.0 || t.ram_mb < 0 || t.disk_mb < 0 {
         return invalid("Quota resources must be non-negative.");
     }
+    // QuotaManager.saveQuota refuses a quota below the role's current prod reservation.
+    if let Err(e) = super::quota::check_new_quota(st, &role, t) {
+        return invalid(&e);
+    }
     st.quotas.insert(role, t);
     ok_empty()
 }
@@ -1650,19 +1679,28 @@ fn force_task_state(
     st: &mut State,
     id: Option<String>,
     status: Option<ScheduleStatus>,
+    user: &str,
 ) -> Response {
-    let (Some(id), Some(status)) = (id, status) else {
-        return ok_empty();
+    // checkNotBlank(taskId) and requireNonNull(status) throw outside any try: ERROR.
+    let Some(id) = id.filter(|i| !i.trim().is_empty()) else {
+        return error("taskId must not be blank.");
     };
-    if let Some(&t) = st.by_id.get(id.as_str())
-        && st.task(t).status != status
-        && !st.task(t).status.is_terminal()
-    {
-        st.transition(
-            t,
-            status,
-            Some(Cow::Borrowed("Forced by an administrator.")),
-        );
+    let Some(status) = status else {
+        return error("status must be set.");
+    };
+    // Aurora's StateManager runs the task state machine: an illegal transition (or an unknown
+    // task) changes nothing and the call is still OK. A forced kill of a PENDING or THROTTLED
+    // task deletes it, as any kill does.
+    if let Some(&t) = st.by_id.get(id.as_str()) {
+        let from = st.task(t).status;
+        if super::lifecycle::legal_transition(from, status) {
+            let msg = format!("Transition forced by {user}");
+            if status == ScheduleStatus::KILLING {
+                st.kill_task(t, msg);
+            } else {
+                st.transition(t, status, Some(Cow::Owned(msg)));
+            }
+        }
     }
     ok_empty()
 }

@@ -44,7 +44,8 @@ impl State {
             if policy == CronCollisionPolicy::KILL_EXISTING {
                 if !was_waiting {
                     for t in active {
-                        self.kill_task(t, "Killed by cron: a new run replaces it.".to_owned());
+                        // AuroraCronJob.KILL_AUDIT_MESSAGE.
+                        self.kill_task(t, "Killed by cronScheduler".to_owned());
                     }
                 }
                 let waiting = !self.jobs[j as usize].active.is_empty();

@@ -27,20 +27,118 @@ pub fn on_agent(s: ScheduleStatus) -> bool {
     )
 }
 
-/// Statuses a user or operator action is tearing down.
+/// Statuses a user or operator action is tearing down: Aurora's INTERRUPTED_TASK_STATES
+/// (RescheduleCalculator), which leave PREEMPTING out, so a preempted task can count as flapping.
 fn interrupted(s: ScheduleStatus) -> bool {
     matches!(
         s,
-        ScheduleStatus::KILLING
-            | ScheduleStatus::RESTARTING
-            | ScheduleStatus::DRAINING
-            | ScheduleStatus::PREEMPTING
+        ScheduleStatus::KILLING | ScheduleStatus::RESTARTING | ScheduleStatus::DRAINING
     )
+}
+
+/// TaskTimeout.TRANSIENT_STATES.
+fn transient(s: ScheduleStatus) -> bool {
+    matches!(
+        s,
+        ScheduleStatus::ASSIGNED
+            | ScheduleStatus::PREEMPTING
+            | ScheduleStatus::RESTARTING
+            | ScheduleStatus::KILLING
+            | ScheduleStatus::DRAINING
+    )
+}
+
+/// Whether Aurora's task state machine (TaskStateMachine's rules) allows `from` → `to`.
+/// forceTaskState goes through it, so an illegal forced transition is ignored.
+pub fn legal_transition(from: ScheduleStatus, to: ScheduleStatus) -> bool {
+    type S = ScheduleStatus;
+    let allowed: &[ScheduleStatus] = match from {
+        S::INIT => &[S::PENDING, S::THROTTLED],
+        S::PENDING => &[S::ASSIGNED, S::KILLING],
+        S::THROTTLED => &[S::PENDING, S::KILLING],
+        S::PARTITIONED => &[
+            S::LOST,
+            S::FAILED,
+            S::FINISHED,
+            S::RUNNING,
+            S::ASSIGNED,
+            S::STARTING,
+            S::RESTARTING,
+            S::DRAINING,
+            S::PREEMPTING,
+            S::KILLING,
+        ],
+        S::ASSIGNED => &[
+            S::STARTING,
+            S::RUNNING,
+            S::FINISHED,
+            S::FAILED,
+            S::RESTARTING,
+            S::DRAINING,
+            S::KILLED,
+            S::KILLING,
+            S::LOST,
+            S::PREEMPTING,
+        ],
+        S::STARTING => &[
+            S::RUNNING,
+            S::FINISHED,
+            S::FAILED,
+            S::RESTARTING,
+            S::DRAINING,
+            S::KILLING,
+            S::KILLED,
+            S::LOST,
+            S::PREEMPTING,
+            S::PARTITIONED,
+        ],
+        S::RUNNING => &[
+            S::FINISHED,
+            S::RESTARTING,
+            S::DRAINING,
+            S::FAILED,
+            S::KILLING,
+            S::KILLED,
+            S::LOST,
+            S::PREEMPTING,
+            S::PARTITIONED,
+        ],
+        S::PREEMPTING | S::RESTARTING | S::DRAINING => &[
+            S::FINISHED,
+            S::FAILED,
+            S::KILLING,
+            S::KILLED,
+            S::LOST,
+            S::PARTITIONED,
+        ],
+        S::KILLING => &[S::FINISHED, S::FAILED, S::KILLED, S::LOST, S::PARTITIONED],
+        _ => &[],
+    };
+    allowed.contains(&to)
+}
+
+/// Aurora's truncated binary backoff applied once per flapped ancestor: 0, initial, doubling,
+/// up to the maximum.
+fn flapping_penalty_ms(flapped_ancestors: u32) -> i64 {
+    let mut penalty = 0;
+    for _ in 0..flapped_ancestors {
+        let next = if penalty == 0 {
+            INITIAL_PENALTY_MS
+        } else {
+            (penalty * 2).min(MAX_PENALTY_MS)
+        };
+        if next == penalty {
+            break;
+        }
+        penalty = next;
+    }
+    penalty
 }
 
 /// Why a placement attempt failed: the nearest fit's veto reasons.
 fn veto_reason(vetoes: &[String]) -> String {
-    vetoes.join(", ")
+    // ReadOnlySchedulerImpl joins the vetoes with "," and no space.
+    vetoes.join(",")
 }
 
 impl State {
@@ -63,6 +161,9 @@ impl State {
                     "Rescheduled, penalized for {penalty_ms} ms for flapping"
                 ))),
             )
+        } else if ancestor.is_some() {
+            // StateManagerImpl's audit text for a reschedule without a penalty.
+            (ScheduleStatus::PENDING, Some(Cow::Borrowed("Rescheduled")))
         } else {
             (ScheduleStatus::PENDING, None)
         };
@@ -86,6 +187,7 @@ impl State {
             running_since: None,
             pending_reason: None,
             penalty_ms,
+            flapped_ancestors: 0,
         };
         let t = self.insert_task(task);
         if let Some(old) = self.jobs[job as usize].active.insert(instance, t) {
@@ -126,7 +228,11 @@ impl State {
             }
         }
         let behavior = self.task(t).config.behavior;
+        // Without an agent nothing answers for a task in a transient state: only Aurora's
+        // TaskTimeout (default -transient_task_state_timeout, 5 minutes) moves it on.
+        let stuck = transient(to) && self.task(t).host.is_none();
         let due = match to {
+            _ if stuck => Some(TRANSIENT_TIMEOUT_MS),
             ScheduleStatus::PENDING => Some(self.rand_between(500, 2000)),
             ScheduleStatus::THROTTLED => Some(self.task(t).penalty_ms.max(1000)),
             ScheduleStatus::ASSIGNED => Some(self.rand_between(800, 2500)),
@@ -139,7 +245,9 @@ impl State {
                 Behavior::Finish => Some(self.rand_between(120_000, 600_000)),
                 _ => None,
             },
-            s if interrupted(s) => Some(self.rand_between(2_000, 5_000)),
+            s if interrupted(s) || s == ScheduleStatus::PREEMPTING => {
+                Some(self.rand_between(2_000, 5_000))
+            }
             _ => None,
         };
         if let Some(d) = due {
@@ -172,7 +280,7 @@ impl State {
         if on_agent(from) {
             self.release_host(t);
         }
-        let (job, instance, to, failure_count, ran_ms, config, penalty) = {
+        let (job, instance, to, failure_count, ran_ms, config, was_interrupted, flapped_before) = {
             let task = self.task(t);
             let end = task.events.last().map(|e| e.ts).unwrap_or(self.now);
             (
@@ -182,7 +290,9 @@ impl State {
                 task.failure_count,
                 task.running_since.map(|r| end - r),
                 task.config.clone(),
-                task.penalty_ms,
+                // Aurora looks for an interrupting status anywhere in the task's events.
+                task.events.iter().any(|e| interrupted(e.status)),
+                task.flapped_ancestors,
             )
         };
         let jobm = &mut self.jobs[job as usize];
@@ -217,21 +327,16 @@ impl State {
             return;
         }
         // Flapping: a task that did not run long enough (and was not interrupted by a user
-        // or operator) comes back THROTTLED with a growing penalty.
-        let flapping = !interrupted(from) && ran_ms.is_none_or(|ms| ms < FLAPPING_THRESHOLD_MS);
-        let penalty = if flapping {
-            if penalty == 0 {
-                INITIAL_PENALTY_MS
-            } else {
-                (penalty * 2).min(MAX_PENALTY_MS)
-            }
-        } else {
-            0
-        };
+        // or operator). The replacement's penalty counts the flaps of this task's ancestors,
+        // not this one's (RescheduleCalculator.getFlappingPenaltyMs), so a first crash comes
+        // back PENDING "Rescheduled" and THROTTLED starts at the second flap in a row.
+        let flapped = !was_interrupted && ran_ms.is_none_or(|ms| ms < FLAPPING_THRESHOLD_MS);
+        let penalty = flapping_penalty_ms(flapped_before);
         self.stats.rescheduled += 1;
         let old = self.tasks[t as usize].take().expect("live task");
-        self.create_task(job, instance, config, Some(&old), new_failures, penalty);
+        let new = self.create_task(job, instance, config, Some(&old), new_failures, penalty);
         self.tasks[t as usize] = Some(old);
+        self.task_mut(new).flapped_ancestors = if flapped { flapped_before + 1 } else { 0 };
     }
 
     /// A user kill: PENDING/THROTTLED tasks are deleted outright, others go to KILLING.
@@ -415,6 +520,9 @@ impl State {
     /// A timer fired for a task that has not changed since it was armed.
     fn fire(&mut self, t: TaskIdx) {
         let status = self.task(t).status;
+        if transient(status) && self.task(t).host.is_none() {
+            return self.time_out(t);
+        }
         let behavior = self.task(t).config.behavior;
         match status {
             ScheduleStatus::THROTTLED => self.transition(t, ScheduleStatus::PENDING, None),
@@ -450,9 +558,22 @@ impl State {
                 ),
                 _ => {}
             },
-            s if interrupted(s) => self.transition(t, ScheduleStatus::KILLED, None),
+            s if interrupted(s) || s == ScheduleStatus::PREEMPTING => {
+                self.transition(t, ScheduleStatus::KILLED, None)
+            }
             _ => {}
         }
+    }
+
+    /// Aurora's TaskTimeout: a task left in a transient state with no agent to answer (only
+    /// a forced transition does that here) is moved to LOST once the timeout passes.
+    fn time_out(&mut self, t: TaskIdx) {
+        self.stats.timed_out_tasks += 1;
+        self.transition(
+            t,
+            ScheduleStatus::LOST,
+            Some(Cow::Borrowed("Task timed out")),
+        );
     }
 
     /// Runs every timer due at or before `until`, each at its own time.

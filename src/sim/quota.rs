@@ -2,7 +2,8 @@
 //! (prod-shared) must fit its quota. Dedicated production jobs and non-production jobs are never
 //! checked. Jobs with an active update count each instance the update touches at the larger of
 //! its old and new resources, per resource.
-//! Not modelled: cron templates in the usage (Aurora counts max(template × count, running)).
+//! Not modelled: cron templates in the usage (Aurora counts max(template × count, running)),
+//! and getQuota reports live tasks only (Aurora mixes in active updates and cron templates).
 
 use super::state::*;
 use crate::aurora::model::ResourceTotals;
@@ -15,16 +16,14 @@ pub struct Instructions<'a> {
     pub desired: Option<(&'a ConfigRef, &'a [i32])>,
 }
 
-/// Live use by bucket: prod-shared, non-prod-shared, prod-dedicated, non-prod-dedicated
-/// (revocable tasks left out), the way `getQuota` reports it.
+/// Live use by bucket: prod-shared, non-prod-shared, prod-dedicated, non-prod-dedicated, the
+/// way `getQuota` reports it. Revocable tasks count too: Aurora's `getTaskResources` has no
+/// revocable filter, so they land in their (non-production) bucket.
 pub fn consumption(st: &State, role: &str) -> [ResourceTotals; 4] {
     let mut c = [ResourceTotals::default(); 4];
     for j in st.jobs_of(Some(role)) {
         for &t in st.jobs[j as usize].active.values() {
             let cfg = &st.task(t).config;
-            if cfg.revocable {
-                continue;
-            }
             let k = match (cfg.production, cfg.dedicated) {
                 (true, false) => 0,
                 (false, false) => 1,
@@ -109,6 +108,26 @@ fn prod_shared_use(
 
 /// `Err("Insufficient resource quota: …")` when `wanted` does not fit the role's quota, worded
 /// as Aurora's `QuotaCheckResult` ("CPU quota exceeded by 2.00 core(s); RAM quota …").
+/// Aurora's `saveQuota` refusal: a quota below the role's current prod-shared use.
+pub fn check_new_quota(st: &State, role: &str, quota: ResourceTotals) -> Result<(), String> {
+    let used = prod_shared_use(st, role, None);
+    if quota.cpus + 1e-9 < used.cpus || quota.ram_mb < used.ram_mb || quota.disk_mb < used.disk_mb {
+        return Err(format!(
+            "Quota: {} is less then current prod reservation: {}",
+            describe(quota),
+            describe(used)
+        ));
+    }
+    Ok(())
+}
+
+fn describe(t: ResourceTotals) -> String {
+    format!(
+        "ResourceAggregate(numCpus:{}, ramMb:{}, diskMb:{})",
+        t.cpus, t.ram_mb, t.disk_mb
+    )
+}
+
 fn fits(st: &State, role: &str, wanted: ResourceTotals) -> Result<(), String> {
     let quota = st.quotas.get(role).copied().unwrap_or_default();
     let mut over = Vec::new();

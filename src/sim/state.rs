@@ -145,6 +145,11 @@ pub struct Task {
     pub pending_reason: Option<Box<str>>,
     /// The flapping penalty this task was throttled with (0 if none).
     pub penalty_ms: i64,
+    /// How many of this task's nearest ancestors flapped in a row. Aurora derives a new task's
+    /// penalty from its predecessor's ancestors only (RescheduleCalculator.getFlappingPenaltyMs),
+    /// so the first crash of a fresh task is rescheduled PENDING and throttling starts at the
+    /// second consecutive flap.
+    pub flapped_ancestors: u32,
 }
 
 #[derive(Debug)]

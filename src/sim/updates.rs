@@ -48,6 +48,25 @@ pub fn strategy_of(s: &JobUpdateSettings) -> Option<Strategy> {
     }
 }
 
+/// The next rollback batch of a variable-batch update, as Aurora's VariableBatchStrategy
+/// computes it from the instances left to revert: the forward group sizes replayed in reverse
+/// (a forward run of 1, 2 and part of 3 rolls back as that part, then 2, then 1).
+fn variable_rollback_batch(sizes: &[i32], remaining: usize) -> usize {
+    let mut left = remaining as i64;
+    for &g in sizes {
+        let g = i64::from(g.max(1));
+        if left <= g {
+            return left.max(1) as usize;
+        }
+        left -= g;
+    }
+    let last = i64::from(sizes.last().copied().unwrap_or(1).max(1));
+    match left % last {
+        0 => last as usize,
+        r => r as usize,
+    }
+}
+
 fn group_configs(items: &[(i32, ConfigRef)]) -> Vec<(ConfigRef, Vec<i32>)> {
     let mut out: Vec<(ConfigRef, Vec<i32>)> = Vec::new();
     for (i, c) in items {
@@ -387,7 +406,8 @@ impl State {
         let pulse = self.upd(u).pulse_ms() as i64;
         if pulse > 0 {
             let last = self.upd(u).last_pulse_ms;
-            if last.is_none_or(|l| self.now - l > pulse) {
+            // JobUpdateControllerImpl's isBlocked: `now - lastPulse >= timeout`.
+            if last.is_none_or(|l| self.now - l >= pulse) {
                 let to = if back {
                     JobUpdateStatus::ROLL_BACK_AWAITING_PULSE
                 } else {
@@ -472,6 +492,10 @@ impl State {
                 upd.batches_started,
             )
         };
+        let variable = matches!(
+            self.upd(u).settings.update_strategy,
+            Some(JobUpdateStrategy::VarBatch(_))
+        );
         if todo.is_empty() && in_flight == 0 {
             let to = if back {
                 JobUpdateStatus::ROLLED_BACK
@@ -499,6 +523,8 @@ impl State {
                         Some("Update auto paused".to_owned()),
                     );
                     return;
+                } else if back && variable {
+                    variable_rollback_batch(sizes, todo.len())
                 } else {
                     let k = batches.min(sizes.len().saturating_sub(1));
                     sizes.get(k).copied().unwrap_or(1).max(1) as usize

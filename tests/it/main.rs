@@ -50,6 +50,7 @@ mod ops_sim;
 mod sim_behaviour;
 mod sim_faults;
 mod sim_rules;
+mod sim_rules_more;
 mod ssh_life;
 mod themes_config;
 mod tls_clusters;

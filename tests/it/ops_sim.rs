@@ -172,7 +172,7 @@ async fn kill_marked_instances_with_a_message() {
             assert!(
                 events
                     .iter()
-                    .any(|e| e.message.as_deref() == Some("Killed by UNSECURE\nbad canary")),
+                    .any(|e| e.message.as_deref() == Some("Killed by UNSECURE.\nbad canary")),
                 "instance {i} events: {events:?}"
             );
         } else {
@@ -770,7 +770,7 @@ async fn audit_never_contains_credentials_and_a_401_explains_itself() {
         .into_iter()
         .filter(|t| t.instance_id() == 0)
         .flat_map(|t| t.task_events.unwrap_or_default())
-        .any(|e| e.message.as_deref() == Some("Killed by oncall\nrotating"));
+        .any(|e| e.message.as_deref() == Some("Killed by oncall.\nrotating"));
     assert!(killed, "the scheduler recorded the authenticated user");
 
     let raw = std::fs::read_to_string(w.audit_path()).unwrap();

@@ -259,7 +259,7 @@ async fn basic_auth_guards_mutations() {
     let t = active_tasks(&ops, &job).await.remove(0);
     assert_eq!(
         t.latest_event().unwrap().message.as_deref(),
-        Some("Killed by ops\nbye")
+        Some("Killed by ops.\nbye")
     );
     sim.advance(secs(10));
     let tc = with_version(config_of(&ops, &job).await, "v9", None);

@@ -22,8 +22,8 @@ Rules mirrored from the simulator (src/sim/api.rs) where the document leaves
 room, so that a change on either side shows up here:
 
 * quota consumption (getQuota): tasks in an ACTIVE_STATES status (§4.3, so
-  PENDING and THROTTLED count), tier not `revocable` (revocable tasks run on
-  revocable offers and use no quota), split by production (TaskConfig.production,
+  PENDING and THROTTLED count), revocable ones included (Aurora's
+  getTaskResources has no revocable filter), split by production (TaskConfig.production,
   or tier == `preferred` when unset) and dedicated (a constraint named
   `dedicated`); the sum of numCpus/ramMb/diskMb of each task's resources.
 * getConfigSummary and getJobs count "active" as ACTIVE_STATES.
@@ -402,8 +402,6 @@ class Checker(object):
                 continue
             c = t.assignedTask.task
             tier = c.tier if c.tier is not None else 'preemptible'
-            if tier == 'revocable':
-                continue
             production = c.production if c.production is not None else tier == 'preferred'
             dedicated = any(x.name == 'dedicated' for x in c.constraints or [])
             member = ('prod' if production else 'nonProd') + \
