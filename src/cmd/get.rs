@@ -11,8 +11,8 @@ use serde::Serialize;
 use crate::aurora::task_stream::{TaskBody, TaskEntry};
 use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
+use super::ConnectArgs;
 use super::get_exit::*;
-use super::{ConnectArgs, ConsoleArgs};
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
 use crate::domain::format::{number, time};
@@ -87,13 +87,12 @@ pub enum What {
     Nodes,
 }
 
-pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
+pub async fn run(conn: &ConnectArgs, config_file: Option<&std::path::Path>, args: GetArgs) -> i32 {
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = super::config_dir();
-        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())
-            .map_err(String::from)?;
+        let (config, _) = crate::config::load(config_file, dir.as_deref()).map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let connector = crate::connection::Connector::new(&conn.options(), &config);
         let mut cfg = connector.client_config().await?;

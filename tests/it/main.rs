@@ -19,6 +19,7 @@ mod sim_common;
 
 // ---- the tests, one module per topic ----
 mod backend_capabilities;
+mod cli_flags;
 mod client_http;
 mod color_e2e;
 mod completions;
