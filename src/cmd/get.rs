@@ -87,7 +87,21 @@ pub enum What {
     Nodes,
 }
 
-pub async fn run(conn: &ConnectArgs, config_file: Option<&std::path::Path>, args: GetArgs) -> i32 {
+pub async fn run(
+    conn: &ConnectArgs,
+    config_file: Option<&std::path::Path>,
+    mut args: GetArgs,
+) -> i32 {
+    // `CLUSTER/ROLE/ENV/NAME`: the cluster comes off the key and names the one to reach.
+    let mut conn = conn.clone();
+    let key_cluster = match key_cluster(&mut args, &mut conn) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("eos: {}", table::printable(e.message()));
+            return e.exit_code();
+        }
+    };
+    let conn = &conn;
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
@@ -103,6 +117,12 @@ pub async fn run(conn: &ConnectArgs, config_file: Option<&std::path::Path>, args
             server,
             url: client.current_base(),
         };
+        if let (Some(kc), Some(_)) = (&key_cluster, &conn.scheduler) {
+            let (_, server) = role_exists(&client, "")
+                .await
+                .map_err(|e| failed(e, None))?;
+            super::get_keys::check_server(kc, server.as_deref()).map_err(|e| failed(e, server))?;
+        }
         check_target(&client, &args)
             .await
             .map_err(|(e, server)| failed(e, server))?;
@@ -144,6 +164,28 @@ pub async fn run(conn: &ConnectArgs, config_file: Option<&std::path::Path>, args
             e.exit_code()
         }
     }
+}
+
+/// Takes a cluster off a `CLUSTER/ROLE/ENV/NAME` key in `args` and fits it to `conn`'s
+/// `--cluster` (or makes it that); returns it.
+fn key_cluster(args: &mut GetArgs, conn: &mut ConnectArgs) -> Result<Option<String>, GetError> {
+    // clusters.json decides `get update`'s four parts only; it is read only for them.
+    let known = std::cell::OnceCell::new();
+    let given = conn.cluster.clone();
+    let is_cluster = |name: &str| {
+        given.as_deref() == Some(name)
+            || known
+                .get_or_init(|| crate::aurora::clusters::Clusters::load().unwrap_or_default())
+                .clusters
+                .contains_key(name)
+    };
+    let Some(cluster) = super::get_keys::take_cluster(&mut args.what, is_cluster)? else {
+        return Ok(None);
+    };
+    if conn.scheduler.is_none() {
+        super::get_keys::reconcile(&cluster, &mut conn.cluster)?;
+    }
+    Ok(Some(cluster))
 }
 
 /// A failed `eos get`, with what names the cluster in a "not found" message.

@@ -12,6 +12,7 @@ pub mod console;
 pub mod demo;
 pub mod get;
 pub mod get_exit;
+pub mod get_keys;
 pub mod get_swarm;
 pub mod keys;
 pub mod sim;

@@ -34,6 +34,7 @@ mod dialogs_e2e;
 mod failover;
 mod failover_e2e;
 mod get_args;
+mod get_cluster_keys;
 mod get_exit_codes;
 mod get_json;
 mod get_output;
