@@ -4,6 +4,7 @@
 //! written to stdout as it is produced. Any error exits non-zero with a one-line cause.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -1062,6 +1063,26 @@ pub fn aurora_status_json(
         .partition(|t| t.status.is_some_and(ScheduleStatus::is_active));
     active.sort_by_key(|t| t.instance_id);
     inactive.sort_by_key(|t| t.instance_id);
+    // Set members (resources, constraints, metadata) in Eos's canonical order, whatever their
+    // wire order: sorted once per distinct config (the decoder shares identical ones), and a
+    // task is copied only when its config's wire order was not already canonical. The map
+    // holds each original config, so no address is reused by another while it is a key.
+    type Sorted = (Arc<TaskConfig>, Option<Arc<TaskConfig>>);
+    let mut sorted: std::collections::HashMap<*const TaskConfig, Sorted> = Default::default();
+    let mut canonical = |t: &ScheduledTask| -> Option<ScheduledTask> {
+        let c = t.assigned_task.as_ref()?.task.as_ref()?;
+        let (_, s) = sorted.entry(Arc::as_ptr(c)).or_insert_with(|| {
+            let s = c.with_sets_sorted();
+            let changed = s != **c;
+            (c.clone(), changed.then(|| Arc::new(s)))
+        });
+        let s = s.as_ref()?;
+        let mut t = t.clone();
+        if let Some(a) = t.assigned_task.as_mut() {
+            a.task = Some(s.clone());
+        }
+        Some(t)
+    };
     let mut w = SimpleJsonWriter::new(sink, JsonStyle::AuroraTasks);
     w.list_begin(TType::Struct, 1);
     w.struct_begin();
@@ -1070,8 +1091,11 @@ pub fn aurora_status_json(
     for (id, name, list) in [(2, "active", &active), (3, "inactive", &inactive)] {
         w.named_field_begin(TType::List, id, name);
         w.list_begin(TType::Struct, list.len());
-        body.for_each(list.iter().copied(), |t| t.write(&mut w))
-            .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
+        body.for_each(list.iter().copied(), |t| match canonical(t) {
+            Some(sorted) => sorted.write(&mut w),
+            None => t.write(&mut w),
+        })
+        .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
         w.list_end();
     }
     w.struct_end();

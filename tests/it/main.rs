@@ -38,6 +38,7 @@ mod get_cluster_keys;
 mod get_exit_codes;
 mod get_json;
 mod get_output;
+mod get_set_order;
 mod hostile;
 mod hosts_reducer;
 mod hosts_sim;
