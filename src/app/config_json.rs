@@ -1,9 +1,10 @@
 //! A TaskConfig as editable JSON and back. The JSON is what `serde` writes for the model types
-//! (snake_case field names, unions as `{"member": value}`, enums by name), except that the
+//! (the IDL's field names, as `eos get -o json` prints them; unions as `{"member": value}`
+//! under the member's IDL name; enums by name), except that the
 //! executor's data — JSON inside a string — is shown parsed when it is a JSON object or array,
 //! so it can be edited like the rest. Reading JSON back is the model's derived `Deserialize`:
 //! errors name the JSON path and the line of anything it cannot use
-//! (`$.resources[1].ram_mb: expected an integer, got string "lots" (line 40)`), and unknown
+//! (`$.resources[1].ramMb: expected an integer, got string "lots" (line 40)`), and unknown
 //! keys are refused rather than silently dropped — in an editor, a misspelt field dropped
 //! without a word would send an update without the change the user believes they made.
 
@@ -30,7 +31,7 @@ pub fn diff_lines_of(c: &TaskConfig) -> Vec<String> {
 /// The config as a JSON value, with the executor data parsed when it is an object or array.
 pub fn to_value(c: &TaskConfig) -> Value {
     let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
-    if let Some(data) = v.pointer_mut("/executor_config/data")
+    if let Some(data) = v.pointer_mut("/executorConfig/data")
         && let Some(text) = data.as_str()
         && let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
             serde_json::from_str::<Value>(text)
@@ -56,7 +57,7 @@ pub enum TextError {
         message: String,
     },
     /// JSON, but not a TaskConfig: the JSON path of what cannot be used
-    /// (`$.resources[1].ram_mb`).
+    /// (`$.resources[1].ramMb`).
     #[error("{path}: {message} (line {line})")]
     Field {
         path: String,
@@ -153,7 +154,7 @@ fn strip_position(s: &str) -> &str {
     }
 }
 
-/// `$.resources[1].ram_mb`.
+/// `$.resources[1].ramMb`.
 fn json_path(p: &serde_path_to_error::Path) -> String {
     match p.to_string() {
         root if root == "." => "$".into(),
@@ -314,8 +315,8 @@ mod tests {
         assert_eq!(
             changed,
             [
-                &crate::diff::DiffLine::Removed("      \"ram_mb\": 4096".into()),
-                &crate::diff::DiffLine::Added("      \"ram_mb\": 6144".into()),
+                &crate::diff::DiffLine::Removed("      \"ramMb\": 4096".into()),
+                &crate::diff::DiffLine::Added("      \"ramMb\": 6144".into()),
             ],
             "{diff:#?}"
         );
@@ -384,7 +385,7 @@ mod tests {
         for data in ["not json", "42", "\"quoted\"", ""] {
             c.executor_config.as_mut().unwrap().data = Some(data.into());
             let v = to_value(&c);
-            assert_eq!(v["executor_config"]["data"], json!(data));
+            assert_eq!(v["executorConfig"]["data"], json!(data));
             assert_eq!(from_value(&v).unwrap(), c);
         }
     }
@@ -420,13 +421,13 @@ mod tests {
             f(&mut v);
             field_error(&v)
         };
-        let (p, m) = bad(&|v| v["resources"][1] = json!({"ram_mb": "lots"}));
-        assert_eq!(p, "$.resources[1].ram_mb");
+        let (p, m) = bad(&|v| v["resources"][1] = json!({"ramMb": "lots"}));
+        assert_eq!(p, "$.resources[1].ramMb");
         assert_eq!(m, "expected an integer, got string \"lots\"");
         let (p, m) = bad(&|v| v["resources"][0] = json!({"cpus": 1}));
         assert!(p.starts_with("$.resources[0]"), "{p}");
-        assert!(m.contains("num_cpus"), "{m}");
-        let (p, m) = bad(&|v| v["resources"][0] = json!({"num_cpus": 1, "ram_mb": 2}));
+        assert!(m.contains("numCpus"), "{m}");
+        let (p, m) = bad(&|v| v["resources"][0] = json!({"numCpus": 1, "ramMb": 2}));
         assert!(p.starts_with("$.resources[0]"), "{p}");
         assert!(m.contains("exactly one member"), "{m}");
         let (p, m) = bad(&|v| v["metadata"][0]["value"] = json!(3));
@@ -451,18 +452,20 @@ mod tests {
                 "expected an object, got string \"www-data/prod/hello\""
             )
         );
-        let (p, m) = bad(&|v| v["executor_config"]["data"] = json!(12));
-        assert_eq!(p, "$.executor_config.data");
+        let (p, m) = bad(&|v| v["executorConfig"]["data"] = json!(12));
+        assert_eq!(p, "$.executorConfig.data");
         assert!(m.contains("JSON object or array"), "{m}");
-        let (p, _) = bad(&|v| v["task_links"]["http"] = json!(null));
-        assert_eq!(p, "$.task_links.http");
+        let (p, _) = bad(&|v| v["taskLinks"]["http"] = json!(null));
+        assert_eq!(p, "$.taskLinks.http");
         let (p, m) = bad(&|v| {
             v["container"] = json!({"mesos": {"volumes": [{"mode": "RX"}]}});
         });
         assert_eq!(p, "$.container.mesos.volumes[0].mode");
         assert!(m.contains("`RW`"), "{m}");
-        let (p, _) = bad(&|v| v["sla_policy"] = json!({"percentage": {"percentage": "95"}}));
-        assert_eq!(p, "$.sla_policy.percentage.percentage");
+        let (p, _) = bad(&|v| {
+            v["slaPolicy"] = json!({"percentageSlaPolicy": {"percentage": "95"}});
+        });
+        assert_eq!(p, "$.slaPolicy.percentageSlaPolicy.percentage");
         assert_eq!(
             field_error(&json!("x")),
             ("$".into(), "expected an object, got string \"x\"".into())
@@ -473,13 +476,13 @@ mod tests {
     #[test]
     fn field_errors_say_which_line() {
         let text = to_text(&full());
-        let edited = text.replace("\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
+        let edited = text.replace("\"ramMb\": 128", "\"ramMb\": \"lots\"");
         let want = 1 + edited.lines().position(|l| l.contains("lots")).unwrap();
         let e = from_text(&edited, None).unwrap_err();
         assert_eq!(e.position().0, want, "{e}");
         assert!(
             e.to_string().starts_with(
-                "$.resources[1].ram_mb: expected an integer, got string \"lots\" (line "
+                "$.resources[1].ramMb: expected an integer, got string \"lots\" (line "
             ),
             "{e}"
         );

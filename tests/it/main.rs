@@ -23,6 +23,7 @@ mod cli_flags;
 mod client_http;
 mod color_e2e;
 mod completions;
+mod config_idl_names;
 mod console_e2e;
 mod console_editor;
 mod console_inprocess;
