@@ -180,7 +180,18 @@ fn key_cluster(args: &mut GetArgs, conn: &mut ConnectArgs) -> Result<Option<Stri
                 .clusters
                 .contains_key(name)
     };
-    let Some(cluster) = super::get_keys::take_cluster(&mut args.what, is_cluster)? else {
+    use super::get_keys::{KeyKind, take_cluster};
+    let taken = match &mut args.what {
+        What::Tasks { job, .. } | What::Config { job } => {
+            take_cluster(job, KeyKind::Job, is_cluster)?
+        }
+        What::Updates {
+            role: Some(key), ..
+        } => take_cluster(key, KeyKind::Job, is_cluster)?,
+        What::Update { key } => take_cluster(key, KeyKind::Update, is_cluster)?,
+        _ => None,
+    };
+    let Some(cluster) = taken else {
         return Ok(None);
     };
     if conn.scheduler.is_none() {

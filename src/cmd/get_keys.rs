@@ -9,32 +9,31 @@
 //! cluster and a job; otherwise they are an update key. Five parts are
 //! `CLUSTER/ROLE/ENV/NAME/UPDATE_ID`.
 
-use super::get::What;
 use super::get_exit::GetError;
 
-/// Takes a leading cluster off the job or update key in `what` and returns it; `is_cluster`
-/// says whether a name is a known cluster (it decides only `get update`'s four parts).
+/// What a key argument may be, besides a cluster in front.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    /// A job key, `ROLE/ENV/NAME` (for `get updates`, else a role).
+    Job,
+    /// `get update`'s `ROLE/ENV/NAME[/UPDATE_ID]`.
+    Update,
+}
+
+/// Takes a leading cluster off `key` and returns it; `is_cluster` says whether a name is a
+/// known cluster (it decides only `get update`'s four parts).
 pub fn take_cluster(
-    what: &mut What,
+    key: &mut String,
+    kind: KeyKind,
     is_cluster: impl Fn(&str) -> bool,
 ) -> Result<Option<String>, GetError> {
-    let (key, parts_with_cluster) = match what {
-        What::Tasks { job, .. } | What::Config { job } => (job, 4),
-        What::Updates {
-            role: Some(key), ..
-        } => (key, 4),
-        What::Update { key } => {
-            let parts = key.split('/').count();
-            let first = key.split('/').next().unwrap_or_default();
-            if parts == 5 || (parts == 4 && is_cluster(first)) {
-                (key, parts)
-            } else {
-                return Ok(None);
-            }
-        }
-        _ => return Ok(None),
+    let parts = key.split('/').count();
+    let first = key.split('/').next().unwrap_or_default();
+    let has_cluster = match kind {
+        KeyKind::Job => parts == 4,
+        KeyKind::Update => parts == 5 || (parts == 4 && is_cluster(first)),
     };
-    if key.split('/').count() != parts_with_cluster {
+    if !has_cluster {
         return Ok(None);
     }
     let (cluster, rest) = key.split_once('/').expect("several parts");
@@ -43,8 +42,8 @@ pub fn take_cluster(
             "bad key {key:?}: the cluster is empty"
         )));
     }
-    let cluster = cluster.to_owned();
-    *key = rest.to_owned();
+    let (cluster, rest) = (cluster.to_owned(), rest.to_owned());
+    *key = rest;
     Ok(Some(cluster))
 }
 
@@ -80,12 +79,9 @@ mod tests {
     use super::*;
 
     fn update(key: &str, known: &[&str]) -> (Option<String>, String) {
-        let mut what = What::Update { key: key.into() };
-        let c = take_cluster(&mut what, |n| known.contains(&n)).unwrap();
-        match what {
-            What::Update { key } => (c, key),
-            _ => unreachable!(),
-        }
+        let mut key = key.to_owned();
+        let c = take_cluster(&mut key, KeyKind::Update, |n| known.contains(&n)).unwrap();
+        (c, key)
     }
 
     #[test]
