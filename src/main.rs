@@ -1,5 +1,3 @@
-use clap::Parser;
-
 use eos::cmd::{self, Cli, Command};
 
 // Eos holds and replaces hundreds of thousands of small decoded values; mimalloc handles that
@@ -8,21 +6,24 @@ use eos::cmd::{self, Cli, Command};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_args();
     let log = eos::logging::init();
     let code = match cli.command {
         // A Docker Swarm (`--docker`, or a `[clusters.NAME] docker = …`) has its own reads.
-        Some(Command::Get(args)) => match cmd::get_swarm::docker_url(&cli.conn, &cli.console) {
-            Some(url) => runtime().block_on(cmd::get_swarm::run(&url, &cli.conn, args)),
-            None => runtime().block_on(cmd::get::run(&cli.conn, &cli.console, args)),
-        },
+        Some(Command::Get(get)) => {
+            let config = get.config.as_deref();
+            match cmd::get_swarm::docker_url(&get.conn, config) {
+                Some(url) => runtime().block_on(cmd::get_swarm::run(&url, &get.conn, get.args)),
+                None => runtime().block_on(cmd::get::run(&get.conn, config, get.args)),
+            }
+        }
         Some(Command::Sim(sim)) => runtime().block_on(cmd::sim::run(sim)),
-        Some(Command::Demo(args)) => {
-            runtime().block_on(cmd::demo::run(&cli.conn, &cli.console, args))
+        Some(Command::Demo(demo)) => {
+            runtime().block_on(cmd::demo::run(&cli.conn, &demo.console, demo.sim))
         }
         Some(Command::Clusters) => cmd::clusters::run(),
-        Some(Command::Themes) => cmd::themes::run(&cli.console),
-        Some(Command::Keys(args)) => cmd::keys::run(&cli.console, &args),
+        Some(Command::Themes(themes)) => cmd::themes::run(&themes.console),
+        Some(Command::Keys(args)) => cmd::keys::run(&args.console, &args),
         Some(Command::Completions { shell }) => {
             cmd::completions(shell, &mut std::io::stdout().lock());
             0

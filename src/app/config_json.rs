@@ -3,7 +3,7 @@
 //! inside a string — is shown parsed when it is a JSON object or array, so it can be edited
 //! like the rest. Reading JSON back is the model's derived `Deserialize` through
 //! `json_input.rs`: errors name the JSON path and the line of anything it cannot use
-//! (`$.resources[1].ram_mb: expected an integer, got string "lots" (line 40)`), and unknown
+//! (`$.resources[1].ramMb: expected an integer, got string "lots" (line 40)`), and unknown
 //! keys are refused rather than silently dropped — in an editor, a misspelt field dropped
 //! without a word would send an update without the change the user believes they made.
 //! Tests: tests/it/config_json.rs.
@@ -26,7 +26,7 @@ pub fn diff_lines_of(c: &TaskConfig) -> Vec<String> {
 /// The config as a JSON value, with the executor data parsed when it is an object or array.
 pub fn to_value(c: &TaskConfig) -> Value {
     let mut v = serde_json::to_value(c).unwrap_or(Value::Null);
-    if let Some(data) = v.pointer_mut("/executor_config/data")
+    if let Some(data) = v.pointer_mut("/executorConfig/data")
         && let Some(text) = data.as_str()
         && let Ok(parsed @ (Value::Object(_) | Value::Array(_))) =
             serde_json::from_str::<Value>(text)

@@ -553,7 +553,7 @@ impl State {
                 "{job} has no active instances, so there is no running config to start from"
             )),
             [g] if g.config.as_ref().and_then(|c| c.is_service) == Some(false) => Some(format!(
-                "{job} is not a service (is_service is false): Aurora updates services only"
+                "{job} is not a service (isService is false): Aurora updates services only"
             )),
             [_] => None,
             many => Some(format!(

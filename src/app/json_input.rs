@@ -88,7 +88,7 @@ fn strip_position(s: &str) -> &str {
     }
 }
 
-/// `$.resources[1].ram_mb`.
+/// `$.resources[1].ramMb`.
 fn json_path(p: &serde_path_to_error::Path) -> String {
     match p.to_string() {
         root if root == "." => "$".into(),

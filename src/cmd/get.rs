@@ -4,6 +4,7 @@
 //! written to stdout as it is produced. Any error exits non-zero with a one-line cause.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde::Serialize;
@@ -11,8 +12,8 @@ use serde::Serialize;
 use crate::aurora::task_stream::{TaskBody, TaskEntry};
 use crate::aurora::wire::{JsonStyle, ProtocolWriter, SimpleJsonWriter, TType, Thrift};
 
+use super::ConnectArgs;
 use super::get_exit::*;
-use super::{ConnectArgs, ConsoleArgs};
 use crate::aurora::client::{AuroraClient, Reply};
 use crate::aurora::model::*;
 use crate::domain::format::{number, time};
@@ -89,13 +90,26 @@ pub enum What {
     Logs(super::get_logs::LogsArgs),
 }
 
-pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i32 {
+pub async fn run(
+    conn: &ConnectArgs,
+    config_file: Option<&std::path::Path>,
+    mut args: GetArgs,
+) -> i32 {
+    // `CLUSTER/ROLE/ENV/NAME`: the cluster comes off the key and names the one to reach.
+    let mut conn = conn.clone();
+    let key_cluster = match key_cluster(&mut args, &mut conn) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("eos: {}", table::printable(e.message()));
+            return e.exit_code();
+        }
+    };
+    let conn = &conn;
     let closed = std::cell::Cell::new(false);
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = super::config_dir();
-        let (config, _) =
-            crate::config::load(console.config.as_deref(), dir.as_deref()).map_err(String::from)?;
+        let (config, _) = crate::config::load(config_file, dir.as_deref()).map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let mut args = args;
         if let What::Logs(l) = &mut args.what {
@@ -110,6 +124,12 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i3
             server,
             url: client.current_base(),
         };
+        if let (Some(kc), Some(_)) = (&key_cluster, &conn.scheduler) {
+            let (_, server) = role_exists(&client, "")
+                .await
+                .map_err(|e| failed(e, None))?;
+            super::get_keys::check_server(kc, server.as_deref()).map_err(|e| failed(e, server))?;
+        }
         check_target(&client, &args)
             .await
             .map_err(|(e, server)| failed(e, server))?;
@@ -151,6 +171,39 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i3
             e.exit_code()
         }
     }
+}
+
+/// Takes a cluster off a `CLUSTER/ROLE/ENV/NAME` key in `args` and fits it to `conn`'s
+/// `--cluster` (or makes it that); returns it.
+fn key_cluster(args: &mut GetArgs, conn: &mut ConnectArgs) -> Result<Option<String>, GetError> {
+    // clusters.json decides `get update`'s four parts only; it is read only for them.
+    let known = std::cell::OnceCell::new();
+    let given = conn.cluster.clone();
+    let is_cluster = |name: &str| {
+        given.as_deref() == Some(name)
+            || known
+                .get_or_init(|| crate::aurora::clusters::Clusters::load().unwrap_or_default())
+                .clusters
+                .contains_key(name)
+    };
+    use super::get_keys::{KeyKind, take_cluster};
+    let taken = match &mut args.what {
+        What::Tasks { job, .. } | What::Config { job } => {
+            take_cluster(job, KeyKind::Job, is_cluster)?
+        }
+        What::Updates {
+            role: Some(key), ..
+        } => take_cluster(key, KeyKind::Job, is_cluster)?,
+        What::Update { key } => take_cluster(key, KeyKind::Update, is_cluster)?,
+        _ => None,
+    };
+    let Some(cluster) = taken else {
+        return Ok(None);
+    };
+    if conn.scheduler.is_none() {
+        super::get_keys::reconcile(&cluster, &mut conn.cluster)?;
+    }
+    Ok(Some(cluster))
 }
 
 /// A failed `eos get`, with what names the cluster in a "not found" message.
@@ -1028,6 +1081,26 @@ pub fn aurora_status_json(
         .partition(|t| t.status.is_some_and(ScheduleStatus::is_active));
     active.sort_by_key(|t| t.instance_id);
     inactive.sort_by_key(|t| t.instance_id);
+    // Set members (resources, constraints, metadata) in Eos's canonical order, whatever their
+    // wire order: sorted once per distinct config (the decoder shares identical ones), and a
+    // task is copied only when its config's wire order was not already canonical. The map
+    // holds each original config, so no address is reused by another while it is a key.
+    type Sorted = (Arc<TaskConfig>, Option<Arc<TaskConfig>>);
+    let mut sorted: std::collections::HashMap<*const TaskConfig, Sorted> = Default::default();
+    let mut canonical = |t: &ScheduledTask| -> Option<ScheduledTask> {
+        let c = t.assigned_task.as_ref()?.task.as_ref()?;
+        let (_, s) = sorted.entry(Arc::as_ptr(c)).or_insert_with(|| {
+            let s = c.with_sets_sorted();
+            let changed = s != **c;
+            (c.clone(), changed.then(|| Arc::new(s)))
+        });
+        let s = s.as_ref()?;
+        let mut t = t.clone();
+        if let Some(a) = t.assigned_task.as_mut() {
+            a.task = Some(s.clone());
+        }
+        Some(t)
+    };
     let mut w = SimpleJsonWriter::new(sink, JsonStyle::AuroraTasks);
     w.list_begin(TType::Struct, 1);
     w.struct_begin();
@@ -1036,8 +1109,11 @@ pub fn aurora_status_json(
     for (id, name, list) in [(2, "active", &active), (3, "inactive", &inactive)] {
         w.named_field_begin(TType::List, id, name);
         w.list_begin(TType::Struct, list.len());
-        body.for_each(list.iter().copied(), |t| t.write(&mut w))
-            .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
+        body.for_each(list.iter().copied(), |t| match canonical(t) {
+            Some(sorted) => sorted.write(&mut w),
+            None => t.write(&mut w),
+        })
+        .map_err(|e| format!("getTasksWithoutConfigs: could not decode a task: {e}"))?;
         w.list_end();
     }
     w.struct_end();

@@ -18,14 +18,14 @@ use crate::table;
 
 /// The Engine URL when this run is about a Swarm: `--docker[=URL]` (empty: bare flag), or
 /// `--cluster NAME` whose `[clusters.NAME]` section has `docker = "URL"`.
-pub fn docker_url(conn: &ConnectArgs, console: &super::ConsoleArgs) -> Option<String> {
+pub fn docker_url(conn: &ConnectArgs, config: Option<&std::path::Path>) -> Option<String> {
     if let Some(d) = &conn.docker {
         return Some(d.clone());
     }
     let name = conn.cluster.as_ref()?;
     let dir = super::config_dir();
     // A config that does not load is reported by the Aurora path, which loads it again.
-    let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref()).ok()?;
+    let (config, _) = crate::config::load(config, dir.as_deref()).ok()?;
     config.clusters.get(name)?.docker.clone()
 }
 

@@ -121,8 +121,8 @@ fn sets_diff_by_what_changed_not_by_wire_order() {
     assert_eq!(
         changed,
         [
-            &eos::diff::DiffLine::Removed("      \"ram_mb\": 4096".into()),
-            &eos::diff::DiffLine::Added("      \"ram_mb\": 6144".into()),
+            &eos::diff::DiffLine::Removed("      \"ramMb\": 4096".into()),
+            &eos::diff::DiffLine::Added("      \"ramMb\": 6144".into()),
         ],
         "{diff:#?}"
     );
@@ -191,7 +191,7 @@ fn executor_data_that_is_not_a_json_object_stays_a_string() {
     for data in ["not json", "42", "\"quoted\"", ""] {
         c.executor_config.as_mut().unwrap().data = Some(data.into());
         let v = to_value(&c);
-        assert_eq!(v["executor_config"]["data"], json!(data));
+        assert_eq!(v["executorConfig"]["data"], json!(data));
         assert_eq!(from_value(&v).unwrap(), c);
     }
 }
@@ -227,13 +227,13 @@ fn errors_name_the_json_path() {
         f(&mut v);
         field_error(&v)
     };
-    let (p, m) = bad(&|v| v["resources"][1] = json!({"ram_mb": "lots"}));
-    assert_eq!(p, "$.resources[1].ram_mb");
+    let (p, m) = bad(&|v| v["resources"][1] = json!({"ramMb": "lots"}));
+    assert_eq!(p, "$.resources[1].ramMb");
     assert_eq!(m, "expected an integer, got string \"lots\"");
     let (p, m) = bad(&|v| v["resources"][0] = json!({"cpus": 1}));
     assert!(p.starts_with("$.resources[0]"), "{p}");
-    assert!(m.contains("num_cpus"), "{m}");
-    let (p, m) = bad(&|v| v["resources"][0] = json!({"num_cpus": 1, "ram_mb": 2}));
+    assert!(m.contains("numCpus"), "{m}");
+    let (p, m) = bad(&|v| v["resources"][0] = json!({"numCpus": 1, "ramMb": 2}));
     assert!(p.starts_with("$.resources[0]"), "{p}");
     assert!(m.contains("exactly one member"), "{m}");
     let (p, m) = bad(&|v| v["metadata"][0]["value"] = json!(3));
@@ -258,18 +258,20 @@ fn errors_name_the_json_path() {
             "expected an object, got string \"www-data/prod/hello\""
         )
     );
-    let (p, m) = bad(&|v| v["executor_config"]["data"] = json!(12));
-    assert_eq!(p, "$.executor_config.data");
+    let (p, m) = bad(&|v| v["executorConfig"]["data"] = json!(12));
+    assert_eq!(p, "$.executorConfig.data");
     assert!(m.contains("JSON object or array"), "{m}");
-    let (p, _) = bad(&|v| v["task_links"]["http"] = json!(null));
-    assert_eq!(p, "$.task_links.http");
+    let (p, _) = bad(&|v| v["taskLinks"]["http"] = json!(null));
+    assert_eq!(p, "$.taskLinks.http");
     let (p, m) = bad(&|v| {
         v["container"] = json!({"mesos": {"volumes": [{"mode": "RX"}]}});
     });
     assert_eq!(p, "$.container.mesos.volumes[0].mode");
     assert!(m.contains("`RW`"), "{m}");
-    let (p, _) = bad(&|v| v["sla_policy"] = json!({"percentage": {"percentage": "95"}}));
-    assert_eq!(p, "$.sla_policy.percentage.percentage");
+    let (p, _) = bad(&|v| {
+        v["slaPolicy"] = json!({"percentageSlaPolicy": {"percentage": "95"}});
+    });
+    assert_eq!(p, "$.slaPolicy.percentageSlaPolicy.percentage");
     assert_eq!(
         field_error(&json!("x")),
         ("$".into(), "expected an object, got string \"x\"".into())
@@ -280,13 +282,13 @@ fn errors_name_the_json_path() {
 #[test]
 fn field_errors_say_which_line() {
     let text = to_text(&full());
-    let edited = text.replace("\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
+    let edited = text.replace("\"ramMb\": 128", "\"ramMb\": \"lots\"");
     let want = 1 + edited.lines().position(|l| l.contains("lots")).unwrap();
     let e = from_text(&edited, None).unwrap_err();
     assert_eq!(e.position().0, want, "{e}");
     assert!(
         e.to_string()
-            .starts_with("$.resources[1].ram_mb: expected an integer, got string \"lots\" (line "),
+            .starts_with("$.resources[1].ramMb: expected an integer, got string \"lots\" (line "),
         "{e}"
     );
     // After the config: not JSON any more.

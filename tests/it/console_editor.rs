@@ -257,7 +257,7 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
         .collect();
     assert_eq!(values, vec!["3", "1", "0", "0", "45", "y", "", ""]);
 
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 256");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 256");
     edit_line(&mut s, "\"value\": \"blue\"", "\"value\": \"green\"");
     set_field(&mut s, Field::Instances, "4");
     set_field(&mut s, Field::Batch, "2");
@@ -339,8 +339,8 @@ fn edit_settings_preview_confirm_sends_exactly_one_start_update() {
     assert_eq!(
         changed,
         vec![
-            "\"ram_mb\": 128",
-            "\"ram_mb\": 256",
+            "\"ramMb\": 128",
+            "\"ramMb\": 256",
             "\"value\": \"blue\"",
             "\"value\": \"green\"",
         ]
@@ -442,7 +442,7 @@ fn nothing_sent(s: &State) {
 /// Edits ram to 512 and previews it (the scheduler says 0-2 would be updated).
 fn previewed_edit() -> State {
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 512");
     let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
     update(
         &mut s,
@@ -482,7 +482,7 @@ fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
     nothing_sent(&s);
     // Edited config: Esc asks; "Keep editing" (the default) keeps the edit as it was.
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 512");
     let before = s.overlays.editor.as_ref().unwrap().config_text();
     esc_and_answer(&mut s, false);
     assert_eq!(s.overlays.editor.as_ref().unwrap().config_text(), before);
@@ -495,7 +495,7 @@ fn esc_closes_an_unedited_editor_and_asks_before_discarding_edits() {
     nothing_sent(&s);
     // Waiting for the preview; its late answer is dropped.
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 512");
     let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
     esc_and_answer(&mut s, true);
     update(
@@ -532,7 +532,7 @@ fn cancel_in_the_confirmation_goes_back_to_the_preview() {
         assert!(s.overlays.dialog.is_none());
         let ed = s.overlays.editor.as_ref().expect("the editor stays open");
         assert!(matches!(ed.step, Step::Preview(_)), "{:?}", ed.step);
-        assert!(ed.config_text().contains("\"ram_mb\": 512"));
+        assert!(ed.config_text().contains("\"ramMb\": 512"));
         assert!(
             s.message
                 .as_ref()
@@ -560,7 +560,7 @@ fn reopen(s: &mut State, config: TaskConfig) {
 #[test]
 fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config() {
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 512");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 512");
     set_field(&mut s, Field::Batch, "2");
     esc_and_answer(&mut s, true);
     // Meanwhile the job changed: its cpus are now 1.5.
@@ -573,16 +573,16 @@ fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config()
     let text = a.lines.join("\n");
     assert!(text.contains(JOB), "{text}");
     // Against the config as it runs now: ram edited, and the edit's older cpus differ too.
-    assert!(text.contains("- \"ram_mb\": 128"), "{text}");
-    assert!(text.contains("+ \"ram_mb\": 512"), "{text}");
-    assert!(text.contains("\"num_cpus\": 1.5"), "{text}");
+    assert!(text.contains("- \"ramMb\": 128"), "{text}");
+    assert!(text.contains("+ \"ramMb\": 512"), "{text}");
+    assert!(text.contains("\"numCpus\": 1.5"), "{text}");
     assert!(text.contains("batch size: 1 → 2"), "{text}");
     // Restore (the default): the edit is back, ready to preview.
     update(&mut s, special(KeyCode::Enter));
     assert!(s.overlays.dialog.is_none());
     let ed = s.overlays.editor.as_ref().unwrap();
     assert_eq!(ed.step, Step::Edit);
-    assert!(ed.config_text().contains("\"ram_mb\": 512"));
+    assert!(ed.config_text().contains("\"ramMb\": 512"));
     assert_eq!(ed.setting(Field::Batch).unwrap().text(), "2");
     // Closed again unsent, then "Start fresh": the running config, and no more offers.
     esc_and_answer(&mut s, true);
@@ -591,7 +591,7 @@ fn an_abandoned_edit_is_offered_again_with_its_diff_against_the_current_config()
     update(&mut s, special(KeyCode::Tab));
     update(&mut s, special(KeyCode::Enter));
     let ed = s.overlays.editor.as_ref().unwrap();
-    assert!(ed.config_text().contains("\"ram_mb\": 128"));
+    assert!(ed.config_text().contains("\"ramMb\": 128"));
     assert!(!ed.edited());
     update(&mut s, special(KeyCode::Esc));
     reopen(&mut s, current);
@@ -707,7 +707,7 @@ fn a_no_op_preview_is_reported_and_an_unchanged_reply_is_not_an_error() {
 #[test]
 fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 128,,");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 128,,");
     let fx = update(&mut s, ctrl('s'));
     assert!(preview_request(&fx).is_none());
     let e = editor_error(&s);
@@ -717,7 +717,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
     assert!(ed.config.lines()[ed.config.cursor().0].contains(",,"));
 
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": \"lots\"");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": \"lots\"");
     // Move away from the bad line: the error puts the cursor back on it.
     for _ in 0..3 {
         update(&mut s, special(KeyCode::Up));
@@ -725,7 +725,7 @@ fn bad_json_bad_settings_and_another_job_key_are_reported_without_a_preview() {
     assert!(preview_request(&update(&mut s, ctrl('s'))).is_none());
     let e = editor_error(&s);
     assert!(
-        e.contains("$.resources[1].ram_mb: expected an integer"),
+        e.contains("$.resources[1].ramMb: expected an integer"),
         "{e}"
     );
     let ed = s.overlays.editor.as_ref().unwrap();
@@ -765,7 +765,7 @@ fn the_job_key_cannot_be_edited_into_another_job() {
 #[test]
 fn a_refused_preview_returns_to_editing_with_the_reason() {
     let mut s = opened();
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 999999");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 999999");
     let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
     update(
         &mut s,
@@ -784,7 +784,7 @@ fn a_refused_preview_returns_to_editing_with_the_reason() {
             .as_ref()
             .unwrap()
             .config_text()
-            .contains("\"ram_mb\": 999999")
+            .contains("\"ramMb\": 999999")
     );
 }
 
@@ -938,7 +938,7 @@ fn the_editor_draws_its_steps() {
     );
     assert!(screen.contains("batch size"), "{screen}");
     assert!(screen.contains("Ctrl-S preview"), "{screen}");
-    edit_line(&mut s, "\"ram_mb\": 128", "\"ram_mb\": 256");
+    edit_line(&mut s, "\"ramMb\": 128", "\"ramMb\": 256");
     let (id, _) = preview_request(&update(&mut s, ctrl('s'))).unwrap();
     assert!(draw(&s).contains("getJobUpdateDiff"));
     update(
@@ -951,7 +951,7 @@ fn the_editor_draws_its_steps() {
     let screen = draw(&s);
     assert!(screen.contains("update      0-2 (3)"), "{screen}");
     assert!(
-        screen.contains("+ ") && screen.contains("\"ram_mb\": 256"),
+        screen.contains("+ ") && screen.contains("\"ramMb\": 256"),
         "{screen}"
     );
     assert!(screen.contains("Enter confirm"), "{screen}");
@@ -1067,9 +1067,9 @@ mod e2e {
         let mut s = open_tasks(&mut w, job).await;
         let ram = running.totals().ram_mb;
         let ed = s.overlays.editor.as_ref().unwrap();
-        let ram_line = format!("\"ram_mb\": {ram}");
+        let ram_line = format!("\"ramMb\": {ram}");
         assert!(ed.config_text().contains(&ram_line));
-        edit_line(&mut s, &ram_line, &format!("\"ram_mb\": {}", ram + 64));
+        edit_line(&mut s, &ram_line, &format!("\"ramMb\": {}", ram + 64));
         let meta_line = s
             .overlays
             .editor

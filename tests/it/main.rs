@@ -19,9 +19,11 @@ mod sim_common;
 
 // ---- the tests, one module per topic ----
 mod backend_capabilities;
+mod cli_flags;
 mod client_http;
 mod color_e2e;
 mod completions;
+mod config_idl_names;
 mod config_json;
 mod console_e2e;
 mod console_editor;
@@ -34,9 +36,11 @@ mod dialogs_e2e;
 mod failover;
 mod failover_e2e;
 mod get_args;
+mod get_cluster_keys;
 mod get_exit_codes;
 mod get_json;
 mod get_output;
+mod get_set_order;
 mod hostile;
 mod hosts_reducer;
 mod hosts_sim;

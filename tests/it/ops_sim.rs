@@ -239,7 +239,7 @@ async fn restart_gives_the_selected_instance_a_new_task() {
     let audit = w.audit_lines();
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["method"], "restartShards");
-    assert_eq!(audit[0]["arguments"]["shard_ids"], serde_json::json!([2]));
+    assert_eq!(audit[0]["arguments"]["shardIds"], serde_json::json!([2]));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -309,7 +309,7 @@ async fn scale_up_adds_instances_from_the_highest_with_its_config() {
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["method"], "addInstances");
     assert_eq!(audit[0]["arguments"]["count"], 2);
-    assert_eq!(audit[0]["arguments"]["key"]["instance_id"], 11);
+    assert_eq!(audit[0]["arguments"]["key"]["instanceId"], 11);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -366,13 +366,13 @@ impl Operation {
             Operation::KillJob { job, message } => {
                 json!({"job": job, "instances": null, "message": message})
             }
-            Operation::Restart { job, instances } => json!({"job": job, "shard_ids": instances}),
+            Operation::Restart { job, instances } => json!({"job": job, "shardIds": instances}),
             Operation::AddInstances {
                 job,
                 template,
                 count,
             } => {
-                json!({"key": {"job_key": job, "instance_id": template}, "count": count})
+                json!({"key": {"jobKey": job, "instanceId": template}, "count": count})
             }
             Operation::Control { key, message, .. } => json!({"key": key, "message": message}),
             Operation::Pulse { key } => json!({"key": key}),

@@ -221,8 +221,11 @@ macro_rules! thrift_struct {
         $(#[$meta])*
         // Deserialize reads back exactly what Serialize writes (the update editor's JSON);
         // a field it does not know is refused, so a misspelt one is never silently dropped.
+        // Field names are the IDL's (`ramMb`, `isService`: serde's camelCase of the snake_case
+        // names is what `idl_name!` computes), so a config reads the same in the editor, the
+        // diffs and `eos get -o json`.
         #[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(deny_unknown_fields)]
+        #[serde(deny_unknown_fields, rename_all = "camelCase")]
         pub struct $name {
             $(
                 $(#[$fmeta])*
@@ -295,12 +298,56 @@ macro_rules! thrift_union {
         $(#[$meta])*
         // Unions are short-lived reply carriers; boxing members would only add indirection.
         #[allow(clippy::large_enum_variant)]
-        #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Debug, PartialEq)]
         pub enum $name {
             $( $arm($ty), )*
             /// A member unknown to Eos (its field id), or an empty union.
             Unknown(i16),
+        }
+
+        /// `{"member": value}` under the member's IDL name (`{"numCpus": 0.5}`), as in `eos
+        /// get -o json`; an unknown member is `{"unknown": ID}`.
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap as _;
+                let mut m = s.serialize_map(Some(1))?;
+                match self {
+                    $( $name::$arm(v) => m.serialize_entry(stringify!($idl), v)?, )*
+                    $name::Unknown(id) => m.serialize_entry("unknown", id)?,
+                }
+                m.end()
+            }
+        }
+
+        /// Reads back what Serialize writes: an object with exactly one known member.
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                const MEMBERS: &[&str] = &[$(stringify!($idl),)* "unknown"];
+                struct V;
+                impl<'de> serde::de::Visitor<'de> for V {
+                    type Value = $name;
+                    fn expecting(&self, f: &mut ::core::fmt::Formatter) -> ::core::fmt::Result {
+                        write!(f, "an object with exactly one member of {}", MEMBERS.join(", "))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut m: A) -> ::core::result::Result<$name, A::Error> {
+                        let Some(key) = m.next_key::<::std::string::String>()? else {
+                            return Err(serde::de::Error::invalid_length(0, &self));
+                        };
+                        let out = match key.as_str() {
+                            $( stringify!($idl) => $name::$arm(m.next_value::<$ty>()?), )*
+                            "unknown" => $name::Unknown(m.next_value::<i16>()?),
+                            other => return Err(serde::de::Error::unknown_variant(other, MEMBERS)),
+                        };
+                        if m.next_key::<serde::de::IgnoredAny>()?.is_some() {
+                            return Err(serde::de::Error::custom(
+                                "expected an object with exactly one member",
+                            ));
+                        }
+                        Ok(out)
+                    }
+                }
+                d.deserialize_map(V)
+            }
         }
 
         impl $crate::aurora::wire::Thrift for $name {
