@@ -226,8 +226,14 @@ pub struct Look {
 
 impl State {
     pub fn new(scheduler_url: &str, keymap: Keymap, start: Nav, now: i64) -> State {
-        let mut stack = vec![Screen::open(&Nav::Roles)];
-        if start != Nav::Roles {
+        // The bottom of the stack is the scheduler's home: a Swarm's services, else the roles.
+        let home = if start == Nav::Services {
+            Nav::Services
+        } else {
+            Nav::Roles
+        };
+        let mut stack = vec![Screen::open(&home)];
+        if start != home {
             stack.push(Screen::open(&start));
         }
         State {
@@ -531,6 +537,10 @@ impl State {
             Screen::Triage { .. } => self.triage_rows(),
             Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
             Screen::Clusters { .. } => self.clusters_rows(),
+            Screen::Services { .. } => match get(&ResourceKey::SwarmServices).as_deref() {
+                Some(Data::SwarmServices(s)) => Some(views::services::service_rows(s, now)),
+                _ => None,
+            },
             _ => None,
         };
         if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {

@@ -2,7 +2,7 @@
 //! state (its table, scroll, expanded rows); the data lives in the store. Opening one asks its
 //! view for its table; each screen says what it polls, its keymap layer and its breadcrumb.
 
-use super::views::{clusters, hosts, jobs, roles, tasks, triage, updates};
+use super::views::{clusters, hosts, jobs, roles, services, tasks, triage, updates};
 use super::vocab::nav::{Nav, is_job_key, short_task_id};
 use super::vocab::resource::{PendingScope, ResourceKey};
 use super::widgets::table::Table;
@@ -62,6 +62,10 @@ pub enum Screen {
     Clusters {
         table: Table,
     },
+    /// A Docker Swarm's services.
+    Services {
+        table: Table,
+    },
 }
 
 impl Screen {
@@ -117,6 +121,9 @@ impl Screen {
             },
             Nav::Clusters => Screen::Clusters {
                 table: clusters::clusters_table(),
+            },
+            Nav::Services => Screen::Services {
+                table: services::services_table(),
             },
             // Handled by `State::open` before a screen is made; the roles view stands in.
             Nav::SwitchCluster(_) => Screen::Roles {
@@ -178,6 +185,7 @@ impl Screen {
                 ]
             }
             Screen::Clusters { .. } => vec![ResourceKey::Clusters],
+            Screen::Services { .. } => vec![ResourceKey::SwarmServices],
         }
     }
 
@@ -200,6 +208,8 @@ impl Screen {
             Screen::Hosts { .. } => Layer::Hosts,
             Screen::Host { .. } => Layer::Host,
             Screen::Clusters { .. } => Layer::Clusters,
+            // The services view takes the jobs view's keys (it is the same place).
+            Screen::Services { .. } => Layer::Jobs,
         }
     }
 
@@ -222,7 +232,8 @@ impl Screen {
             | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
-            | Screen::Clusters { table } => Some(table),
+            | Screen::Clusters { table }
+            | Screen::Services { table } => Some(table),
             _ => None,
         }
     }
@@ -236,7 +247,8 @@ impl Screen {
             | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
-            | Screen::Clusters { table } => Some(table),
+            | Screen::Clusters { table }
+            | Screen::Services { table } => Some(table),
             _ => None,
         }
     }
@@ -279,6 +291,7 @@ impl Screen {
                 format!("host {}", host.split('.').next().unwrap_or(host))
             }
             Screen::Clusters { .. } => "clusters".into(),
+            Screen::Services { .. } => "services".into(),
         }
     }
 

@@ -288,6 +288,11 @@ async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 .to_owned()
                 .into(),
         ),
+        ResourceKey::SwarmServices => {
+            Err("services are a Docker Swarm's; this is an Aurora scheduler"
+                .to_owned()
+                .into())
+        }
     }
 }
 

@@ -48,6 +48,7 @@ mod sim_behaviour;
 mod sim_faults;
 mod sim_rules;
 mod ssh_life;
+mod swarm_home;
 mod themes_config;
 mod tls_clusters;
 mod views_reducer;

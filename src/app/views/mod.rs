@@ -6,6 +6,7 @@ pub mod clusters;
 pub mod hosts;
 pub mod jobs;
 pub mod roles;
+pub mod services;
 pub mod tasks;
 pub mod triage;
 pub mod updates;

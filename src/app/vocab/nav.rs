@@ -26,6 +26,8 @@ pub enum Nav {
     Host(String),
     /// The clusters of clusters.json, with their health.
     Clusters,
+    /// A Docker Swarm's services (≈ jobs): its first screen.
+    Services,
     /// Switch to another cluster (not a view: the console reconnects).
     SwitchCluster(String),
 }

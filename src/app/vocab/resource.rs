@@ -38,6 +38,8 @@ pub enum ResourceKey {
     Maintenance,
     /// Every cluster of clusters.json, probed (not a call to the current scheduler).
     Clusters,
+    /// A Docker Swarm's services with their task counts (`GET /services?status=true`).
+    SwarmServices,
 }
 
 impl ResourceKey {
@@ -59,6 +61,7 @@ impl ResourceKey {
             ResourceKey::HostTasks(h) => format!("tasks on {h}"),
             ResourceKey::Maintenance => "hosts in maintenance".into(),
             ResourceKey::Clusters => "clusters".into(),
+            ResourceKey::SwarmServices => "services".into(),
         }
     }
 }
@@ -84,6 +87,7 @@ pub enum Data {
     UpdateDetails(Option<Box<JobUpdateDetails>>),
     Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
     Clusters(Vec<ClusterHealth>),
+    SwarmServices(Vec<crate::swarm::model::ServiceRow>),
 }
 
 /// The console's knowledge of one resource.
