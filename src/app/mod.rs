@@ -46,6 +46,7 @@ pub mod mouse;
 mod operate;
 mod quit;
 pub mod rolling;
+mod swarm_nav;
 mod triage;
 pub mod updates;
 
@@ -408,7 +409,9 @@ impl State {
             self.switch_cluster(name, fx);
             return;
         }
-        if nav == Nav::Roles {
+        // On a Swarm, Aurora's places are the Swarm's own (`:hosts` is the nodes).
+        let nav = self.swarm_place(nav);
+        if nav == Nav::Roles || nav == Nav::Services {
             self.stack.truncate(1);
         } else {
             self.stack.push(Screen::open(&nav));
@@ -539,6 +542,18 @@ impl State {
             Screen::Clusters { .. } => self.clusters_rows(),
             Screen::Services { .. } => match get(&ResourceKey::SwarmServices).as_deref() {
                 Some(Data::SwarmServices(s)) => Some(views::services::service_rows(s, now)),
+                _ => None,
+            },
+            Screen::SwarmTasks {
+                service, history, ..
+            } => match get(&ResourceKey::SwarmTasks(service.clone())).as_deref() {
+                Some(Data::SwarmTasks(t)) => {
+                    Some(views::swarm_tasks::swarm_task_rows(t, *history, now))
+                }
+                _ => None,
+            },
+            Screen::Nodes { .. } => match get(&ResourceKey::SwarmNodes).as_deref() {
+                Some(Data::SwarmNodes(n)) => Some(views::nodes::node_rows(n)),
                 _ => None,
             },
             _ => None,
@@ -918,7 +933,9 @@ impl State {
             Command::CommandLine => self.input = Some(Input::new(InputKind::Command, "")),
             Command::Messages => self.show_messages(),
             Command::ToggleHistory => {
-                if let Screen::Tasks { history, .. } = self.top_mut() {
+                if let Screen::Tasks { history, .. } | Screen::SwarmTasks { history, .. } =
+                    self.top_mut()
+                {
                     *history = !*history;
                     let now_history = *history;
                     self.rebuild_top();

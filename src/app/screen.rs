@@ -2,7 +2,9 @@
 //! state (its table, scroll, expanded rows); the data lives in the store. Opening one asks its
 //! view for its table; each screen says what it polls, its keymap layer and its breadcrumb.
 
-use super::views::{clusters, hosts, jobs, roles, services, tasks, triage, updates};
+use super::views::{
+    clusters, hosts, jobs, nodes, roles, services, swarm_tasks, tasks, triage, updates,
+};
 use super::vocab::nav::{Nav, is_job_key, short_task_id};
 use super::vocab::resource::{PendingScope, ResourceKey};
 use super::widgets::table::Table;
@@ -66,6 +68,16 @@ pub enum Screen {
     Services {
         table: Table,
     },
+    /// One Swarm service's tasks; `history`: every retained task, not only the current.
+    SwarmTasks {
+        service: String,
+        history: bool,
+        table: Table,
+    },
+    /// A Swarm's nodes.
+    Nodes {
+        table: Table,
+    },
 }
 
 impl Screen {
@@ -124,6 +136,14 @@ impl Screen {
             },
             Nav::Services => Screen::Services {
                 table: services::services_table(),
+            },
+            Nav::Service(service) => Screen::SwarmTasks {
+                service: service.clone(),
+                history: false,
+                table: swarm_tasks::swarm_tasks_table(),
+            },
+            Nav::Nodes => Screen::Nodes {
+                table: nodes::nodes_table(),
             },
             // Handled by `State::open` before a screen is made; the roles view stands in.
             Nav::SwitchCluster(_) => Screen::Roles {
@@ -186,6 +206,8 @@ impl Screen {
             }
             Screen::Clusters { .. } => vec![ResourceKey::Clusters],
             Screen::Services { .. } => vec![ResourceKey::SwarmServices],
+            Screen::SwarmTasks { service, .. } => vec![ResourceKey::SwarmTasks(service.clone())],
+            Screen::Nodes { .. } => vec![ResourceKey::SwarmNodes],
         }
     }
 
@@ -210,6 +232,8 @@ impl Screen {
             Screen::Clusters { .. } => Layer::Clusters,
             // The services view takes the jobs view's keys (it is the same place).
             Screen::Services { .. } => Layer::Jobs,
+            Screen::SwarmTasks { .. } => Layer::Tasks,
+            Screen::Nodes { .. } => Layer::Hosts,
         }
     }
 
@@ -233,7 +257,9 @@ impl Screen {
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table }
-            | Screen::Services { table } => Some(table),
+            | Screen::Services { table }
+            | Screen::SwarmTasks { table, .. }
+            | Screen::Nodes { table } => Some(table),
             _ => None,
         }
     }
@@ -248,7 +274,9 @@ impl Screen {
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
             | Screen::Clusters { table }
-            | Screen::Services { table } => Some(table),
+            | Screen::Services { table }
+            | Screen::SwarmTasks { table, .. }
+            | Screen::Nodes { table } => Some(table),
             _ => None,
         }
     }
@@ -292,6 +320,16 @@ impl Screen {
             }
             Screen::Clusters { .. } => "clusters".into(),
             Screen::Services { .. } => "services".into(),
+            Screen::SwarmTasks {
+                service, history, ..
+            } => {
+                if *history {
+                    format!("{service} (with history)")
+                } else {
+                    service.clone()
+                }
+            }
+            Screen::Nodes { .. } => "nodes".into(),
         }
     }
 

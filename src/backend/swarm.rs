@@ -91,6 +91,20 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
             let services = c.services().await.map_err(fetch_error)?;
             Data::SwarmServices(services.iter().map(model::service_row).collect())
         }
+        ResourceKey::SwarmTasks(name) => {
+            let (svc, _) = c.service(name).await.map_err(fetch_error)?;
+            let id = svc.id.clone().unwrap_or_default();
+            let tasks = c.tasks_of(&id).await.map_err(fetch_error)?;
+            // Node names for the NODE column: one more list, as `docker service ps` does.
+            let nodes = c.nodes().await.map_err(fetch_error)?;
+            let spec = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
+            Data::SwarmTasks(model::task_rows(&tasks, &nodes, spec))
+        }
+        ResourceKey::SwarmNodes => {
+            let nodes = c.nodes().await.map_err(fetch_error)?;
+            let tasks = c.all_tasks().await.map_err(fetch_error)?;
+            Data::SwarmNodes(model::node_rows(&nodes, &tasks))
+        }
         other => {
             return Err(FetchError::from(format!(
                 "{} do not exist on a Docker Swarm",

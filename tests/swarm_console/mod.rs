@@ -152,17 +152,28 @@ where
     state
 }
 
-/// The rows of the services view that belong to this test, without the CHANGED column
-/// (an age, different run to run).
-fn my_rows(state: &State, prefix: &str) -> String {
-    let table = state.top().table().expect("the services view is a table");
+/// The rows of a screen's table (those whose id starts with `prefix`), with the cells of
+/// `masked` columns (ids, ages, host names: different run to run) replaced by `<…>`.
+fn rows_of(screen: &Screen, prefix: &str, masked: &[usize]) -> String {
+    let table = screen.table().expect("a table view");
     table
         .view
         .iter()
         .map(|&i| &table.rows[i])
         .filter(|r| r.id.starts_with(prefix))
         .map(|r| {
-            let cells = &r.cells[..r.cells.len() - 1];
+            let cells: Vec<String> = r
+                .cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if masked.contains(&i) {
+                        "<…>".into()
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect();
             format!("{} [{}]", cells.join(" | "), r.style)
         })
         .collect::<Vec<_>>()
@@ -204,23 +215,54 @@ async fn the_console_opens_on_the_services_of_a_swarm() {
     assert_eq!(home, Nav::Services);
 
     let (w, g) = (web.clone(), global.clone());
-    let state = console(conn, home, |keys, text| async move {
+    let state = console(conn, home.clone(), |keys, text| async move {
         wait_for(&text, &[&format!("{w} "), "2/2", &g, "1/1"]).await;
+        // The service's tasks, one row per slot, then with their history.
+        keys.send(key(KeyCode::Char(':'))).unwrap();
+        typed(&keys, &format!("service {w}"));
+        wait_for(&text, &["SLOT", "DESIRED"]).await;
+        keys.send(key(KeyCode::Char('H'))).unwrap();
+        wait_for(&text, &["(with history)"]).await;
         keys
     })
     .await;
 
-    // The services view is the bottom of the stack: there are no roles to go back to.
-    assert_eq!(state.stack.len(), 1);
+    // The services view is the bottom of the stack: there are no roles to go back to, and
+    // a `:` place opens right above it.
     assert!(
-        matches!(state.top(), Screen::Services { .. }),
+        matches!(state.stack[0], Screen::Services { .. }),
+        "{:?}",
+        state.stack[0]
+    );
+    assert!(
+        matches!(state.top(), Screen::SwarmTasks { history: true, .. }),
+        "{:?}",
+        state.stack.iter().map(|s| s.crumb()).collect::<Vec<_>>()
+    );
+    assert_eq!(state.stack.len(), 2);
+    // Ages and ids differ run to run; host names machine to machine.
+    insta::assert_snapshot!(
+        "swarm_console_services",
+        rows_of(&state.stack[0], "eos-console-services-", &[5])
+    );
+    insta::assert_snapshot!("swarm_console_tasks", rows_of(state.top(), "", &[1, 5, 7]));
+
+    // `:hosts` on a Swarm is the nodes view (a second console on the same engine).
+    let conn = connector.connect(None).await.unwrap();
+    let state = console(conn, home, |keys, text| async move {
+        keys.send(key(KeyCode::Char(':'))).unwrap();
+        typed(&keys, "hosts");
+        wait_for(&text, &["AVAILABILITY", "leader"]).await;
+        keys
+    })
+    .await;
+    assert!(
+        matches!(state.top(), Screen::Nodes { .. }),
         "{:?}",
         state.top()
     );
-    insta::assert_snapshot!(
-        "swarm_console_services",
-        my_rows(&state, "eos-console-services-")
-    );
+    // Host name, engine version and the task count (other tests' services) vary.
+    insta::assert_snapshot!("swarm_console_nodes", rows_of(state.top(), "", &[0, 4, 5]));
     // What a Swarm cannot do is not offered (help, hints) and refused by the reducer.
     for c in [Command::PulseUpdate, Command::Quota, Command::Kill] {
         assert!(!state.offers(c), "{c:?} offered on a Swarm");

@@ -2,6 +2,7 @@
 //! running/desired tasks, image, rolling-update state and when it last changed.
 
 use super::cells::t;
+use crate::app::vocab::nav::Nav;
 use crate::app::widgets::table::{Column, Row, SortKey, Table};
 use crate::swarm::model::{Mode, ServiceRow, age};
 
@@ -61,6 +62,8 @@ pub fn service_rows(services: &[ServiceRow], now: i64) -> Vec<Row> {
                 ],
             )
             .style(style)
+            .target(Nav::Service(s.name.clone()))
+            .copy(s.name.clone(), Some(s.id.clone()))
         })
         .collect()
 }

@@ -28,6 +28,10 @@ pub enum Nav {
     Clusters,
     /// A Docker Swarm's services (≈ jobs): its first screen.
     Services,
+    /// One Swarm service's tasks.
+    Service(String),
+    /// A Swarm's nodes.
+    Nodes,
     /// Switch to another cluster (not a view: the console reconnects).
     SwitchCluster(String),
 }

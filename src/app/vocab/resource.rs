@@ -40,6 +40,10 @@ pub enum ResourceKey {
     Clusters,
     /// A Docker Swarm's services with their task counts (`GET /services?status=true`).
     SwarmServices,
+    /// One Swarm service's retained tasks, with node names.
+    SwarmTasks(String),
+    /// A Swarm's nodes with their task counts.
+    SwarmNodes,
 }
 
 impl ResourceKey {
@@ -62,6 +66,8 @@ impl ResourceKey {
             ResourceKey::Maintenance => "hosts in maintenance".into(),
             ResourceKey::Clusters => "clusters".into(),
             ResourceKey::SwarmServices => "services".into(),
+            ResourceKey::SwarmTasks(s) => format!("tasks of {s}"),
+            ResourceKey::SwarmNodes => "nodes".into(),
         }
     }
 }
@@ -88,6 +94,8 @@ pub enum Data {
     Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
     Clusters(Vec<ClusterHealth>),
     SwarmServices(Vec<crate::swarm::model::ServiceRow>),
+    SwarmTasks(Vec<crate::swarm::model::TaskRow>),
+    SwarmNodes(Vec<crate::swarm::model::NodeRow>),
 }
 
 /// The console's knowledge of one resource.
