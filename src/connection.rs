@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::watch;
@@ -13,6 +14,10 @@ use crate::aurora::clusters::{Clusters, Reach};
 use crate::aurora::credentials::{Credentials, redact_url, split_userinfo};
 use crate::aurora::wire::Protocol;
 use crate::aurora::zk::{self, LeaderView, ZkTimeouts};
+use crate::backend::Backend;
+use crate::backend::swarm::SwarmBackend;
+use crate::swarm::client::{SwarmClient, SwarmConfig};
+use crate::swarm::target::{self, DockerEnv};
 
 /// How to reach a scheduler, as plain values: the command line's connection flags convert
 /// into this (`cli::ConnectArgs::options`), so this layer depends on no argument parser and
@@ -33,6 +38,9 @@ pub struct ConnectOptions {
     pub timeout: f64,
     /// The largest reply read, in MiB.
     pub max_reply_mb: u64,
+    /// A Docker Swarm's Engine instead of Aurora (`--docker[=URL]`; empty: the bare flag,
+    /// i.e. DOCKER_HOST, the docker context, the default socket).
+    pub docker: Option<String>,
 }
 
 /// What a connection is made from: the options, clusters.json, and the per-cluster CA files
@@ -42,11 +50,14 @@ pub struct Connector {
     pub args: ConnectOptions,
     /// `[clusters.NAME] ca_cert` from Eos's config.
     pub cluster_cas: BTreeMap<String, PathBuf>,
+    /// `[clusters.NAME] docker = "URL"` from Eos's config: these clusters are Swarms.
+    pub cluster_dockers: BTreeMap<String, String>,
 }
 
 /// A scheduler the console talks to.
 pub struct Connection {
-    pub client: AuroraClient,
+    /// The scheduler behind the backend boundary (Aurora's client, or a Swarm's).
+    pub backend: Arc<dyn Backend>,
     /// The clusters.json name, when reached by name.
     pub cluster: Option<String>,
     /// ZooKeeper's word on the leader, for clusters found through it; the watch stops when
@@ -65,7 +76,31 @@ impl Connector {
                 .iter()
                 .filter_map(|(n, c)| Some((n.clone(), c.ca_cert.clone()?)))
                 .collect(),
+            cluster_dockers: config
+                .clusters
+                .iter()
+                .filter_map(|(n, c)| Some((n.clone(), c.docker.clone()?)))
+                .collect(),
         }
+    }
+
+    /// A Swarm's connection: the Engine answers the version negotiation (a real read) or
+    /// this fails. `url` empty means the bare `--docker`.
+    async fn connect_docker(&self, url: &str, cluster: Option<&str>) -> Result<Connection, String> {
+        let endpoint = target::resolve(url, &DockerEnv::from_process())?;
+        let cfg = SwarmConfig {
+            connect_timeout: positive_secs(self.args.connect_timeout, "--connect-timeout")?,
+            timeout: positive_secs(self.args.timeout, "--timeout")?,
+            max_reply_bytes: max_reply_bytes(self.args.max_reply_mb)?,
+            ..SwarmConfig::new(endpoint)
+        };
+        let client = SwarmClient::connect(cfg).await.map_err(|e| e.to_string())?;
+        Ok(Connection {
+            backend: Arc::new(SwarmBackend::new(client)),
+            cluster: cluster.map(str::to_owned),
+            leader: None,
+            warnings: Vec::new(),
+        })
     }
 
     fn zk_timeouts(&self) -> Result<ZkTimeouts, String> {
@@ -106,11 +141,12 @@ impl Connector {
     /// A `:cluster` switch: the connection, once its scheduler has answered a cheap read. The
     /// console stays where it is when the other cluster cannot be reached.
     pub async fn switch_to(&self, name: &str) -> Result<Connection, String> {
-        let conn = self.connect(Some(name)).await?;
-        conn.client
-            .get_tier_configs()
-            .await
-            .map_err(|e| e.to_string())?;
+        if let Some(url) = self.cluster_dockers.get(name) {
+            // Connecting to a Swarm already asked the Engine (the version negotiation).
+            return self.connect_docker(url, Some(name)).await;
+        }
+        let (client, conn) = self.connect_aurora(Some(name)).await?;
+        client.get_tier_configs().await.map_err(|e| e.to_string())?;
         Ok(conn)
     }
 
@@ -146,14 +182,36 @@ impl Connector {
     /// A ZooKeeper cluster's watch keeps running in the connection; the first reading must
     /// name a leader, or this fails with ZooKeeper's reason.
     pub async fn connect(&self, cluster: Option<&str>) -> Result<Connection, String> {
+        if cluster.is_none()
+            && let Some(url) = &self.args.docker
+        {
+            return self.connect_docker(url, None).await;
+        }
+        if let Some(name) = cluster.or(self.args.cluster.as_deref())
+            && let Some(url) = self.cluster_dockers.get(name)
+        {
+            return self.connect_docker(url, Some(name)).await;
+        }
+        Ok(self.connect_aurora(cluster).await?.1)
+    }
+
+    /// An Aurora connection, and its client (for a first read before it is used).
+    async fn connect_aurora(
+        &self,
+        cluster: Option<&str>,
+    ) -> Result<(AuroraClient, Connection), String> {
         let Some(name) = cluster.or(self.args.cluster.as_deref()) else {
             let cfg = self.client_config().await?;
-            return Ok(Connection {
-                client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
-                cluster: None,
-                leader: None,
-                warnings: Vec::new(),
-            });
+            let client = aurora_client(&cfg)?;
+            return Ok((
+                client.clone(),
+                Connection {
+                    backend: Arc::new(client),
+                    cluster: None,
+                    leader: None,
+                    warnings: Vec::new(),
+                },
+            ));
         };
         let clusters = Clusters::load()?;
         let c = clusters.get(name)?;
@@ -195,13 +253,21 @@ impl Connector {
         };
         let mut cfg = self.config_for(&url, Some(name))?;
         use_kerberos(&mut cfg, &c.auth_mechanism);
-        Ok(Connection {
-            client: AuroraClient::new(cfg).map_err(|e| e.to_string())?,
-            cluster: Some(name.to_owned()),
-            leader,
-            warnings,
-        })
+        let client = aurora_client(&cfg)?;
+        Ok((
+            client.clone(),
+            Connection {
+                backend: Arc::new(client),
+                cluster: Some(name.to_owned()),
+                leader,
+                warnings,
+            },
+        ))
     }
+}
+
+fn aurora_client(cfg: &ClientConfig) -> Result<AuroraClient, String> {
+    AuroraClient::new(cfg.clone()).map_err(|e| e.to_string())
 }
 
 /// A `KERBEROS` cluster: log in with Negotiate (the user's kinit ticket) instead of Basic.

@@ -21,7 +21,6 @@ use crate::app::clusters::Connected;
 use crate::app::link::LinkNews;
 use crate::app::{Action, Nav, State, update};
 use crate::aurora::zk::LeaderView;
-use crate::backend::Backend;
 use crate::connection::{Connection, Connector};
 use crate::effects::{Clock, Effects};
 use crate::keymap::Keymap;
@@ -146,13 +145,13 @@ where
     let (conn_tx, mut conn_rx) = mpsc::unbounded_channel();
     let now = (opts.clock)();
     let Connection {
-        client,
+        backend,
         cluster,
         mut leader,
         warnings,
         ..
     } = conn;
-    let mut state = State::new(&client.current_base(), opts.keymap, opts.start, now);
+    let mut state = State::new(&backend.endpoint(), opts.keymap, opts.start, now);
     state.known_clusters = opts.known_clusters.clone();
     if let Some(name) = cluster {
         state.cluster = Some(name);
@@ -167,7 +166,6 @@ where
         state.update_refresh_ms = ms;
     }
     state.set_settings(opts.settings.clone());
-    let backend: Arc<dyn Backend> = Arc::new(client);
     state.capabilities = backend.capabilities();
     let mut effects = Effects::new(backend, tx, opts.clock.clone());
     effects.audit = opts.audit.clone();
@@ -215,15 +213,16 @@ where
             },
             Some((cluster, result)) = conn_rx.recv() => match result {
                 Ok(conn) => {
-                    let backend: Arc<dyn Backend> = Arc::new(conn.client);
-                    state.capabilities = backend.capabilities();
-                    effects.set_backend(backend);
+                    state.capabilities = conn.backend.capabilities();
+                    let home = conn.backend.home();
+                    effects.set_backend(conn.backend);
                     // The old cluster's ZooKeeper watch stops with its receiver.
                     leader = conn.leader;
                     batch.push(Action::Connected(Box::new(Connected {
                         cluster,
                         url: effects.backend().endpoint(),
                         warnings: conn.warnings,
+                        home,
                     })));
                 }
                 Err(error) => batch.push(Action::ConnectFailed { cluster, error }),

@@ -2,6 +2,9 @@
 //! binary (tests/swarm_common), shared by the tests, each with services of its own.
 
 mod swarm_common;
+// The console on a Swarm (views, navigation, operations), in its own folder so it is a
+// module of this binary (one daemon per run), not a test binary of its own.
+mod swarm_console;
 
 use std::path::PathBuf;
 use std::process::Command;

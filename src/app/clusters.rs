@@ -6,7 +6,7 @@
 use super::views::clusters::cluster_rows;
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::table::Row;
-use super::{Effect, Level, State};
+use super::{Effect, Level, Screen, State};
 
 /// The clusters' health, by the path `eos` has always used.
 pub use super::vocab::resource::ClusterHealth;
@@ -17,6 +17,8 @@ pub struct Connected {
     pub cluster: String,
     pub url: String,
     pub warnings: Vec<String>,
+    /// The new scheduler's first screen (`Backend::home`): a Swarm has no roles.
+    pub home: super::Nav,
 }
 
 /// The list probes every cluster, so it refreshes less often than a view of one scheduler.
@@ -95,6 +97,12 @@ impl State {
             slot.next_due = now;
         }
         self.stack.truncate(1);
+        // The bottom screen is the scheduler's home: roles on Aurora, services on a Swarm.
+        if let Some(bottom) = self.stack.first_mut()
+            && matches!(bottom, Screen::Roles { .. } | Screen::Services { .. })
+        {
+            *bottom = Screen::open(&c.home);
+        }
         if let Some(t) = self.top_mut().table_mut() {
             t.set_rows(Vec::new(), now);
         }

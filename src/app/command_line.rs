@@ -216,6 +216,37 @@ pub const COMMANDS: &[LineSpec] = &[
         parse: |_| go(Nav::Triage),
     },
     LineSpec {
+        name: "services",
+        aliases: &[],
+        syntax: "",
+        about: "a Docker Swarm's services",
+        mutates: false,
+        words: Words::AtMostOne,
+        parse: |_| go(Nav::Services),
+    },
+    LineSpec {
+        name: "service",
+        aliases: &[],
+        syntax: "NAME",
+        about: "a Docker Swarm service's tasks",
+        mutates: false,
+        words: Words::AtMostOne,
+        parse: |l| {
+            go(Nav::Service(
+                l.arg().ok_or(":service needs a NAME")?.to_owned(),
+            ))
+        },
+    },
+    LineSpec {
+        name: "nodes",
+        aliases: &[],
+        syntax: "",
+        about: "a Docker Swarm's nodes",
+        mutates: false,
+        words: Words::AtMostOne,
+        parse: |_| go(Nav::Nodes),
+    },
+    LineSpec {
         name: "hosts",
         aliases: &[],
         syntax: "",

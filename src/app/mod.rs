@@ -48,6 +48,7 @@ pub mod mouse;
 mod operate;
 mod quit;
 pub mod rolling;
+mod swarm_nav;
 mod triage;
 pub mod updates;
 
@@ -230,8 +231,14 @@ pub struct Look {
 
 impl State {
     pub fn new(scheduler_url: &str, keymap: Keymap, start: Nav, now: i64) -> State {
-        let mut stack = vec![Screen::open(&Nav::Roles)];
-        if start != Nav::Roles {
+        // The bottom of the stack is the scheduler's home: a Swarm's services, else the roles.
+        let home = if start == Nav::Services {
+            Nav::Services
+        } else {
+            Nav::Roles
+        };
+        let mut stack = vec![Screen::open(&home)];
+        if start != home {
             stack.push(Screen::open(&start));
         }
         State {
@@ -403,7 +410,9 @@ impl State {
             self.switch_cluster(name, fx);
             return;
         }
-        if nav == Nav::Roles {
+        // On a Swarm, Aurora's places are the Swarm's own (`:hosts` is the nodes).
+        let nav = self.swarm_place(nav);
+        if nav == Nav::Roles || nav == Nav::Services {
             self.stack.truncate(1);
         } else {
             self.stack.push(Screen::open(&nav));
@@ -532,6 +541,22 @@ impl State {
             Screen::Triage { .. } => self.triage_rows(),
             Screen::Hosts { .. } | Screen::Host { .. } => self.host_rows(),
             Screen::Clusters { .. } => self.clusters_rows(),
+            Screen::Services { .. } => match get(&ResourceKey::SwarmServices).as_deref() {
+                Some(Data::SwarmServices(s)) => Some(views::services::service_rows(s, now)),
+                _ => None,
+            },
+            Screen::SwarmTasks {
+                service, history, ..
+            } => match get(&ResourceKey::SwarmTasks(service.clone())).as_deref() {
+                Some(Data::SwarmTasks(t)) => {
+                    Some(views::swarm_tasks::swarm_task_rows(t, *history, now))
+                }
+                _ => None,
+            },
+            Screen::Nodes { .. } => match get(&ResourceKey::SwarmNodes).as_deref() {
+                Some(Data::SwarmNodes(n)) => Some(views::nodes::node_rows(n)),
+                _ => None,
+            },
             _ => None,
         };
         if let (Some(rows), Some(table)) = (rows, self.top_mut().table_mut()) {
@@ -928,7 +953,9 @@ impl State {
             Command::CommandLine => self.overlays.input = Some(Input::new(InputKind::Command, "")),
             Command::Messages => self.show_messages(),
             Command::ToggleHistory => {
-                if let Screen::Tasks { history, .. } = self.top_mut() {
+                if let Screen::Tasks { history, .. } | Screen::SwarmTasks { history, .. } =
+                    self.top_mut()
+                {
                     *history = !*history;
                     let now_history = *history;
                     self.rebuild_top();

@@ -2,7 +2,9 @@
 //! state (its table, scroll, expanded rows); the data lives in the store. Opening one asks its
 //! view for its table; each screen says what it polls, its keymap layer and its breadcrumb.
 
-use super::views::{clusters, hosts, jobs, roles, tasks, triage, updates};
+use super::views::{
+    clusters, hosts, jobs, nodes, roles, services, swarm_tasks, tasks, triage, updates,
+};
 use super::vocab::nav::{Nav, is_job_key, short_task_id};
 use super::vocab::resource::{PendingScope, ResourceKey};
 use super::widgets::table::Table;
@@ -62,6 +64,20 @@ pub enum Screen {
     Clusters {
         table: Table,
     },
+    /// A Docker Swarm's services.
+    Services {
+        table: Table,
+    },
+    /// One Swarm service's tasks; `history`: every retained task, not only the current.
+    SwarmTasks {
+        service: String,
+        history: bool,
+        table: Table,
+    },
+    /// A Swarm's nodes.
+    Nodes {
+        table: Table,
+    },
 }
 
 impl Screen {
@@ -117,6 +133,17 @@ impl Screen {
             },
             Nav::Clusters => Screen::Clusters {
                 table: clusters::clusters_table(),
+            },
+            Nav::Services => Screen::Services {
+                table: services::services_table(),
+            },
+            Nav::Service(service) => Screen::SwarmTasks {
+                service: service.clone(),
+                history: false,
+                table: swarm_tasks::swarm_tasks_table(),
+            },
+            Nav::Nodes => Screen::Nodes {
+                table: nodes::nodes_table(),
             },
             // Handled by `State::open` before a screen is made; the roles view stands in.
             Nav::SwitchCluster(_) => Screen::Roles {
@@ -178,6 +205,9 @@ impl Screen {
                 ]
             }
             Screen::Clusters { .. } => vec![ResourceKey::Clusters],
+            Screen::Services { .. } => vec![ResourceKey::SwarmServices],
+            Screen::SwarmTasks { service, .. } => vec![ResourceKey::SwarmTasks(service.clone())],
+            Screen::Nodes { .. } => vec![ResourceKey::SwarmNodes],
         }
     }
 
@@ -200,6 +230,10 @@ impl Screen {
             Screen::Hosts { .. } => Layer::Hosts,
             Screen::Host { .. } => Layer::Host,
             Screen::Clusters { .. } => Layer::Clusters,
+            // The services view takes the jobs view's keys (it is the same place).
+            Screen::Services { .. } => Layer::Jobs,
+            Screen::SwarmTasks { .. } => Layer::Tasks,
+            Screen::Nodes { .. } => Layer::Hosts,
         }
     }
 
@@ -222,7 +256,10 @@ impl Screen {
             | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
-            | Screen::Clusters { table } => Some(table),
+            | Screen::Clusters { table }
+            | Screen::Services { table }
+            | Screen::SwarmTasks { table, .. }
+            | Screen::Nodes { table } => Some(table),
             _ => None,
         }
     }
@@ -236,7 +273,10 @@ impl Screen {
             | Screen::Triage { table, .. }
             | Screen::Hosts { table }
             | Screen::Host { table, .. }
-            | Screen::Clusters { table } => Some(table),
+            | Screen::Clusters { table }
+            | Screen::Services { table }
+            | Screen::SwarmTasks { table, .. }
+            | Screen::Nodes { table } => Some(table),
             _ => None,
         }
     }
@@ -279,6 +319,17 @@ impl Screen {
                 format!("host {}", host.split('.').next().unwrap_or(host))
             }
             Screen::Clusters { .. } => "clusters".into(),
+            Screen::Services { .. } => "services".into(),
+            Screen::SwarmTasks {
+                service, history, ..
+            } => {
+                if *history {
+                    format!("{service} (with history)")
+                } else {
+                    service.clone()
+                }
+            }
+            Screen::Nodes { .. } => "nodes".into(),
         }
     }
 

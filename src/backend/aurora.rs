@@ -288,6 +288,11 @@ async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 .to_owned()
                 .into(),
         ),
+        ResourceKey::SwarmServices | ResourceKey::SwarmTasks(_) | ResourceKey::SwarmNodes => {
+            Err("services are a Docker Swarm's; this is an Aurora scheduler"
+                .to_owned()
+                .into())
+        }
     }
 }
 

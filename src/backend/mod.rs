@@ -19,6 +19,7 @@
 //! and the console loop. Audit logging stays in `effects.rs`, the same for every backend.
 
 pub mod aurora;
+pub mod swarm;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -60,6 +61,12 @@ impl From<String> for FetchError {
 pub trait Backend: Send + Sync {
     /// What this scheduler can do beyond the reads every backend has.
     fn capabilities(&self) -> Capabilities;
+
+    /// The console's first screen on this scheduler (Aurora: the roles; a Swarm has no
+    /// roles and starts on its services).
+    fn home(&self) -> crate::app::Nav {
+        crate::app::Nav::Roles
+    }
 
     /// Where calls go now (the header shows it; the audit log records it). Redirects and
     /// leader changes can move it.

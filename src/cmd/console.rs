@@ -100,6 +100,17 @@ pub(super) fn interactive() -> Result<(), String> {
     }
 }
 
+/// The clusters `:cluster` can switch to: clusters.json's, and the Swarms of Eos's config.
+fn known_clusters(connector: &Connector) -> Vec<String> {
+    let mut names: Vec<String> = crate::aurora::clusters::Clusters::load()
+        .map(|c| c.clusters.into_keys().collect())
+        .unwrap_or_default();
+    names.extend(connector.cluster_dockers.keys().cloned());
+    names.sort();
+    names.dedup();
+    names
+}
+
 pub(super) async fn open(conn: Connection, opts: ConsoleOptions) -> i32 {
     match console::run(conn, opts).await {
         Ok(status) => status,
@@ -117,11 +128,13 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs) -> i32 {
         let connector = Connector::new(&conn.options(), &config);
         let connection = connector.connect(None).await?;
         interactive()?;
+        // Roles do not exist on a Swarm: its first screen is the services view.
+        if connection.backend.home() != Nav::Roles {
+            opts.start = connection.backend.home();
+        }
         // A broken clusters.json does not stop a console opened with --scheduler; `:cluster`
         // reports it when used.
-        opts.known_clusters = crate::aurora::clusters::Clusters::load()
-            .map(|c| c.clusters.into_keys().collect())
-            .unwrap_or_default();
+        opts.known_clusters = known_clusters(&connector);
         opts.connector = Some(Arc::new(connector));
         Ok::<_, String>((connection, opts))
     }

@@ -55,7 +55,7 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, sim: SimArgs) -> i32
     let code = match AuroraClient::new(cfg) {
         Ok(client) => {
             let conn = Connection {
-                client,
+                backend: std::sync::Arc::new(client),
                 cluster: None,
                 leader: None,
                 warnings: Vec::new(),

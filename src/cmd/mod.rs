@@ -202,6 +202,7 @@ impl ConnectArgs {
             connect_timeout: self.connect_timeout,
             timeout: self.timeout,
             max_reply_mb: self.max_reply_mb,
+            docker: self.docker.clone(),
         }
     }
 

@@ -459,6 +459,8 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
             Command::DrainHosts,
             Command::EndMaintenance,
         ],
+        Screen::Services { .. } | Screen::Nodes { .. } => vec![Command::Open],
+        Screen::SwarmTasks { .. } => vec![Command::ToggleHistory],
         Screen::Host { .. } => vec![
             Command::Open,
             Command::StartMaintenance,

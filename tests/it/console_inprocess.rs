@@ -89,7 +89,7 @@ async fn the_console_reads_the_simulator_and_navigates_in_process() {
         .unwrap();
     let client = AuroraClient::new(ClientConfig::new(server.url())).unwrap();
     let conn = Connection {
-        client,
+        backend: std::sync::Arc::new(client),
         cluster: None,
         leader: None,
         warnings: Vec::new(),

@@ -318,6 +318,7 @@ fn cluster_switch_connects_then_starts_clean() {
             cluster: "west".into(),
             url: "http://west.test:8081".into(),
             warnings: Vec::new(),
+            home: Nav::Roles,
         })),
     );
     assert_eq!(s.cluster.as_deref(), Some("west"));
@@ -346,6 +347,7 @@ fn cluster_switch_connects_then_starts_clean() {
             cluster: "east".into(),
             url: "http://east.test:8081".into(),
             warnings: Vec::new(),
+            home: Nav::Roles,
         })),
     );
     assert!(!s.read_only && !s.prod_cluster);

@@ -56,6 +56,7 @@ mod sim_faults;
 mod sim_rules;
 mod sim_rules_more;
 mod ssh_life;
+mod swarm_home;
 mod themes_config;
 mod tls_clusters;
 mod views_reducer;

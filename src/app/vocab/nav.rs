@@ -26,6 +26,12 @@ pub enum Nav {
     Host(String),
     /// The clusters of clusters.json, with their health.
     Clusters,
+    /// A Docker Swarm's services (≈ jobs): its first screen.
+    Services,
+    /// One Swarm service's tasks.
+    Service(String),
+    /// A Swarm's nodes.
+    Nodes,
     /// Switch to another cluster (not a view: the console reconnects).
     SwitchCluster(String),
 }

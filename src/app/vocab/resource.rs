@@ -38,6 +38,12 @@ pub enum ResourceKey {
     Maintenance,
     /// Every cluster of clusters.json, probed (not a call to the current scheduler).
     Clusters,
+    /// A Docker Swarm's services with their task counts (`GET /services?status=true`).
+    SwarmServices,
+    /// One Swarm service's retained tasks, with node names.
+    SwarmTasks(String),
+    /// A Swarm's nodes with their task counts.
+    SwarmNodes,
 }
 
 impl ResourceKey {
@@ -59,6 +65,9 @@ impl ResourceKey {
             ResourceKey::HostTasks(h) => format!("tasks on {h}"),
             ResourceKey::Maintenance => "hosts in maintenance".into(),
             ResourceKey::Clusters => "clusters".into(),
+            ResourceKey::SwarmServices => "services".into(),
+            ResourceKey::SwarmTasks(s) => format!("tasks of {s}"),
+            ResourceKey::SwarmNodes => "nodes".into(),
         }
     }
 }
@@ -84,6 +93,9 @@ pub enum Data {
     UpdateDetails(Option<Box<JobUpdateDetails>>),
     Maintenance(Box<crate::aurora::maintenance::MaintenanceHosts>),
     Clusters(Vec<ClusterHealth>),
+    SwarmServices(Vec<crate::swarm::model::ServiceRow>),
+    SwarmTasks(Vec<crate::swarm::model::TaskRow>),
+    SwarmNodes(Vec<crate::swarm::model::NodeRow>),
 }
 
 /// The console's knowledge of one resource.
