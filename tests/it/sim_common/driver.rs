@@ -43,7 +43,8 @@ impl Runner {
     }
 
     /// Carries out one effect and returns the actions it caused, in order: the link's news,
-    /// then the answer (`Fetched`, `Previewed`, `Mutated` or `ConnectFailed`). Copying to the
+    /// then the answer (`Fetched`, `Previewed`, `Mutated`, `ConnectFailed`, or the log
+    /// pane's `LogReply` / `LogSaved`). Copying to the
     /// terminal's clipboard and quitting are not carried out (they would write to the test's
     /// terminal, or end nothing).
     pub async fn run(&mut self, effect: Effect) -> Vec<Action> {
@@ -64,6 +65,8 @@ impl Runner {
                     | Action::Previewed(_)
                     | Action::Mutated(_)
                     | Action::ConnectFailed { .. }
+                    | Action::LogReply(_)
+                    | Action::LogSaved { .. }
             );
             out.push(a);
             if answer {
