@@ -4,13 +4,13 @@
 //! maintenance, drain, end maintenance), which go through the ordinary confirmation.
 
 use super::views::hosts::{host_rows, host_task_rows};
-use crate::domain::hosts::host_summaries;
 use super::vocab::ops::{HostAction, Operation};
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::dialog::Dialog;
 use super::widgets::table::Row;
 use super::{Level, Screen, State};
 use crate::aurora::model::*;
+use crate::domain::hosts::host_summaries;
 
 impl State {
     /// Rows of the hosts view or of one host's tasks, once their data is there.

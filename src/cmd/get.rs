@@ -94,8 +94,8 @@ pub async fn run(conn: &ConnectArgs, console: &ConsoleArgs, args: GetArgs) -> i3
     let result = async {
         // Eos's config matters here for a cluster's CA file and the time zone.
         let dir = super::config_dir();
-        let (config, _) = crate::config::load(console.config.as_deref(), dir.as_deref())
-            .map_err(String::from)?;
+        let (config, _) =
+            crate::config::load(console.config.as_deref(), dir.as_deref()).map_err(String::from)?;
         crate::timezone::set(config.timezone.unwrap_or_default());
         let mut args = args;
         if let What::Logs(l) = &mut args.what {

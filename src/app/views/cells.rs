@@ -53,4 +53,3 @@ pub fn short_url(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.trim_end_matches('/').to_owned()
 }
-

@@ -165,8 +165,8 @@ pub fn host_names(d: &Data) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::hosts::host_summaries;
     use crate::domain::hosts::HostJob;
+    use crate::domain::hosts::host_summaries;
 
     fn task(id: &str, job: &str, host: &str, status: ScheduleStatus) -> ScheduledTask {
         let k = JobKey::parse(job).unwrap();

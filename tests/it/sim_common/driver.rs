@@ -130,12 +130,11 @@ impl Driver {
                     }
                     Effect::LogFetch(f) => {
                         let result = eos::effects_logs::fetch(&f).await;
-                        Action::LogReply(Box::new(eos::app::logs::LogReply {
-                            generation: f.generation,
-                            request: f.request.clone(),
-                            at: self.sim.now_ms(),
+                        Action::LogReply(Box::new(eos::app::logs::LogReply::to(
+                            &f,
+                            self.sim.now_ms(),
                             result,
-                        }))
+                        )))
                     }
                     Effect::LogSave { path, text } => {
                         let result = eos::effects_logs::save(&path, &text);
