@@ -386,9 +386,9 @@ impl LogPane {
 }
 
 impl State {
-    /// How much one pane may hold.
+    /// How much one pane may hold (`[logs]` in config.toml, else the defaults).
     pub fn log_limits(&self) -> Limits {
-        Limits::default()
+        self.settings.config.logs.limits()
     }
 
     /// `l`: opens the log pane on the selected task (a task row or the task view).

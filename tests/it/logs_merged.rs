@@ -176,3 +176,17 @@ async fn one_instance_whose_observer_is_down_does_not_stop_the_others() {
     assert!(pane.problem().is_some());
     world.stop().await;
 }
+
+#[tokio::test]
+async fn the_pane_holds_what_logs_max_lines_allows() {
+    let mut world = start().await;
+    let mut s = three_marked(&mut world, 120, 30).await;
+    let (config, _) = eos::config::parse("[logs]\nmax_lines = 100\n", "c.toml").unwrap();
+    s.settings.config = config;
+    world.act(&mut s, [key('l')]).await;
+    let pane = s.logs.as_deref().expect("the merged pane is open");
+    assert_eq!(pane.buffer.limits().max_lines, 100);
+    assert!(pane.line_count() > 0);
+    assert!(pane.line_count() <= 100 + 3, "{}", pane.line_count());
+    world.stop().await;
+}
