@@ -128,7 +128,7 @@ logs_merged_view() {
 }
 
 shot roles "analytics" -- nothing
-shot logs "following" -- logs_view
+shot logs "server  stdout" -- logs_view
 shot logs-merged "instances " -- logs_merged_view
 shot jobs "indexer" -- jobs_view
 shot tasks "search-prod-indexer-0" -- tasks_view
