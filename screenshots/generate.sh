@@ -115,7 +115,21 @@ hosts_view() {
     wait_for "DRAINING"
 }
 
+# The log pane on a demo web task, and a merged tail of three marked instances.
+logs_view() {
+    command "job www-data/prod/frontend"
+    wait_for "www-data-prod-frontend-0"
+    keys l
+}
+logs_merged_view() {
+    command "job www-data/prod/frontend"
+    wait_for "www-data-prod-frontend-0"
+    keys Space j Space j Space l
+}
+
 shot roles "analytics" -- nothing
+shot logs "server  stdout" -- logs_view
+shot logs-merged "instances " -- logs_merged_view
 shot jobs "indexer" -- jobs_view
 shot tasks "search-prod-indexer-0" -- tasks_view
 shot task "TIMELINE" -- task_view

@@ -33,7 +33,29 @@ pub struct Config {
     pub observer_url: Option<String>,
     /// The zone timestamps are shown in (`"local"`, the default, or `"utc"`).
     pub timezone: Option<crate::timezone::TimeZone>,
+    /// `[logs]`: how much a log pane holds.
+    pub logs: LogsConfig,
     pub clusters: BTreeMap<String, ClusterConfig>,
+}
+
+/// `[logs]`: the bounds on one log pane (oldest lines are dropped beyond them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LogsConfig {
+    /// At most this many lines (default 20,000).
+    pub max_lines: Option<usize>,
+    /// At most about this many MiB of text (default 16).
+    pub max_mb: Option<usize>,
+}
+
+impl LogsConfig {
+    /// The limits a pane gets: the file's, else the defaults.
+    pub fn limits(&self) -> crate::observer::buffer::Limits {
+        let d = crate::observer::buffer::Limits::default();
+        crate::observer::buffer::Limits {
+            max_lines: self.max_lines.unwrap_or(d.max_lines),
+            max_bytes: self.max_mb.map_or(d.max_bytes, |mb| mb << 20),
+        }
+    }
 }
 
 /// `[clusters.NAME]`.
@@ -110,6 +132,12 @@ pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), ConfigErro
                 let url = here.port(v)?;
                 cfg.observer_url = Some(here.observer(cfg.observer_url, url)?)
             }
+            "logs" => {
+                let DeValue::Table(t) = v else {
+                    return Err(here.err("must be a table ([logs])"));
+                };
+                cfg.logs = logs(&doc, t, &mut warnings)?;
+            }
             "clusters" => {
                 let DeValue::Table(clusters) = v else {
                     return Err(here.err("must be a table of [clusters.NAME]"));
@@ -123,6 +151,29 @@ pub fn parse(text: &str, file: &str) -> Result<(Config, Vec<String>), ConfigErro
         }
     }
     Ok((cfg, warnings))
+}
+
+/// `[logs]`: `max_lines`, `max_mb`, whole numbers within sane bounds.
+fn logs(
+    doc: &Doc<'_>,
+    t: &toml::de::DeTable<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<LogsConfig, ConfigError> {
+    let mut c = LogsConfig::default();
+    for (k, v) in tomlfile::entries(t) {
+        let here = Here {
+            doc,
+            span: k.span(),
+            key: tomlfile::path("logs", k.get_ref()),
+        };
+        let v = v.get_ref();
+        match k.get_ref().as_ref() {
+            "max_lines" => c.max_lines = Some(here.whole(v, 100, 10_000_000, "lines")?),
+            "max_mb" => c.max_mb = Some(here.whole(v, 1, 4096, "MiB")?),
+            _ => warnings.push(here.warning("unknown key (ignored)")),
+        }
+    }
+    Ok(c)
 }
 
 fn cluster(
@@ -227,6 +278,16 @@ impl Here<'_, '_> {
             Ok(s)
         } else {
             Err(self.err("must be at least 0.5 seconds"))
+        }
+    }
+
+    /// A whole number from `min` to `max` (of `unit`).
+    fn whole(&self, v: &DeValue<'_>, min: i64, max: i64, unit: &str) -> Result<usize, ConfigError> {
+        match tomlfile::integer(v) {
+            Some(n) if (min..=max).contains(&n) => Ok(n as usize),
+            _ => Err(self.err(format!(
+                "expected a whole number of {unit} from {min} to {max}"
+            ))),
         }
     }
 
@@ -344,6 +405,24 @@ accent = "#ff8800"
         assert!(e.starts_with("c.toml:1: refresh: must be at least"), "{e}");
         let e = err("observer_url = \"http://{host}/{id}\"\n");
         assert!(e.contains("unknown placeholder"), "{e}");
+    }
+
+    #[test]
+    fn log_limits_are_read_and_checked() {
+        let (c, w) = parse("[logs]\nmax_lines = 500\nmax_mb = 2\n", "c.toml").unwrap();
+        assert!(w.is_empty(), "{w:?}");
+        let l = c.logs.limits();
+        assert_eq!((l.max_lines, l.max_bytes), (500, 2 << 20));
+        let d = Config::default().logs.limits();
+        assert_eq!(d, crate::observer::buffer::Limits::default());
+        assert_eq!(
+            err("refresh = 5\n[logs]\nmax_mb = 0\n"),
+            "c.toml:3: logs.max_mb: expected a whole number of MiB from 1 to 4096"
+        );
+        assert_eq!(
+            err("[logs]\nmax_lines = \"many\"\n"),
+            "c.toml:2: logs.max_lines: expected a whole number of lines from 100 to 10000000"
+        );
     }
 
     /// The old hand-written line scanner only knew `[section]` + `key = value`: a dotted key or

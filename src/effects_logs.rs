@@ -11,12 +11,11 @@ use crate::observer::{ObserverClient, ObserverError};
 pub fn spawn(f: LogFetch, tx: UnboundedSender<Action>, clock: impl Fn() -> i64 + Send + 'static) {
     tokio::spawn(async move {
         let result = fetch(&f).await;
-        let _ = tx.send(Action::LogReply(Box::new(LogReply {
-            generation: f.generation,
-            request: f.request,
-            at: clock(),
+        let _ = tx.send(Action::LogReply(Box::new(LogReply::to(
+            &f,
+            clock(),
             result,
-        })));
+        ))));
     });
 }
 

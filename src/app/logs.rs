@@ -22,17 +22,57 @@ pub const MAX_MERGED: usize = 20;
 /// Console ticks (250 ms) between polls while following: the observer UI's one second.
 pub const POLL_TICKS: u64 = 4;
 
+/// One task the pane reads: the only one, or one marked instance of a merged tail.
 #[derive(Debug)]
-pub struct LogPane {
+pub struct LogSource {
+    /// The instance id shown before each of its lines in a merged tail.
+    pub instance: Option<i32>,
     pub task_id: String,
     pub host: String,
     pub base: String,
-    pub processes: BTreeMap<String, ProcessInfo>,
+    /// The task's processes, once its observer said (None until then).
+    pub processes: Option<BTreeMap<String, ProcessInfo>>,
+    pub tail: Tail,
+    pub in_flight: bool,
+    /// Ask again at the next tick (the last chunk was full, or something changed).
+    pub again: bool,
+    pub last_poll_tick: u64,
+    /// What went wrong for this task, said plainly (unreachable, no such process, rotated).
+    pub problem: Option<String>,
+}
+
+impl LogSource {
+    pub fn new(instance: Option<i32>, task_id: &str, host: &str, base: &str) -> LogSource {
+        LogSource {
+            instance,
+            task_id: task_id.to_owned(),
+            host: host.to_owned(),
+            base: base.to_owned(),
+            processes: None,
+            tail: Tail::new(),
+            in_flight: false,
+            again: true,
+            last_poll_tick: 0,
+            problem: None,
+        }
+    }
+
+    /// The label before its lines in a merged tail (the instance id).
+    pub fn label(&self) -> String {
+        self.instance
+            .map_or_else(|| self.task_id.clone(), |i| i.to_string())
+    }
+}
+
+#[derive(Debug)]
+pub struct LogPane {
+    /// The tasks read: one, or every marked instance of a merged tail (their lines share
+    /// `buffer`, tagged with their index here).
+    pub sources: Vec<LogSource>,
     pub process: Option<String>,
     pub kind: LogKind,
     /// -1: the latest run.
     pub run: i64,
-    pub tail: Tail,
     pub buffer: LineBuffer,
     /// The first line shown when not following.
     pub scroll: usize,
@@ -40,12 +80,6 @@ pub struct LogPane {
     pub follow: bool,
     pub wrap: bool,
     pub generation: u64,
-    pub in_flight: bool,
-    /// Ask again at the next tick (the last chunk was full).
-    pub again: bool,
-    pub last_poll_tick: u64,
-    /// What went wrong, said plainly in the pane (unreachable, no such process, rotated).
-    pub problem: Option<String>,
     /// When the last chunk with text arrived (scheduler-side clock, ms).
     pub last_chunk_at: Option<i64>,
     /// The search text being typed after `/` (keys go here until Enter or Esc).
@@ -57,25 +91,26 @@ pub struct LogPane {
 }
 
 impl LogPane {
+    /// A pane on one task.
     pub fn new(task_id: &str, host: &str, base: &str) -> LogPane {
+        LogPane::with_sources(
+            vec![LogSource::new(None, task_id, host, base)],
+            Limits::default(),
+        )
+    }
+
+    /// A pane on the given tasks (more than one: a merged tail), holding at most `limits`.
+    pub fn with_sources(sources: Vec<LogSource>, limits: Limits) -> LogPane {
         LogPane {
-            task_id: task_id.to_owned(),
-            host: host.to_owned(),
-            base: base.to_owned(),
-            processes: BTreeMap::new(),
+            sources,
             process: None,
             kind: LogKind::Stdout,
             run: -1,
-            tail: Tail::new(),
-            buffer: LineBuffer::new(Limits::default()),
+            buffer: LineBuffer::new(limits),
             scroll: 0,
             follow: true,
             wrap: false,
             generation: 1,
-            in_flight: false,
-            again: false,
-            last_poll_tick: 0,
-            problem: None,
             last_chunk_at: None,
             typing: None,
             search: String::new(),
@@ -83,20 +118,98 @@ impl LogPane {
         }
     }
 
+    /// Whether the pane merges several tasks' lines.
+    pub fn merged(&self) -> bool {
+        self.sources.len() > 1
+    }
+
+    /// The (first) task's id.
+    pub fn task_id(&self) -> &str {
+        self.sources.first().map_or("", |s| s.task_id.as_str())
+    }
+
+    /// The (first) task's agent.
+    pub fn host(&self) -> &str {
+        self.sources.first().map_or("", |s| s.host.as_str())
+    }
+
+    /// What went wrong, on one line: the task's problem, or each instance's in a merged tail.
+    pub fn problem(&self) -> Option<String> {
+        let mut said = self
+            .sources
+            .iter()
+            .filter_map(|s| s.problem.as_ref().map(|p| (s, p)))
+            .peekable();
+        said.peek()?;
+        if !self.merged() {
+            return said.next().map(|(_, p)| p.clone());
+        }
+        Some(
+            said.map(|(s, p)| format!("instance {}: {p}", s.label()))
+                .collect::<Vec<_>>()
+                .join(" · "),
+        )
+    }
+
+    /// The process names any task has (the picker's choices).
+    pub fn process_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .sources
+            .iter()
+            .filter_map(|s| s.processes.as_ref())
+            .flat_map(|p| p.keys().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// The latest run of the chosen process, as the first task that has it says.
+    fn latest_run(&self) -> i64 {
+        let Some(name) = self.process.as_ref() else {
+            return 0;
+        };
+        self.sources
+            .iter()
+            .filter_map(|s| s.processes.as_ref()?.get(name))
+            .map(|i| i.process_run)
+            .next()
+            .unwrap_or(0)
+    }
+
     /// The file a save proposes, in the current directory.
     pub fn default_file_name(&self) -> String {
         let process = self.process.as_deref().unwrap_or("log");
-        format!("{}-{process}.{}.log", self.task_id, self.kind.as_str())
+        let what = if self.merged() {
+            let ids: Vec<String> = self.sources.iter().map(LogSource::label).collect();
+            format!("instances-{}", ids.join("-"))
+        } else {
+            self.task_id().to_owned()
+        };
+        format!("{what}-{process}.{}.log", self.kind.as_str())
     }
 
-    /// Everything loaded, as text (what a save writes).
+    /// Everything loaded, as text (what a save writes); a merged tail's lines keep their
+    /// instance labels.
     pub fn text(&self) -> String {
         let mut out = String::new();
-        for (_, t) in self.buffer.iter() {
+        for (source, t) in self.buffer.iter() {
+            if self.merged() {
+                out.push_str(&self.label_of(source));
+                out.push_str(" | ");
+            }
             out.push_str(t);
             out.push('\n');
         }
         out
+    }
+
+    /// The label of the source a buffered line came from.
+    pub fn label_of(&self, source: u16) -> String {
+        self.sources
+            .get(usize::from(source))
+            .map(LogSource::label)
+            .unwrap_or_default()
     }
 
     /// The next (or previous) line after `from` containing the search text, case-insensitive.
@@ -118,11 +231,13 @@ impl LogPane {
             .find(|&i| lines[i].to_lowercase().contains(&needle))
     }
 
-    fn fetch(&self, request: LogRequest) -> Effect {
+    fn fetch(&self, source: usize, request: LogRequest) -> Effect {
+        let s = &self.sources[source];
         Effect::LogFetch(Box::new(LogFetch {
             generation: self.generation,
-            base: self.base.clone(),
-            task_id: self.task_id.clone(),
+            source: source as u16,
+            base: s.base.clone(),
+            task_id: s.task_id.clone(),
             process: self.process.clone().unwrap_or_default(),
             run: self.run,
             kind: self.kind,
@@ -133,38 +248,58 @@ impl LogPane {
     /// Starts over on the current process, stream and run.
     fn restart(&mut self) {
         self.generation += 1;
-        self.tail = Tail::new();
+        for s in &mut self.sources {
+            s.tail = Tail::new();
+            s.in_flight = false;
+            s.again = true;
+            s.problem = None;
+        }
         self.buffer.clear();
         self.scroll = 0;
-        self.in_flight = false;
-        self.again = true;
-        self.problem = None;
         self.last_chunk_at = None;
     }
 
-    /// The request to make now, if any: processes first, then the tail.
-    pub fn due(&mut self, tick: u64) -> Option<Effect> {
-        if self.in_flight {
+    /// Whether any request is out.
+    pub fn in_flight(&self) -> bool {
+        self.sources.iter().any(|s| s.in_flight)
+    }
+
+    /// The requests to make now, one per task at most: its processes first, then its tail.
+    pub fn due(&mut self, tick: u64) -> Vec<Effect> {
+        let mut out = Vec::new();
+        for i in 0..self.sources.len() {
+            if let Some(r) = self.due_for(i, tick) {
+                out.push(self.fetch(i, r));
+            }
+        }
+        out
+    }
+
+    fn due_for(&mut self, i: usize, tick: u64) -> Option<LogRequest> {
+        let has_process = self.process.is_some();
+        let follow = self.follow;
+        let s = &mut self.sources[i];
+        if s.in_flight {
             return None;
         }
-        let waited = tick.saturating_sub(self.last_poll_tick) >= POLL_TICKS;
-        if self.process.is_none() {
-            if !(self.again || waited) {
+        let waited = tick.saturating_sub(s.last_poll_tick) >= POLL_TICKS;
+        let request = if s.processes.is_none() || !has_process {
+            // Nothing to tail until a task named its processes: ask (again, now and then).
+            if !(s.again || waited) {
                 return None;
             }
-            self.in_flight = true;
-            self.again = false;
-            self.last_poll_tick = tick;
-            return Some(self.fetch(LogRequest::Processes));
-        }
-        let first = !self.tail.started();
-        if !(self.again || first && waited || self.follow && waited) {
-            return None;
-        }
-        self.in_flight = true;
-        self.again = false;
-        self.last_poll_tick = tick;
-        Some(self.fetch(LogRequest::Tail(self.tail.next())))
+            LogRequest::Processes
+        } else {
+            let first = !s.tail.started();
+            if !(s.again || first && waited || follow && waited) {
+                return None;
+            }
+            LogRequest::Tail(s.tail.next())
+        };
+        s.in_flight = true;
+        s.again = false;
+        s.last_poll_tick = tick;
+        Some(request)
     }
 
     /// The lines the pane can show.
@@ -182,43 +317,63 @@ impl LogPane {
         }
     }
 
+    /// Takes one reply; what to say on the status line, if anything (a new problem).
     fn on_reply(&mut self, r: LogReply, tick: u64) -> Option<String> {
-        if r.generation != self.generation {
+        let i = usize::from(r.source);
+        if r.generation != self.generation || i >= self.sources.len() {
             return None;
         }
-        self.in_flight = false;
-        self.last_poll_tick = tick;
+        let merged = self.merged();
+        let s = &mut self.sources[i];
+        s.in_flight = false;
+        s.last_poll_tick = tick;
         let answer = match r.result {
             Ok(a) => a,
             Err(e) => {
                 let text = e.to_string();
-                self.problem = Some(text.clone());
-                return Some(text);
+                let new = s.problem.as_deref() != Some(text.as_str());
+                s.problem = Some(text.clone());
+                // A merged tail keeps polling the others; say each instance's trouble once.
+                return (new || !merged).then(|| {
+                    if merged {
+                        format!("instance {}: {text}", s.label())
+                    } else {
+                        text
+                    }
+                });
             }
         };
-        self.problem = None;
+        s.problem = None;
         match (r.request, answer) {
             (LogRequest::Processes, LogAnswer::Processes(p)) => {
-                self.process = default_process(&p).map(str::to_owned);
-                self.processes = p;
-                self.again = self.process.is_some();
+                s.again = true;
+                if self.process.is_none() {
+                    self.process = default_process(&p).map(str::to_owned);
+                    if self.process.is_some() {
+                        // The others may have answered already: tail them now too.
+                        for o in &mut self.sources {
+                            o.again = !o.in_flight;
+                        }
+                    }
+                }
+                self.sources[i].processes = Some(p);
             }
             (LogRequest::Tail(_), LogAnswer::Chunk(c)) => {
-                let step = self.tail.on_chunk(&c);
+                let step = s.tail.on_chunk(&c);
                 if let Some((was, now)) = step.rotated {
-                    self.buffer.push(0, "\n");
-                    self.problem = Some(ObserverError::Rotated { was, now }.to_string());
+                    self.buffer.push(r.source, "\n");
+                    s.problem = Some(ObserverError::Rotated { was, now }.to_string());
                 }
+                s.again = step.again_now || !s.tail.started();
                 if !step.text.is_empty() {
-                    self.buffer.push(0, &step.text);
+                    self.buffer.push(r.source, &step.text);
                     self.last_chunk_at = Some(r.at);
                 }
-                self.again = step.again_now || !self.tail.started();
             }
             (LogRequest::Earlier(_), LogAnswer::Chunk(c)) => {
                 let (text, start) = tail::earlier_text(&c);
-                let added = self.buffer.prepend(0, &text);
-                self.tail.set_start(start);
+                let added = self.buffer.prepend(r.source, &text);
+                s.tail.set_start(start);
                 self.scroll = 0;
                 if added == 0 && !text.is_empty() {
                     return Some("the pane holds all it may: earlier lines are not loaded".into());
@@ -231,6 +386,11 @@ impl LogPane {
 }
 
 impl State {
+    /// How much one pane may hold (`[logs]` in config.toml, else the defaults).
+    pub fn log_limits(&self) -> Limits {
+        self.settings.config.logs.limits()
+    }
+
     /// `l`: opens the log pane on the selected task (a task row or the task view).
     pub(super) fn open_logs(&mut self, fx: &mut Vec<Effect>) {
         let on_task = matches!(
@@ -241,42 +401,77 @@ impl State {
             self.say("logs: open a task list or a task first", Level::Info);
             return;
         }
-        // Marked instances would be tailed together (at most MAX_MERGED); the merged tail is
-        // not built yet, so the pane says so and shows the selected task.
-        let marked = self.top().table().map_or(0, |t| t.marked.len());
-        if marked > MAX_MERGED {
+        // Marked instances are tailed together (at most MAX_MERGED), each line labelled.
+        let marked: Vec<(Option<i32>, String, String)> = match self.top().table() {
+            Some(t) if !t.marked.is_empty() => t
+                .targets()
+                .0
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.instance,
+                        r.copy.clone(),
+                        r.copy_alt.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        if marked.len() > MAX_MERGED {
             self.say(
                 format!(
-                    "logs: a merged tail takes at most {MAX_MERGED} instances; {marked} are marked"
+                    "logs: a merged tail takes at most {MAX_MERGED} instances; {} are marked",
+                    marked.len()
                 ),
                 Level::Error,
             );
             return;
         }
-        if marked > 0 {
-            self.say(
-                "logs: merged tails of marked instances are not built yet; showing the selected task",
-                Level::Info,
-            );
+        let mut sources = Vec::new();
+        if marked.is_empty() {
+            let id = self.copy_target(false).unwrap_or_default();
+            let host = self.copy_target(true).unwrap_or_default();
+            if id.is_empty() {
+                return;
+            }
+            if host.is_empty() {
+                self.say(
+                    format!("task {id} is not on an agent yet: it has no logs"),
+                    Level::Info,
+                );
+                return;
+            }
+            let base = crate::observer::observer_base(&self.observer_url, &host);
+            sources.push(LogSource::new(None, &id, &host, &base));
+        } else {
+            let mut waiting = Vec::new();
+            for (instance, id, host) in marked {
+                if host.is_empty() {
+                    waiting.push(instance.map_or(id, |i| i.to_string()));
+                    continue;
+                }
+                let base = crate::observer::observer_base(&self.observer_url, &host);
+                sources.push(LogSource::new(instance, &id, &host, &base));
+            }
+            if sources.is_empty() {
+                self.say(
+                    "logs: none of the marked instances is on an agent yet: no logs",
+                    Level::Info,
+                );
+                return;
+            }
+            if !waiting.is_empty() {
+                self.say(
+                    format!(
+                        "logs: not on an agent yet, so left out: {}",
+                        waiting.join(", ")
+                    ),
+                    Level::Info,
+                );
+            }
         }
-        let id = self.copy_target(false).unwrap_or_default();
-        let host = self.copy_target(true).unwrap_or_default();
-        if id.is_empty() {
-            return;
-        }
-        if host.is_empty() {
-            self.say(
-                format!("task {id} is not on an agent yet: it has no logs"),
-                Level::Info,
-            );
-            return;
-        }
-        let base = crate::observer::observer_base(&self.observer_url, &host);
-        let mut pane = LogPane::new(&id, &host, &base);
-        pane.again = true;
-        if let Some(e) = pane.due(self.ticks()) {
-            fx.push(e);
-        }
+        let mut pane = LogPane::with_sources(sources, self.log_limits());
+        fx.extend(pane.due(self.ticks()));
         self.logs = Some(Box::new(pane));
         self.dirty = true;
     }
@@ -310,15 +505,21 @@ impl State {
             }
             Command::Bottom => {
                 p.follow = true;
-                p.again = true;
+                p.sources.iter_mut().for_each(|s| s.again = true);
             }
             Command::Top => {
                 p.follow = false;
-                if shown == 0 && !p.in_flight {
-                    match tail::earlier(p.tail.start(), CHUNK_BYTES) {
+                if p.merged() {
+                    // Earlier text cannot be interleaved by arrival: a merged tail keeps
+                    // what it has seen since it opened.
+                    if shown == 0 {
+                        note = Some("a merged tail shows what arrived since it opened".to_owned());
+                    }
+                } else if shown == 0 && !p.in_flight() {
+                    match tail::earlier(p.sources[0].tail.start(), CHUNK_BYTES) {
                         Some(w) if p.process.is_some() => {
-                            p.in_flight = true;
-                            fx.push(p.fetch(LogRequest::Earlier(w)));
+                            p.sources[0].in_flight = true;
+                            fx.push(p.fetch(0, LogRequest::Earlier(w)));
                         }
                         _ => note = Some("at the start of the log".to_owned()),
                     }
@@ -327,7 +528,8 @@ impl State {
             }
             Command::LogsFollow => {
                 p.follow = !p.follow;
-                p.again = p.follow;
+                let follow = p.follow;
+                p.sources.iter_mut().for_each(|s| s.again = follow);
                 if !p.follow {
                     p.scroll = shown;
                 }
@@ -352,7 +554,7 @@ impl State {
                 p.restart();
             }
             Command::LogsProcess => {
-                let names: Vec<String> = p.processes.keys().cloned().collect();
+                let names = p.process_names();
                 if names.len() > 1 {
                     let i = p
                         .process
@@ -367,11 +569,7 @@ impl State {
                 }
             }
             Command::LogsRun => {
-                let latest = p
-                    .process
-                    .as_ref()
-                    .and_then(|n| p.processes.get(n))
-                    .map_or(0, |i| i.process_run);
+                let latest = p.latest_run();
                 let current = if p.run < 0 { latest } else { p.run };
                 if latest == 0 {
                     note = Some("the process has run once".to_owned());
@@ -384,9 +582,7 @@ impl State {
             Command::Help | Command::Quit | Command::CommandLine => return false,
             _ => return true,
         }
-        if let Some(e) = p.due(tick) {
-            fx.push(e);
-        }
+        fx.extend(p.due(tick));
         self.dirty = true;
         if let Some(n) = note {
             self.say(n, Level::Info);
@@ -456,9 +652,7 @@ impl State {
             return;
         };
         let problem = p.on_reply(r, tick);
-        if let Some(e) = p.due(tick) {
-            fx.push(e);
-        }
+        fx.extend(p.due(tick));
         self.dirty = true;
         if let Some(text) = problem {
             self.say(text, Level::Error);
@@ -468,10 +662,8 @@ impl State {
     /// Each tick: poll while the pane is open.
     pub(super) fn logs_tick(&mut self, fx: &mut Vec<Effect>) {
         let tick = self.ticks();
-        if let Some(p) = self.logs.as_mut()
-            && let Some(e) = p.due(tick)
-        {
-            fx.push(e);
+        if let Some(p) = self.logs.as_mut() {
+            fx.extend(p.due(tick));
         }
     }
 }

@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use clap::Args;
 
+use super::get_exit::GetError;
 use crate::aurora::client::AuroraClient;
 use crate::aurora::model::TaskQuery;
-use super::get_exit::GetError;
 use crate::observer::client::default_process;
 use crate::observer::tail::{CHUNK_BYTES, INITIAL_BYTES, Tail};
 use crate::observer::{LogKind, ObserverClient, ObserverError, observer_base};

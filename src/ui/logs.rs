@@ -53,6 +53,42 @@ fn highlighted<'a>(text: &'a str, search: &str, theme: &Theme) -> Line<'a> {
     Line::from(spans)
 }
 
+/// Colours a merged tail gives its instances, in turn (theme keys).
+pub const SOURCE_STYLES: &[&str] = &[
+    "logs.source.0",
+    "logs.source.1",
+    "logs.source.2",
+    "logs.source.3",
+    "logs.source.4",
+    "logs.source.5",
+];
+
+/// The theme key for an instance's label: stable per instance id, whatever else is marked.
+pub fn source_style(instance: Option<i32>, index: usize) -> &'static str {
+    let n = instance.map_or(index, |i| i.unsigned_abs() as usize);
+    SOURCE_STYLES[n % SOURCE_STYLES.len()]
+}
+
+/// Each source's label span, padded to one width (none for a pane on one task).
+fn source_prefixes(p: &LogPane, theme: &Theme) -> Vec<Span<'static>> {
+    if !p.merged() {
+        return Vec::new();
+    }
+    let labels: Vec<String> = p.sources.iter().map(|s| s.label()).collect();
+    let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    p.sources
+        .iter()
+        .zip(labels)
+        .enumerate()
+        .map(|(i, (s, l))| {
+            Span::styled(
+                format!("{l:>width$} │ "),
+                theme.get(source_style(s.instance, i)),
+            )
+        })
+        .collect()
+}
+
 /// The title line's text.
 pub fn title(p: &LogPane, now: i64) -> String {
     let process = p.process.as_deref().unwrap_or("…");
@@ -66,11 +102,18 @@ pub fn title(p: &LogPane, now: i64) -> String {
         Some(at) => format!(", last text {}s ago", ((now - at).max(0) / 1000)),
         None => String::new(),
     };
+    let (what, on) = if p.merged() {
+        let ids: Vec<String> = p.sources.iter().map(|s| s.label()).collect();
+        (
+            format!("instances {}", ids.join(",")),
+            format!("{} tasks", p.sources.len()),
+        )
+    } else {
+        (p.task_id().to_owned(), p.host().to_owned())
+    };
     format!(
-        " logs  {}  {process}  {}  {run}  on {}  ({follow}{last}, {} lines) ",
-        p.task_id,
+        " logs  {what}  {process}  {}  {run}  on {on}  ({follow}{last}, {} lines) ",
         p.kind.as_str(),
-        p.host,
         p.line_count()
     )
 }
@@ -80,7 +123,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     frame.render_widget(Clear, area);
-    let problem_rows = u16::from(p.problem.is_some() || p.typing.is_some() || p.saving.is_some());
+    let problem_text = p.problem();
+    let problem_rows =
+        u16::from(problem_text.is_some() || p.typing.is_some() || p.saving.is_some());
     let [head, problem, body] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(problem_rows),
@@ -102,7 +147,7 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             Paragraph::new(format!(" /{text}▏")).style(theme.get("text.value")),
             problem,
         );
-    } else if let Some(text) = &p.problem {
+    } else if let Some(text) = &problem_text {
         frame.render_widget(
             Paragraph::new(format!(" ⚠ {text}")).style(theme.get("ui.message.error")),
             problem,
@@ -110,9 +155,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     }
     let rows = body.height as usize;
     let lines: Vec<Line> = if p.line_count() == 0 {
-        let what = if p.process.is_none() && p.problem.is_none() {
+        let what = if p.process.is_none() && problem_text.is_none() {
             "asking the observer…"
-        } else if p.problem.is_some() {
+        } else if problem_text.is_some() {
             ""
         } else {
             "(nothing written yet)"
@@ -120,11 +165,18 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         vec![Line::from(Span::styled(what, theme.get("text.muted")))]
     } else {
         let first = p.first_shown(rows);
+        let prefixes = source_prefixes(p, theme);
         p.buffer
             .iter()
             .skip(first)
             .take(rows)
-            .map(|(_, t)| highlighted(t, &p.search, theme))
+            .map(|(source, t)| {
+                let mut line = highlighted(t, &p.search, theme);
+                if let Some(prefix) = prefixes.get(usize::from(source)) {
+                    line.spans.insert(0, prefix.clone());
+                }
+                line
+            })
             .collect()
     };
     let mut para = Paragraph::new(lines);

@@ -527,10 +527,7 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
     };
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1;
-    for cmd in hints
-        .into_iter()
-        .filter(|c| state.offers(*c))
-    {
+    for cmd in hints.into_iter().filter(|c| state.offers(*c)) {
         let Some(chord) = state
             .keymap
             .chords_for(&layers, cmd)

@@ -47,6 +47,7 @@ mod hosts_sim;
 mod keymaps;
 mod logging;
 mod logs_console;
+mod logs_merged;
 mod logs_observer;
 mod ops_e2e;
 mod ops_reducer;

@@ -20,6 +20,8 @@ pub enum LogRequest {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LogFetch {
     pub generation: u64,
+    /// Which of the pane's tasks (one, or a merged tail's instance) it is for.
+    pub source: u16,
     pub base: String,
     pub task_id: String,
     pub process: String,
@@ -32,6 +34,7 @@ pub struct LogFetch {
 #[derive(Debug)]
 pub struct LogReply {
     pub generation: u64,
+    pub source: u16,
     pub request: LogRequest,
     pub at: i64,
     pub result: Result<LogAnswer, ObserverError>,
@@ -43,3 +46,15 @@ pub enum LogAnswer {
     Chunk(Chunk),
 }
 
+impl LogReply {
+    /// The answer to `f`, received at `at` (ms).
+    pub fn to(f: &LogFetch, at: i64, result: Result<LogAnswer, ObserverError>) -> LogReply {
+        LogReply {
+            generation: f.generation,
+            source: f.source,
+            request: f.request.clone(),
+            at,
+            result,
+        }
+    }
+}
