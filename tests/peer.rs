@@ -443,10 +443,12 @@ fn eos_get_against_the_reference_server() {
         assert_eq!(active.len(), 2);
         assert_eq!(v[0]["inactive"][0]["status"], "FAILED");
         assert_eq!(active[0]["assignedTask"]["assignedPorts"]["http"], 31000);
-        assert_eq!(
-            active[0]["assignedTask"]["task"]["resources"][0]["numCpus"],
-            0.5
-        );
+        // Set members come in Eos's canonical order, not the wire's: find the CPU member.
+        let resources = active[0]["assignedTask"]["task"]["resources"]
+            .as_array()
+            .unwrap();
+        let cpus = resources.iter().find_map(|r| r.get("numCpus"));
+        assert_eq!(cpus, Some(&serde_json::json!(0.5)), "{resources:?}");
     }
     // An error response exits non-zero with one line naming the cause.
     let out = Command::new(env!("CARGO_BIN_EXE_eos"))
