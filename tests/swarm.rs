@@ -1,6 +1,8 @@
 //! Docker Swarm against a real Docker Engine (Debian's docker.io): one daemon for this test
 //! binary (tests/swarm_common), shared by the tests, each with services of its own.
 
+#[path = "it/inprocess_common.rs"]
+mod inprocess_common;
 mod swarm_common;
 // The console on a Swarm (views, navigation, operations), in its own folder so it is a
 // module of this binary (one daemon per run), not a test binary of its own.

@@ -3,18 +3,15 @@
 //! against the simulator on a loopback port. What is on the screen is read after each frame;
 //! waits poll it with a bound instead of sleeping a fixed time.
 
-use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 use eos::app::Nav;
 use eos::aurora::client::{AuroraClient, ClientConfig};
 use eos::config::Settings;
 use eos::connection::Connection;
-use eos::console::{ConsoleOptions, Surface, run_with};
+use eos::console::{ConsoleOptions, run_with};
 use eos::keymap::Keymap;
 use eos::sim::{SimArgs, SimServer, Simulator};
 use eos::theme::{Theme, ThemeSet};
@@ -22,53 +19,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
-/// A `TestBackend` whose last frame is shared as text with the test.
-struct Screen {
-    terminal: Terminal<TestBackend>,
-    text: Arc<Mutex<String>>,
-}
-
-impl Surface for Screen {
-    type Backend = TestBackend;
-
-    fn terminal(&mut self) -> &mut Terminal<TestBackend> {
-        &mut self.terminal
-    }
-
-    fn presented(&mut self) {
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        *self.text.lock().unwrap() = out;
-    }
-}
-
-/// Key events from the test, as the terminal's event stream.
-struct Keys(mpsc::UnboundedReceiver<io::Result<Event>>);
-
-impl futures_util::Stream for Keys {
-    type Item = io::Result<Event>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
-    }
-}
-
-fn key(code: KeyCode) -> io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn typed(keys: &mpsc::UnboundedSender<io::Result<Event>>, text: &str) {
-    for c in text.chars() {
-        keys.send(key(KeyCode::Char(c))).unwrap();
-    }
-    keys.send(key(KeyCode::Enter)).unwrap();
-}
+use crate::inprocess_common::{Keys, Screen, key, typed};
 
 /// Waits until the screen shows `what`: polled every 20 ms, at most 500 times.
 async fn wait_for(text: &Mutex<String>, what: &str) {

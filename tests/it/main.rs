@@ -13,6 +13,7 @@
 
 // ---- shared helpers (once for every file) ----
 mod cli_common;
+mod inprocess_common;
 mod pty_common;
 mod reducer_common;
 mod sim_common;

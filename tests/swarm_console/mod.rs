@@ -4,70 +4,22 @@
 
 use std::collections::BTreeMap;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{Event, KeyCode};
 use eos::app::{Command, Nav, Screen, State};
 use eos::config::{ClusterConfig, Config, Settings};
 use eos::connection::{ConnectOptions, Connection, Connector};
-use eos::console::{ConsoleOptions, Surface, run_with};
+use eos::console::{ConsoleOptions, run_with};
 use eos::keymap::Keymap;
 use eos::theme::{Theme, ThemeSet};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::mpsc;
 
+use crate::inprocess_common::{Keys, Screen as Frame, key, typed};
 use crate::swarm_common::*;
-
-/// A `TestBackend` whose last frame is shared as text with the test.
-struct Frame {
-    terminal: Terminal<TestBackend>,
-    text: Arc<Mutex<String>>,
-}
-
-impl Surface for Frame {
-    type Backend = TestBackend;
-
-    fn terminal(&mut self) -> &mut Terminal<TestBackend> {
-        &mut self.terminal
-    }
-
-    fn presented(&mut self) {
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        *self.text.lock().unwrap() = out;
-    }
-}
-
-struct Keys(mpsc::UnboundedReceiver<io::Result<Event>>);
-
-impl futures_util::Stream for Keys {
-    type Item = io::Result<Event>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.0.poll_recv(cx)
-    }
-}
-
-fn key(code: KeyCode) -> io::Result<Event> {
-    Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-}
-
-fn typed(keys: &mpsc::UnboundedSender<io::Result<Event>>, text: &str) {
-    for c in text.chars() {
-        keys.send(key(KeyCode::Char(c))).unwrap();
-    }
-    keys.send(key(KeyCode::Enter)).unwrap();
-}
 
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
 /// times (the services' tasks must start first).
