@@ -3,7 +3,7 @@
 //! the live rolling update, and triage facts. Pure functions, no I/O: the console and
 //! `eos get` both build on them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{Node, Service, Task, TaskSpec, TaskState};
 
@@ -134,15 +134,30 @@ fn state_label(s: Option<&TaskState>) -> String {
     s.map(|s| s.to_string()).unwrap_or_default()
 }
 
+/// Hostnames by node id: what the NODE column needs from a node list.
+pub fn node_names(nodes: &[Node]) -> HashMap<String, String> {
+    nodes
+        .iter()
+        .filter_map(|n| {
+            let host = n.description.as_ref()?.hostname.clone()?;
+            Some((n.id.clone()?, host))
+        })
+        .collect()
+}
+
 /// Rows for `tasks`, naming nodes from `nodes`; `spec` is the service's current TaskTemplate.
 /// Ordered by slot (then node), newest first within a slot.
 pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec<TaskRow> {
-    let hostname = |id: &str| {
-        nodes
-            .iter()
-            .find(|n| n.id.as_deref() == Some(id))
-            .and_then(|n| n.description.as_ref()?.hostname.clone())
-    };
+    task_rows_named(tasks, &node_names(nodes), spec)
+}
+
+/// `task_rows` with the hostnames already known (the console keeps them between refreshes).
+pub fn task_rows_named(
+    tasks: &[Task],
+    names: &HashMap<String, String>,
+    spec: Option<&TaskSpec>,
+) -> Vec<TaskRow> {
+    let hostname = |id: &str| names.get(id).cloned();
     let spec_json = spec.and_then(comparable_spec);
     let mut rows: Vec<TaskRow> = tasks
         .iter()
@@ -252,6 +267,24 @@ pub struct NodeRow {
 }
 
 pub fn node_rows(nodes: &[Node], tasks: &[Task]) -> Vec<NodeRow> {
+    node_rows_counted(nodes, &running_counts(tasks))
+}
+
+/// How many tasks the orchestrator wants running on each node, by node id.
+pub fn running_counts(tasks: &[Task]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for t in tasks {
+        if t.desired_state == Some(TaskState::RUNNING)
+            && let Some(node) = t.node_id.as_deref().filter(|n| !n.is_empty())
+        {
+            *counts.entry(node.to_owned()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// `node_rows` with the task counts already made (`running_counts`).
+pub fn node_rows_counted(nodes: &[Node], counts: &HashMap<String, usize>) -> Vec<NodeRow> {
     let mut rows: Vec<NodeRow> = nodes
         .iter()
         .map(|n| {
@@ -288,13 +321,7 @@ pub fn node_rows(nodes: &[Node], tasks: &[Task]) -> Vec<NodeRow> {
                     .as_ref()
                     .and_then(|m| m.leader)
                     .unwrap_or(false),
-                tasks: tasks
-                    .iter()
-                    .filter(|t| {
-                        t.node_id.as_deref() == Some(id.as_str())
-                            && t.desired_state == Some(TaskState::RUNNING)
-                    })
-                    .count(),
+                tasks: counts.get(&id).copied().unwrap_or(0),
                 version: version_of(n.version.as_ref()),
                 id,
             }
