@@ -221,6 +221,10 @@ fn main() {
         tasks.len() >> 10
     );
 
+    // Where the time goes: the parse alone.
+    c.bench_function("tasks_reply_parse_only_10000", |b| {
+        b.iter(|| black_box(serde_json::from_slice::<Vec<Task>>(black_box(&tasks)).unwrap()))
+    });
     c.bench_function("tasks_reply_to_rows_10000", |b| {
         b.iter(|| black_box(arrive(false)))
     });

@@ -158,7 +158,6 @@ pub fn task_rows_named(
     spec: Option<&TaskSpec>,
 ) -> Vec<TaskRow> {
     let hostname = |id: &str| names.get(id).cloned();
-    let spec_json = spec.and_then(comparable_spec);
     let mut rows: Vec<TaskRow> = tasks
         .iter()
         .map(|t| {
@@ -187,8 +186,8 @@ pub fn task_rows_named(
                 since: status.and_then(|s| s.timestamp.clone()),
                 created_at: t.created_at.clone(),
                 image: t.spec.as_ref().map(image_of).unwrap_or_default(),
-                current_spec: match (&spec_json, &t.spec) {
-                    (Some(want), Some(have)) => comparable_spec(have).as_ref() == Some(want),
+                current_spec: match (spec, &t.spec) {
+                    (Some(want), Some(have)) => runs_spec(want, have),
                     _ => false,
                 },
             }
@@ -202,14 +201,33 @@ pub fn task_rows_named(
     rows
 }
 
-/// A task spec as JSON for "does this task run the service's spec": the Engine adds
-/// `Runtime` to the service's TaskTemplate but not to the tasks' copies, so it is left out.
-fn comparable_spec(t: &TaskSpec) -> Option<serde_json::Value> {
-    let mut v = serde_json::to_value(t).ok()?;
-    if let Some(o) = v.as_object_mut() {
-        o.remove("Runtime");
-    }
-    Some(v)
+/// Whether a task's spec `have` is the service's spec `want`: the Engine adds `Runtime` to
+/// the service's TaskTemplate but not to the tasks' copies, so it is left out. Compared field
+/// by field, not as JSON: serializing every task's spec cost most of a 10,000-task view's
+/// arrival (benches/swarm.rs). Naming each field makes one that bollard adds a compile error
+/// here instead of a silent "same".
+fn runs_spec(want: &TaskSpec, have: &TaskSpec) -> bool {
+    let TaskSpec {
+        plugin_spec,
+        container_spec,
+        network_attachment_spec,
+        resources,
+        restart_policy,
+        placement,
+        force_update,
+        runtime: _,
+        networks,
+        log_driver,
+    } = want;
+    *container_spec == have.container_spec
+        && *force_update == have.force_update
+        && *resources == have.resources
+        && *placement == have.placement
+        && *restart_policy == have.restart_policy
+        && *networks == have.networks
+        && *log_driver == have.log_driver
+        && *plugin_spec == have.plugin_spec
+        && *network_attachment_spec == have.network_attachment_spec
 }
 
 /// Where a task belongs: its slot, or for a global service its node.
@@ -241,14 +259,27 @@ pub fn history_by_slot(rows: &[TaskRow]) -> BTreeMap<SlotKey, Vec<TaskRow>> {
 /// The task each slot is about now: the newest one the orchestrator still wants running,
 /// else the newest at all.
 pub fn current_tasks(rows: &[TaskRow]) -> Vec<TaskRow> {
-    history_by_slot(rows)
+    // Per slot: the newest wanted task and the newest task, by reference (the first of equal
+    // ages, as a stable newest-first sort would have it); only the chosen rows are cloned.
+    let mut slots: BTreeMap<SlotKey, (Option<&TaskRow>, &TaskRow)> = BTreeMap::new();
+    let newer = |a: &TaskRow, b: &TaskRow| a.created_at > b.created_at;
+    for r in rows {
+        let wanted = r.desired_state == "running" || r.desired_state == "ready";
+        slots
+            .entry(slot_key(r))
+            .and_modify(|(best, newest)| {
+                if wanted && best.is_none_or(|b| newer(r, b)) {
+                    *best = Some(r);
+                }
+                if newer(r, newest) {
+                    *newest = r;
+                }
+            })
+            .or_insert((wanted.then_some(r), r));
+    }
+    slots
         .into_values()
-        .filter_map(|h| {
-            h.iter()
-                .find(|t| t.desired_state == "running" || t.desired_state == "ready")
-                .or(h.first())
-                .cloned()
-        })
+        .map(|(best, newest)| best.unwrap_or(newest).clone())
         .collect()
 }
 
