@@ -72,10 +72,6 @@ impl SwarmClient {
             })
     }
 
-    pub async fn nodes(&self) -> Result<Vec<Node>, SwarmError> {
-        self.get_json("/nodes").await
-    }
-
     pub async fn node(&self, id: &str) -> Result<Node, SwarmError> {
         self.get_json(&format!("/nodes/{}", segment(id)?))
             .await
