@@ -80,7 +80,14 @@ impl SwarmError {
         match self {
             SwarmError::Transport { text, .. } => {
                 let lower = text.to_ascii_lowercase();
-                let lasting = ["certificate", "tls", "handshake", "dns", "lookup", "resolve"];
+                let lasting = [
+                    "certificate",
+                    "tls",
+                    "handshake",
+                    "dns",
+                    "lookup",
+                    "resolve",
+                ];
                 (!lasting.iter().any(|w| lower.contains(w))).then(|| text.clone())
             }
             SwarmError::Timeout(_) => Some("timed out".into()),
@@ -244,13 +251,21 @@ impl SwarmClient {
     /// GET `path` (with its query), read within the reply limit, decoded as `T`; sent again
     /// up to `read_retries` times when that is worth it.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SwarmError> {
+        let body = self.get_bytes(path).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| SwarmError::Other(format!("the Docker Engine's reply to {path}: {e}")))
+    }
+
+    /// GET `path`: the reply's JSON bytes, read within the reply limit, for a caller that
+    /// parses them itself (`model::TaskList` borrows from them); retried as `get_json`.
+    pub async fn get_bytes(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
         retrying_reads(self.cfg.read_retries, &format!("GET {path}"), || {
-            self.get_json_once(path)
+            self.get_bytes_once(path)
         })
         .await
     }
 
-    async fn get_json_once<T: DeserializeOwned>(&self, path: &str) -> Result<T, SwarmError> {
+    async fn get_bytes_once(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
         let url = format!("{}{path}", self.base);
         let mut resp = self.http.get(&url).send().await.map_err(|e| {
             if e.is_timeout() {
@@ -281,7 +296,7 @@ impl SwarmClient {
             Some(b'{' | b'[') => Sniffed::Plausible,
             Some(_) => Sniffed::Impossible("JSON from the Docker Engine"),
         };
-        let body = bounded_reply::read_limited(
+        bounded_reply::read_limited(
             &mut resp,
             self.cfg.max_reply_bytes,
             Some(bounded_reply::MAX_REPLY_FLAG),
@@ -291,9 +306,7 @@ impl SwarmClient {
         .map_err(|e| match e {
             BodyError::Read(e) if e.is_timeout() => SwarmError::Timeout(chain(&e)),
             e => SwarmError::Other(e.to_string()),
-        })?;
-        serde_json::from_slice(&body)
-            .map_err(|e| SwarmError::Other(format!("the Docker Engine's reply to {path}: {e}")))
+        })
     }
 }
 
@@ -334,9 +347,21 @@ mod tests {
             sent: true,
             text: text.into(),
         };
-        assert!(transport("connection closed before message completed").worth_retrying().is_some());
-        assert!(transport("tcp connect error: Connection refused").worth_retrying().is_some());
-        assert!(transport("invalid peer certificate: UnknownIssuer").worth_retrying().is_none());
+        assert!(
+            transport("connection closed before message completed")
+                .worth_retrying()
+                .is_some()
+        );
+        assert!(
+            transport("tcp connect error: Connection refused")
+                .worth_retrying()
+                .is_some()
+        );
+        assert!(
+            transport("invalid peer certificate: UnknownIssuer")
+                .worth_retrying()
+                .is_none()
+        );
         assert!(SwarmError::Timeout("x".into()).worth_retrying().is_some());
         let api = |status| SwarmError::Api {
             status,
@@ -344,7 +369,15 @@ mod tests {
         };
         assert!(api(503).worth_retrying().is_some());
         assert!(api(500).worth_retrying().is_none());
-        assert!(SwarmError::NotFound("service x".into()).worth_retrying().is_none());
-        assert!(SwarmError::Other("bad JSON".into()).worth_retrying().is_none());
+        assert!(
+            SwarmError::NotFound("service x".into())
+                .worth_retrying()
+                .is_none()
+        );
+        assert!(
+            SwarmError::Other("bad JSON".into())
+                .worth_retrying()
+                .is_none()
+        );
     }
 }

@@ -18,7 +18,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use bollard::models::{Node, Task};
+use bollard::models::Node;
 
 use super::client::{SwarmClient, SwarmError};
 use super::model::{self, NodeRow};
@@ -49,13 +49,6 @@ impl NodeCache {
     }
 }
 
-fn node_ids(tasks: &[Task]) -> impl Iterator<Item = &str> {
-    tasks
-        .iter()
-        .filter_map(|t| t.node_id.as_deref())
-        .filter(|n| !n.is_empty())
-}
-
 impl SwarmClient {
     fn cache(&self) -> std::sync::MutexGuard<'_, NodeCache> {
         // A panic elsewhere while holding the lock leaves nothing half-written that matters.
@@ -69,20 +62,21 @@ impl SwarmClient {
         Ok(nodes)
     }
 
-    /// Hostnames for the nodes `tasks` run on: the kept ones, the node list asked again only
-    /// when a task names a node not seen before.
+    /// Hostnames for the nodes tasks run on (`node_ids`, empty ones ignored): the kept ones,
+    /// the node list asked again only when a task names a node not seen before.
     pub async fn node_names_for(
         &self,
-        tasks: &[Task],
+        node_ids: &[&str],
     ) -> Result<HashMap<String, String>, SwarmError> {
+        let ids = || node_ids.iter().copied().filter(|id| !id.is_empty());
         let unknown = {
             let cache = self.cache();
-            node_ids(tasks).any(|id| !cache.knows(id))
+            ids().any(|id| !cache.knows(id))
         };
         if unknown {
             self.nodes().await?;
             let mut cache = self.cache();
-            let missing: Vec<String> = node_ids(tasks)
+            let missing: Vec<String> = ids()
                 .filter(|id| !cache.names.contains_key(*id))
                 .map(str::to_owned)
                 .collect();

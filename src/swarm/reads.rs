@@ -58,6 +58,13 @@ impl SwarmClient {
             .await
     }
 
+    /// The same list as `tasks_of`, as the reply's bytes, for `model::TaskList` (the console's
+    /// tasks view: parsed without building bollard's whole `Task`).
+    pub async fn tasks_reply_of(&self, service_id: &str) -> Result<bytes::Bytes, SwarmError> {
+        self.get_bytes(&format!("/tasks?{}", filter("service", service_id)))
+            .await
+    }
+
     /// Every retained task in the swarm (node task counts, triage).
     pub async fn all_tasks(&self) -> Result<Vec<Task>, SwarmError> {
         self.get_json("/tasks").await

@@ -37,11 +37,14 @@ impl Request {
     }
 }
 
+/// Which requests a drop rule is about, by method and path.
+type Matcher = Arc<dyn Fn(&str, &str) -> bool + Send + Sync>;
+
 /// Cut off the first `count` requests for which `matches(method, path)` holds.
 #[derive(Clone)]
 pub struct DropRule {
     left: Arc<AtomicU32>,
-    matches: Arc<dyn Fn(&str, &str) -> bool + Send + Sync>,
+    matches: Matcher,
 }
 
 impl DropRule {
@@ -158,7 +161,10 @@ async fn serve(
         _ => path,
     }
     .to_owned();
-    let dropped = options.drop.as_ref().is_some_and(|d| d.take(&method, &path));
+    let dropped = options
+        .drop
+        .as_ref()
+        .is_some_and(|d| d.take(&method, &path));
     log.lock().unwrap().push(Request {
         at: Instant::now(),
         method: method.clone(),

@@ -49,7 +49,10 @@ async fn reads_are_sent_again_up_to_retries_and_a_write_once() {
         let proxy = cutting(2, |_, _| true).await;
         let (code, out, err) = eos_get(&proxy, retries).await;
         assert_eq!(code, 7, "--retries {retries}: {out}{err}");
-        assert_eq!(proxy.requests().len(), 1 + retries.parse::<usize>().unwrap());
+        assert_eq!(
+            proxy.requests().len(),
+            1 + retries.parse::<usize>().unwrap()
+        );
         proxy.stop().await;
     }
     let proxy = cutting(2, |_, _| true).await;
