@@ -42,7 +42,7 @@ fn id(kind: u64, i: usize) -> String {
     let mut s = String::with_capacity(25);
     for _ in 0..25 {
         s.push(char::from_digit((n % 36) as u32, 36).unwrap());
-        n = n / 36 ^ (i as u64 + kind).wrapping_mul(31);
+        n = (n / 36) ^ (i as u64 + kind).wrapping_mul(31);
     }
     s
 }

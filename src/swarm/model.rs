@@ -3,6 +3,7 @@
 //! the live rolling update, and triage facts. Pure functions, no I/O: the console and
 //! `eos get` both build on them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 use bollard::models::{Node, Service, Task, TaskSpec, TaskState, TaskStatus};
@@ -240,22 +241,24 @@ pub struct TaskList<'a> {
     specs: HashMap<&'a str, TaskSpec>,
 }
 
+/// Ids and times are borrowed from the reply where they need no unescaping (always, for the
+/// Engine's): the row copies them once.
 #[derive(serde::Deserialize)]
 struct ListedTask<'a> {
-    #[serde(rename = "ID")]
-    id: Option<String>,
-    #[serde(rename = "ServiceID")]
-    service_id: Option<String>,
+    #[serde(rename = "ID", borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(rename = "ServiceID", borrow)]
+    service_id: Option<Cow<'a, str>>,
     #[serde(rename = "Slot")]
     slot: Option<i64>,
-    #[serde(rename = "NodeID")]
-    node_id: Option<String>,
+    #[serde(rename = "NodeID", borrow)]
+    node_id: Option<Cow<'a, str>>,
     #[serde(rename = "DesiredState")]
     desired_state: Option<TaskState>,
     #[serde(rename = "Status")]
     status: Option<TaskStatus>,
-    #[serde(rename = "CreatedAt")]
-    created_at: Option<String>,
+    #[serde(rename = "CreatedAt", borrow)]
+    created_at: Option<Cow<'a, str>>,
     #[serde(rename = "Spec", borrow)]
     spec: Option<&'a serde_json::value::RawValue>,
 }
@@ -263,8 +266,9 @@ struct ListedTask<'a> {
 impl<'a> TaskList<'a> {
     /// Refuses the reply as a whole when it, or any task's spec, is not what the Engine sends.
     pub fn parse(reply: &'a [u8]) -> Result<TaskList<'a>, String> {
-        let tasks: Vec<ListedTask<'a>> =
-            serde_json::from_slice(reply).map_err(|e| e.to_string())?;
+        // One UTF-8 check of the whole reply instead of one per string.
+        let text = std::str::from_utf8(reply).map_err(|e| e.to_string())?;
+        let tasks: Vec<ListedTask<'a>> = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let mut specs = HashMap::new();
         for raw in tasks.iter().filter_map(|t| t.spec) {
             if !specs.contains_key(raw.get()) {

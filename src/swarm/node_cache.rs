@@ -1,5 +1,7 @@
 //! What a Swarm console keeps about the nodes between refreshes, so that an idle console costs
-//! the daemon at most one list call per visible view per refresh interval (issue 16):
+//! the daemon at most one list call per visible view per refresh interval (issue 16). The
+//! decisions live here, without I/O; the reads that follow them are in `reads`
+//! (`SwarmClient::node_names_for`, `nodes_view`).
 //!
 //! - The tasks view names each task's node. A node's hostname does not change under its id
 //!   (a re-joined host gets a new id), so the names are kept and the node list is asked again
@@ -11,16 +13,13 @@
 //!   other as last listed: each half is at most one refresh interval older than the other.
 //!   For an on-call engineer watching a drain, a task count one refresh behind (5 s by
 //!   default) is what `watch docker node ps` gives too; what must never lag is their own
-//!   change, so a node write (`write::apply`) makes the next refresh list the nodes.
-//!
-//! The first refresh of the nodes view lists both. Nothing here is drawn or timed: the
-//! console's refresh interval decides when `nodes_view` is called.
+//!   change, so a node write (`write::apply`) makes the next refresh list the nodes. The
+//!   first refresh lists both.
 
 use std::collections::{HashMap, HashSet};
 
 use bollard::models::Node;
 
-use super::client::{SwarmClient, SwarmError};
 use super::model::{self, NodeRow};
 
 #[derive(Debug, Default)]
@@ -36,84 +35,131 @@ pub struct NodeCache {
     counts_next: bool,
 }
 
+/// What the nodes view's next refresh lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NodesViewPlan {
+    pub nodes: bool,
+    pub tasks: bool,
+}
+
 impl NodeCache {
-    /// Records a fresh node list.
-    fn listed(&mut self, nodes: &[Node]) {
+    /// Records a fresh node list: its names, and ids no longer absent.
+    pub fn listed(&mut self, nodes: &[Node]) {
         self.names = model::node_names(nodes);
         let names = &self.names;
         self.absent.retain(|id| !names.contains_key(id));
     }
 
-    fn knows(&self, id: &str) -> bool {
-        self.names.contains_key(id) || self.absent.contains(id)
-    }
-}
-
-impl SwarmClient {
-    fn cache(&self) -> std::sync::MutexGuard<'_, NodeCache> {
-        // A panic elsewhere while holding the lock leaves nothing half-written that matters.
-        self.node_cache.lock().unwrap_or_else(|e| e.into_inner())
+    /// Whether one of the nodes `ids` is neither named nor known to be gone: the node list
+    /// must be asked.
+    pub fn needs_list(&self, ids: &[&str]) -> bool {
+        ids.iter()
+            .filter(|id| !id.is_empty())
+            .any(|id| !self.names.contains_key(*id) && !self.absent.contains(*id))
     }
 
-    /// Every node, remembering their hostnames for `node_names_for`.
-    pub async fn nodes(&self) -> Result<Vec<Node>, SwarmError> {
-        let nodes: Vec<Node> = self.get_json("/nodes").await?;
-        self.cache().listed(&nodes);
-        Ok(nodes)
-    }
-
-    /// Hostnames for the nodes tasks run on (`node_ids`, empty ones ignored): the kept ones,
-    /// the node list asked again only when a task names a node not seen before.
-    pub async fn node_names_for(
-        &self,
-        node_ids: &[&str],
-    ) -> Result<HashMap<String, String>, SwarmError> {
-        let ids = || node_ids.iter().copied().filter(|id| !id.is_empty());
-        let unknown = {
-            let cache = self.cache();
-            ids().any(|id| !cache.knows(id))
-        };
-        if unknown {
-            self.nodes().await?;
-            let mut cache = self.cache();
-            let missing: Vec<String> = ids()
-                .filter(|id| !cache.names.contains_key(*id))
-                .map(str::to_owned)
-                .collect();
-            cache.absent.extend(missing);
+    /// After a fresh list: the ids among `ids` it did not have are gone.
+    pub fn note_absent(&mut self, ids: &[&str]) {
+        for id in ids.iter().filter(|id| !id.is_empty()) {
+            if !self.names.contains_key(*id) {
+                self.absent.insert((*id).to_owned());
+            }
         }
-        Ok(self.cache().names.clone())
     }
 
-    /// The nodes view's rows with one list call: the nodes or the tasks, in turn (both on the
-    /// first call), the other half as last listed.
-    pub async fn nodes_view(&self) -> Result<Vec<NodeRow>, SwarmError> {
-        let (list_nodes, list_tasks) = {
-            let c = self.cache();
-            (
-                c.nodes.is_none() || !c.counts_next,
-                c.counts.is_none() || c.counts_next,
-            )
-        };
-        if list_nodes {
-            let nodes = self.nodes().await?;
-            self.cache().nodes = Some(nodes);
+    pub fn names(&self) -> HashMap<String, String> {
+        self.names.clone()
+    }
+
+    pub fn nodes_view_plan(&self) -> NodesViewPlan {
+        NodesViewPlan {
+            nodes: self.nodes.is_none() || !self.counts_next,
+            tasks: self.counts.is_none() || self.counts_next,
         }
-        if list_tasks {
-            let tasks = self.all_tasks().await?;
-            self.cache().counts = Some(model::running_counts(&tasks));
+    }
+
+    /// Keeps what a nodes view refresh listed (by `plan`) and turns to the other half.
+    pub fn nodes_view_listed(
+        &mut self,
+        plan: NodesViewPlan,
+        nodes: Option<Vec<Node>>,
+        counts: Option<HashMap<String, usize>>,
+    ) {
+        if let Some(n) = nodes {
+            self.nodes = Some(n);
         }
-        let mut c = self.cache();
-        // Both listed (the first call): the nodes come next, they are what the operator acts on.
-        c.counts_next = list_nodes && !list_tasks;
-        let nodes = c.nodes.as_deref().unwrap_or_default();
+        if let Some(c) = counts {
+            self.counts = Some(c);
+        }
+        // Both listed (the first refresh): the nodes come next, they are what is acted on.
+        self.counts_next = plan.nodes && !plan.tasks;
+    }
+
+    pub fn nodes_view_rows(&self) -> Vec<NodeRow> {
         let none = HashMap::new();
-        let counts = c.counts.as_ref().unwrap_or(&none);
-        Ok(model::node_rows_counted(nodes, counts))
+        let counts = self.counts.as_ref().unwrap_or(&none);
+        model::node_rows_counted(self.nodes.as_deref().unwrap_or_default(), counts)
     }
 
     /// A node changed (a write): the nodes view lists the nodes on its next refresh.
-    pub fn nodes_changed(&self) {
-        self.cache().counts_next = false;
+    pub fn node_changed(&mut self) {
+        self.counts_next = false;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, host: &str) -> Node {
+        serde_json::from_value(serde_json::json!({
+            "ID": id, "Description": { "Hostname": host }
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn names_are_asked_for_once_and_a_gone_node_is_remembered() {
+        let mut c = NodeCache::default();
+        assert!(c.needs_list(&["a"]));
+        assert!(!c.needs_list(&["", ""]), "a task on no node needs no name");
+        c.listed(&[node("a", "host-a")]);
+        c.note_absent(&["a", "gone"]);
+        assert!(!c.needs_list(&["a", "gone"]));
+        assert_eq!(c.names().get("a").map(String::as_str), Some("host-a"));
+        assert!(c.needs_list(&["b"]));
+        // The gone node joined after all: it is no longer absent.
+        c.listed(&[node("a", "host-a"), node("gone", "host-g")]);
+        assert!(!c.needs_list(&["gone"]));
+        c.listed(&[node("a", "host-a")]);
+        assert!(c.needs_list(&["gone"]));
+    }
+
+    #[test]
+    fn the_nodes_view_lists_its_halves_in_turn() {
+        let mut c = NodeCache::default();
+        let both = NodesViewPlan {
+            nodes: true,
+            tasks: true,
+        };
+        let nodes = NodesViewPlan {
+            nodes: true,
+            tasks: false,
+        };
+        let tasks = NodesViewPlan {
+            nodes: false,
+            tasks: true,
+        };
+        assert_eq!(c.nodes_view_plan(), both);
+        let counts = HashMap::from([("a".to_owned(), 3)]);
+        c.nodes_view_listed(both, Some(vec![node("a", "host-a")]), Some(counts));
+        assert_eq!(c.nodes_view_rows()[0].tasks, 3);
+        assert_eq!(c.nodes_view_plan(), nodes);
+        c.nodes_view_listed(nodes, Some(vec![node("a", "host-a")]), None);
+        assert_eq!(c.nodes_view_plan(), tasks);
+        // The kept counts are shown with the fresh nodes.
+        assert_eq!(c.nodes_view_rows()[0].tasks, 3);
+        c.node_changed();
+        assert_eq!(c.nodes_view_plan(), nodes);
     }
 }
