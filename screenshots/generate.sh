@@ -4,7 +4,9 @@
 # 120×36 tmux pane, driven with send-keys, captured with `capture-pane -e -p` (ANSI colours)
 # and rendered by `eos-screenshot` (vt100 → SVG → PNG with resvg and DejaVu Sans Mono).
 #
-# Needs tmux and fonts-dejavu-core. Usage: screenshots/generate.sh [NAME…] (default: all).
+# The Swarm shots (swarm-*) start a private dockerd of their own (screenshots/swarm.sh).
+# Needs tmux and fonts-dejavu-core (the Swarm shots also docker.io and busybox-static).
+# Usage: screenshots/generate.sh [NAME…] (default: all).
 # Keeps the captures in $KEEP_CAPTURES (a directory) if set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +22,12 @@ RENDER="$CARGO_TARGET_DIR/release/eos-screenshot"
 BASE_SOCK="eos-screenshots-$$"
 SOCK="$BASE_SOCK"
 WORK="$(mktemp -d)"
+# The Swarm shots (swarm_shots, swarm_stop), from a dockerd of their own.
+# shellcheck source=screenshots/swarm.sh
+. screenshots/swarm.sh
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null || true
+    swarm_stop
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -199,3 +205,4 @@ capture() {
 }
 
 cluster_shots
+swarm_shots
