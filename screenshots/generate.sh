@@ -153,7 +153,8 @@ else
 fi
 
 # Real-cluster shots: two simulators as the clusters of a clusters.json (plus one that is
-# down), `:clusters` with their health, then the first one dies: the fail-over banner.
+# down, and a Swarm of the config nobody runs), `:clusters` with their kind and health, then
+# the first one dies: the fail-over banner.
 cluster_shots() {
     local want=no
     if [ "${#SELECTED[@]}" -eq 0 ]; then want=yes; fi
@@ -177,6 +178,8 @@ cluster_shots() {
         "$e" "$w" >"$WORK/etc/clusters.json"
     mkdir -p "$WORK/eos"
     printf '[clusters.west]\naccent = "red"\nprod = true\n' >>"$WORK/eos/config.toml"
+    # A Swarm of Eos's config that nobody runs: `:clusters` lists it as a docker cluster.
+    printf '[clusters.apps]\ndocker = "unix:///run/eos-demo/docker.sock"\n' >>"$WORK/eos/config.toml"
     SOCK="$BASE_SOCK-clusters"
     tmux -L "$SOCK" -f /dev/null new-session -d -s shot -x "$COLS" -y "$ROWS" \
         "env TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$WORK XDG_STATE_HOME=$WORK \
