@@ -21,6 +21,9 @@ use tokio::sync::mpsc;
 use crate::inprocess_common::{Keys, Screen as Frame, key, typed};
 use crate::swarm_common::*;
 
+// The update screen, task detail, triage and `:updates` on the real engine.
+mod views;
+
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
 /// times (the services' tasks must start first).
 async fn wait_for(text: &Mutex<String>, what: &[&str]) {
