@@ -812,6 +812,10 @@ impl State {
                 (ResourceKey::ActiveTasks | ResourceKey::Maintenance, Some(d)) => {
                     out.extend(views::hosts::host_names(d))
                 }
+                // A Swarm's services, for `:service`, `:job` and `:update`.
+                (ResourceKey::SwarmServices, Some(Data::SwarmServices(services))) => {
+                    out.extend(services.iter().map(|r| r.name.clone()))
+                }
                 _ => {}
             }
         }

@@ -415,6 +415,17 @@ fn updates_list_and_service_names_on_the_command_line() {
         "{:?}",
         s.top()
     );
+    // Tab completes a service's name.
+    update(&mut s, ch(':'));
+    for c in "job d".chars() {
+        update(&mut s, ch(c));
+    }
+    update(&mut s, k(KeyCode::Tab));
+    assert_eq!(
+        s.overlays.input.as_ref().map(|i| i.text()).as_deref(),
+        Some("job db")
+    );
+    update(&mut s, k(KeyCode::Esc));
     // `:job NAME` and `:tasks NAME` name a service's tasks, `:update NAME` its update.
     line(&mut s, "job db");
     assert!(
