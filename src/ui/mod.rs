@@ -463,8 +463,11 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
             Command::DrainHosts,
             Command::EndMaintenance,
         ],
-        Screen::Services { .. } | Screen::Nodes { .. } => vec![Command::Open],
-        Screen::SwarmTasks { .. } => vec![Command::ToggleHistory],
+        Screen::Services { .. } => vec![Command::Open, Command::JobUpdate],
+        Screen::Nodes { .. } => vec![Command::Open],
+        Screen::SwarmTasks { .. } => {
+            vec![Command::Open, Command::JobUpdate, Command::ToggleHistory]
+        }
         Screen::SwarmUpdate { .. } => vec![Command::JobTasks, Command::RollbackUpdate],
         Screen::SwarmTask { .. } => vec![Command::Copy, Command::CopyHost],
         Screen::SwarmTriage { .. } => vec![Command::Open],

@@ -134,6 +134,9 @@ fn u_on_a_service_opens_its_live_update_screen_polled_at_the_update_pace() {
         ResourceKey::SwarmServices,
         Ok(Data::SwarmServices(vec![service_row("web")])),
     );
+    // The footer offers it.
+    let screen = draw_sized(&s, 140, 40);
+    assert!(screen.contains("u update"), "{screen}");
     update(&mut s, ch('u'));
     assert!(
         matches!(s.top(), Screen::SwarmUpdate { service, .. } if service == "web"),
