@@ -33,6 +33,7 @@ fn checks(nav: &Nav) -> Vec<ResourceKey> {
                 job.split('/').next().map(str::to_owned),
             )]
         }
+        Nav::Service(_) | Nav::SwarmUpdate(_) => vec![ResourceKey::SwarmServices],
         _ => Vec::new(),
     }
 }
@@ -45,6 +46,7 @@ fn describe(nav: &Nav) -> String {
             format!("role {r}")
         }
         Nav::Update(job) => format!("update of {job}"),
+        Nav::Service(s) | Nav::SwarmUpdate(s) => format!("service {s}"),
         other => format!("{other:?}"),
     }
 }
@@ -116,6 +118,15 @@ impl State {
                 let role = job.split('/').next().map(str::to_owned);
                 match self.data(&ResourceKey::Updates(role))? {
                     Data::Updates(updates) => Some(pick_update(updates, job).is_some()),
+                    _ => None,
+                }
+            }
+            // A service by name or id, as the Engine finds one.
+            Nav::Service(s) | Nav::SwarmUpdate(s) => {
+                match self.data(&ResourceKey::SwarmServices)? {
+                    Data::SwarmServices(all) => {
+                        Some(all.iter().any(|r| r.name == *s || r.id == *s))
+                    }
                     _ => None,
                 }
             }

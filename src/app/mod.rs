@@ -470,6 +470,9 @@ impl State {
         if let Some(ms) = self.hosts_interval(key) {
             return ms;
         }
+        if let Some(ms) = self.swarm_interval(key) {
+            return ms;
+        }
         let active_update = matches!(key, ResourceKey::UpdateDetails(_))
             && matches!(self.data(key), Some(Data::UpdateDetails(Some(d))) if d
                 .update
@@ -555,6 +558,16 @@ impl State {
             },
             Screen::Nodes { .. } => match get(&ResourceKey::SwarmNodes).as_deref() {
                 Some(Data::SwarmNodes(n)) => Some(views::nodes::node_rows(n)),
+                _ => None,
+            },
+            Screen::SwarmTriage { .. } => match get(&ResourceKey::SwarmTriage).as_deref() {
+                Some(Data::SwarmTriage(t)) => Some(views::swarm_triage::swarm_triage_rows(t, now)),
+                _ => None,
+            },
+            Screen::SwarmUpdates { .. } => match get(&ResourceKey::SwarmUpdates).as_deref() {
+                Some(Data::SwarmUpdates(u)) => {
+                    Some(views::swarm_updates::swarm_update_rows(u, now))
+                }
                 _ => None,
             },
             _ => None,
@@ -743,6 +756,9 @@ impl State {
         if self.refuse_unsupported_line(line) {
             return;
         }
+        if let Some(nav) = self.swarm_line(line) {
+            return self.go_to(nav, fx);
+        }
         match command_line::parse_command_line(line, self.top().role().as_deref()) {
             Ok(LineCommand::Go(nav)) => self.go_to(nav, fx),
             Ok(LineCommand::Run(c)) => self.on_command(c, fx),
@@ -796,6 +812,10 @@ impl State {
                 (ResourceKey::ActiveTasks | ResourceKey::Maintenance, Some(d)) => {
                     out.extend(views::hosts::host_names(d))
                 }
+                // A Swarm's services, for `:service`, `:job` and `:update`.
+                (ResourceKey::SwarmServices, Some(Data::SwarmServices(services))) => {
+                    out.extend(services.iter().map(|r| r.name.clone()))
+                }
                 _ => {}
             }
         }
@@ -823,6 +843,9 @@ impl State {
             return;
         }
         if self.refuse_unsupported_command(c) {
+            return;
+        }
+        if self.swarm_command(c, fx) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
@@ -1087,6 +1110,17 @@ impl State {
                 }
             }
             Screen::Update { key, .. } => Some(key.rsplit('/').next().unwrap_or(key).to_owned()),
+            Screen::SwarmUpdate { service, .. } => Some(service.clone()),
+            Screen::SwarmTask { id, .. } => {
+                if alt {
+                    match self.data(&ResourceKey::SwarmTask(id.clone())) {
+                        Some(Data::SwarmTask(d)) => Some(d.task.node.clone()),
+                        _ => None,
+                    }
+                } else {
+                    Some(id.clone())
+                }
+            }
             Screen::Config { job, .. } => Some(job.clone()),
             Screen::Quota { role } => Some(role.clone()),
             s => s.table().and_then(|t| t.selected_row()).and_then(|r| {

@@ -3,7 +3,8 @@
 //! view for its table; each screen says what it polls, its keymap layer and its breadcrumb.
 
 use super::views::{
-    clusters, hosts, jobs, nodes, roles, services, swarm_tasks, tasks, triage, updates,
+    clusters, hosts, jobs, nodes, roles, services, swarm_tasks, swarm_triage, swarm_updates, tasks,
+    triage, updates,
 };
 use super::vocab::nav::{Nav, is_job_key, short_task_id};
 use super::vocab::resource::{PendingScope, ResourceKey};
@@ -78,6 +79,24 @@ pub enum Screen {
     Nodes {
         table: Table,
     },
+    /// A Swarm service's rolling update.
+    SwarmUpdate {
+        service: String,
+        scroll: usize,
+    },
+    /// One Swarm task in full.
+    SwarmTask {
+        id: String,
+        scroll: usize,
+    },
+    /// What needs a human on a Swarm.
+    SwarmTriage {
+        table: Table,
+    },
+    /// The Swarm services with an update.
+    SwarmUpdates {
+        table: Table,
+    },
 }
 
 impl Screen {
@@ -145,6 +164,20 @@ impl Screen {
             Nav::Nodes => Screen::Nodes {
                 table: nodes::nodes_table(),
             },
+            Nav::SwarmUpdate(service) => Screen::SwarmUpdate {
+                service: service.clone(),
+                scroll: 0,
+            },
+            Nav::SwarmTask(id) => Screen::SwarmTask {
+                id: id.clone(),
+                scroll: 0,
+            },
+            Nav::SwarmTriage => Screen::SwarmTriage {
+                table: swarm_triage::swarm_triage_table(),
+            },
+            Nav::SwarmUpdates => Screen::SwarmUpdates {
+                table: swarm_updates::swarm_updates_table(),
+            },
             // Handled by `State::open` before a screen is made; the roles view stands in.
             Nav::SwitchCluster(_) => Screen::Roles {
                 table: roles::roles_table(),
@@ -208,6 +241,10 @@ impl Screen {
             Screen::Services { .. } => vec![ResourceKey::SwarmServices],
             Screen::SwarmTasks { service, .. } => vec![ResourceKey::SwarmTasks(service.clone())],
             Screen::Nodes { .. } => vec![ResourceKey::SwarmNodes],
+            Screen::SwarmUpdate { service, .. } => vec![ResourceKey::SwarmUpdate(service.clone())],
+            Screen::SwarmTask { id, .. } => vec![ResourceKey::SwarmTask(id.clone())],
+            Screen::SwarmTriage { .. } => vec![ResourceKey::SwarmTriage],
+            Screen::SwarmUpdates { .. } => vec![ResourceKey::SwarmUpdates],
         }
     }
 
@@ -234,6 +271,10 @@ impl Screen {
             Screen::Services { .. } => Layer::Jobs,
             Screen::SwarmTasks { .. } => Layer::Tasks,
             Screen::Nodes { .. } => Layer::Hosts,
+            Screen::SwarmUpdate { .. } => Layer::Update,
+            Screen::SwarmTask { .. } => Layer::Task,
+            Screen::SwarmTriage { .. } => Layer::Triage,
+            Screen::SwarmUpdates { .. } => Layer::Updates,
         }
     }
 
@@ -259,7 +300,9 @@ impl Screen {
             | Screen::Clusters { table }
             | Screen::Services { table }
             | Screen::SwarmTasks { table, .. }
-            | Screen::Nodes { table } => Some(table),
+            | Screen::Nodes { table }
+            | Screen::SwarmTriage { table }
+            | Screen::SwarmUpdates { table } => Some(table),
             _ => None,
         }
     }
@@ -276,7 +319,9 @@ impl Screen {
             | Screen::Clusters { table }
             | Screen::Services { table }
             | Screen::SwarmTasks { table, .. }
-            | Screen::Nodes { table } => Some(table),
+            | Screen::Nodes { table }
+            | Screen::SwarmTriage { table }
+            | Screen::SwarmUpdates { table } => Some(table),
             _ => None,
         }
     }
@@ -285,7 +330,9 @@ impl Screen {
         match self {
             Screen::Task { scroll, .. }
             | Screen::Config { scroll, .. }
-            | Screen::Update { scroll, .. } => Some(scroll),
+            | Screen::Update { scroll, .. }
+            | Screen::SwarmUpdate { scroll, .. }
+            | Screen::SwarmTask { scroll, .. } => Some(scroll),
             _ => None,
         }
     }
@@ -330,6 +377,12 @@ impl Screen {
                 }
             }
             Screen::Nodes { .. } => "nodes".into(),
+            Screen::SwarmUpdate { service, .. } => format!("update of {service}"),
+            Screen::SwarmTask { id, .. } => {
+                format!("task {}", id.chars().take(12).collect::<String>())
+            }
+            Screen::SwarmTriage { .. } => "triage".into(),
+            Screen::SwarmUpdates { .. } => "updates".into(),
         }
     }
 

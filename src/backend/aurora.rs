@@ -293,6 +293,14 @@ async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 .to_owned()
                 .into())
         }
+        ResourceKey::SwarmUpdate(_)
+        | ResourceKey::SwarmTask(_)
+        | ResourceKey::SwarmTriage
+        | ResourceKey::SwarmUpdates => Err(format!(
+            "{} are a Docker Swarm's; this is an Aurora scheduler",
+            key.describe()
+        )
+        .into()),
     }
 }
 

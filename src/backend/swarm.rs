@@ -111,6 +111,23 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
         }
         // The nodes or the task counts, in turn: one list call per refresh (node_cache).
         ResourceKey::SwarmNodes => Data::SwarmNodes(c.nodes_view().await.map_err(fetch_error)?),
+        ResourceKey::SwarmUpdate(name) => {
+            // The Engine's JSON: bollard's model drops PreviousSpec, the diff's "before".
+            let (svc, raw) = c.service(name).await.map_err(fetch_error)?;
+            let tasks = c
+                .tasks_of(svc.id.as_deref().unwrap_or_default())
+                .await
+                .map_err(fetch_error)?;
+            let view = model::update_view(&raw, &tasks).map_err(FetchError::from)?;
+            Data::SwarmUpdate(Box::new(view))
+        }
+        ResourceKey::SwarmTask(id) => Data::SwarmTask(Box::new(task_detail(c, id).await?)),
+        ResourceKey::SwarmTriage => {
+            let services = c.services().await.map_err(fetch_error)?;
+            let tasks = c.all_tasks().await.map_err(fetch_error)?;
+            Data::SwarmTriage(Box::new(model::triage(&services, &tasks)))
+        }
+        ResourceKey::SwarmUpdates => Data::SwarmUpdates(updates(c).await?),
         other => {
             return Err(FetchError::from(format!(
                 "{} do not exist on a Docker Swarm",
@@ -119,4 +136,65 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
         }
     };
     Ok((data, None))
+}
+
+/// A task's detail: the task, its service (name, current spec), the service's retained tasks
+/// (the slot's history) and its node's name. One list call; the rest are single objects.
+async fn task_detail(c: &SwarmClient, id: &str) -> Result<model::TaskDetail, FetchError> {
+    let task = c.task(id).await.map_err(fetch_error)?;
+    let service_id = task.service_id.clone().unwrap_or_default();
+    let service = match c.service(&service_id).await {
+        Ok((svc, _)) => Some(svc),
+        // The service was removed after the task was read: the task still says what it was.
+        Err(SwarmError::NotFound(_)) => None,
+        Err(e) => return Err(fetch_error(e)),
+    };
+    let tasks = match &service {
+        Some(_) => c.tasks_of(&service_id).await.map_err(fetch_error)?,
+        None => Vec::new(),
+    };
+    let node = match task.node_id.as_deref().filter(|n| !n.is_empty()) {
+        Some(n) => match c.node(n).await {
+            Ok(node) => vec![node],
+            // A node that left the swarm: its id stands in for its name.
+            Err(SwarmError::NotFound(_)) => Vec::new(),
+            Err(e) => return Err(fetch_error(e)),
+        },
+        None => Vec::new(),
+    };
+    Ok(model::task_detail(&task, service.as_ref(), &tasks, &node))
+}
+
+/// The services that have an UpdateStatus, newest start first, each with its progress. The
+/// tasks are read (one list for all) only while some update has not finished: a finished
+/// update's slots are all on its spec, and an idle console should cost one call.
+async fn updates(c: &SwarmClient) -> Result<Vec<model::UpdateView>, FetchError> {
+    let services = c.services_json().await.map_err(fetch_error)?;
+    let updated: Vec<&serde_json::Value> = services
+        .iter()
+        .filter(|s| s.get("UpdateStatus").is_some_and(|u| !u.is_null()))
+        .collect();
+    let unfinished = updated.iter().any(|s| {
+        !matches!(
+            s.pointer("/UpdateStatus/State").and_then(|v| v.as_str()),
+            Some("completed" | "rollback_completed")
+        )
+    });
+    let tasks = if unfinished {
+        c.all_tasks().await.map_err(fetch_error)?
+    } else {
+        Vec::new()
+    };
+    let mut views = Vec::new();
+    for s in updated {
+        let id = s.get("ID").and_then(|v| v.as_str()).unwrap_or_default();
+        let mine: Vec<bollard::models::Task> = tasks
+            .iter()
+            .filter(|t| t.service_id.as_deref() == Some(id))
+            .cloned()
+            .collect();
+        views.push(model::update_view(s, &mine).map_err(FetchError::from)?);
+    }
+    views.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+    Ok(views)
 }

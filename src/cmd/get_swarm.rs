@@ -248,26 +248,7 @@ pub async fn fetch_to(
             let row = model::task_rows(std::slice::from_ref(&task), &nodes, None)
                 .pop()
                 .ok_or_else(|| Failure::Swarm(SwarmError::NotFound(format!("task {task_id}"))))?;
-            let ports = task
-                .status
-                .as_ref()
-                .and_then(|s| s.port_status.as_ref())
-                .and_then(|p| p.ports.as_ref())
-                .map(|ports| {
-                    ports
-                        .iter()
-                        .map(|p| {
-                            format!(
-                                "{}->{}/{}",
-                                opt(p.published_port),
-                                opt(p.target_port),
-                                opt(p.protocol.as_ref())
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default();
+            let ports = model::task_ports(&task).join(", ");
             let mut lines = vec![
                 vec!["ID".into(), row.id.clone()],
                 vec!["SERVICE".into(), row.service_id.clone()],

@@ -603,6 +603,127 @@ pub fn update_view(service: &serde_json::Value, tasks: &[Task]) -> Result<Update
     })
 }
 
+/// One task in full, for its detail screen: the task, its slot's retained history (the Engine
+/// keeps one status per task, so a slot's history is its retained tasks) and the spec it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TaskDetail {
+    pub task: TaskRow,
+    /// The service's name (a task names only its service's id).
+    pub service: String,
+    /// The retained tasks of the task's slot (itself included), newest first.
+    pub history: Vec<TaskRow>,
+    /// `published->target/protocol` of each published port.
+    pub ports: Vec<String>,
+    /// ContainerSpec.Command followed by its Args.
+    pub command: Vec<String>,
+    pub env: Vec<String>,
+    /// Limits and reservations, e.g. `limits 0.5 CPU, 64 MiB · reservations none`.
+    pub resources: String,
+}
+
+/// `published->target/protocol` of a task's published ports (its PortStatus).
+pub fn task_ports(task: &Task) -> Vec<String> {
+    let opt = |v: Option<String>| v.unwrap_or_default();
+    task.status
+        .as_ref()
+        .and_then(|s| s.port_status.as_ref())
+        .and_then(|p| p.ports.as_ref())
+        .map(|ports| {
+            ports
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{}->{}/{}",
+                        opt(p.published_port.map(|v| v.to_string())),
+                        opt(p.target_port.map(|v| v.to_string())),
+                        opt(p.protocol.as_ref().map(|v| v.to_string()))
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// A task spec's resources: CPUs (NanoCPUs / 1e9) and MiB, limits then reservations.
+pub fn resources_text(spec: Option<&TaskSpec>) -> String {
+    let r = spec.and_then(|s| s.resources.as_ref());
+    let part = |cpus: Option<i64>, bytes: Option<i64>| -> String {
+        let mut v = Vec::new();
+        if let Some(n) = cpus.filter(|n| *n > 0) {
+            v.push(format!("{} CPU", n as f64 / 1e9));
+        }
+        if let Some(b) = bytes.filter(|b| *b > 0) {
+            v.push(format!("{} MiB", b / (1 << 20)));
+        }
+        if v.is_empty() {
+            "none".into()
+        } else {
+            v.join(", ")
+        }
+    };
+    let limits = r.and_then(|r| r.limits.as_ref());
+    let reservations = r.and_then(|r| r.reservations.as_ref());
+    format!(
+        "limits {} · reservations {}",
+        part(
+            limits.and_then(|l| l.nano_cpus),
+            limits.and_then(|l| l.memory_bytes)
+        ),
+        part(
+            reservations.and_then(|l| l.nano_cpus),
+            reservations.and_then(|l| l.memory_bytes)
+        )
+    )
+}
+
+/// The detail of `task`: `service` is its service (for the name and "runs the current spec"),
+/// `service_tasks` the service's retained tasks (for the slot's history), `nodes` the nodes
+/// known by name (the task's own, at least).
+pub fn task_detail(
+    task: &Task,
+    service: Option<&Service>,
+    service_tasks: &[Task],
+    nodes: &[Node],
+) -> TaskDetail {
+    let spec = service
+        .and_then(|s| s.spec.as_ref())
+        .and_then(|s| s.task_template.as_ref());
+    let row = task_rows(std::slice::from_ref(task), nodes, spec)
+        .pop()
+        .expect("one row per task");
+    let key = slot_key(&row);
+    let mut history: Vec<TaskRow> = task_rows(service_tasks, nodes, spec)
+        .into_iter()
+        .filter(|t| slot_key(t) == key)
+        .collect();
+    if !history.iter().any(|t| t.id == row.id) {
+        history.push(row.clone());
+    }
+    history.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    let container = task.spec.as_ref().and_then(|s| s.container_spec.as_ref());
+    TaskDetail {
+        service: service
+            .and_then(|s| s.spec.as_ref())
+            .and_then(|s| s.name.clone())
+            .unwrap_or_else(|| row.service_id.clone()),
+        history,
+        ports: task_ports(task),
+        command: container
+            .map(|c| {
+                c.command
+                    .iter()
+                    .flatten()
+                    .chain(c.args.iter().flatten())
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+        env: container.and_then(|c| c.env.clone()).unwrap_or_default(),
+        resources: resources_text(task.spec.as_ref()),
+        task: row,
+    }
+}
+
 /// A task worth an operator's attention, with the Engine's reason.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TriageTask {
@@ -894,6 +1015,62 @@ mod tests {
             ["f"]
         );
         assert_eq!(t.updates, vec![("web".into(), "paused".into(), "m".into())]);
+    }
+
+    #[test]
+    fn a_task_detail_has_its_slot_history_newest_first_and_its_spec() {
+        let svc: Service = serde_json::from_value(service(None)).unwrap();
+        let mut t = task(
+            "new",
+            1,
+            "running",
+            "running",
+            "2026-01-01T00:01:00Z",
+            "img:2@sha256:abc",
+        );
+        let spec = t.spec.as_mut().unwrap();
+        let c = spec.container_spec.as_mut().unwrap();
+        c.args = Some(vec!["sleep".into(), "9".into()]);
+        c.env = Some(vec!["A=1".into()]);
+        spec.resources = serde_json::from_value(
+            json!({"Limits": {"NanoCPUs": 500_000_000, "MemoryBytes": 67_108_864}}),
+        )
+        .unwrap();
+        t.status.as_mut().unwrap().port_status = serde_json::from_value(
+            json!({"Ports": [{"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080}]}),
+        )
+        .unwrap();
+        let all = [
+            task(
+                "old",
+                1,
+                "shutdown",
+                "failed",
+                "2026-01-01T00:00:00Z",
+                "img:1",
+            ),
+            t.clone(),
+            task(
+                "other",
+                2,
+                "running",
+                "running",
+                "2026-01-01T00:02:00Z",
+                "img:1",
+            ),
+        ];
+        let d = task_detail(&t, Some(&svc), &all, &[]);
+        assert_eq!(d.service, "web");
+        let ids: Vec<_> = d.history.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["new", "old"]);
+        assert_eq!(
+            d.history[1].error.as_deref(),
+            Some("task: non-zero exit (1)")
+        );
+        assert_eq!(d.command, ["sleep", "9"]);
+        assert_eq!(d.env, ["A=1"]);
+        assert_eq!(d.ports, ["8080->80/tcp"]);
+        assert_eq!(d.resources, "limits 0.5 CPU, 64 MiB · reservations none");
     }
 
     #[test]

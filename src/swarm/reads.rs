@@ -43,6 +43,12 @@ impl SwarmClient {
         self.get_json("/services?status=true").await
     }
 
+    /// Every service as the Engine's JSON (which keeps PreviousSpec, dropped by bollard's
+    /// model): the updates list diffs and counts from it.
+    pub async fn services_json(&self) -> Result<Vec<serde_json::Value>, SwarmError> {
+        self.get_json("/services").await
+    }
+
     /// One service by name or id, typed and as the Engine's JSON (which keeps PreviousSpec).
     pub async fn service(&self, name: &str) -> Result<(Service, serde_json::Value), SwarmError> {
         let raw: serde_json::Value = self

@@ -49,21 +49,21 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) -> Vec<
     links
 }
 
-fn loading_text(state: &State) -> String {
+pub(super) fn loading_text(state: &State) -> String {
     match state.freshness() {
         Freshness::Failed { error, .. } => format!(" could not load: {error}"),
         _ => " loading…".into(),
     }
 }
 
-fn kv<'a>(theme: &Theme, k: &str, v: impl Into<String>) -> Line<'a> {
+pub(super) fn kv<'a>(theme: &Theme, k: &str, v: impl Into<String>) -> Line<'a> {
     Line::from(vec![
         Span::styled(format!(" {k:<16}"), theme.get("text.key")),
         Span::styled(v.into(), theme.get("text.value")),
     ])
 }
 
-fn heading<'a>(theme: &Theme, s: &str) -> Line<'a> {
+pub(super) fn heading<'a>(theme: &Theme, s: &str) -> Line<'a> {
     Line::from(Span::styled(format!(" {s}"), theme.get("text.heading")))
 }
 
@@ -283,7 +283,7 @@ pub(super) const INSTANCE_GLYPHS: &[(&str, char, &str)] = &[
     ("instance.removed", '−', "removed"),
 ];
 
-fn instance_glyph(style: &str) -> char {
+pub(super) fn instance_glyph(style: &str) -> char {
     INSTANCE_GLYPHS
         .iter()
         .find(|(s, _, _)| *s == style)

@@ -6,6 +6,7 @@ mod dialog;
 mod editor;
 pub mod logs;
 mod rolling;
+mod swarm_detail;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -61,6 +62,9 @@ pub fn render(state: &State, theme: &Theme, frame: &mut Frame) -> Vec<Hyperlink>
         | Screen::Update { .. }
         | Screen::Config { .. }
         | Screen::Quota { .. } => links = detail::draw(state, theme, frame, body),
+        Screen::SwarmUpdate { .. } | Screen::SwarmTask { .. } => {
+            swarm_detail::draw(state, theme, frame, body)
+        }
         screen => {
             if let Some(t) = screen.table() {
                 let banner = state
@@ -459,8 +463,15 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
             Command::DrainHosts,
             Command::EndMaintenance,
         ],
-        Screen::Services { .. } | Screen::Nodes { .. } => vec![Command::Open],
-        Screen::SwarmTasks { .. } => vec![Command::ToggleHistory],
+        Screen::Services { .. } => vec![Command::Open, Command::JobUpdate],
+        Screen::Nodes { .. } => vec![Command::Open],
+        Screen::SwarmTasks { .. } => {
+            vec![Command::Open, Command::JobUpdate, Command::ToggleHistory]
+        }
+        Screen::SwarmUpdate { .. } => vec![Command::JobTasks, Command::RollbackUpdate],
+        Screen::SwarmTask { .. } => vec![Command::Copy, Command::CopyHost],
+        Screen::SwarmTriage { .. } => vec![Command::Open],
+        Screen::SwarmUpdates { .. } => vec![Command::Open, Command::JobTasks],
         Screen::Host { .. } => vec![
             Command::Open,
             Command::StartMaintenance,

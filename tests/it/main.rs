@@ -60,6 +60,7 @@ mod sim_rules;
 mod sim_rules_more;
 mod ssh_life;
 mod swarm_home;
+mod swarm_views;
 mod themes_config;
 mod tls_clusters;
 mod views_reducer;

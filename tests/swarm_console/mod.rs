@@ -27,6 +27,8 @@ mod idle;
 pub mod mask;
 // Each view's whole first screen.
 mod snapshots;
+// The update screen, task detail, triage and `:updates` on the real engine.
+mod views;
 
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
 /// times (the services' tasks must start first).

@@ -3,6 +3,7 @@
 //! now; `H` shows every retained task of each slot, newest first.
 
 use super::cells::t;
+use crate::app::vocab::nav::Nav;
 use crate::app::widgets::table::{Column, Row, SortKey, Table};
 use crate::swarm::model::{TaskRow, age, current_tasks};
 
@@ -19,7 +20,7 @@ pub fn swarm_tasks_table() -> Table {
     ])
 }
 
-fn state_style(state: &str) -> &'static str {
+pub fn state_style(state: &str) -> &'static str {
     match state {
         "running" => "status.running",
         "complete" => "status.finished",
@@ -75,6 +76,7 @@ pub fn swarm_task_rows(tasks: &[TaskRow], history: bool, now: i64) -> Vec<Row> {
             // Within a slot the model's order (newest first) holds whatever the sort.
             .then_by(i as f64)
             .copy(r.id.clone(), r.container_id.clone())
+            .target(Nav::SwarmTask(r.id.clone()))
         })
         .collect()
 }

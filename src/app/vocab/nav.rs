@@ -32,6 +32,15 @@ pub enum Nav {
     Service(String),
     /// A Swarm's nodes.
     Nodes,
+    /// A Swarm service's rolling update (≈ Update), by service name: its UpdateStatus,
+    /// settings, per-slot progress and spec diff.
+    SwarmUpdate(String),
+    /// One Swarm task in full, by task id.
+    SwarmTask(String),
+    /// What needs a human on a Swarm (≈ Triage).
+    SwarmTriage,
+    /// The Swarm services with an update in progress or finished (≈ Updates).
+    SwarmUpdates,
     /// Switch to another cluster (not a view: the console reconnects).
     SwitchCluster(String),
 }

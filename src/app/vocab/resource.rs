@@ -44,6 +44,14 @@ pub enum ResourceKey {
     SwarmTasks(String),
     /// A Swarm's nodes with their task counts.
     SwarmNodes,
+    /// One Swarm service's rolling update (`GET /services/{name}` and its tasks).
+    SwarmUpdate(String),
+    /// One Swarm task with its slot's retained history and its service's name.
+    SwarmTask(String),
+    /// A Swarm's triage: pending and failing tasks, paused or rolled-back updates.
+    SwarmTriage,
+    /// Every Swarm service that has an UpdateStatus, with its progress.
+    SwarmUpdates,
 }
 
 impl ResourceKey {
@@ -68,6 +76,10 @@ impl ResourceKey {
             ResourceKey::SwarmServices => "services".into(),
             ResourceKey::SwarmTasks(s) => format!("tasks of {s}"),
             ResourceKey::SwarmNodes => "nodes".into(),
+            ResourceKey::SwarmUpdate(s) => format!("update of {s}"),
+            ResourceKey::SwarmTask(id) => format!("task {id}"),
+            ResourceKey::SwarmTriage => "triage".into(),
+            ResourceKey::SwarmUpdates => "updates".into(),
         }
     }
 }
@@ -96,6 +108,10 @@ pub enum Data {
     SwarmServices(Vec<crate::swarm::model::ServiceRow>),
     SwarmTasks(Vec<crate::swarm::model::TaskRow>),
     SwarmNodes(Vec<crate::swarm::model::NodeRow>),
+    SwarmUpdate(Box<crate::swarm::model::UpdateView>),
+    SwarmTask(Box<crate::swarm::model::TaskDetail>),
+    SwarmTriage(Box<crate::swarm::model::Triage>),
+    SwarmUpdates(Vec<crate::swarm::model::UpdateView>),
 }
 
 /// The console's knowledge of one resource.
