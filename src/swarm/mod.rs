@@ -7,9 +7,11 @@
 //! - `reads`: the GETs.
 //! - `model`: rows, per-slot history, the update view, triage (pure).
 //! - `get`: `eos --docker get services | tasks | task | nodes | update`.
+//! - `logs`: a task's or service's log (the frames decoded, bounded, resumable).
 //! - `write`: scale, restart, rollback, spec update, node availability.
 
 pub mod client;
+pub mod logs;
 pub mod model;
 pub mod reads;
 pub mod target;

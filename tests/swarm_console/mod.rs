@@ -21,6 +21,8 @@ use tokio::sync::mpsc;
 use crate::inprocess_common::{Keys, Screen as Frame, key, typed};
 use crate::swarm_common::*;
 
+mod logs;
+
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
 /// times (the services' tasks must start first).
 async fn wait_for(text: &Mutex<String>, what: &[&str]) {
