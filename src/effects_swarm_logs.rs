@@ -46,15 +46,7 @@ pub async fn fetch(
 pub fn chunk(lines: &[LogLine], kind: LogKind, more: bool) -> EngineChunk {
     let mut text = String::new();
     for l in lines.iter().filter(|l| l.kind == kind) {
-        if let Some(task) = &l.task {
-            let short: String = task.chars().take(12).collect();
-            text.push_str(&short);
-            text.push_str(" │ ");
-        }
-        text.push_str(&l.text);
-        if l.cut {
-            text.push_str(" [… cut]");
-        }
+        text.push_str(&l.shown());
         text.push('\n');
     }
     EngineChunk {

@@ -30,7 +30,8 @@ use crate::swarm::logs::{LogTarget, Stamp};
 pub const MAX_MERGED: usize = 20;
 /// Console ticks (250 ms) between polls while following: the observer UI's one second.
 pub const POLL_TICKS: u64 = 4;
-/// How many of an Engine log's last lines the pane starts with.
+/// How many of an Engine log's last messages the pane starts with (the Engine counts stdout
+/// and stderr together, as `docker logs --tail` does, and sends those of the stream asked for).
 pub const ENGINE_TAIL_LINES: u64 = 500;
 
 /// One task the pane reads: the only one, or one marked instance of a merged tail.

@@ -361,9 +361,11 @@ pub async fn fetch_to(
             let v = model::update_view(&raw, &tasks).map_err(SwarmError::Other)?;
             update_text(&v, now)
         }
+        What::Logs(l) => return super::get_swarm_logs::print(client, l, sink).await,
         _ => {
             return Err(Failure::Usage(
-                "on a Docker Swarm, get reads services, tasks SERVICE, task ID, nodes and update SERVICE"
+                "on a Docker Swarm, get reads services, tasks SERVICE, task ID, nodes, update SERVICE \
+                 and logs TASK|SERVICE"
                     .into(),
             ));
         }

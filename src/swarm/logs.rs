@@ -149,6 +149,23 @@ pub struct LogLine {
     pub cut: bool,
 }
 
+impl LogLine {
+    /// The line as the pane and `eos get logs` show it: a service's line led by its task's
+    /// short id, a cut line saying so.
+    pub fn shown(&self) -> String {
+        let mut out = String::new();
+        if let Some(task) = &self.task {
+            out.extend(task.chars().take(12));
+            out.push_str(" │ ");
+        }
+        out.push_str(&self.text);
+        if self.cut {
+            out.push_str(" [… cut]");
+        }
+        out
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
     /// Nothing read yet.

@@ -9,6 +9,8 @@ use std::time::Duration;
 use crossterm::event::KeyCode;
 use eos::app::Nav;
 use eos::app::logs::{LogOrigin, LogPane};
+use eos::cmd::get_logs::LogsArgs;
+use eos::cmd::get_swarm_logs;
 use eos::config::Config;
 use eos::connection::Connector;
 use eos::swarm::logs::LogTarget;
@@ -89,7 +91,6 @@ async fn l_tails_a_task_a_marked_pair_and_a_whole_service() {
         typed(&keys, &format!("service {n}"));
         wait_for(&text, &["SLOT", " 1 ", " 2 "]).await;
 
-        eprintln!("step: One task: its std");
         // One task: its stdout, and nothing of its stderr.
         keys.send(key(KeyCode::Char('l'))).unwrap();
         wait_for(&text, &["logs  task ", "stdout", "following"]).await;
@@ -99,7 +100,6 @@ async fn l_tails_a_task_a_marked_pair_and_a_whole_service() {
         wait_past(&text, "out", first + 3).await;
         assert!(numbers(&text.lock().unwrap(), "err").is_empty());
 
-        eprintln!("step: `s`: the stderr");
         // `s`: the stderr stream, apart.
         keys.send(key(KeyCode::Char('s'))).unwrap();
         wait_for(&text, &["stderr"]).await;
@@ -110,7 +110,6 @@ async fn l_tails_a_task_a_marked_pair_and_a_whole_service() {
             text.lock().unwrap()
         );
 
-        eprintln!("step: Both tasks marked");
         // Both tasks marked: one merged pane, each line led by its slot.
         keys.send(key(KeyCode::Esc)).unwrap();
         wait_for(&text, &["DESIRED"]).await;
@@ -121,9 +120,9 @@ async fn l_tails_a_task_a_marked_pair_and_a_whole_service() {
         wait_for(&text, &["logs  slots 1,2", "1 │ out ", "2 │ out "]).await;
         keys.send(key(KeyCode::Esc)).unwrap();
 
-        eprintln!("step: The service row");
         // The service row: `/services/{id}/logs`, each line led by its task.
-        keys.send(key(KeyCode::Char('q'))).unwrap();
+        keys.send(key(KeyCode::Char(':'))).unwrap();
+        typed(&keys, "services");
         wait_for(&text, &["MODE"]).await;
         keys.send(key(KeyCode::Char('/'))).unwrap();
         typed(&keys, &n);
@@ -177,12 +176,10 @@ async fn an_engine_that_goes_away_is_said_and_the_tail_resumes_without_a_gap() {
         wait_for(&text, &["SLOT", " 1 ", " 2 "]).await;
         keys.send(key(KeyCode::Char('l'))).unwrap();
         let before = wait_past(&text, "out", 1).await;
-        eprintln!("step: The Engine goes a");
         // The Engine goes away: the pane says so and keeps what it read.
         p.lock().await.take().unwrap().stop().await;
         wait_for(&text, &["cannot reach the Docker Engine"]).await;
         assert!(numbers(&text.lock().unwrap(), "out").contains(&before));
-        eprintln!("step: It comes back");
         // It comes back on the same address: the tail goes on.
         *p.lock().await = Some(Proxy::start(socket(), port, None).await);
         wait_past(&text, "out", before + 10).await;
@@ -205,5 +202,118 @@ async fn an_engine_that_goes_away_is_said_and_the_tail_resumes_without_a_gap() {
     let expected: Vec<u64> = (first..first + seen.len() as u64).collect();
     assert_eq!(seen, expected);
     assert!(pane.problem().is_none(), "{:?}", pane.problem());
+    remove_service(&name);
+}
+
+/// A sink that takes `lines` lines and then fails like a closed pipe (ends a `-f` read).
+struct Upto {
+    out: Vec<u8>,
+    lines: usize,
+}
+
+impl std::io::Write for Upto {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.iter().filter(|&&b| b == b'\n').count() >= self.lines {
+            return Err(std::io::ErrorKind::BrokenPipe.into());
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logs_args(target: &str, stderr: bool, tail: Option<usize>, follow: bool) -> LogsArgs {
+    LogsArgs {
+        task_id: target.to_owned(),
+        process: None,
+        run: -1,
+        stderr,
+        tail,
+        follow,
+        observer_url: None,
+        config: None,
+    }
+}
+
+async fn get_logs(c: &eos::swarm::client::SwarmClient, args: &LogsArgs, lines: usize) -> String {
+    let mut sink = Upto {
+        out: Vec::new(),
+        lines,
+    };
+    let result = get_swarm_logs::print(c, args, &mut sink).await;
+    if !args.follow {
+        assert!(result.is_ok(), "{:?}", result.err().map(|f| f.message("")));
+    }
+    String::from_utf8(sink.out).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn get_logs_prints_a_task_or_a_service_and_follows() {
+    let _g = shared().await;
+    let name = printing_service("get-logs");
+    let c = crate::client().await;
+    let (svc, _) = c.service(&name).await.unwrap();
+    let tasks = c.tasks_of(svc.id.as_deref().unwrap()).await.unwrap();
+    let task = tasks
+        .iter()
+        .find(|t| t.desired_state == Some(bollard::models::TaskState::RUNNING))
+        .and_then(|t| t.id.clone())
+        .unwrap();
+    // Bounded: the task prints five lines a second.
+    for _ in 0..200 {
+        if get_logs(&c, &logs_args(&task, false, None, false), 1000)
+            .await
+            .contains("out 5\n")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    // `--tail 6`: the Engine's last six messages, counted over both streams as `docker logs
+    // --tail` counts them; the stdout ones are printed, in order, and nothing of stderr.
+    let whole = get_logs(&c, &logs_args(&task, false, None, false), 100_000).await;
+    let last = get_logs(&c, &logs_args(&task, false, Some(6), false), 1000).await;
+    let n: Vec<u64> = last
+        .lines()
+        .map(|l| l.strip_prefix("out ").unwrap().parse().unwrap())
+        .collect();
+    assert!((2..=4).contains(&n.len()), "{last}");
+    assert_eq!(n, (n[0]..n[0] + n.len() as u64).collect::<Vec<_>>());
+    assert!(whole.lines().count() > 5 && n[0] > 0, "{whole}");
+    // `--stderr`: the other stream.
+    let err = get_logs(&c, &logs_args(&task, true, Some(6), false), 1000).await;
+    assert!(
+        (2..=4).contains(&err.lines().count()) && err.lines().all(|l| l.starts_with("err ")),
+        "{err}"
+    );
+    // The service by name: both tasks' lines, each led by its task.
+    let all = get_logs(&c, &logs_args(&name, false, None, false), 100_000).await;
+    let tasks: std::collections::BTreeSet<&str> = all
+        .lines()
+        .filter_map(|l| l.split_once(" │ out ").map(|(t, _)| t))
+        .collect();
+    assert_eq!(tasks.len(), 2, "{all}");
+    // `-f`: past what was there, every number once, until the reader stops.
+    let followed = get_logs(&c, &logs_args(&task, false, Some(1), true), 12).await;
+    let n: Vec<u64> = followed
+        .lines()
+        .map(|l| l.strip_prefix("out ").unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(n.len(), 12, "{followed}");
+    assert_eq!(n, (n[0]..n[0] + 12).collect::<Vec<_>>());
+    // Neither a task nor a service: "not found", exit 6.
+    let mut sink = Vec::new();
+    let e = get_swarm_logs::print(
+        &c,
+        &logs_args("no-such-thing", false, None, false),
+        &mut sink,
+    )
+    .await
+    .err()
+    .expect("unknown");
+    assert_eq!(e.exit_code(), 6, "{}", e.message(""));
     remove_service(&name);
 }
