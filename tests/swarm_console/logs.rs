@@ -312,8 +312,7 @@ async fn get_logs_prints_a_task_or_a_service_and_follows() {
         &mut sink,
     )
     .await
-    .err()
-    .expect("unknown");
+    .expect_err("unknown");
     assert_eq!(e.exit_code(), 6, "{}", e.message(""));
     remove_service(&name);
 }
