@@ -8,18 +8,31 @@
 use std::io::Write;
 
 use super::get_logs::LogsArgs;
-use super::get_swarm::Failure;
 use crate::swarm::client::{SwarmClient, SwarmError};
 use crate::swarm::logs::{LogQuery, LogTarget};
+
+/// Why the log was not printed: a usage error (exit 2), or the Engine's answer (`get_swarm`
+/// turns both into its `Failure`).
+#[derive(Debug)]
+pub enum LogsError {
+    Usage(String),
+    Swarm(SwarmError),
+}
+
+impl From<SwarmError> for LogsError {
+    fn from(e: SwarmError) -> Self {
+        LogsError::Swarm(e)
+    }
+}
 
 /// Prints the log to `sink` (with `-f`, until the Engine ends it or a write fails).
 pub async fn print(
     client: &SwarmClient,
     args: &LogsArgs,
     sink: &mut dyn Write,
-) -> Result<(), Failure> {
+) -> Result<(), LogsError> {
     if args.process.is_some() || args.run != -1 || args.observer_url.is_some() {
-        return Err(Failure::Usage(
+        return Err(LogsError::Usage(
             "a Swarm task's log has no processes, runs or observer: give TASK or SERVICE, \
              --stderr, --tail and -f"
                 .into(),
@@ -48,13 +61,13 @@ pub async fn print(
         sink.write_all(text.as_bytes())
             .and_then(|()| sink.flush())
             .map_err(|e| {
-                Failure::Swarm(SwarmError::Other(format!("cannot write the output: {e}")))
+                LogsError::Swarm(SwarmError::Other(format!("cannot write the output: {e}")))
             })?;
     }
 }
 
 /// A task by id, else a service by name or id.
-async fn target(client: &SwarmClient, name: &str) -> Result<LogTarget, Failure> {
+async fn target(client: &SwarmClient, name: &str) -> Result<LogTarget, LogsError> {
     match client.task(name).await {
         Ok(t) => return Ok(LogTarget::Task(t.id.unwrap_or_else(|| name.to_owned()))),
         Err(SwarmError::NotFound(_)) => {}
@@ -62,7 +75,7 @@ async fn target(client: &SwarmClient, name: &str) -> Result<LogTarget, Failure> 
     }
     match client.service(name).await {
         Ok((s, _)) => Ok(LogTarget::Service(s.id.unwrap_or_else(|| name.to_owned()))),
-        Err(SwarmError::NotFound(_)) => Err(Failure::Swarm(SwarmError::NotFound(format!(
+        Err(SwarmError::NotFound(_)) => Err(LogsError::Swarm(SwarmError::NotFound(format!(
             "task or service {name}"
         )))),
         Err(e) => Err(e.into()),

@@ -244,7 +244,7 @@ async fn get_logs(c: &eos::swarm::client::SwarmClient, args: &LogsArgs, lines: u
     };
     let result = get_swarm_logs::print(c, args, &mut sink).await;
     if !args.follow {
-        assert!(result.is_ok(), "{:?}", result.err().map(|f| f.message("")));
+        assert!(result.is_ok(), "{result:?}");
     }
     String::from_utf8(sink.out).unwrap()
 }
@@ -313,6 +313,7 @@ async fn get_logs_prints_a_task_or_a_service_and_follows() {
     )
     .await
     .expect_err("unknown");
+    let e = eos::cmd::get_swarm::Failure::from(e);
     assert_eq!(e.exit_code(), 6, "{}", e.message(""));
     remove_service(&name);
 }
