@@ -129,10 +129,11 @@ impl Effects {
                     let _ = tx.send(Action::Previewed(Box::new(Previewed { id, result })));
                 });
             }
-            // The log pane's observer calls (src/effects_logs.rs).
+            // The log pane's observer and Engine calls (src/effects_logs.rs).
             Effect::LogFetch(f) => {
                 let clock = self.clock.clone();
-                crate::effects_logs::spawn(*f, self.tx.clone(), move || clock())
+                let backend = self.backend.clone();
+                crate::effects_logs::spawn(*f, backend, self.tx.clone(), move || clock())
             }
             Effect::LogSave { path, text } => {
                 crate::effects_logs::spawn_save(path, text, self.tx.clone())

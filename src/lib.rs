@@ -15,6 +15,7 @@ pub mod diff;
 pub mod domain;
 pub mod effects;
 pub mod effects_logs;
+pub mod effects_swarm_logs;
 pub mod keymap;
 pub mod logging;
 pub mod observer;

@@ -1,26 +1,38 @@
 //! The log pane (`l` on a task row or the task view): one task's stdout or stderr from the
-//! Thermos observer on its agent, followed live. Its state and reducer live here; fetching is
+//! Thermos observer on its agent — or, on a Docker Swarm, from the Engine (a task's or a
+//! service's log; `swarm_logs.rs` opens those) — followed live. Its state and reducer live here; fetching is
 //! an [`Effect::LogFetch`] carried out at the edge (`effects_logs.rs`), drawing is
 //! `ui/logs.rs`. The pane is its own keymap layer (`[logs]`), so task keys do nothing in it.
 //!
 //! Following polls while the pane is open (every second, at once again after a full chunk)
 //! and stops when it closes: a closed pane has no state left to poll for. Replies carry the
 //! pane's generation, so an answer for an earlier process, stream or run is dropped.
+//!
+//! An Engine log is polled the same way: each read asks for the lines after the last one
+//! read (the Engine stamps every line), so a read that fails — the Engine went away — says
+//! so, keeps what was read, and the next one resumes where it stopped. It has no processes,
+//! runs or byte offsets, so those keys say so instead.
 
 use std::collections::BTreeMap;
 
 use super::command::Command;
-pub use super::vocab::logs::{LogAnswer, LogFetch, LogReply, LogRequest};
+pub use super::vocab::logs::{
+    EngineChunk, LogAnswer, LogError, LogFetch, LogOrigin, LogReply, LogRequest,
+};
 use super::{Effect, Level, State};
 use crate::observer::buffer::{Limits, LineBuffer};
 use crate::observer::client::default_process;
 use crate::observer::tail::{self, CHUNK_BYTES, Tail};
 use crate::observer::{LogKind, ObserverError, ProcessInfo};
+use crate::swarm::logs::{LogTarget, Stamp};
 
 /// The most instances one merged tail may follow.
 pub const MAX_MERGED: usize = 20;
 /// Console ticks (250 ms) between polls while following: the observer UI's one second.
 pub const POLL_TICKS: u64 = 4;
+/// How many of an Engine log's last messages the pane starts with (the Engine counts stdout
+/// and stderr together, as `docker logs --tail` does, and sends those of the stream asked for).
+pub const ENGINE_TAIL_LINES: u64 = 500;
 
 /// One task the pane reads: the only one, or one marked instance of a merged tail.
 #[derive(Debug)]
@@ -29,7 +41,7 @@ pub struct LogSource {
     pub instance: Option<i32>,
     pub task_id: String,
     pub host: String,
-    pub base: String,
+    pub origin: LogOrigin,
     /// The task's processes, once its observer said (None until then).
     pub processes: Option<BTreeMap<String, ProcessInfo>>,
     pub tail: Tail,
@@ -39,22 +51,59 @@ pub struct LogSource {
     pub last_poll_tick: u64,
     /// What went wrong for this task, said plainly (unreachable, no such process, rotated).
     pub problem: Option<String>,
+    /// An Engine log: the stamp of the last line read (the next read starts after it).
+    pub last_stamp: Option<Stamp>,
+    /// An Engine log: whether a read has answered since the pane (re)started.
+    pub read_once: bool,
 }
 
 impl LogSource {
+    /// A task whose observer is at `base`.
     pub fn new(instance: Option<i32>, task_id: &str, host: &str, base: &str) -> LogSource {
+        LogSource::from(
+            instance,
+            task_id,
+            host,
+            LogOrigin::Observer {
+                base: base.to_owned(),
+            },
+        )
+    }
+
+    /// A Swarm task or service whose log the Engine serves; `id` names it in the pane, `node`
+    /// is where it runs (empty for a service).
+    pub fn engine(instance: Option<i32>, id: &str, node: &str, target: LogTarget) -> LogSource {
+        LogSource::from(instance, id, node, LogOrigin::Engine(target))
+    }
+
+    fn from(instance: Option<i32>, task_id: &str, host: &str, origin: LogOrigin) -> LogSource {
         LogSource {
             instance,
             task_id: task_id.to_owned(),
             host: host.to_owned(),
-            base: base.to_owned(),
+            origin,
             processes: None,
             tail: Tail::new(),
             in_flight: false,
             again: true,
             last_poll_tick: 0,
             problem: None,
+            last_stamp: None,
+            read_once: false,
         }
+    }
+
+    /// The observer's base URL (empty for an Engine log).
+    pub fn base(&self) -> &str {
+        match &self.origin {
+            LogOrigin::Observer { base } => base,
+            LogOrigin::Engine(_) => "",
+        }
+    }
+
+    /// Whether the Docker Engine serves this log.
+    pub fn is_engine(&self) -> bool {
+        matches!(self.origin, LogOrigin::Engine(_))
     }
 
     /// The label before its lines in a merged tail (the instance id).
@@ -121,6 +170,11 @@ impl LogPane {
     /// Whether the pane merges several tasks' lines.
     pub fn merged(&self) -> bool {
         self.sources.len() > 1
+    }
+
+    /// Whether the pane reads the Docker Engine (a Swarm), which has no processes or runs.
+    pub fn is_engine(&self) -> bool {
+        self.sources.first().is_some_and(LogSource::is_engine)
     }
 
     /// The (first) task's id.
@@ -236,7 +290,7 @@ impl LogPane {
         Effect::LogFetch(Box::new(LogFetch {
             generation: self.generation,
             source: source as u16,
-            base: s.base.clone(),
+            origin: s.origin.clone(),
             task_id: s.task_id.clone(),
             process: self.process.clone().unwrap_or_default(),
             run: self.run,
@@ -253,6 +307,8 @@ impl LogPane {
             s.in_flight = false;
             s.again = true;
             s.problem = None;
+            s.last_stamp = None;
+            s.read_once = false;
         }
         self.buffer.clear();
         self.scroll = 0;
@@ -283,7 +339,17 @@ impl LogPane {
             return None;
         }
         let waited = tick.saturating_sub(s.last_poll_tick) >= POLL_TICKS;
-        let request = if s.processes.is_none() || !has_process {
+        let request = if s.is_engine() {
+            // No processes to learn first: read, then read what came after (when following,
+            // or until a first read answered).
+            if !(s.again || waited && (follow || !s.read_once)) {
+                return None;
+            }
+            LogRequest::Engine {
+                since: s.last_stamp.map(Stamp::next),
+                tail: s.last_stamp.is_none().then_some(ENGINE_TAIL_LINES),
+            }
+        } else if s.processes.is_none() || !has_process {
             // Nothing to tail until a task named its processes: ask (again, now and then).
             if !(s.again || waited) {
                 return None;
@@ -370,6 +436,15 @@ impl LogPane {
                     self.last_chunk_at = Some(r.at);
                 }
             }
+            (LogRequest::Engine { .. }, LogAnswer::Engine(c)) => {
+                s.read_once = true;
+                s.last_stamp = c.last.or(s.last_stamp);
+                s.again = c.more;
+                if !c.text.is_empty() {
+                    self.buffer.push(r.source, &c.text);
+                    self.last_chunk_at = Some(r.at);
+                }
+            }
             (LogRequest::Earlier(_), LogAnswer::Chunk(c)) => {
                 let (text, start) = tail::earlier_text(&c);
                 let added = self.buffer.prepend(r.source, &text);
@@ -393,6 +468,9 @@ impl State {
 
     /// `l`: opens the log pane on the selected task (a task row or the task view).
     pub(super) fn open_logs(&mut self, fx: &mut Vec<Effect>) {
+        if self.on_swarm() {
+            return self.open_swarm_logs(fx);
+        }
         let on_task = matches!(
             self.top(),
             super::Screen::Tasks { .. } | super::Screen::Task { .. }
@@ -515,6 +593,13 @@ impl State {
                     if shown == 0 {
                         note = Some("a merged tail shows what arrived since it opened".to_owned());
                     }
+                } else if p.is_engine() {
+                    // The Engine reads forward from a time, not backwards from a line.
+                    if shown == 0 {
+                        note = Some(format!(
+                            "the pane starts at the log's last {ENGINE_TAIL_LINES} lines"
+                        ));
+                    }
                 } else if shown == 0 && !p.in_flight() {
                     match tail::earlier(p.sources[0].tail.start(), CHUNK_BYTES) {
                         Some(w) if p.process.is_some() => {
@@ -552,6 +637,12 @@ impl State {
             Command::LogsStream => {
                 p.kind = p.kind.toggled();
                 p.restart();
+            }
+            Command::LogsProcess | Command::LogsRun if p.is_engine() => {
+                note = Some(
+                    "a Swarm task's log has no processes or runs (H lists earlier tasks)"
+                        .to_owned(),
+                );
             }
             Command::LogsProcess => {
                 let names = p.process_names();
@@ -645,7 +736,7 @@ impl State {
         }
     }
 
-    /// A reply from the observer.
+    /// A reply from the observer or the Engine.
     pub fn on_log_reply(&mut self, r: LogReply, fx: &mut Vec<Effect>) {
         let tick = self.ticks();
         let Some(p) = self.logs.as_mut() else {

@@ -48,6 +48,7 @@ pub mod mouse;
 mod operate;
 mod quit;
 pub mod rolling;
+mod swarm_logs;
 mod swarm_nav;
 mod triage;
 pub mod updates;

@@ -87,4 +87,10 @@ pub trait Backend: Send + Sync {
         &'a self,
         request: &'a JobUpdateRequest,
     ) -> BoxFuture<'a, Result<GetJobUpdateDiffResult, String>>;
+
+    /// The Docker Engine connection, for a Swarm: its task and service logs are read through
+    /// it (an Aurora task's log comes from its agent's observer instead).
+    fn docker_engine(&self) -> Option<&crate::swarm::client::SwarmClient> {
+        None
+    }
 }

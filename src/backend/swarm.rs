@@ -69,6 +69,10 @@ impl Backend for SwarmBackend {
     ) -> BoxFuture<'a, Result<GetJobUpdateDiffResult, String>> {
         Box::pin(async { Err("a Docker Swarm has no Aurora update preview".to_owned()) })
     }
+
+    fn docker_engine(&self) -> Option<&SwarmClient> {
+        Some(&self.client)
+    }
 }
 
 /// A failed read: an Engine that cannot be reached is an outage for the link banner.

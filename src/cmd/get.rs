@@ -86,7 +86,8 @@ pub enum What {
     Services,
     /// Docker Swarm (`--docker`): nodes with role, availability, status, engine and task count.
     Nodes,
-    /// A task's stdout or stderr from the Thermos observer on its agent (`-f` follows).
+    /// A task's stdout or stderr from the Thermos observer on its agent (`-f` follows); with
+    /// `--docker`, a Swarm task's or a whole service's, from the Engine.
     Logs(super::get_logs::LogsArgs),
 }
 

@@ -42,6 +42,15 @@ impl From<SwarmError> for Failure {
     }
 }
 
+impl From<super::get_swarm_logs::LogsError> for Failure {
+    fn from(e: super::get_swarm_logs::LogsError) -> Self {
+        match e {
+            super::get_swarm_logs::LogsError::Usage(m) => Failure::Usage(m),
+            super::get_swarm_logs::LogsError::Swarm(e) => Failure::Swarm(e),
+        }
+    }
+}
+
 impl Failure {
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -344,9 +353,11 @@ pub async fn fetch_to(
             let v = model::update_view(&raw, &tasks).map_err(SwarmError::Other)?;
             update_text(&v, now)
         }
+        What::Logs(l) => return Ok(super::get_swarm_logs::print(client, l, sink).await?),
         _ => {
             return Err(Failure::Usage(
-                "on a Docker Swarm, get reads services, tasks SERVICE, task ID, nodes and update SERVICE"
+                "on a Docker Swarm, get reads services, tasks SERVICE, task ID, nodes, update SERVICE \
+                 and logs TASK|SERVICE"
                     .into(),
             ));
         }

@@ -15,6 +15,7 @@ pub mod get_exit;
 pub mod get_keys;
 pub mod get_logs;
 pub mod get_swarm;
+pub mod get_swarm_logs;
 pub mod keys;
 pub mod sim;
 pub mod themes;

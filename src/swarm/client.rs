@@ -134,7 +134,7 @@ impl From<bollard::errors::Error> for SwarmError {
     }
 }
 
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut src = e.source();
     while let Some(inner) = src {
@@ -266,8 +266,40 @@ impl SwarmClient {
     }
 
     async fn get_bytes_once(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
+        let mut resp = self.open(path, None).await?;
+        let sniff = |b: &[u8]| match b.iter().find(|c| !c.is_ascii_whitespace()) {
+            None => Sniffed::NeedMore,
+            Some(b'{' | b'[') => Sniffed::Plausible,
+            Some(_) => Sniffed::Impossible("JSON from the Docker Engine"),
+        };
+        bounded_reply::read_limited(
+            &mut resp,
+            self.cfg.max_reply_bytes,
+            Some(bounded_reply::MAX_REPLY_FLAG),
+            &sniff,
+        )
+        .await
+        .map_err(|e| match e {
+            BodyError::Read(e) if e.is_timeout() => SwarmError::Timeout(chain(&e)),
+            e => SwarmError::Other(e.to_string()),
+        })
+    }
+
+    /// GET `path` and return the reply once its status is 200, its body unread (the caller
+    /// reads it within its own bound); an error status becomes a [`SwarmError`] with the
+    /// Engine's message. `timeout` replaces the client's whole-request timeout (a followed log
+    /// stays open for as long as it is read).
+    pub async fn open(
+        &self,
+        path: &str,
+        timeout: Option<Duration>,
+    ) -> Result<reqwest::Response, SwarmError> {
         let url = format!("{}{path}", self.base);
-        let mut resp = self.http.get(&url).send().await.map_err(|e| {
+        let mut request = self.http.get(&url);
+        if let Some(t) = timeout {
+            request = request.timeout(t);
+        }
+        let mut resp = request.send().await.map_err(|e| {
             if e.is_timeout() {
                 SwarmError::Timeout(chain(&e))
             } else {
@@ -291,22 +323,7 @@ impl SwarmClient {
                 SwarmError::Api { status, message }
             });
         }
-        let sniff = |b: &[u8]| match b.iter().find(|c| !c.is_ascii_whitespace()) {
-            None => Sniffed::NeedMore,
-            Some(b'{' | b'[') => Sniffed::Plausible,
-            Some(_) => Sniffed::Impossible("JSON from the Docker Engine"),
-        };
-        bounded_reply::read_limited(
-            &mut resp,
-            self.cfg.max_reply_bytes,
-            Some(bounded_reply::MAX_REPLY_FLAG),
-            &sniff,
-        )
-        .await
-        .map_err(|e| match e {
-            BodyError::Read(e) if e.is_timeout() => SwarmError::Timeout(chain(&e)),
-            e => SwarmError::Other(e.to_string()),
-        })
+        Ok(resp)
     }
 }
 

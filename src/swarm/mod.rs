@@ -8,9 +8,11 @@
 //! - `node_cache`: node names and the nodes view's halves kept between refreshes (idle cost).
 //! - `model`: rows, per-slot history, the update view, triage (pure).
 //! - `get`: `eos --docker get services | tasks | task | nodes | update`.
+//! - `logs`: a task's or service's log (the frames decoded, bounded, resumable).
 //! - `write`: scale, restart, rollback, spec update, node availability.
 
 pub mod client;
+pub mod logs;
 pub mod model;
 pub mod node_cache;
 pub mod reads;

@@ -102,6 +102,25 @@ pub fn title(p: &LogPane, now: i64) -> String {
         Some(at) => format!(", last text {}s ago", ((now - at).max(0) / 1000)),
         None => String::new(),
     };
+    if p.is_engine() {
+        // A Swarm log: a task (or service) and its stream; no processes or runs.
+        let (what, on) = if p.merged() {
+            let ids: Vec<String> = p.sources.iter().map(|s| s.label()).collect();
+            (
+                format!("slots {}", ids.join(",")),
+                format!("{} tasks", p.sources.len()),
+            )
+        } else if p.host().is_empty() {
+            (format!("service {}", p.task_id()), "every node".to_owned())
+        } else {
+            (format!("task {}", p.task_id()), p.host().to_owned())
+        };
+        return format!(
+            " logs  {what}  {}  on {on}  ({follow}{last}, {} lines) ",
+            p.kind.as_str(),
+            p.line_count()
+        );
+    }
     let (what, on) = if p.merged() {
         let ids: Vec<String> = p.sources.iter().map(|s| s.label()).collect();
         (

@@ -134,11 +134,7 @@ async fn one_instance_whose_observer_is_down_does_not_stop_the_others() {
         .iter()
         .enumerate()
         .map(|(i, x)| {
-            let base = if i == 1 {
-                dead.as_str()
-            } else {
-                x.base.as_str()
-            };
+            let base = if i == 1 { dead.as_str() } else { x.base() };
             LogSource::new(x.instance, &x.task_id, &x.host, base)
         })
         .collect();

@@ -58,7 +58,7 @@ commands! {
     Quota = "quota": "Quota of the current role",
     Config = "config": "Config groups of the selected job",
     JobUpdate = "job_update": "The selected job's active update",
-    Logs = "logs": "Tail the selected task's stdout/stderr from the Thermos observer",
+    Logs = "logs": "Tail the selected task's (or Swarm service's) stdout/stderr",
     LogsFollow = "logs_follow": "Logs: follow the end on or off",
     LogsWrap = "logs_wrap": "Logs: wrap long lines on or off",
     LogsStream = "logs_stream": "Logs: switch between stdout and stderr",
