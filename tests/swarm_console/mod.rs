@@ -29,6 +29,7 @@ pub mod mask;
 mod snapshots;
 // The update screen, task detail, triage and `:updates` on the real engine.
 mod views;
+// `l` on tasks and services: the Engine's logs in the log pane.
 mod logs;
 
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
