@@ -49,6 +49,7 @@ mod operate;
 mod quit;
 pub mod rolling;
 mod swarm_nav;
+pub mod swarm_ops;
 mod triage;
 pub mod updates;
 
@@ -823,6 +824,10 @@ impl State {
             return;
         }
         if self.refuse_unsupported_command(c) {
+            return;
+        }
+        // On a Swarm, the changes act on services and nodes (`swarm_ops.rs`).
+        if self.swarm_command(c, fx) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;
