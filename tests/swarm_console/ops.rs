@@ -573,3 +573,42 @@ async fn an_out_of_sequence_scale_is_reapplied_once_and_audited_twice() {
     assert_eq!(entries[1]["arguments"]["replicas"], 2);
     remove_service(&name);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_prod_swarm_asks_for_the_service_name_even_to_scale_up() {
+    let _g = shared().await;
+    let name = service_name("ops-prod");
+    remove_service(&name);
+    create_service(&name, 1, &[], &["sleep", "100000"]);
+    // `[clusters.swarm-a] docker = …, prod = true`, connected as `--cluster swarm-a`.
+    let mut config = super::config_with_swarm();
+    config.clusters.get_mut("swarm-a").unwrap().prod = Some(true);
+    let conn = Connector::new(&options(None, Some("swarm-a".into())), &config)
+        .connect(None)
+        .await
+        .unwrap();
+    let mut opts = console_options(eos::app::Nav::Services);
+    opts.settings = eos::config::Settings {
+        config,
+        ..Default::default()
+    };
+    let n = name.clone();
+    let (state, _) = run(conn, opts, |keys, text| async move {
+        open_service(&keys, &text, &n, 1).await;
+        press(&keys, 's');
+        wait_for(&text, &["has 1 active instances"]).await;
+        keys.send(key(KeyCode::Backspace)).unwrap();
+        typed(&keys, "2");
+        wait_for(&text, &["Scale to 2", "swarm-a is a production cluster"]).await;
+        // Nothing typed yet: Enter neither sends nor cancels.
+        keys.send(key(KeyCode::Enter)).unwrap();
+        confirm(&keys, Some(&n));
+        wait_for(&text, &[&format!("scale {n} to 2: done")]).await;
+        wait_running_rows(&text, 2).await;
+        keys
+    })
+    .await;
+    assert!(state.prod_cluster);
+    assert_eq!(replicas_of(&name).await, Some(2));
+    remove_service(&name);
+}
