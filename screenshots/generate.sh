@@ -4,7 +4,9 @@
 # 120×36 tmux pane, driven with send-keys, captured with `capture-pane -e -p` (ANSI colours)
 # and rendered by `eos-screenshot` (vt100 → SVG → PNG with resvg and DejaVu Sans Mono).
 #
-# Needs tmux and fonts-dejavu-core. Usage: screenshots/generate.sh [NAME…] (default: all).
+# The Swarm shots (swarm-*) start a private dockerd of their own (screenshots/swarm.sh).
+# Needs tmux and fonts-dejavu-core (the Swarm shots also docker.io and busybox-static).
+# Usage: screenshots/generate.sh [NAME…] (default: all).
 # Keeps the captures in $KEEP_CAPTURES (a directory) if set.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,8 +22,12 @@ RENDER="$CARGO_TARGET_DIR/release/eos-screenshot"
 BASE_SOCK="eos-screenshots-$$"
 SOCK="$BASE_SOCK"
 WORK="$(mktemp -d)"
+# The Swarm shots (swarm_shots, swarm_stop), from a dockerd of their own.
+# shellcheck source=screenshots/swarm.sh
+. screenshots/swarm.sh
 cleanup() {
     tmux -L "$SOCK" kill-server 2>/dev/null || true
+    swarm_stop
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -147,7 +153,8 @@ else
 fi
 
 # Real-cluster shots: two simulators as the clusters of a clusters.json (plus one that is
-# down), `:clusters` with their health, then the first one dies: the fail-over banner.
+# down, and a Swarm of the config nobody runs), `:clusters` with their kind and health, then
+# the first one dies: the fail-over banner.
 cluster_shots() {
     local want=no
     if [ "${#SELECTED[@]}" -eq 0 ]; then want=yes; fi
@@ -171,6 +178,8 @@ cluster_shots() {
         "$e" "$w" >"$WORK/etc/clusters.json"
     mkdir -p "$WORK/eos"
     printf '[clusters.west]\naccent = "red"\nprod = true\n' >>"$WORK/eos/config.toml"
+    # A Swarm of Eos's config that nobody runs: `:clusters` lists it as a docker cluster.
+    printf '[clusters.apps]\ndocker = "unix:///run/eos-demo/docker.sock"\n' >>"$WORK/eos/config.toml"
     SOCK="$BASE_SOCK-clusters"
     tmux -L "$SOCK" -f /dev/null new-session -d -s shot -x "$COLS" -y "$ROWS" \
         "env TERM=xterm-256color COLORTERM=truecolor XDG_CONFIG_HOME=$WORK XDG_STATE_HOME=$WORK \
@@ -199,3 +208,4 @@ capture() {
 }
 
 cluster_shots
+swarm_shots

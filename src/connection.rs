@@ -76,11 +76,7 @@ impl Connector {
                 .iter()
                 .filter_map(|(n, c)| Some((n.clone(), c.ca_cert.clone()?)))
                 .collect(),
-            cluster_dockers: config
-                .clusters
-                .iter()
-                .filter_map(|(n, c)| Some((n.clone(), c.docker.clone()?)))
-                .collect(),
+            cluster_dockers: crate::cluster_list::docker_clusters(config),
         }
     }
 

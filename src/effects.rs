@@ -296,40 +296,50 @@ fn link_news(
     news
 }
 
-/// Probes every cluster of clusters.json: finds its scheduler (ZooKeeper included) and times
-/// a cheap read. Each probe is bounded by short timeouts, and they run side by side.
+/// Probes every cluster by name: finds an Aurora cluster's scheduler (ZooKeeper included) and
+/// times a cheap read; connects to a Swarm's Engine (the API version negotiation is a read).
+/// Each probe is bounded by short timeouts, and they run side by side.
 async fn probe_clusters(connector: &Connector) -> Result<Data, String> {
+    use crate::cluster_list::{ClusterKind, cluster_entries};
     let clusters = crate::aurora::clusters::Clusters::load()?;
+    let entries = cluster_entries(&clusters, &connector.cluster_dockers, None);
     let mut probes = tokio::task::JoinSet::new();
     let mut quick = connector.clone();
     quick.args.connect_timeout = quick.args.connect_timeout.min(3.0);
     quick.args.timeout = quick.args.timeout.min(5.0);
     let quick = Arc::new(quick);
-    for (i, c) in clusters.clusters.values().cloned().enumerate() {
+    for (i, c) in entries.into_iter().enumerate() {
         let connector = quick.clone();
         probes.spawn(async move {
             let started = Instant::now();
-            let (leader, health) = match connector.probe_client(&c.name).await {
-                Ok(client) => {
-                    let r = client.get_tier_configs().await;
-                    let leader = Some(client.current_base());
-                    match r {
-                        Ok(_) => (leader, Ok(started.elapsed().as_millis() as u64)),
-                        Err(e) => (leader, Err(e.to_string())),
+            let (leader, health) = match c.kind {
+                ClusterKind::Docker => match connector.switch_to(&c.name).await {
+                    Ok(_) => (None, Ok(started.elapsed().as_millis() as u64)),
+                    Err(e) => (None, Err(e)),
+                },
+                ClusterKind::Aurora => match connector.probe_client(&c.name).await {
+                    Ok(client) => {
+                        let r = client.get_tier_configs().await;
+                        let leader = Some(client.current_base());
+                        match r {
+                            Ok(_) => (leader, Ok(started.elapsed().as_millis() as u64)),
+                            Err(e) => (leader, Err(e.to_string())),
+                        }
                     }
-                }
-                // The row already names the cluster.
-                Err(e) => {
-                    let prefix = format!("cluster {:?}: ", c.name);
-                    (None, Err(e.strip_prefix(&prefix).unwrap_or(&e).to_owned()))
-                }
+                    // The row already names the cluster.
+                    Err(e) => {
+                        let prefix = format!("cluster {:?}: ", c.name);
+                        (None, Err(e.strip_prefix(&prefix).unwrap_or(&e).to_owned()))
+                    }
+                },
             };
             (
                 i,
                 ClusterHealth {
-                    name: c.name.clone(),
-                    reached: c.how_reached(),
-                    auth: c.auth_mechanism.clone(),
+                    name: c.name,
+                    kind: c.kind,
+                    reached: c.reached_at,
+                    auth: c.auth_mechanism.unwrap_or_else(|| "-".into()),
                     leader,
                     health,
                 },

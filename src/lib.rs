@@ -5,6 +5,7 @@ pub mod audit;
 pub mod aurora;
 pub mod backend;
 pub mod bounded_reply;
+pub mod cluster_list;
 pub mod cmd;
 pub mod color;
 pub mod config;

@@ -21,7 +21,7 @@ fn main() {
         Some(Command::Demo(demo)) => {
             runtime().block_on(cmd::demo::run(&cli.conn, &demo.console, demo.sim))
         }
-        Some(Command::Clusters) => cmd::clusters::run(),
+        Some(Command::Clusters(args)) => cmd::clusters::run(&args),
         Some(Command::Themes(themes)) => cmd::themes::run(&themes.console),
         Some(Command::Keys(args)) => cmd::keys::run(&args.console, &args),
         Some(Command::Completions { shell }) => {

@@ -7,6 +7,8 @@ mod swarm_common;
 // The console on a Swarm (views, navigation, operations), in its own folder so it is a
 // module of this binary (one daemon per run), not a test binary of its own.
 mod swarm_console;
+// `--retries` for Swarm reads, through the proxy that cuts calls off.
+mod swarm_retries;
 
 use std::path::PathBuf;
 use std::process::Command;

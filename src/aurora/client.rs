@@ -1161,8 +1161,9 @@ async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
     })
 }
 
-/// The wait before retry `attempt` (1-based) of a read: 1, 2, 4, 8, 8 … seconds.
-fn retry_wait(attempt: u32) -> Duration {
+/// The wait before retry `attempt` (1-based) of a read: 1, 2, 4, 8, 8 … seconds (Aurora's
+/// reads and Swarm's).
+pub(crate) fn retry_wait(attempt: u32) -> Duration {
     Duration::from_secs(1 << attempt.saturating_sub(1).min(3))
 }
 

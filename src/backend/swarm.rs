@@ -148,17 +148,23 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
         ResourceKey::SwarmTasks(name) => {
             let (svc, _) = c.service(name).await.map_err(fetch_error)?;
             let id = svc.id.clone().unwrap_or_default();
-            let tasks = c.tasks_of(&id).await.map_err(fetch_error)?;
-            // Node names for the NODE column: one more list, as `docker service ps` does.
-            let nodes = c.nodes().await.map_err(fetch_error)?;
+            let reply = c.tasks_reply_of(&id).await.map_err(fetch_error)?;
+            let tasks = model::TaskList::parse(&reply).map_err(|e| {
+                fetch_error(SwarmError::Other(format!(
+                    "the Docker Engine's list of the tasks of {name}: {e}"
+                )))
+            })?;
+            // Node names for the NODE column: kept between refreshes, the node list asked
+            // only for a node not seen before (one list call per refresh when idle).
+            let names = c
+                .node_names_for(&tasks.node_ids())
+                .await
+                .map_err(fetch_error)?;
             let spec = svc.spec.as_ref().and_then(|s| s.task_template.as_ref());
-            Data::SwarmTasks(model::task_rows(&tasks, &nodes, spec))
+            Data::SwarmTasks(tasks.rows(&names, spec))
         }
-        ResourceKey::SwarmNodes => {
-            let nodes = c.nodes().await.map_err(fetch_error)?;
-            let tasks = c.all_tasks().await.map_err(fetch_error)?;
-            Data::SwarmNodes(model::node_rows(&nodes, &tasks))
-        }
+        // The nodes or the task counts, in turn: one list call per refresh (node_cache).
+        ResourceKey::SwarmNodes => Data::SwarmNodes(c.nodes_view().await.map_err(fetch_error)?),
         other => {
             return Err(FetchError::from(format!(
                 "{} do not exist on a Docker Swarm",

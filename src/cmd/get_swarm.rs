@@ -77,6 +77,8 @@ pub async fn run(url: &str, conn: &ConnectArgs, args: GetArgs) -> i32 {
         connect_timeout: std::time::Duration::from_secs_f64(conn.connect_timeout.max(0.1)),
         timeout: std::time::Duration::from_secs_f64(conn.timeout.max(0.1)),
         max_reply_bytes: (conn.max_reply_mb.max(1) as usize).saturating_mul(1 << 20),
+        // Reads only: `eos get` never writes.
+        read_retries: args.retries,
         ..SwarmConfig::new(endpoint)
     };
     let closed = std::cell::Cell::new(false);

@@ -144,6 +144,14 @@ impl Cli {
                 refuse(&CONNECT_IDS, &name)?;
                 themes.console.fill_from(&cli.console);
             }
+            Some(Command::Clusters(clusters)) => {
+                // The config file names the Swarms among the clusters.
+                refuse(&CONNECT_IDS, &name)?;
+                refuse(&CONSOLE_ONLY_IDS, &name)?;
+                if clusters.config.is_none() {
+                    clusters.config = cli.console.config.clone();
+                }
+            }
             Some(_) => {
                 refuse(&CONNECT_IDS, &name)?;
                 refuse(&CONSOLE_ONLY_IDS, &name)?;
@@ -327,8 +335,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// List the built-in and user themes (and the colours this terminal can show).
     Themes(ThemesArgs),
-    /// List the clusters of Aurora's clusters.json and how each is reached.
-    Clusters,
+    /// List the clusters Eos reaches by name (Aurora's clusters.json and the Docker Swarms of
+    /// Eos's config), their kind and how each is reached.
+    Clusters(clusters::ClustersArgs),
     /// Print the effective keymap (the default with `--keymap` or the user's file over it).
     Keys(KeysArgs),
     /// Print a shell completion script, e.g. `eos completions bash > /etc/bash_completion.d/eos`.

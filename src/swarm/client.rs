@@ -8,12 +8,14 @@
 //! into bollard's own models (or kept as JSON where a field bollard lacks is needed). Writes
 //! send small bodies and get small replies; they stay with bollard.
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bollard::Docker;
 use serde::de::DeserializeOwned;
 
 use crate::bounded_reply::{self, BodyError, Sniffed};
+use crate::swarm::node_cache::NodeCache;
 use crate::swarm::target::Endpoint;
 
 /// Timeouts and the reply limit, from the same flags as the Aurora client.
@@ -23,6 +25,11 @@ pub struct SwarmConfig {
     pub connect_timeout: Duration,
     pub timeout: Duration,
     pub max_reply_bytes: usize,
+    /// How many times a read (a GET, never a write: see `swarm::write`) is sent again after a
+    /// refused or broken connection, a time-out or an Engine without a swarm leader (503),
+    /// waiting as Aurora's reads do (1, 2, 4 … s, at most 8 s), each retry told on stderr.
+    /// 0 unless `eos get --retries` sets it; the console refreshes on its own instead.
+    pub read_retries: u32,
 }
 
 impl SwarmConfig {
@@ -32,6 +39,7 @@ impl SwarmConfig {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(30),
             max_reply_bytes: bounded_reply::DEFAULT_MAX_REPLY_BYTES,
+            read_retries: 0,
         }
     }
 }
@@ -63,6 +71,29 @@ impl SwarmError {
     /// changed, so the one intended change may be re-applied on a fresh read.
     pub fn is_out_of_sequence(&self) -> bool {
         matches!(self, SwarmError::Api { message, .. } if message.contains("update out of sequence"))
+    }
+
+    /// Why a read may be sent again, or `None` (the rule of Aurora's reads): a refused or
+    /// broken connection, a time-out, an Engine whose swarm has no leader (503). Not TLS or
+    /// name lookup failures, which do not heal in seconds, nor any other answer.
+    pub fn worth_retrying(&self) -> Option<String> {
+        match self {
+            SwarmError::Transport { text, .. } => {
+                let lower = text.to_ascii_lowercase();
+                let lasting = [
+                    "certificate",
+                    "tls",
+                    "handshake",
+                    "dns",
+                    "lookup",
+                    "resolve",
+                ];
+                (!lasting.iter().any(|w| lower.contains(w))).then(|| text.clone())
+            }
+            SwarmError::Timeout(_) => Some("timed out".into()),
+            SwarmError::Api { status: 503, .. } => Some("no swarm leader (503)".into()),
+            _ => None,
+        }
     }
 }
 
@@ -121,6 +152,8 @@ pub struct SwarmClient {
     /// `http://docker` for a unix socket, else `http(s)://HOST:PORT`; then `/v1.NN`.
     base: String,
     cfg: SwarmConfig,
+    /// Shared by the clones: what the node lists said (`node_cache`).
+    pub(super) node_cache: Arc<Mutex<NodeCache>>,
 }
 
 impl std::fmt::Debug for SwarmClient {
@@ -152,7 +185,11 @@ impl SwarmClient {
                 v,
             ),
         }?;
-        let docker = docker.negotiate_version().await?;
+        let docker = retrying_reads(cfg.read_retries, "GET /version", || {
+            let docker = docker.clone();
+            async move { docker.negotiate_version().await.map_err(SwarmError::from) }
+        })
+        .await?;
         let version = docker.client_version();
         let mut builder = reqwest::Client::builder()
             .no_proxy()
@@ -193,6 +230,7 @@ impl SwarmClient {
             http,
             base,
             cfg,
+            node_cache: Arc::default(),
         })
     }
 
@@ -210,8 +248,24 @@ impl SwarmClient {
         format!("{}.{}", v.major_version, v.minor_version)
     }
 
-    /// GET `path` (with its query), read within the reply limit, decoded as `T`.
+    /// GET `path` (with its query), read within the reply limit, decoded as `T`; sent again
+    /// up to `read_retries` times when that is worth it.
     pub async fn get_json<T: DeserializeOwned>(&self, path: &str) -> Result<T, SwarmError> {
+        let body = self.get_bytes(path).await?;
+        serde_json::from_slice(&body)
+            .map_err(|e| SwarmError::Other(format!("the Docker Engine's reply to {path}: {e}")))
+    }
+
+    /// GET `path`: the reply's JSON bytes, read within the reply limit, for a caller that
+    /// parses them itself (`model::TaskList` borrows from them); retried as `get_json`.
+    pub async fn get_bytes(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
+        retrying_reads(self.cfg.read_retries, &format!("GET {path}"), || {
+            self.get_bytes_once(path)
+        })
+        .await
+    }
+
+    async fn get_bytes_once(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
         let url = format!("{}{path}", self.base);
         let mut resp = self.http.get(&url).send().await.map_err(|e| {
             if e.is_timeout() {
@@ -242,7 +296,7 @@ impl SwarmClient {
             Some(b'{' | b'[') => Sniffed::Plausible,
             Some(_) => Sniffed::Impossible("JSON from the Docker Engine"),
         };
-        let body = bounded_reply::read_limited(
+        bounded_reply::read_limited(
             &mut resp,
             self.cfg.max_reply_bytes,
             Some(bounded_reply::MAX_REPLY_FLAG),
@@ -252,8 +306,78 @@ impl SwarmClient {
         .map_err(|e| match e {
             BodyError::Read(e) if e.is_timeout() => SwarmError::Timeout(chain(&e)),
             e => SwarmError::Other(e.to_string()),
-        })?;
-        serde_json::from_slice(&body)
-            .map_err(|e| SwarmError::Other(format!("the Docker Engine's reply to {path}: {e}")))
+        })
+    }
+}
+
+/// Runs the read `send` until it succeeds, fails in a way not worth retrying, or has been sent
+/// `1 + retries` times, waiting between attempts as Aurora's reads do. Only ever given reads.
+async fn retrying_reads<T, F, Fut>(retries: u32, what: &str, mut send: F) -> Result<T, SwarmError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, SwarmError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match send().await {
+            Err(e)
+                if attempt < retries
+                    && let Some(why) = e.worth_retrying() =>
+            {
+                attempt += 1;
+                let wait = crate::aurora::client::retry_wait(attempt);
+                eprintln!(
+                    "eos: {what}: {why}; retrying in {} s ({attempt} of {retries})",
+                    wait.as_secs()
+                );
+                tokio::time::sleep(wait).await;
+            }
+            result => return result,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SwarmError;
+
+    #[test]
+    fn only_passing_failures_are_worth_another_read() {
+        let transport = |text: &str| SwarmError::Transport {
+            sent: true,
+            text: text.into(),
+        };
+        assert!(
+            transport("connection closed before message completed")
+                .worth_retrying()
+                .is_some()
+        );
+        assert!(
+            transport("tcp connect error: Connection refused")
+                .worth_retrying()
+                .is_some()
+        );
+        assert!(
+            transport("invalid peer certificate: UnknownIssuer")
+                .worth_retrying()
+                .is_none()
+        );
+        assert!(SwarmError::Timeout("x".into()).worth_retrying().is_some());
+        let api = |status| SwarmError::Api {
+            status,
+            message: "m".into(),
+        };
+        assert!(api(503).worth_retrying().is_some());
+        assert!(api(500).worth_retrying().is_none());
+        assert!(
+            SwarmError::NotFound("service x".into())
+                .worth_retrying()
+                .is_none()
+        );
+        assert!(
+            SwarmError::Other("bad JSON".into())
+                .worth_retrying()
+                .is_none()
+        );
     }
 }

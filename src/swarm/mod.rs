@@ -5,12 +5,14 @@
 //! - `target`: which Engine `--docker[=URL]` / `[clusters.NAME] docker` means.
 //! - `client`: the connection (bollard; bounded GETs), errors by what they prove.
 //! - `reads`: the GETs.
+//! - `node_cache`: node names and the nodes view's halves kept between refreshes (idle cost).
 //! - `model`: rows, per-slot history, the update view, triage (pure).
 //! - `get`: `eos --docker get services | tasks | task | nodes | update`.
 //! - `write`: scale, restart, rollback, spec update, node availability.
 
 pub mod client;
 pub mod model;
+pub mod node_cache;
 pub mod reads;
 pub mod target;
 pub mod write;

@@ -3,9 +3,10 @@
 //! the live rolling update, and triage facts. Pure functions, no I/O: the console and
 //! `eos get` both build on them.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
-use bollard::models::{Node, Service, Task, TaskSpec, TaskState};
+use bollard::models::{Node, Service, Task, TaskSpec, TaskState, TaskStatus};
 
 use crate::diff::{DiffLine, diff_lines};
 
@@ -134,51 +135,94 @@ fn state_label(s: Option<&TaskState>) -> String {
     s.map(|s| s.to_string()).unwrap_or_default()
 }
 
+/// Hostnames by node id: what the NODE column needs from a node list.
+pub fn node_names(nodes: &[Node]) -> HashMap<String, String> {
+    nodes
+        .iter()
+        .filter_map(|n| {
+            let host = n.description.as_ref()?.hostname.clone()?;
+            Some((n.id.clone()?, host))
+        })
+        .collect()
+}
+
 /// Rows for `tasks`, naming nodes from `nodes`; `spec` is the service's current TaskTemplate.
 /// Ordered by slot (then node), newest first within a slot.
 pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec<TaskRow> {
-    let hostname = |id: &str| {
-        nodes
-            .iter()
-            .find(|n| n.id.as_deref() == Some(id))
-            .and_then(|n| n.description.as_ref()?.hostname.clone())
-    };
-    let spec_json = spec.and_then(comparable_spec);
-    let mut rows: Vec<TaskRow> = tasks
+    task_rows_named(tasks, &node_names(nodes), spec)
+}
+
+/// `task_rows` with the hostnames already known (the console keeps them between refreshes).
+pub fn task_rows_named(
+    tasks: &[Task],
+    names: &HashMap<String, String>,
+    spec: Option<&TaskSpec>,
+) -> Vec<TaskRow> {
+    let rows = tasks
         .iter()
         .map(|t| {
-            let status = t.status.as_ref();
-            let node_id = t.node_id.clone().filter(|n| !n.is_empty());
-            TaskRow {
-                id: t.id.clone().unwrap_or_default(),
-                service_id: t.service_id.clone().unwrap_or_default(),
-                slot: t.slot.filter(|s| *s > 0),
-                node: node_id
-                    .as_deref()
-                    .map(|n| hostname(n).unwrap_or_else(|| n.to_owned()))
-                    .unwrap_or_default(),
-                node_id,
-                desired_state: state_label(t.desired_state.as_ref()),
-                state: state_label(status.and_then(|s| s.state.as_ref())),
-                message: status.and_then(|s| s.message.clone()).unwrap_or_default(),
-                error: status.and_then(|s| s.err.clone()).filter(|e| !e.is_empty()),
-                exit_code: status
-                    .and_then(|s| s.container_status.as_ref())
-                    .and_then(|c| c.exit_code),
-                container_id: status
-                    .and_then(|s| s.container_status.as_ref())
-                    .and_then(|c| c.container_id.clone())
-                    .filter(|c| !c.is_empty()),
-                since: status.and_then(|s| s.timestamp.clone()),
-                created_at: t.created_at.clone(),
+            let parts = TaskParts {
+                id: t.id.as_deref(),
+                service_id: t.service_id.as_deref(),
+                slot: t.slot,
+                node_id: t.node_id.as_deref(),
+                desired_state: t.desired_state.as_ref(),
+                status: t.status.as_ref(),
+                created_at: t.created_at.as_deref(),
                 image: t.spec.as_ref().map(image_of).unwrap_or_default(),
-                current_spec: match (&spec_json, &t.spec) {
-                    (Some(want), Some(have)) => comparable_spec(have).as_ref() == Some(want),
+                current_spec: match (spec, &t.spec) {
+                    (Some(want), Some(have)) => runs_spec(want, have),
                     _ => false,
                 },
-            }
+            };
+            task_row(parts, names)
         })
         .collect();
+    in_task_order(rows)
+}
+
+/// What a task row is made of, from bollard's `Task` or a `TaskList` entry.
+struct TaskParts<'t> {
+    id: Option<&'t str>,
+    service_id: Option<&'t str>,
+    slot: Option<i64>,
+    node_id: Option<&'t str>,
+    desired_state: Option<&'t TaskState>,
+    status: Option<&'t TaskStatus>,
+    created_at: Option<&'t str>,
+    image: String,
+    current_spec: bool,
+}
+
+fn task_row(t: TaskParts<'_>, names: &HashMap<String, String>) -> TaskRow {
+    let status = t.status;
+    let node_id = t.node_id.filter(|n| !n.is_empty());
+    let container = status.and_then(|s| s.container_status.as_ref());
+    TaskRow {
+        id: t.id.unwrap_or_default().to_owned(),
+        service_id: t.service_id.unwrap_or_default().to_owned(),
+        slot: t.slot.filter(|s| *s > 0),
+        node: node_id
+            .map(|n| names.get(n).map_or(n, String::as_str).to_owned())
+            .unwrap_or_default(),
+        node_id: node_id.map(str::to_owned),
+        desired_state: state_label(t.desired_state),
+        state: state_label(status.and_then(|s| s.state.as_ref())),
+        message: status.and_then(|s| s.message.clone()).unwrap_or_default(),
+        error: status.and_then(|s| s.err.clone()).filter(|e| !e.is_empty()),
+        exit_code: container.and_then(|c| c.exit_code),
+        container_id: container
+            .and_then(|c| c.container_id.clone())
+            .filter(|c| !c.is_empty()),
+        since: status.and_then(|s| s.timestamp.clone()),
+        created_at: t.created_at.map(str::to_owned),
+        image: t.image,
+        current_spec: t.current_spec,
+    }
+}
+
+/// By slot (then node), newest first within a slot.
+fn in_task_order(mut rows: Vec<TaskRow>) -> Vec<TaskRow> {
     rows.sort_by(|a, b| {
         (a.slot, &a.node_id)
             .cmp(&(b.slot, &b.node_id))
@@ -187,14 +231,133 @@ pub fn task_rows(tasks: &[Task], nodes: &[Node], spec: Option<&TaskSpec>) -> Vec
     rows
 }
 
-/// A task spec as JSON for "does this task run the service's spec": the Engine adds
-/// `Runtime` to the service's TaskTemplate but not to the tasks' copies, so it is left out.
-fn comparable_spec(t: &TaskSpec) -> Option<serde_json::Value> {
-    let mut v = serde_json::to_value(t).ok()?;
-    if let Some(o) = v.as_object_mut() {
-        o.remove("Runtime");
+/// A task list reply (`GET /tasks`) as the tasks view needs it, borrowed from the reply's
+/// bytes. Not bollard's whole `Task`: building 10,000 of those (each spec in full) was most of
+/// the view's arrival (benches/swarm.rs). Each task's spec is kept as the reply's own text; a
+/// service's tasks share a few specs (one per version rolled out), so each distinct text is
+/// parsed, and compared with the service's, once.
+pub struct TaskList<'a> {
+    tasks: Vec<ListedTask<'a>>,
+    specs: HashMap<&'a str, TaskSpec>,
+}
+
+/// Ids and times are borrowed from the reply where they need no unescaping (always, for the
+/// Engine's): the row copies them once.
+#[derive(serde::Deserialize)]
+struct ListedTask<'a> {
+    #[serde(rename = "ID", borrow)]
+    id: Option<Cow<'a, str>>,
+    #[serde(rename = "ServiceID", borrow)]
+    service_id: Option<Cow<'a, str>>,
+    #[serde(rename = "Slot")]
+    slot: Option<i64>,
+    #[serde(rename = "NodeID", borrow)]
+    node_id: Option<Cow<'a, str>>,
+    #[serde(rename = "DesiredState")]
+    desired_state: Option<TaskState>,
+    #[serde(rename = "Status")]
+    status: Option<TaskStatus>,
+    #[serde(rename = "CreatedAt", borrow)]
+    created_at: Option<Cow<'a, str>>,
+    #[serde(rename = "Spec", borrow)]
+    spec: Option<&'a serde_json::value::RawValue>,
+}
+
+impl<'a> TaskList<'a> {
+    /// Refuses the reply as a whole when it, or any task's spec, is not what the Engine sends.
+    pub fn parse(reply: &'a [u8]) -> Result<TaskList<'a>, String> {
+        // One UTF-8 check of the whole reply instead of one per string.
+        let text = std::str::from_utf8(reply).map_err(|e| e.to_string())?;
+        let tasks: Vec<ListedTask<'a>> = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        let mut specs = HashMap::new();
+        for raw in tasks.iter().filter_map(|t| t.spec) {
+            if !specs.contains_key(raw.get()) {
+                let spec = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+                specs.insert(raw.get(), spec);
+            }
+        }
+        Ok(TaskList { tasks, specs })
     }
-    Some(v)
+
+    pub fn len(&self) -> usize {
+        self.tasks.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tasks.is_empty()
+    }
+
+    /// The nodes the tasks are on (for `SwarmClient::node_names_for`).
+    pub fn node_ids(&self) -> Vec<&str> {
+        self.tasks
+            .iter()
+            .filter_map(|t| t.node_id.as_deref())
+            .collect()
+    }
+
+    /// The rows, as `task_rows_named` makes them from bollard's tasks.
+    pub fn rows(&self, names: &HashMap<String, String>, spec: Option<&TaskSpec>) -> Vec<TaskRow> {
+        let known: HashMap<&str, (String, bool)> = self
+            .specs
+            .iter()
+            .map(|(raw, have)| {
+                let current = spec.is_some_and(|want| runs_spec(want, have));
+                (*raw, (image_of(have), current))
+            })
+            .collect();
+        let rows = self
+            .tasks
+            .iter()
+            .map(|t| {
+                let (image, current_spec) = t
+                    .spec
+                    .and_then(|raw| known.get(raw.get()).cloned())
+                    .unwrap_or_default();
+                let parts = TaskParts {
+                    id: t.id.as_deref(),
+                    service_id: t.service_id.as_deref(),
+                    slot: t.slot,
+                    node_id: t.node_id.as_deref(),
+                    desired_state: t.desired_state.as_ref(),
+                    status: t.status.as_ref(),
+                    created_at: t.created_at.as_deref(),
+                    image,
+                    current_spec,
+                };
+                task_row(parts, names)
+            })
+            .collect();
+        in_task_order(rows)
+    }
+}
+
+/// Whether a task's spec `have` is the service's spec `want`: the Engine adds `Runtime` to
+/// the service's TaskTemplate but not to the tasks' copies, so it is left out. Compared field
+/// by field, not as JSON: serializing every task's spec cost most of a 10,000-task view's
+/// arrival (benches/swarm.rs). Naming each field makes one that bollard adds a compile error
+/// here instead of a silent "same".
+fn runs_spec(want: &TaskSpec, have: &TaskSpec) -> bool {
+    let TaskSpec {
+        plugin_spec,
+        container_spec,
+        network_attachment_spec,
+        resources,
+        restart_policy,
+        placement,
+        force_update,
+        runtime: _,
+        networks,
+        log_driver,
+    } = want;
+    *container_spec == have.container_spec
+        && *force_update == have.force_update
+        && *resources == have.resources
+        && *placement == have.placement
+        && *restart_policy == have.restart_policy
+        && *networks == have.networks
+        && *log_driver == have.log_driver
+        && *plugin_spec == have.plugin_spec
+        && *network_attachment_spec == have.network_attachment_spec
 }
 
 /// Where a task belongs: its slot, or for a global service its node.
@@ -226,14 +389,27 @@ pub fn history_by_slot(rows: &[TaskRow]) -> BTreeMap<SlotKey, Vec<TaskRow>> {
 /// The task each slot is about now: the newest one the orchestrator still wants running,
 /// else the newest at all.
 pub fn current_tasks(rows: &[TaskRow]) -> Vec<TaskRow> {
-    history_by_slot(rows)
+    // Per slot: the newest wanted task and the newest task, by reference (the first of equal
+    // ages, as a stable newest-first sort would have it); only the chosen rows are cloned.
+    let mut slots: BTreeMap<SlotKey, (Option<&TaskRow>, &TaskRow)> = BTreeMap::new();
+    let newer = |a: &TaskRow, b: &TaskRow| a.created_at > b.created_at;
+    for r in rows {
+        let wanted = r.desired_state == "running" || r.desired_state == "ready";
+        slots
+            .entry(slot_key(r))
+            .and_modify(|(best, newest)| {
+                if wanted && best.is_none_or(|b| newer(r, b)) {
+                    *best = Some(r);
+                }
+                if newer(r, newest) {
+                    *newest = r;
+                }
+            })
+            .or_insert((wanted.then_some(r), r));
+    }
+    slots
         .into_values()
-        .filter_map(|h| {
-            h.iter()
-                .find(|t| t.desired_state == "running" || t.desired_state == "ready")
-                .or(h.first())
-                .cloned()
-        })
+        .map(|(best, newest)| best.unwrap_or(newest).clone())
         .collect()
 }
 
@@ -252,6 +428,24 @@ pub struct NodeRow {
 }
 
 pub fn node_rows(nodes: &[Node], tasks: &[Task]) -> Vec<NodeRow> {
+    node_rows_counted(nodes, &running_counts(tasks))
+}
+
+/// How many tasks the orchestrator wants running on each node, by node id.
+pub fn running_counts(tasks: &[Task]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for t in tasks {
+        if t.desired_state == Some(TaskState::RUNNING)
+            && let Some(node) = t.node_id.as_deref().filter(|n| !n.is_empty())
+        {
+            *counts.entry(node.to_owned()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// `node_rows` with the task counts already made (`running_counts`).
+pub fn node_rows_counted(nodes: &[Node], counts: &HashMap<String, usize>) -> Vec<NodeRow> {
     let mut rows: Vec<NodeRow> = nodes
         .iter()
         .map(|n| {
@@ -288,13 +482,7 @@ pub fn node_rows(nodes: &[Node], tasks: &[Task]) -> Vec<NodeRow> {
                     .as_ref()
                     .and_then(|m| m.leader)
                     .unwrap_or(false),
-                tasks: tasks
-                    .iter()
-                    .filter(|t| {
-                        t.node_id.as_deref() == Some(id.as_str())
-                            && t.desired_state == Some(TaskState::RUNNING)
-                    })
-                    .count(),
+                tasks: counts.get(&id).copied().unwrap_or(0),
                 version: version_of(n.version.as_ref()),
                 id,
             }
@@ -507,6 +695,35 @@ pub fn age(since: Option<&str>, now: chrono::DateTime<chrono::Utc>) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// The console's lean parse of a task list makes the rows the full one does, on tasks
+    /// recorded from a real Engine (on the service's spec and not, running and shut down).
+    #[test]
+    fn a_task_list_parsed_lean_gives_the_rows_of_bollards_tasks() {
+        let reply = include_bytes!("../../benches/fixtures/swarm_tasks.json");
+        let service: Service =
+            serde_json::from_slice(include_bytes!("../../benches/fixtures/swarm_service.json"))
+                .unwrap();
+        let spec = service.spec.as_ref().and_then(|s| s.task_template.as_ref());
+        let tasks: Vec<Task> = serde_json::from_slice(reply).unwrap();
+        let names: HashMap<String, String> = tasks
+            .iter()
+            .filter_map(|t| Some((t.node_id.clone()?, "node-1".to_owned())))
+            .collect();
+        let list = TaskList::parse(reply).unwrap();
+        let lean = list.rows(&names, spec);
+        assert_eq!(lean, task_rows_named(&tasks, &names, spec));
+        assert_eq!(lean.len(), 4);
+        assert!(lean.iter().any(|t| t.current_spec) && lean.iter().any(|t| !t.current_spec));
+        assert!(
+            lean.iter()
+                .all(|t| t.node == "node-1" && !t.image.is_empty())
+        );
+        assert_eq!(list.node_ids().len(), 4);
+        // A task whose spec is not a spec refuses the reply, as bollard's parse would.
+        assert!(TaskList::parse(br#"[{"ID":"x","Spec":{"ForceUpdate":"no"}}]"#).is_err());
+        assert!(TaskList::parse(b"{}").is_err());
+    }
 
     fn task(id: &str, slot: i64, desired: &str, state: &str, created: &str, image: &str) -> Task {
         serde_json::from_value(json!({

@@ -1,8 +1,13 @@
-//! The Engine reads a Swarm console needs, each one GET (bounded, see `client`).
+//! The Engine reads a Swarm console needs, each one GET (bounded, see `client`); the node
+//! reads a console repeats follow `node_cache`.
+
+use std::collections::HashMap;
 
 use bollard::models::{Node, Service, Task};
 
 use crate::swarm::client::{SwarmClient, SwarmError};
+use crate::swarm::model::{self, NodeRow};
+use crate::swarm::node_cache::NodeCache;
 
 /// A name or id as one path segment: anything outside the Engine's name alphabet is escaped,
 /// so a name can never reach another endpoint. `.`, `..` and the empty name would be dot
@@ -58,6 +63,13 @@ impl SwarmClient {
             .await
     }
 
+    /// The same list as `tasks_of`, as the reply's bytes, for `model::TaskList` (the console's
+    /// tasks view: parsed without building bollard's whole `Task`).
+    pub async fn tasks_reply_of(&self, service_id: &str) -> Result<bytes::Bytes, SwarmError> {
+        self.get_bytes(&format!("/tasks?{}", filter("service", service_id)))
+            .await
+    }
+
     /// Every retained task in the swarm (node task counts, triage).
     pub async fn all_tasks(&self) -> Result<Vec<Task>, SwarmError> {
         self.get_json("/tasks").await
@@ -72,10 +84,6 @@ impl SwarmClient {
             })
     }
 
-    pub async fn nodes(&self) -> Result<Vec<Node>, SwarmError> {
-        self.get_json("/nodes").await
-    }
-
     pub async fn node(&self, id: &str) -> Result<Node, SwarmError> {
         self.get_json(&format!("/nodes/{}", segment(id)?))
             .await
@@ -83,6 +91,57 @@ impl SwarmClient {
                 SwarmError::NotFound(_) => SwarmError::NotFound(format!("node {id}")),
                 e => e,
             })
+    }
+}
+
+/// The node reads a console repeats, following `NodeCache`'s decisions (see there why).
+impl SwarmClient {
+    fn kept(&self) -> std::sync::MutexGuard<'_, NodeCache> {
+        // A panic elsewhere while holding the lock leaves nothing half-written that matters.
+        self.node_cache.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every node, remembering their hostnames for `node_names_for`.
+    pub async fn nodes(&self) -> Result<Vec<Node>, SwarmError> {
+        let nodes: Vec<Node> = self.get_json("/nodes").await?;
+        self.kept().listed(&nodes);
+        Ok(nodes)
+    }
+
+    /// Hostnames for the nodes tasks run on (`node_ids`; empty ones are no node): the kept
+    /// ones, the node list asked again only when a task names a node not seen before.
+    pub async fn node_names_for(
+        &self,
+        node_ids: &[&str],
+    ) -> Result<HashMap<String, String>, SwarmError> {
+        let ask = self.kept().needs_list(node_ids);
+        if ask {
+            self.nodes().await?;
+            self.kept().note_absent(node_ids);
+        }
+        Ok(self.kept().names())
+    }
+
+    /// The nodes view's rows with one list call: the nodes or every task (for the counts),
+    /// in turn (both on the first call), the other half as last listed.
+    pub async fn nodes_view(&self) -> Result<Vec<NodeRow>, SwarmError> {
+        let plan = self.kept().nodes_view_plan();
+        let nodes = match plan.nodes {
+            true => Some(self.nodes().await?),
+            false => None,
+        };
+        let counts = match plan.tasks {
+            true => Some(model::running_counts(&self.all_tasks().await?)),
+            false => None,
+        };
+        let mut kept = self.kept();
+        kept.nodes_view_listed(plan, nodes, counts);
+        Ok(kept.nodes_view_rows())
+    }
+
+    /// A node changed (a write): the nodes view lists the nodes on its next refresh.
+    pub fn nodes_changed(&self) {
+        self.kept().node_changed();
     }
 }
 

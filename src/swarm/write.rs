@@ -168,6 +168,19 @@ enum Attempt {
 
 /// Sends `w`, re-applying it once after a certain "update out of sequence".
 pub async fn apply(client: &SwarmClient, w: &SwarmWrite, audit: AuditTo<'_>) -> WriteOutcome {
+    let outcome = apply_once_or_twice(client, w, audit).await;
+    if matches!(w, SwarmWrite::Node { .. }) {
+        // Whatever came of it, the nodes view's next refresh lists the nodes (node_cache).
+        client.nodes_changed();
+    }
+    outcome
+}
+
+async fn apply_once_or_twice(
+    client: &SwarmClient,
+    w: &SwarmWrite,
+    audit: AuditTo<'_>,
+) -> WriteOutcome {
     let first = attempt(client, w, audit, 1).await;
     let (result, retried) = match first {
         Attempt::Sent { result: Err(e) } if e.is_out_of_sequence() => {

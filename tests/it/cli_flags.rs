@@ -100,7 +100,6 @@ fn a_console_flag_on_get_sim_or_clusters_is_a_usage_error() {
         &["clusters", "--theme", "x"],
         &["--mouse", "clusters"],
         &["--scheduler", "http://127.0.0.1:1", "sim"],
-        &["--config", "f.toml", "clusters"],
     ] {
         usage_error(args);
     }

@@ -416,6 +416,7 @@ fn cluster_names_complete_and_clusters_lists_them() {
             result: Ok(Data::Clusters(vec![
                 eos::app::clusters::ClusterHealth {
                     name: "east".into(),
+                    kind: eos::cluster_list::ClusterKind::Aurora,
                     reached: "zk zk1:2181/aurora/scheduler".into(),
                     auth: "UNAUTHENTICATED".into(),
                     leader: Some("http://e1:8081".into()),
@@ -423,6 +424,7 @@ fn cluster_names_complete_and_clusters_lists_them() {
                 },
                 eos::app::clusters::ClusterHealth {
                     name: "west".into(),
+                    kind: eos::cluster_list::ClusterKind::Aurora,
                     reached: "https://west:8081".into(),
                     auth: "UNAUTHENTICATED".into(),
                     leader: None,

@@ -22,6 +22,7 @@ mod sim_common;
 mod backend_capabilities;
 mod cli_flags;
 mod client_http;
+mod clusters_list;
 mod color_e2e;
 mod completions;
 mod config_idl_names;

@@ -24,6 +24,13 @@ use tokio::sync::mpsc;
 use crate::inprocess_common::{Keys, Screen as Frame, key, typed};
 use crate::swarm_common::*;
 
+// An idle console's cost to the daemon, through the counting proxy.
+mod idle;
+/// Swarm screens with what varies masked, for snapshots.
+pub mod mask;
+// Each view's whole first screen.
+mod snapshots;
+
 /// Waits until the screen shows every one of `what`: polled every 50 ms, a bounded number of
 /// times (the services' tasks must start first).
 async fn wait_for(text: &Mutex<String>, what: &[&str]) {

@@ -1,4 +1,5 @@
-//! The clusters view (`:clusters`): each cluster of clusters.json with its health.
+//! The clusters view (`:clusters`): each cluster (clusters.json's, and the Swarms of Eos's
+//! config) with its kind and health.
 
 use super::cells::short_url;
 use crate::app::vocab::nav::Nav;
@@ -8,6 +9,7 @@ use crate::app::widgets::table::{Column, Row, SortKey, Table};
 pub fn clusters_table() -> Table {
     Table::new(vec![
         Column::new("CLUSTER", 0).priority(9),
+        Column::new("KIND", 6).priority(5),
         Column::new("HEALTH", 0).priority(9),
         Column::new("LEADER", 0).priority(6),
         Column::new("REACHED AT", 0).priority(4),
@@ -35,9 +37,17 @@ pub fn cluster_rows(all: &[ClusterHealth], current: Option<&str>) -> Vec<Row> {
                 .unwrap_or_else(|| "-".into());
             Row::new(
                 c.name.clone(),
-                vec![name, health, leader, c.reached.clone(), c.auth.clone()],
+                vec![
+                    name,
+                    c.kind.label().to_owned(),
+                    health,
+                    leader,
+                    c.reached.clone(),
+                    c.auth.clone(),
+                ],
                 vec![
                     SortKey::Text(c.name.clone()),
+                    SortKey::Cell,
                     SortKey::Num(sort),
                     SortKey::Cell,
                     SortKey::Cell,
@@ -57,6 +67,7 @@ mod tests {
     fn health(name: &str, h: Result<u64, String>) -> ClusterHealth {
         ClusterHealth {
             name: name.into(),
+            kind: crate::cluster_list::ClusterKind::Aurora,
             reached: format!("http://{name}:8081"),
             auth: "UNAUTHENTICATED".into(),
             leader: h.is_ok().then(|| format!("http://{name}:8081")),
@@ -74,10 +85,11 @@ mod tests {
             Some("east"),
         );
         assert_eq!(rows[0].cells[0], "east (current)");
-        assert_eq!(rows[0].cells[1], "ok 12 ms");
+        assert_eq!(rows[0].cells[1], "aurora");
+        assert_eq!(rows[0].cells[2], "ok 12 ms");
         assert_eq!(rows[0].style, "status.running");
-        assert_eq!(rows[1].cells[1], "ZooKeeper zk:2181 unreachable");
-        assert_eq!(rows[1].cells[2], "-");
+        assert_eq!(rows[1].cells[2], "ZooKeeper zk:2181 unreachable");
+        assert_eq!(rows[1].cells[3], "-");
         assert_eq!(rows[1].style, "status.failed");
         assert_eq!(rows[1].target, Some(Nav::SwitchCluster("west".into())));
     }

@@ -174,12 +174,15 @@ impl Slot {
     }
 }
 
-/// One cluster of clusters.json as the `:clusters` probe found it.
+/// One cluster (of clusters.json, or a Swarm of Eos's config) as the `:clusters` probe found it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterHealth {
     pub name: String,
-    /// `zk host:port/path`, or the URL.
+    /// Aurora or a Docker Swarm.
+    pub kind: crate::cluster_list::ClusterKind,
+    /// `zk host:port/path`, or the URL (the Engine's, for a Swarm).
     pub reached: String,
+    /// Aurora's auth mechanism; `-` for a Swarm.
     pub auth: String,
     /// The scheduler that answered (the leader, for ZooKeeper clusters).
     pub leader: Option<String>,
