@@ -6,6 +6,15 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+/// Where a backend records the calls it sends (`None`: no log) and the cluster name it writes.
+/// The backend boundary hands it to `Backend::mutate`: each backend writes one record per call
+/// it really sent (see `backend/mod.rs`).
+#[derive(Clone, Copy, Debug)]
+pub struct AuditTo<'a> {
+    pub path: Option<&'a Path>,
+    pub cluster: &'a str,
+}
+
 #[derive(Serialize)]
 pub struct Entry<'a> {
     /// RFC 3339, UTC.

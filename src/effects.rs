@@ -1,7 +1,8 @@
 //! Runs effects at the edge: calls to the backend (`backend::Backend`, never a client
 //! directly) on tokio, whose results come back as actions. A newer fetch of the same resource
-//! aborts the older one (its reply would be dropped anyway). The audit log and the link's
-//! up/down/moved news are kept here, the same for every backend.
+//! aborts the older one (its reply would be dropped anyway). The link's up/down/moved news is
+//! kept here, the same for every backend; the audit log is written by the backend that sent
+//! the call (this runner says where it goes).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -225,43 +226,23 @@ impl Effects {
     }
 }
 
-/// Sends one mutation through the backend, records it in the audit log, and returns the
-/// outcome. Never retried: a mutation runs to its answer exactly once.
+/// Sends one mutation through the backend, which records the calls it sends in the audit log
+/// (`backend/mod.rs`), and returns the outcome. Never retried: a mutation runs to its answer
+/// exactly once.
 pub async fn mutate(
     b: &dyn Backend,
     op: &Operation,
     audit: Option<&std::path::Path>,
     cluster: &str,
 ) -> MutationOutcome {
-    let started = Instant::now();
-    let outcome = b.mutate(op).await;
-    let duration_ms = started.elapsed().as_millis() as u64;
-    if let Some(path) = audit {
-        let (code, details) = match &outcome {
-            MutationOutcome::Done { code, messages, .. }
-            | MutationOutcome::Refused { code, messages } => (code.to_string(), messages.clone()),
-            MutationOutcome::Failed { error } => ("NOT_EXECUTED".into(), vec![error.clone()]),
-            MutationOutcome::AuthRequired { error, .. } => ("HTTP_401".into(), vec![error.clone()]),
-            MutationOutcome::Unknown { error } => ("OUTCOME_UNKNOWN".into(), vec![error.clone()]),
-        };
-        let scheduler = b.endpoint();
-        let entry = crate::audit::Entry {
-            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+    b.mutate(
+        op,
+        crate::audit::AuditTo {
+            path: audit,
             cluster,
-            scheduler: &scheduler,
-            local_user: crate::audit::local_user(),
-            method: op.method(),
-            arguments: op.args_json(),
-            message: op.message(),
-            response_code: code,
-            details,
-            duration_ms,
-        };
-        if let Err(e) = crate::audit::append(path, &entry) {
-            tracing::warn!("{e}");
-        }
-    }
-    outcome
+        },
+    )
+    .await
 }
 
 /// Puts text on the terminal's clipboard (OSC 52); terminals without support ignore it.

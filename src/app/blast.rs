@@ -27,6 +27,15 @@ impl Blast {
 
     /// The dialog's line saying why.
     pub fn warning(&self) -> String {
+        // A Swarm service: its name is its key, its instances are tasks.
+        if !self.job.contains('/') {
+            return format!(
+                "this covers {} of {}'s {} tasks: type its name and the count",
+                self.count,
+                self.job,
+                self.active.unwrap_or(self.count)
+            );
+        }
         match self.active {
             Some(a) => format!(
                 "this covers {} of {}'s {a} active instances: type its full key and the count",
@@ -73,6 +82,18 @@ impl State {
                 hosts,
                 ..
             } => self.drain_blast(hosts),
+            // A Swarm service change that stops or replaces tasks: a forced restart, a
+            // rollback and a spec update replace every replica, a scale-down stops some.
+            Operation::SwarmService {
+                service, replicas, ..
+            } if op.destructive() => {
+                let count = op.size();
+                large(count, Some(*replicas)).then(|| Blast {
+                    job: service.clone(),
+                    count,
+                    active: Some(*replicas),
+                })
+            }
             _ => None,
         }
     }

@@ -11,6 +11,7 @@
 use super::command::Command;
 use super::ops::Operation;
 use super::{Level, State};
+use crate::swarm::write::ServiceChange;
 
 /// One thing a scheduler may or may not do. Reads every scheduler has (jobs, tasks, a task's
 /// details) are not listed: a backend is one because it can list them.
@@ -20,7 +21,7 @@ pub enum Capability {
     Pulse,
     /// A role's quota and its consumption.
     Quota,
-    /// Restart chosen instances (and the rolling restart built on it).
+    /// Restart chosen instances (and the rolling restart built on it, `:restart`).
     InstanceRestart,
     /// Kill chosen instances.
     InstanceKill,
@@ -28,7 +29,7 @@ pub enum Capability {
     KillJob,
     /// Add instances from a template instance (scale up).
     AddInstances,
-    /// Pause, resume, abort and roll back an update.
+    /// Pause, resume and abort an update by hand.
     UpdateControl,
     /// Start an update from the job's config, edited (and preview its diff).
     StartUpdate,
@@ -36,6 +37,14 @@ pub enum Capability {
     Maintenance,
     /// Start a cron job now (`:cron-start`).
     Cron,
+    /// Scale to a new count (`s`): Aurora adds instances or kills the highest; a Swarm sets
+    /// a replicated service's replicas.
+    Scale,
+    /// Restart (`r`): Aurora the chosen instances; a Swarm the whole service (a forced
+    /// update), since it cannot restart one task.
+    Restart,
+    /// Roll back (`b`): an Aurora update, or a Swarm service to its previous spec.
+    Rollback,
 }
 
 impl Capability {
@@ -50,6 +59,9 @@ impl Capability {
         Capability::StartUpdate,
         Capability::Maintenance,
         Capability::Cron,
+        Capability::Scale,
+        Capability::Restart,
+        Capability::Rollback,
     ];
 
     /// A few words for the refusal: "this scheduler cannot {describe}".
@@ -61,10 +73,13 @@ impl Capability {
             Capability::InstanceKill => "kill instances",
             Capability::KillJob => "kill a whole job",
             Capability::AddInstances => "add instances",
-            Capability::UpdateControl => "pause, resume, abort or roll back updates",
+            Capability::UpdateControl => "pause, resume or abort an update by hand",
             Capability::StartUpdate => "start updates",
             Capability::Maintenance => "put hosts into maintenance",
             Capability::Cron => "start cron jobs",
+            Capability::Scale => "scale",
+            Capability::Restart => "restart",
+            Capability::Rollback => "roll back",
         }
     }
 
@@ -73,15 +88,14 @@ impl Capability {
         Some(match c {
             Command::PulseUpdate | Command::HoldPulses => Capability::Pulse,
             Command::Quota => Capability::Quota,
-            Command::Restart | Command::RollingRestart | Command::RollingPause => {
-                Capability::InstanceRestart
-            }
+            Command::Restart => Capability::Restart,
+            Command::RollingRestart | Command::RollingPause => Capability::InstanceRestart,
             Command::Kill => Capability::InstanceKill,
-            Command::Scale => Capability::AddInstances,
-            Command::PauseUpdate
-            | Command::ResumeUpdate
-            | Command::AbortUpdate
-            | Command::RollbackUpdate => Capability::UpdateControl,
+            Command::Scale => Capability::Scale,
+            Command::PauseUpdate | Command::ResumeUpdate | Command::AbortUpdate => {
+                Capability::UpdateControl
+            }
+            Command::RollbackUpdate => Capability::Rollback,
             Command::StartUpdate => Capability::StartUpdate,
             Command::StartMaintenance | Command::DrainHosts | Command::EndMaintenance => {
                 Capability::Maintenance
@@ -108,11 +122,21 @@ impl Capability {
             Operation::KillJob { .. } => Capability::KillJob,
             Operation::Restart { .. } => Capability::InstanceRestart,
             Operation::AddInstances { .. } => Capability::AddInstances,
+            Operation::Control {
+                control: super::ops::Control::Rollback,
+                ..
+            } => Capability::Rollback,
             Operation::Control { .. } => Capability::UpdateControl,
             Operation::Pulse { .. } => Capability::Pulse,
             Operation::StartUpdate { .. } => Capability::StartUpdate,
             Operation::CronStart { .. } => Capability::Cron,
-            Operation::Maintenance { .. } => Capability::Maintenance,
+            Operation::Maintenance { .. } | Operation::SwarmNode { .. } => Capability::Maintenance,
+            Operation::SwarmService { change, .. } => match change {
+                ServiceChange::Scale(_) => Capability::Scale,
+                ServiceChange::Restart => Capability::Restart,
+                ServiceChange::Rollback => Capability::Rollback,
+                ServiceChange::Spec { .. } => Capability::StartUpdate,
+            },
         }
     }
 }

@@ -77,7 +77,12 @@ impl State {
             .map(|(chord, cmd, layer)| HelpRow::Key {
                 chord: chord.label(),
                 name: cmd.name(),
-                description: cmd.description(),
+                // On a Swarm, what the command does there (`r` restarts the whole service).
+                description: self
+                    .on_swarm()
+                    .then(|| super::swarm_ops::swarm_description(cmd))
+                    .flatten()
+                    .unwrap_or(cmd.description()),
                 layer: layer.name(),
             })
             .filter(matches)

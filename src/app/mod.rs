@@ -50,6 +50,7 @@ mod quit;
 pub mod rolling;
 mod swarm_logs;
 mod swarm_nav;
+pub mod swarm_ops;
 mod triage;
 pub mod updates;
 
@@ -846,6 +847,7 @@ impl State {
         if self.refuse_unsupported_command(c) {
             return;
         }
+        // On a Swarm, the changes act on services and nodes (`swarm_ops.rs`).
         if self.swarm_command(c, fx) {
             return;
         }

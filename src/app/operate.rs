@@ -108,7 +108,11 @@ impl State {
             }
             DialogOutcome::Count(job, n) => {
                 self.overlays.dialog = None;
-                self.plan_scale(&job, n);
+                if self.on_swarm() {
+                    self.swarm_plan_scale(&job, n);
+                } else {
+                    self.plan_scale(&job, n);
+                }
             }
         }
     }
@@ -149,12 +153,25 @@ impl State {
         if let (Operation::StartUpdate { .. }, MutationOutcome::Done { .. }) = (&m.op, &m.outcome) {
             self.unsent_edits.remove(&m.op.subject());
         }
-        let method = m.op.method();
+        // Aurora's result names the call; a Swarm's the change (every service change is the
+        // same call), and says "by the Engine" rather than an Aurora response code.
+        let method = m.op.outcome_label();
+        let swarm = m.op.swarm_write().is_some();
         let held = match (&m.op, &self.hold) {
             (Operation::Pulse { key }, Some(h)) => h.key == key.to_string(),
             _ => false,
         };
         let text = match &m.outcome {
+            MutationOutcome::Done { messages, .. } if swarm => {
+                let mut t = format!("{method}: done");
+                if !messages.is_empty() {
+                    t.push_str(&format!(" — {}", messages.join("; ")));
+                }
+                t
+            }
+            MutationOutcome::Refused { messages, .. } if swarm => {
+                format!("{method}: refused by the Engine: {}", messages.join("; "))
+            }
             MutationOutcome::Done {
                 code,
                 messages,

@@ -267,9 +267,10 @@ impl Screen {
             Screen::Hosts { .. } => Layer::Hosts,
             Screen::Host { .. } => Layer::Host,
             Screen::Clusters { .. } => Layer::Clusters,
-            // The services view takes the jobs view's keys (it is the same place).
-            Screen::Services { .. } => Layer::Jobs,
-            Screen::SwarmTasks { .. } => Layer::Tasks,
+            // The services view takes the jobs view's keys (it is the same place), and a
+            // service's tasks the tasks view's, each under a few of its own (`Layer::chain`).
+            Screen::Services { .. } => Layer::Services,
+            Screen::SwarmTasks { .. } => Layer::Service,
             Screen::Nodes { .. } => Layer::Hosts,
             Screen::SwarmUpdate { .. } => Layer::Update,
             Screen::SwarmTask { .. } => Layer::Task,
@@ -280,6 +281,9 @@ impl Screen {
 
     /// Keymap layers to try, most specific first.
     pub fn layers(&self) -> Vec<Layer> {
+        if matches!(self, Screen::Services { .. } | Screen::SwarmTasks { .. }) {
+            return self.layer().chain();
+        }
         let mut l = vec![self.layer()];
         if self.table().is_some() {
             l.push(Layer::List);

@@ -3,7 +3,9 @@
 //! how a failed call is classified (an outage for the link banner; "not executed" only when
 //! that is certain) and the maintenance replies' wording all stay here.
 
-use super::{Backend, BoxFuture, Capabilities, FetchError, Polled};
+use std::time::Instant;
+
+use super::{AuditTo, Backend, BoxFuture, Capabilities, FetchError, Polled};
 use crate::app::MutationOutcome;
 use crate::app::link::OutageKind;
 use crate::app::ops::{Control, HostAction, Operation};
@@ -29,8 +31,12 @@ impl Backend for AuroraClient {
         Box::pin(fetch(self, key))
     }
 
-    fn mutate<'a>(&'a self, op: &'a Operation) -> BoxFuture<'a, MutationOutcome> {
-        Box::pin(mutate(self, op))
+    fn mutate<'a>(
+        &'a self,
+        op: &'a Operation,
+        audit: AuditTo<'a>,
+    ) -> BoxFuture<'a, MutationOutcome> {
+        Box::pin(mutate_audited(self, op, audit))
     }
 
     fn preview<'a>(
@@ -77,6 +83,40 @@ fn classify_failure(e: ClientError) -> MutationOutcome {
         )),
         _ => unknown(e.to_string()),
     }
+}
+
+/// Sends one operation and records it in the audit log: one Thrift call, one record with its
+/// outcome (also when Eos refused it before sending, as `NOT_EXECUTED`).
+async fn mutate_audited(c: &AuroraClient, op: &Operation, audit: AuditTo<'_>) -> MutationOutcome {
+    let started = Instant::now();
+    let outcome = mutate(c, op).await;
+    let duration_ms = started.elapsed().as_millis() as u64;
+    if let Some(path) = audit.path {
+        let (code, details) = match &outcome {
+            MutationOutcome::Done { code, messages, .. }
+            | MutationOutcome::Refused { code, messages } => (code.to_string(), messages.clone()),
+            MutationOutcome::Failed { error } => ("NOT_EXECUTED".into(), vec![error.clone()]),
+            MutationOutcome::AuthRequired { error, .. } => ("HTTP_401".into(), vec![error.clone()]),
+            MutationOutcome::Unknown { error } => ("OUTCOME_UNKNOWN".into(), vec![error.clone()]),
+        };
+        let scheduler = c.current_base();
+        let entry = crate::audit::Entry {
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            cluster: audit.cluster,
+            scheduler: &scheduler,
+            local_user: crate::audit::local_user(),
+            method: op.method(),
+            arguments: op.args_json(),
+            message: op.message(),
+            response_code: code,
+            details,
+            duration_ms,
+        };
+        if let Err(e) = crate::audit::append(path, &entry) {
+            tracing::warn!("{e}");
+        }
+    }
+    outcome
 }
 
 /// Sends one operation and classifies the outcome.
@@ -138,6 +178,13 @@ async fn mutate(c: &AuroraClient, op: &Operation) -> MutationOutcome {
         Operation::CronStart { job } => c.start_cron_job(job).await.map(unit),
         Operation::Maintenance { action, hosts, .. } => {
             send_maintenance(c, *action, hosts).await.map(unit)
+        }
+        // Never offered on Aurora; refused by Eos, not sent.
+        Operation::SwarmService { .. } | Operation::SwarmNode { .. } => {
+            Err(ClientError::Refused(format!(
+                "{} is a Docker Swarm call; this is an Aurora scheduler",
+                op.method()
+            )))
         }
     };
     match result {

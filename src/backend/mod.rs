@@ -16,7 +16,14 @@
 //! [`Capabilities`]; the reducer hides and refuses the rest (`app/capabilities.rs`).
 //!
 //! Beneath this: `app/` (the vocabulary) and the scheduler clients. Above it: `effects.rs`
-//! and the console loop. Audit logging stays in `effects.rs`, the same for every backend.
+//! and the console loop.
+//!
+//! The audit log: one record per call a backend really sends, written by the backend, because
+//! only it knows what it sent. `mutate` receives where the log goes ([`AuditTo`]); the effect
+//! runner writes nothing itself. Aurora sends one Thrift call per operation and records it
+//! with its outcome (`aurora.rs`, the record the effect runner used to write, unchanged); a
+//! Swarm write records each attempt (`swarm::write`: a second one only after a certain
+//! "update out of sequence", and nothing when Eos refused before sending).
 
 pub mod aurora;
 pub mod swarm;
@@ -29,6 +36,7 @@ pub use crate::app::capabilities::{Capabilities, Capability};
 use crate::app::link::OutageKind;
 use crate::app::ops::Operation;
 use crate::app::resource::{Data, ResourceKey};
+pub use crate::audit::AuditTo;
 use crate::aurora::model::{GetJobUpdateDiffResult, JobUpdateRequest};
 
 /// A future a backend returns; `Send`, so the effect runner can spawn it.
@@ -79,8 +87,13 @@ pub trait Backend: Send + Sync {
     /// The read behind a resource.
     fn fetch<'a>(&'a self, key: &'a ResourceKey) -> BoxFuture<'a, Polled>;
 
-    /// Sends one confirmed change, exactly once, and says truly what came of it.
-    fn mutate<'a>(&'a self, op: &'a Operation) -> BoxFuture<'a, MutationOutcome>;
+    /// Sends one confirmed change, exactly once (a Swarm write re-applies once only after a
+    /// certain refusal), says truly what came of it, and records every call it sent in `audit`.
+    fn mutate<'a>(
+        &'a self,
+        op: &'a Operation,
+        audit: AuditTo<'a>,
+    ) -> BoxFuture<'a, MutationOutcome>;
 
     /// What an update request would change (the update editor's preview).
     fn preview<'a>(

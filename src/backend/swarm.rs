@@ -2,21 +2,30 @@
 //! reads as the console's own `ResourceKey`s and `Data`. Aurora's reads (roles, jobs, quota…)
 //! do not exist here and are answered with an error that says so rather than an empty list.
 //!
-//! Capabilities: none of the changes yet. The Swarm writes (`swarm::write`: scale, forced
-//! restart, rollback, node availability) exist, but the console's operations are still
-//! shaped on Aurora's job keys; until they carry a service, declaring a capability here
-//! would offer keys whose change cannot be sent. The reducer therefore refuses every change
-//! before any confirmation opens, and `mutate` — never reached through the reducer — says
-//! truly that nothing was sent.
+//! Capabilities: what the Engine API can do to a service and a node — scale (replicated
+//! services), restart a whole service (a forced update), roll back, and set a node's
+//! availability. Not: pulses, pausing/resuming/aborting an update by hand, quota, cron,
+//! killing one task or a whole job. `mutate` sends the console's Swarm operations through
+//! `swarm::write::apply`, which records each call it sends in the audit log, and tells its
+//! outcome as the console's own (done / refused by the Engine / not executed / unknown).
 
-use super::{Backend, BoxFuture, Capabilities, FetchError, Polled};
+use super::{AuditTo, Backend, BoxFuture, Capabilities, Capability, FetchError, Polled};
 use crate::app::MutationOutcome;
 use crate::app::link::OutageKind;
 use crate::app::ops::Operation;
 use crate::app::resource::{Data, ResourceKey};
-use crate::aurora::model::{GetJobUpdateDiffResult, JobUpdateRequest};
+use crate::aurora::model::{GetJobUpdateDiffResult, JobUpdateRequest, ResponseCode};
 use crate::swarm::client::{SwarmClient, SwarmError};
 use crate::swarm::model;
+use crate::swarm::write::{self, WriteOutcome};
+
+/// What a Swarm can be asked to do (`app/capabilities.rs` hides and refuses the rest).
+pub const SWARM_CAPABILITIES: &[Capability] = &[
+    Capability::Scale,
+    Capability::Restart,
+    Capability::Rollback,
+    Capability::Maintenance,
+];
 
 pub struct SwarmBackend {
     client: SwarmClient,
@@ -34,7 +43,7 @@ impl SwarmBackend {
 
 impl Backend for SwarmBackend {
     fn capabilities(&self) -> Capabilities {
-        Capabilities::none()
+        Capabilities::none().with_all(SWARM_CAPABILITIES)
     }
 
     fn home(&self) -> crate::app::Nav {
@@ -52,14 +61,23 @@ impl Backend for SwarmBackend {
         Box::pin(fetch(&self.client, key))
     }
 
-    fn mutate<'a>(&'a self, op: &'a Operation) -> BoxFuture<'a, MutationOutcome> {
+    fn mutate<'a>(
+        &'a self,
+        op: &'a Operation,
+        audit: AuditTo<'a>,
+    ) -> BoxFuture<'a, MutationOutcome> {
         Box::pin(async move {
-            MutationOutcome::Failed {
-                error: format!(
-                    "{} is not offered on a Docker Swarm; nothing was sent",
-                    op.method()
-                ),
-            }
+            let Some(w) = op.swarm_write() else {
+                // Aurora's operations are never offered here (capabilities): nothing was sent,
+                // so nothing is recorded.
+                return MutationOutcome::Failed {
+                    error: format!(
+                        "{} is not offered on a Docker Swarm; nothing was sent",
+                        op.method()
+                    ),
+                };
+            };
+            outcome(write::apply(&self.client, &w, audit).await)
         })
     }
 
@@ -72,6 +90,42 @@ impl Backend for SwarmBackend {
 
     fn docker_engine(&self) -> Option<&SwarmClient> {
         Some(&self.client)
+    }
+}
+
+/// What the re-applied write's result line says.
+pub const REAPPLIED: &str = "the first attempt met \"update out of sequence\" (the object changed since it was read; nothing was changed): re-read and re-applied once";
+
+/// A write's outcome in the console's terms, told as truly as the write library knows it:
+/// done (with the Engine's warnings, and whether it was re-applied once), refused by the
+/// Engine (certain: it validates before acting), not executed (certain nothing was sent, or
+/// Eos refused before sending), or unknown (sent, and no answer that tells).
+pub fn outcome(w: WriteOutcome) -> MutationOutcome {
+    match w {
+        WriteOutcome::Done { warnings, retried } => {
+            let code = if warnings.is_empty() {
+                ResponseCode::OK
+            } else {
+                ResponseCode::WARNING
+            };
+            let mut messages = Vec::new();
+            if retried {
+                messages.push(REAPPLIED.to_owned());
+            }
+            messages.extend(warnings);
+            MutationOutcome::Done {
+                code,
+                messages,
+                update_key: None,
+                pulse: None,
+            }
+        }
+        WriteOutcome::NotExecuted { error } => MutationOutcome::Failed { error },
+        WriteOutcome::Refused { error, .. } => MutationOutcome::Refused {
+            code: ResponseCode::ERROR,
+            messages: vec![error],
+        },
+        WriteOutcome::Unknown { error } => MutationOutcome::Unknown { error },
     }
 }
 
@@ -201,4 +255,49 @@ async fn updates(c: &SwarmClient) -> Result<Vec<model::UpdateView>, FetchError> 
     }
     views.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     Ok(views)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_outcomes_are_told_as_the_console_s_own() {
+        match outcome(WriteOutcome::Done {
+            warnings: vec![],
+            retried: true,
+        }) {
+            MutationOutcome::Done { code, messages, .. } => {
+                assert_eq!(code, ResponseCode::OK);
+                assert!(messages[0].contains("re-applied once"), "{messages:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            outcome(WriteOutcome::Done { warnings: vec!["w".into()], retried: false }),
+            MutationOutcome::Done { code: ResponseCode::WARNING, ref messages, .. } if messages == &["w"]
+        ));
+        assert_eq!(
+            outcome(WriteOutcome::NotExecuted { error: "x".into() }),
+            MutationOutcome::Failed { error: "x".into() }
+        );
+        assert!(matches!(
+            outcome(WriteOutcome::Refused {
+                error: "no".into(),
+                retried: false
+            }),
+            MutationOutcome::Refused {
+                code: ResponseCode::ERROR,
+                ..
+            }
+        ));
+        assert_eq!(
+            outcome(WriteOutcome::Unknown {
+                error: "cut".into()
+            }),
+            MutationOutcome::Unknown {
+                error: "cut".into()
+            }
+        );
+    }
 }

@@ -33,6 +33,10 @@ pub enum Layer {
     Clusters,
     Help,
     Logs,
+    /// A Docker Swarm's services: its own keys, then the jobs view's.
+    Services,
+    /// One Swarm service's tasks: its own keys, then the tasks view's.
+    Service,
 }
 
 impl Layer {
@@ -53,6 +57,8 @@ impl Layer {
         Layer::Clusters,
         Layer::Help,
         Layer::Logs,
+        Layer::Services,
+        Layer::Service,
     ];
 
     pub fn name(self) -> &'static str {
@@ -73,6 +79,8 @@ impl Layer {
             Layer::Clusters => "clusters",
             Layer::Help => "help",
             Layer::Logs => "logs",
+            Layer::Services => "services",
+            Layer::Service => "service",
         }
     }
 
@@ -83,6 +91,9 @@ impl Layer {
         match self {
             Layer::Global => vec![Layer::Global],
             Layer::List => vec![Layer::List, Layer::Global],
+            // A Swarm's views are Aurora's with a few keys of their own on top.
+            Layer::Services => vec![self, Layer::Jobs, Layer::List, Layer::Global],
+            Layer::Service => vec![self, Layer::Tasks, Layer::List, Layer::Global],
             Layer::Roles
             | Layer::Jobs
             | Layer::Tasks

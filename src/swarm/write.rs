@@ -8,7 +8,6 @@
 //! says so. Nothing else is ever retried. Outcomes are classified as for Aurora: done, not
 //! executed (certain nothing was sent or Eos refused it), refused by the Engine, or unknown.
 
-use std::path::Path;
 use std::time::Instant;
 
 use bollard::models::{NodeSpecAvailabilityEnum, ServiceSpec};
@@ -82,6 +81,29 @@ impl SwarmWrite {
         }
     }
 
+    /// The intended change as the audit log's arguments: what it acts on and the one field it
+    /// sets (each attempt adds the version it sent and its number).
+    pub fn args_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            SwarmWrite::Service { service, change } => {
+                let mut v = json!({"service": service, "change": self.describe()});
+                match change {
+                    ServiceChange::Scale(n) => v["replicas"] = json!(n),
+                    ServiceChange::Restart => v["forceUpdate"] = json!("+1"),
+                    ServiceChange::Rollback => v["rollback"] = json!("previous"),
+                    ServiceChange::Spec { new, .. } => {
+                        v["spec"] = serde_json::to_value(new).unwrap_or_default()
+                    }
+                }
+                v
+            }
+            SwarmWrite::Node { node, availability } => {
+                json!({"node": node, "change": self.describe(), "availability": availability.label()})
+            }
+        }
+    }
+
     /// The intended change in words, for the audit log and result lines.
     pub fn describe(&self) -> String {
         match self {
@@ -132,12 +154,9 @@ impl WriteOutcome {
     }
 }
 
-/// Where the audit log goes and the cluster name it records.
-#[derive(Clone, Copy, Debug)]
-pub struct AuditTo<'a> {
-    pub path: Option<&'a Path>,
-    pub cluster: &'a str,
-}
+/// Where the audit log goes and the cluster name it records (the backend boundary's own type:
+/// each backend records the calls it really sends).
+pub use crate::audit::AuditTo;
 
 /// One attempt: refused before sending, or the Engine's answer (with what was sent).
 enum Attempt {
@@ -264,18 +283,16 @@ async fn attempt(client: &SwarmClient, w: &SwarmWrite, audit: AuditTo<'_>, n: u3
         let (code, details) = response_code(&result);
         let method = w.method(&id);
         let scheduler = client.endpoint().url();
-        let describe = w.describe();
+        let mut arguments = w.args_json();
+        arguments["version"] = serde_json::json!(version);
+        arguments["attempt"] = serde_json::json!(n);
         let entry = crate::audit::Entry {
             time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             cluster: audit.cluster,
             scheduler: &scheduler,
             local_user: crate::audit::local_user(),
             method: &method,
-            arguments: serde_json::json!({
-                "change": describe,
-                "version": version,
-                "attempt": n,
-            }),
+            arguments,
             message: None,
             response_code: code,
             details,

@@ -463,11 +463,26 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
             Command::DrainHosts,
             Command::EndMaintenance,
         ],
-        Screen::Services { .. } => vec![Command::Open, Command::JobUpdate],
-        Screen::Nodes { .. } => vec![Command::Open],
-        Screen::SwarmTasks { .. } => {
-            vec![Command::Open, Command::JobUpdate, Command::ToggleHistory]
-        }
+        Screen::Services { .. } => vec![
+            Command::Open,
+            Command::JobUpdate,
+            Command::Scale,
+            Command::Restart,
+            Command::RollbackUpdate,
+        ],
+        Screen::Nodes { .. } => vec![
+            Command::DrainHosts,
+            Command::StartMaintenance,
+            Command::EndMaintenance,
+        ],
+        Screen::SwarmTasks { .. } => vec![
+            Command::Open,
+            Command::JobUpdate,
+            Command::ToggleHistory,
+            Command::Scale,
+            Command::Restart,
+            Command::RollbackUpdate,
+        ],
         Screen::SwarmUpdate { .. } => vec![Command::JobTasks, Command::RollbackUpdate],
         Screen::SwarmTask { .. } => vec![Command::Copy, Command::CopyHost],
         Screen::SwarmTriage { .. } => vec![Command::Open],
@@ -548,7 +563,11 @@ fn draw_footer(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
             continue;
         };
         let key = chord.label();
-        let text = format!(" {}  ", short_name(cmd));
+        let name = match state.on_swarm() {
+            true => crate::app::swarm_ops::swarm_short_name(cmd).unwrap_or(short_name(cmd)),
+            false => short_name(cmd),
+        };
+        let text = format!(" {name}  ");
         // A hint that does not fit whole is left out, not cut: "q b" reads as a key that
         // does something.
         used += key.chars().count() + text.trim_end().chars().count();

@@ -11,7 +11,7 @@ use eos::app::resource::{Data, ResourceKey};
 use eos::app::{Action, Command, Effect, Fetched, MutationOutcome, Nav, State, update};
 use eos::aurora::client::{AuroraClient, ClientConfig};
 use eos::aurora::model::*;
-use eos::backend::{Backend, BoxFuture, FetchError, Polled};
+use eos::backend::{AuditTo, Backend, BoxFuture, FetchError, Polled};
 use eos::keymap::Keymap;
 use eos::theme::Theme;
 use ratatui::Terminal;
@@ -39,7 +39,11 @@ impl Backend for NoPulses {
             none
         })
     }
-    fn mutate<'a>(&'a self, _op: &'a Operation) -> BoxFuture<'a, MutationOutcome> {
+    fn mutate<'a>(
+        &'a self,
+        _op: &'a Operation,
+        _audit: AuditTo<'a>,
+    ) -> BoxFuture<'a, MutationOutcome> {
         Box::pin(async {
             MutationOutcome::Failed {
                 error: "fake backend".into(),

@@ -2,6 +2,9 @@
 //! and as a `[clusters.NAME] docker = …` cluster, run in-process (`console::run_with` on
 //! ratatui's `TestBackend`, keys through a channel) against the shared test engine.
 
+// The operator's changes (scale, restart, rollback, node availability) from the console.
+mod ops;
+
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::{Arc, Mutex};

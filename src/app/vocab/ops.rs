@@ -1,6 +1,7 @@
 //! Mutations: what exactly will be sent, described for the confirmation dialog and the audit log.
 
 use crate::aurora::model::*;
+use crate::swarm::write::{Availability, ServiceChange, SwarmWrite};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Control {
@@ -104,6 +105,23 @@ pub enum Operation {
         hosts: Vec<String>,
         tasks: usize,
     },
+    /// A Docker Swarm service change, `POST /services/{id}/update` with the version read
+    /// (`swarm::write`). `replicas`: the tasks the console saw (a scale moves from this count;
+    /// a restart, rollback or spec update replaces each of them). Not sent.
+    SwarmService {
+        service: String,
+        change: ServiceChange,
+        replicas: usize,
+    },
+    /// A Swarm node's availability, `POST /nodes/{id}/update`: `node` is the id sent,
+    /// `hostname` what the operator reads and types; `tasks` how many the console saw on it
+    /// (a drain moves them). Not sent.
+    SwarmNode {
+        node: String,
+        hostname: String,
+        availability: Availability,
+        tasks: usize,
+    },
 }
 
 impl Operation {
@@ -117,6 +135,43 @@ impl Operation {
             Operation::StartUpdate { .. } => "startJobUpdate",
             Operation::CronStart { .. } => "startCronJob",
             Operation::Maintenance { action, .. } => action.method(),
+            Operation::SwarmService { .. } => "POST /services/{id}/update",
+            Operation::SwarmNode { .. } => "POST /nodes/{id}/update",
+        }
+    }
+
+    /// The Swarm write this operation is, if it is one (what `swarm::write::apply` sends).
+    pub fn swarm_write(&self) -> Option<SwarmWrite> {
+        match self {
+            Operation::SwarmService {
+                service, change, ..
+            } => Some(SwarmWrite::Service {
+                service: service.clone(),
+                change: change.clone(),
+            }),
+            Operation::SwarmNode {
+                node, availability, ..
+            } => Some(SwarmWrite::Node {
+                node: node.clone(),
+                availability: *availability,
+            }),
+            _ => None,
+        }
+    }
+
+    /// What a result line names: the call for Aurora (`killTasks`), the intended change on a
+    /// Swarm (`scale web to 3`), whose method is the same for every service change.
+    pub fn outcome_label(&self) -> String {
+        match self {
+            Operation::SwarmNode {
+                hostname,
+                availability,
+                ..
+            } => format!("set node {hostname} to {}", availability.label()),
+            _ => match self.swarm_write() {
+                Some(w) => w.describe(),
+                None => self.method().to_owned(),
+            },
         }
     }
 
@@ -128,6 +183,9 @@ impl Operation {
                 hosts[0].split('.').next().unwrap_or(&hosts[0]).to_owned()
             }
             Operation::Maintenance { hosts, .. } => hosts_text(hosts.len()),
+            Operation::SwarmNode { hostname, .. } => {
+                hostname.split('.').next().unwrap_or(hostname).to_owned()
+            }
             _ => self.job().rsplit('/').next().unwrap_or("").to_owned(),
         }
     }
@@ -137,6 +195,7 @@ impl Operation {
         match self {
             Operation::Maintenance { hosts, .. } if hosts.len() == 1 => hosts[0].clone(),
             Operation::Maintenance { hosts, .. } => hosts_text(hosts.len()),
+            Operation::SwarmNode { hostname, .. } => format!("node {hostname}"),
             _ => self.job(),
         }
     }
@@ -157,7 +216,9 @@ impl Operation {
                 .and_then(|c| c.job.as_ref())
                 .map(|j| j.to_string())
                 .unwrap_or_default(),
-            Operation::Maintenance { .. } => String::new(),
+            Operation::Maintenance { .. } | Operation::SwarmNode { .. } => String::new(),
+            // A service's name is its key.
+            Operation::SwarmService { service, .. } => service.clone(),
         }
     }
 
@@ -189,6 +250,19 @@ impl Operation {
                     HostAction::End => format!("End maintenance on {n}"),
                 }
             }
+            Operation::SwarmService {
+                change, replicas, ..
+            } => match change {
+                ServiceChange::Scale(n) => format!("Scale to {n}"),
+                ServiceChange::Restart => format!("Restart all {}", tasks_text(*replicas)),
+                ServiceChange::Rollback => "Roll back the service".into(),
+                ServiceChange::Spec { .. } => "Update the service".into(),
+            },
+            Operation::SwarmNode { availability, .. } => match availability {
+                Availability::Drain => "Drain the node".into(),
+                Availability::Pause => "Pause the node".into(),
+                Availability::Active => "Activate the node".into(),
+            },
         }
     }
 
@@ -208,7 +282,23 @@ impl Operation {
                     action: HostAction::Drain,
                     ..
                 }
-        )
+                | Operation::SwarmService {
+                    change: ServiceChange::Restart
+                        | ServiceChange::Rollback
+                        | ServiceChange::Spec { .. },
+                    ..
+                }
+                | Operation::SwarmNode {
+                    availability: Availability::Drain,
+                    ..
+                }
+        ) || self.scales_down()
+    }
+
+    /// A Swarm scale to fewer replicas than the console saw (it stops tasks).
+    fn scales_down(&self) -> bool {
+        matches!(self, Operation::SwarmService { change: ServiceChange::Scale(n), replicas, .. }
+            if (*n as u128) < *replicas as u128)
     }
 
     /// How many instances it touches (for the "more than a handful" rule); unknown = many.
@@ -227,6 +317,22 @@ impl Operation {
                 hosts,
             } => (*tasks).max(hosts.len()),
             Operation::Maintenance { hosts, .. } => hosts.len(),
+            // The replicas started or stopped.
+            Operation::SwarmService {
+                change: ServiceChange::Scale(n),
+                replicas,
+                ..
+            } => usize::try_from(*n)
+                .unwrap_or(usize::MAX)
+                .abs_diff(*replicas),
+            // Swarm cannot restart one task: every replica is replaced (at least the one).
+            Operation::SwarmService { replicas, .. } => (*replicas).max(1),
+            Operation::SwarmNode {
+                availability: Availability::Drain,
+                tasks,
+                ..
+            } => (*tasks).max(1),
+            Operation::SwarmNode { .. } => 1,
         }
     }
 
@@ -253,6 +359,9 @@ impl Operation {
 
     /// Exactly what will be sent, line by line, for the dialog.
     pub fn describe(&self) -> Vec<(String, String)> {
+        if let Some(lines) = self.describe_swarm() {
+            return lines;
+        }
         let mut out = vec![("method".to_owned(), self.method().to_owned())];
         let job = self.job();
         if !job.is_empty() {
@@ -303,6 +412,7 @@ impl Operation {
                 ));
             }
             Operation::CronStart { .. } => {}
+            Operation::SwarmService { .. } | Operation::SwarmNode { .. } => {}
             Operation::Maintenance {
                 action,
                 hosts,
@@ -352,9 +462,98 @@ impl Operation {
         out
     }
 
+    /// A Swarm write's lines for the dialog: the Engine call, what it acts on, the change and
+    /// what the operator will see happen (Swarm cannot restart one task: say so).
+    fn describe_swarm(&self) -> Option<Vec<(String, String)>> {
+        let mut out = vec![("method".to_owned(), self.method().to_owned())];
+        match self {
+            Operation::SwarmService {
+                service,
+                change,
+                replicas,
+            } => {
+                out.push(("service".into(), service.clone()));
+                let every = tasks_text(*replicas);
+                match change {
+                    ServiceChange::Scale(n) => {
+                        out.push(("replicas".into(), format!("{replicas} → {n}")));
+                        let d = self.size();
+                        out.push((
+                            "effect".into(),
+                            if self.scales_down() {
+                                format!("{} stopped and removed", tasks_text(d))
+                            } else {
+                                format!("{} started", tasks_text(d))
+                            },
+                        ));
+                    }
+                    ServiceChange::Restart => {
+                        out.push((
+                            "change".into(),
+                            "TaskTemplate.ForceUpdate + 1 (a forced update)".into(),
+                        ));
+                        out.push((
+                            "effect".into(),
+                            format!(
+                                "Swarm cannot restart one task: the forced update replaces every replica, {every}, as its update settings say (parallelism, delay)"
+                            ),
+                        ));
+                    }
+                    ServiceChange::Rollback => {
+                        out.push(("query".into(), "rollback=previous".into()));
+                        out.push((
+                            "effect".into(),
+                            format!(
+                                "back to the previous spec (PreviousSpec): {every} replaced as its rollback settings say"
+                            ),
+                        ));
+                    }
+                    ServiceChange::Spec { .. } => {
+                        out.push(("change".into(), "the edited spec (the diff above)".into()));
+                        out.push((
+                            "effect".into(),
+                            format!("a rolling update of {every}, as its update settings say"),
+                        ));
+                    }
+                }
+            }
+            Operation::SwarmNode {
+                node,
+                hostname,
+                availability,
+                tasks,
+            } => {
+                let short: String = node.chars().take(12).collect();
+                out.push(("node".into(), format!("{hostname} ({short})")));
+                out.push(("availability".into(), availability.label().to_owned()));
+                let theirs = tasks_text(*tasks);
+                out.push((
+                    "effect".into(),
+                    match availability {
+                        Availability::Drain if *tasks == 0 => {
+                            "no tasks on it; it takes no new ones until activated".into()
+                        }
+                        Availability::Drain => format!(
+                            "its {theirs} will be stopped and rescheduled on other nodes; it takes no new ones until activated"
+                        ),
+                        Availability::Pause => {
+                            format!("new tasks avoid it; its {theirs} keep running")
+                        }
+                        Availability::Active => "it takes new tasks again".into(),
+                    },
+                ));
+            }
+            _ => return None,
+        }
+        Some(out)
+    }
+
     /// The call's arguments as JSON, for the audit log (never credentials).
     pub fn args_json(&self) -> serde_json::Value {
         use serde_json::json;
+        if let Some(w) = self.swarm_write() {
+            return w.args_json();
+        }
         match self {
             Operation::Kill {
                 job,
@@ -381,6 +580,8 @@ impl Operation {
             }
             Operation::CronStart { job } => json!({"job": job}),
             Operation::Maintenance { hosts, .. } => json!({"hosts": {"hostNames": hosts}}),
+            // Answered by the write above.
+            Operation::SwarmService { .. } | Operation::SwarmNode { .. } => json!(null),
         }
     }
 
@@ -392,6 +593,15 @@ impl Operation {
             | Operation::StartUpdate { message, .. } => message.as_deref(),
             _ => None,
         }
+    }
+}
+
+/// `1 task`, `3 tasks`.
+pub fn tasks_text(n: usize) -> String {
+    if n == 1 {
+        "1 task".to_owned()
+    } else {
+        format!("{n} tasks")
     }
 }
 
@@ -484,6 +694,98 @@ mod tests {
         assert_eq!(
             op.args_json()["instances"],
             serde_json::json!([0, 1, 2, 3, 7])
+        );
+    }
+
+    fn service(change: ServiceChange, replicas: usize) -> Operation {
+        Operation::SwarmService {
+            service: "web".into(),
+            change,
+            replicas,
+        }
+    }
+
+    fn node(availability: Availability, tasks: usize) -> Operation {
+        Operation::SwarmNode {
+            node: "abcdef0123456789".into(),
+            hostname: "node-1.example.com".into(),
+            availability,
+            tasks,
+        }
+    }
+
+    fn line<'a>(lines: &'a [(String, String)], key: &str) -> &'a str {
+        lines
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or_else(|| panic!("no {key} in {lines:?}"))
+    }
+
+    #[test]
+    fn a_swarm_scale_touches_the_replicas_it_adds_or_stops() {
+        let up = service(ServiceChange::Scale(5), 2);
+        assert_eq!(up.method(), "POST /services/{id}/update");
+        assert_eq!((up.size(), up.destructive()), (3, false));
+        assert_eq!(up.verb(), "Scale to 5");
+        assert_eq!(up.typed_name(), "web");
+        let d = up.describe();
+        assert_eq!(line(&d, "service"), "web");
+        assert_eq!(line(&d, "replicas"), "2 → 5");
+        assert_eq!(line(&d, "effect"), "3 tasks started");
+        let down = service(ServiceChange::Scale(1), 4);
+        assert_eq!((down.size(), down.destructive()), (3, true));
+        assert_eq!(
+            line(&down.describe(), "effect"),
+            "3 tasks stopped and removed"
+        );
+        assert_eq!(up.args_json()["replicas"], 5);
+        assert_eq!(up.args_json()["service"], "web");
+        assert_eq!(up.outcome_label(), "scale web to 5");
+    }
+
+    #[test]
+    fn a_swarm_restart_says_it_replaces_every_replica() {
+        let op = service(ServiceChange::Restart, 7);
+        assert_eq!((op.size(), op.destructive()), (7, true));
+        assert_eq!(op.verb(), "Restart all 7 tasks");
+        let d = op.describe();
+        assert!(line(&d, "change").contains("ForceUpdate + 1"), "{d:?}");
+        assert!(
+            line(&d, "effect").contains("Swarm cannot restart one task")
+                && line(&d, "effect").contains("every replica, 7 tasks"),
+            "{d:?}"
+        );
+        // Even a service with no task counts as one touched.
+        assert_eq!(service(ServiceChange::Restart, 0).size(), 1);
+        let back = service(ServiceChange::Rollback, 3);
+        assert_eq!((back.size(), back.destructive()), (3, true));
+        assert_eq!(line(&back.describe(), "query"), "rollback=previous");
+        assert_eq!(back.args_json()["rollback"], "previous");
+        assert_eq!(back.swarm_write().unwrap().describe(), "roll back web");
+    }
+
+    #[test]
+    fn a_node_drain_moves_its_tasks_and_pause_and_activate_move_none() {
+        let drain = node(Availability::Drain, 9);
+        assert_eq!(drain.method(), "POST /nodes/{id}/update");
+        assert_eq!((drain.size(), drain.destructive()), (9, true));
+        assert_eq!(drain.typed_name(), "node-1");
+        assert_eq!(drain.subject(), "node node-1.example.com");
+        let d = drain.describe();
+        assert_eq!(line(&d, "node"), "node-1.example.com (abcdef012345)");
+        assert_eq!(line(&d, "availability"), "drain");
+        assert!(line(&d, "effect").contains("its 9 tasks will be stopped and rescheduled"));
+        assert!(line(&node(Availability::Drain, 0).describe(), "effect").contains("no tasks"));
+        let pause = node(Availability::Pause, 9);
+        assert_eq!((pause.size(), pause.destructive()), (1, false));
+        assert!(line(&pause.describe(), "effect").contains("its 9 tasks keep running"));
+        let active = node(Availability::Active, 0);
+        assert_eq!(active.verb(), "Activate the node");
+        assert_eq!(active.args_json()["availability"], "active");
+        assert_eq!(
+            active.outcome_label(),
+            "set node node-1.example.com to active"
         );
     }
 }
