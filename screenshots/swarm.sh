@@ -17,11 +17,9 @@ SWARM_HOST=""
 SWARM_V1="eos-demo/busybox:1"
 SWARM_V2="eos-demo/busybox:2"
 
-# The step from the services view to the live rolling update of `web`. Until the dedicated
-# update screen is on main this is the service's tasks mid-update; once it is, change this one
-# line to that screen's key or command (e.g. `command "update web"`) and its wait text below.
-swarm_update_view() { command "service web"; }
-SWARM_UPDATE_READY="$SWARM_V2"
+# The step from the services view to the live rolling update of `web`: its update screen.
+swarm_update_view() { command "update web"; }
+SWARM_UPDATE_READY="SPEC CHANGE"
 
 # sdocker ARGS…: the docker CLI against the private daemon only.
 sdocker() {

@@ -847,8 +847,9 @@ impl State {
         if self.refuse_unsupported_command(c) {
             return;
         }
-        // On a Swarm, the changes act on services and nodes (`swarm_ops.rs`).
-        if self.swarm_command(c, fx) {
+        // On a Swarm, `u`/`t` open a service's places and the changes act on services and
+        // nodes (`swarm_nav.rs`, `swarm_ops.rs`).
+        if self.swarm_command(c, fx) || self.swarm_change_command(c) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;

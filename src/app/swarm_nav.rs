@@ -27,8 +27,9 @@ impl State {
         }
     }
 
-    /// The service the current view is about, or whose row is selected.
-    fn selected_service(&self) -> Option<String> {
+    /// The service the current view is about, or whose row is selected: what `u`, `t` and
+    /// the service changes (`swarm_ops.rs`) act on.
+    pub(super) fn selected_service(&self) -> Option<String> {
         match self.top() {
             Screen::Services { table } | Screen::SwarmUpdates { table } => {
                 table.selected_row().map(|r| r.id.clone())

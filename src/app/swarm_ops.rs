@@ -11,7 +11,7 @@ use super::vocab::ops::{Operation, tasks_text};
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::dialog::{AskCount, Dialog};
 use super::widgets::input::{Input, InputKind};
-use super::{Effect, Level, Screen, State};
+use super::{Level, Screen, State};
 use crate::swarm::model::{Mode, current_tasks};
 use crate::swarm::write::{Availability, ServiceChange};
 
@@ -52,7 +52,7 @@ pub fn swarm_description(c: Command) -> Option<&'static str> {
 
 impl State {
     /// A command on a Swarm: true when it was one of the changes handled here.
-    pub(super) fn swarm_command(&mut self, c: Command, _fx: &mut Vec<Effect>) -> bool {
+    pub(super) fn swarm_change_command(&mut self, c: Command) -> bool {
         if !self.on_swarm() {
             return false;
         }
@@ -67,18 +67,6 @@ impl State {
         }
         self.dirty = true;
         true
-    }
-
-    /// The service a change acts on: the services view's selected row, or the service whose
-    /// tasks are shown.
-    fn selected_service(&self) -> Option<String> {
-        match self.top() {
-            Screen::Services { table } => table.selected_row().map(|r| r.id.clone()),
-            Screen::SwarmTasks { service, .. } | Screen::SwarmUpdate { service, .. } => {
-                Some(service.clone())
-            }
-            _ => None,
-        }
     }
 
     /// The service's mode and task count. On its tasks view the tasks the orchestrator wants
