@@ -180,10 +180,9 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
             Data::SwarmUpdate(Box::new(view))
         }
         ResourceKey::SwarmTask(id) => Data::SwarmTask(Box::new(task_detail(c, id).await?)),
+        // The services or every task, in turn: one list call per refresh (`swarm::turns`).
         ResourceKey::SwarmTriage => {
-            let services = c.services().await.map_err(fetch_error)?;
-            let tasks = c.all_tasks().await.map_err(fetch_error)?;
-            Data::SwarmTriage(Box::new(model::triage(&services, &tasks)))
+            Data::SwarmTriage(Box::new(c.triage_view().await.map_err(fetch_error)?))
         }
         ResourceKey::SwarmUpdates => Data::SwarmUpdates(updates(c).await?),
         other => {
@@ -224,27 +223,15 @@ async fn task_detail(c: &SwarmClient, id: &str) -> Result<model::TaskDetail, Fet
 }
 
 /// The services that have an UpdateStatus, newest start first, each with its progress. The
-/// tasks are read (one list for all) only while some update has not finished: a finished
-/// update's slots are all on its spec, and an idle console should cost one call.
+/// tasks (one list for all) matter only while some update has not finished; then the services
+/// and the tasks are listed in turn, one list call per refresh (`SwarmClient::updates_lists`).
 async fn updates(c: &SwarmClient) -> Result<Vec<model::UpdateView>, FetchError> {
-    let services = c.services_json().await.map_err(fetch_error)?;
-    let updated: Vec<&serde_json::Value> = services
+    let (services, tasks) = c.updates_lists().await.map_err(fetch_error)?;
+    let mut views = Vec::new();
+    for s in services
         .iter()
         .filter(|s| s.get("UpdateStatus").is_some_and(|u| !u.is_null()))
-        .collect();
-    let unfinished = updated.iter().any(|s| {
-        !matches!(
-            s.pointer("/UpdateStatus/State").and_then(|v| v.as_str()),
-            Some("completed" | "rollback_completed")
-        )
-    });
-    let tasks = if unfinished {
-        c.all_tasks().await.map_err(fetch_error)?
-    } else {
-        Vec::new()
-    };
-    let mut views = Vec::new();
-    for s in updated {
+    {
         let id = s.get("ID").and_then(|v| v.as_str()).unwrap_or_default();
         let mine: Vec<bollard::models::Task> = tasks
             .iter()

@@ -12,11 +12,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bollard::Docker;
+use bollard::models::{Service, Task};
 use serde::de::DeserializeOwned;
 
 use crate::bounded_reply::{self, BodyError, Sniffed};
 use crate::swarm::node_cache::NodeCache;
 use crate::swarm::target::Endpoint;
+use crate::swarm::turns::Turns;
 
 /// Timeouts and the reply limit, from the same flags as the Aurora client.
 #[derive(Clone, Debug)]
@@ -154,6 +156,9 @@ pub struct SwarmClient {
     cfg: SwarmConfig,
     /// Shared by the clones: what the node lists said (`node_cache`).
     pub(super) node_cache: Arc<Mutex<NodeCache>>,
+    /// Triage's and the updates list's two lists, listed in turn (`turns`).
+    pub(super) triage_turns: Arc<Mutex<Turns<Vec<Service>, Vec<Task>>>>,
+    pub(super) updates_turns: Arc<Mutex<Turns<Vec<serde_json::Value>, Vec<Task>>>>,
 }
 
 impl std::fmt::Debug for SwarmClient {
@@ -231,6 +236,8 @@ impl SwarmClient {
             base,
             cfg,
             node_cache: Arc::default(),
+            triage_turns: Arc::default(),
+            updates_turns: Arc::default(),
         })
     }
 

@@ -6,6 +6,7 @@
 //! - `client`: the connection (bollard; bounded GETs), errors by what they prove.
 //! - `reads`: the GETs.
 //! - `node_cache`: node names and the nodes view's halves kept between refreshes (idle cost).
+//! - `turns`: a view joined from two lists, listed one per refresh in turn.
 //! - `model`: rows, per-slot history, the update view, triage (pure).
 //! - `get`: `eos --docker get services | tasks | task | nodes | update`.
 //! - `logs`: a task's or service's log (the frames decoded, bounded, resumable).
@@ -17,4 +18,5 @@ pub mod model;
 pub mod node_cache;
 pub mod reads;
 pub mod target;
+pub mod turns;
 pub mod write;

@@ -14,13 +14,16 @@
 //!   For an on-call engineer watching a drain, a task count one refresh behind (5 s by
 //!   default) is what `watch docker node ps` gives too; what must never lag is their own
 //!   change, so a node write (`write::apply`) makes the next refresh list the nodes. The
-//!   first refresh lists both.
+//!   first refresh lists both, and so does one after a pause (`turns.rs`: a kept half older
+//!   than `MAX_TURN_AGE` is never shown).
 
 use std::collections::{HashMap, HashSet};
+use std::time::Instant;
 
 use bollard::models::Node;
 
 use super::model::{self, NodeRow};
+use super::turns::{Plan, Turns};
 
 #[derive(Debug, Default)]
 pub struct NodeCache {
@@ -28,11 +31,8 @@ pub struct NodeCache {
     names: HashMap<String, String>,
     /// Node ids tasks named that the last node list did not have.
     absent: HashSet<String>,
-    /// The nodes view's halves as last listed.
-    nodes: Option<Vec<Node>>,
-    counts: Option<HashMap<String, usize>>,
-    /// Which half the nodes view lists on its next refresh.
-    counts_next: bool,
+    /// The nodes view's halves as last listed: the nodes, and the running tasks per node.
+    nodes_view: Turns<Vec<Node>, HashMap<String, usize>>,
 }
 
 /// What the nodes view's next refresh lists.
@@ -71,39 +71,34 @@ impl NodeCache {
         self.names.clone()
     }
 
-    pub fn nodes_view_plan(&self) -> NodesViewPlan {
-        NodesViewPlan {
-            nodes: self.nodes.is_none() || !self.counts_next,
-            tasks: self.counts.is_none() || self.counts_next,
-        }
+    pub fn nodes_view_plan(&self, now: Instant) -> NodesViewPlan {
+        let Plan { a, b } = self.nodes_view.plan(now);
+        NodesViewPlan { nodes: a, tasks: b }
     }
 
-    /// Keeps what a nodes view refresh listed (by `plan`) and turns to the other half.
+    /// Keeps what a nodes view refresh listed and turns to the other half (after both, the
+    /// nodes come next: they are what is acted on).
     pub fn nodes_view_listed(
         &mut self,
-        plan: NodesViewPlan,
         nodes: Option<Vec<Node>>,
         counts: Option<HashMap<String, usize>>,
+        now: Instant,
     ) {
-        if let Some(n) = nodes {
-            self.nodes = Some(n);
-        }
-        if let Some(c) = counts {
-            self.counts = Some(c);
-        }
-        // Both listed (the first refresh): the nodes come next, they are what is acted on.
-        self.counts_next = plan.nodes && !plan.tasks;
+        self.nodes_view.listed(nodes, counts, now);
     }
 
     pub fn nodes_view_rows(&self) -> Vec<NodeRow> {
         let none = HashMap::new();
-        let counts = self.counts.as_ref().unwrap_or(&none);
-        model::node_rows_counted(self.nodes.as_deref().unwrap_or_default(), counts)
+        let counts = self.nodes_view.b().unwrap_or(&none);
+        model::node_rows_counted(
+            self.nodes_view.a().map(Vec::as_slice).unwrap_or_default(),
+            counts,
+        )
     }
 
     /// A node changed (a write): the nodes view lists the nodes on its next refresh.
     pub fn node_changed(&mut self) {
-        self.counts_next = false;
+        self.nodes_view.a_next();
     }
 }
 
@@ -138,6 +133,7 @@ mod tests {
     #[test]
     fn the_nodes_view_lists_its_halves_in_turn() {
         let mut c = NodeCache::default();
+        let now = Instant::now();
         let both = NodesViewPlan {
             nodes: true,
             tasks: true,
@@ -150,16 +146,16 @@ mod tests {
             nodes: false,
             tasks: true,
         };
-        assert_eq!(c.nodes_view_plan(), both);
+        assert_eq!(c.nodes_view_plan(now), both);
         let counts = HashMap::from([("a".to_owned(), 3)]);
-        c.nodes_view_listed(both, Some(vec![node("a", "host-a")]), Some(counts));
+        c.nodes_view_listed(Some(vec![node("a", "host-a")]), Some(counts), now);
         assert_eq!(c.nodes_view_rows()[0].tasks, 3);
-        assert_eq!(c.nodes_view_plan(), nodes);
-        c.nodes_view_listed(nodes, Some(vec![node("a", "host-a")]), None);
-        assert_eq!(c.nodes_view_plan(), tasks);
+        assert_eq!(c.nodes_view_plan(now), nodes);
+        c.nodes_view_listed(Some(vec![node("a", "host-a")]), None, now);
+        assert_eq!(c.nodes_view_plan(now), tasks);
         // The kept counts are shown with the fresh nodes.
         assert_eq!(c.nodes_view_rows()[0].tasks, 3);
         c.node_changed();
-        assert_eq!(c.nodes_view_plan(), nodes);
+        assert_eq!(c.nodes_view_plan(now), nodes);
     }
 }

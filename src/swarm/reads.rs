@@ -8,6 +8,7 @@ use bollard::models::{Node, Service, Task};
 use crate::swarm::client::{SwarmClient, SwarmError};
 use crate::swarm::model::{self, NodeRow};
 use crate::swarm::node_cache::NodeCache;
+use crate::swarm::turns::Plan;
 
 /// A name or id as one path segment: anything outside the Engine's name alphabet is escaped,
 /// so a name can never reach another endpoint. `.`, `..` and the empty name would be dot
@@ -131,7 +132,8 @@ impl SwarmClient {
     /// The nodes view's rows with one list call: the nodes or every task (for the counts),
     /// in turn (both on the first call), the other half as last listed.
     pub async fn nodes_view(&self) -> Result<Vec<NodeRow>, SwarmError> {
-        let plan = self.kept().nodes_view_plan();
+        let now = std::time::Instant::now();
+        let plan = self.kept().nodes_view_plan(now);
         let nodes = match plan.nodes {
             true => Some(self.nodes().await?),
             false => None,
@@ -141,7 +143,7 @@ impl SwarmClient {
             false => None,
         };
         let mut kept = self.kept();
-        kept.nodes_view_listed(plan, nodes, counts);
+        kept.nodes_view_listed(nodes, counts, now);
         Ok(kept.nodes_view_rows())
     }
 
@@ -149,6 +151,77 @@ impl SwarmClient {
     pub fn nodes_changed(&self) {
         self.kept().node_changed();
     }
+
+    /// Triage with one list call: the services (their update states) or every task (pending
+    /// and failed), in turn (`turns.rs`), the other half as last listed.
+    pub async fn triage_view(&self) -> Result<model::Triage, SwarmError> {
+        let now = std::time::Instant::now();
+        let plan = lock(&self.triage_turns).plan(now);
+        let services = match plan.a {
+            true => Some(self.services().await?),
+            false => None,
+        };
+        let tasks = match plan.b {
+            true => Some(self.all_tasks().await?),
+            false => None,
+        };
+        let mut turns = lock(&self.triage_turns);
+        turns.listed(services, tasks, now);
+        Ok(model::triage(
+            turns.a().map(Vec::as_slice).unwrap_or_default(),
+            turns.b().map(Vec::as_slice).unwrap_or_default(),
+        ))
+    }
+
+    /// The updates list's two halves with one list call per refresh: the services (Engine
+    /// JSON, for PreviousSpec) every refresh while no update is unfinished — a finished
+    /// update needs no tasks — and, while one is, the services or every task in turn.
+    pub async fn updates_lists(&self) -> Result<(Vec<serde_json::Value>, Vec<Task>), SwarmError> {
+        let now = std::time::Instant::now();
+        let (mut plan, kept_unfinished) = {
+            let t = lock(&self.updates_turns);
+            (t.plan(now), t.a().is_some_and(|s| any_unfinished(s)))
+        };
+        if !kept_unfinished {
+            plan = Plan { a: true, b: false };
+        }
+        let services = match plan.a {
+            true => Some(self.services_json().await?),
+            false => None,
+        };
+        // An update just seen starting: its tasks now, as on a first refresh.
+        let first = services.as_ref().is_some_and(|s| any_unfinished(s))
+            && lock(&self.updates_turns).b().is_none();
+        let tasks = match plan.b || first {
+            true => Some(self.all_tasks().await?),
+            false => None,
+        };
+        let mut turns = lock(&self.updates_turns);
+        turns.listed(services, tasks, now);
+        let services = turns.a().cloned().unwrap_or_default();
+        let tasks = match any_unfinished(&services) {
+            true => turns.b().cloned().unwrap_or_default(),
+            false => Vec::new(),
+        };
+        Ok((services, tasks))
+    }
+}
+
+/// A kept value behind a lock another refresh may have panicked holding: nothing in it is
+/// half-written in a way that matters.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Whether some service's update has not finished (its tasks are still moving).
+pub fn any_unfinished(services: &[serde_json::Value]) -> bool {
+    services.iter().any(|s| {
+        s.get("UpdateStatus").is_some_and(|u| !u.is_null())
+            && !matches!(
+                s.pointer("/UpdateStatus/State").and_then(|v| v.as_str()),
+                Some("completed" | "rollback_completed")
+            )
+    })
 }
 
 #[cfg(test)]

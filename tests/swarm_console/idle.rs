@@ -1,10 +1,11 @@
 //! What an idle Swarm console costs the daemon (issue 16): at most one list call per visible
 //! view per refresh interval. The console reaches the test engine through the counting proxy
 //! (tests/swarm_common/proxy.rs, every request seen), opens each Swarm view, and sits idle on
-//! it for a number of short refresh intervals; the list calls in that window are counted by
-//! path. The bound is a count, not a time limit: the window's length only says how many
-//! refreshes there could have been (a refresh comes at least one interval after the last
-//! reply), so at most `window / interval + 1` list calls.
+//! it for a number of short refresh intervals (services, a service's tasks, nodes, triage, the
+//! updates list, an update); the list calls in that window are counted by path. The bound is
+//! a count, not a time limit: the window's length only says how many refreshes there could
+//! have been (a refresh comes at least one interval after the last reply), so at most
+//! `window / interval + 1` list calls.
 
 use std::time::Instant;
 
@@ -76,7 +77,8 @@ async fn an_idle_console_makes_one_list_call_per_view_per_refresh() {
     create_service(&name, 3, &[], &["sleep", "100000"]);
     let socket = std::path::PathBuf::from(engine().host.strip_prefix("unix://").unwrap());
 
-    let views: [(&str, Option<String>, Vec<&str>); 3] = [
+    let update_of = format!("update of {name}");
+    let views: [(&str, Option<String>, Vec<&str>); 6] = [
         ("services", None, vec![name.as_str()]),
         (
             "tasks of a service",
@@ -87,6 +89,17 @@ async fn an_idle_console_makes_one_list_call_per_view_per_refresh() {
             "nodes",
             Some("nodes".to_owned()),
             vec!["AVAILABILITY", "leader"],
+        ),
+        ("triage", Some("triage".to_owned()), vec!["triage", "KIND"]),
+        (
+            "updates",
+            Some("updates".to_owned()),
+            vec!["updates", "STARTED"],
+        ),
+        (
+            "a service's update",
+            Some(format!("update {name}")),
+            vec![update_of.as_str(), "SLOTS"],
         ),
     ];
     let mut report = Vec::new();
