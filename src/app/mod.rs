@@ -14,7 +14,8 @@
 //!    crumb) and `overlay.rs` (which overlay — notice, dialog, editor, input, help — has the keys).
 //! 5. `command_line.rs` — the `:` commands: one table that parsing, Tab, help and read-only read.
 //! 6. Features, the other files here: each extends `State` with one capability — operations
-//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`),
+//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`;
+//!    on a Swarm the service's spec in it: `swarm_edit`, `spec_json`),
 //!    host maintenance, triage, updates, clusters, `:` lookups (`goto`), quitting, the
 //!    fail-over link, help, messages, mouse and key sequences.
 //!
