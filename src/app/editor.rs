@@ -19,6 +19,7 @@ use super::widgets::input::{Input, InputKind};
 use super::{Effect, Level, State};
 use crate::aurora::model::*;
 use crate::diff::{DiffLine, diff_lines};
+use bollard::models::ServiceSpec;
 
 /// The editor's own keys, for the help screen and the hint line.
 pub const KEYS: &[(&str, &str)] = &[
@@ -286,6 +287,19 @@ pub struct Editor {
     pub scroll: usize,
     /// The config text and settings as loaded, to tell whether anything was edited.
     pristine: Option<Draft>,
+    /// Set when the editor edits a Docker Swarm service's spec (`swarm_edit.rs`) rather than
+    /// an Aurora job's config: then `job` is unused, there are no settings, and there is no
+    /// preview step (the diff is shown in the confirmation).
+    pub service: Option<Box<ServiceEdit>>,
+}
+
+/// A Swarm service being edited: its name, the spec as read (`None` while loading) and the
+/// tasks the console saw (every one is replaced by the update).
+#[derive(Debug)]
+pub struct ServiceEdit {
+    pub name: String,
+    pub base: Option<Box<ServiceSpec>>,
+    pub replicas: usize,
 }
 
 /// The editable part of the editor: what an unsent edit keeps.
@@ -309,7 +323,52 @@ impl Editor {
             error: None,
             scroll: 0,
             pristine: None,
+            service: None,
         }
+    }
+
+    /// The editor of a Swarm service's spec, waiting for it.
+    pub(super) fn for_service(name: String, replicas: usize) -> Editor {
+        Editor {
+            service: Some(Box::new(ServiceEdit {
+                name,
+                base: None,
+                replicas,
+            })),
+            ..Editor::loading(JobKey::default())
+        }
+    }
+
+    /// What is edited, as the unsent edits are keyed and messages name it: the job's key, or
+    /// the Swarm service's name.
+    pub fn subject(&self) -> String {
+        match &self.service {
+            Some(s) => s.name.clone(),
+            None => self.job.to_string(),
+        }
+    }
+
+    /// Fills a Swarm service's editor from its spec as read.
+    pub(super) fn load_spec(&mut self, spec: ServiceSpec) {
+        let text = super::spec_json::to_text(&spec);
+        self.config = TextArea::new(text.lines().map(str::to_owned).collect());
+        self.config.set_cursor_line_style(Style::default());
+        self.settings = Vec::new();
+        if let Some(s) = self.service.as_mut() {
+            s.base = Some(Box::new(spec));
+        }
+        self.step = Step::Edit;
+        self.focus_on(Field::Config);
+        self.pristine = self.draft_unchecked();
+    }
+
+    /// Puts the cursor on a problem the text has (line and column from 1).
+    pub(super) fn point_at(&mut self, (line, column): (usize, usize)) {
+        self.config.move_cursor(CursorMove::Jump(
+            line.saturating_sub(1).min(u16::MAX as usize) as u16,
+            column.saturating_sub(1).min(u16::MAX as usize) as u16,
+        ));
+        self.focus_on(Field::Config);
     }
 
     /// The config text and settings as they stand (`None` before the config has loaded).
@@ -585,7 +644,7 @@ impl State {
 
     /// The editor just loaded `job`'s config: an edit of it left unsent earlier is offered back,
     /// with what it changes against the config the job runs now.
-    fn offer_unsent_edit(&mut self, job: &str) {
+    pub(super) fn offer_unsent_edit(&mut self, job: &str) {
         let (Some(draft), Some(ed)) = (self.unsent_edits.get(job), self.overlays.editor.as_ref())
         else {
             return;
@@ -598,9 +657,13 @@ impl State {
         }
         let old: Vec<String> = now.config.lines().map(str::to_owned).collect();
         let new: Vec<String> = draft.config.lines().map(str::to_owned).collect();
+        let against = match ed.service {
+            Some(_) => "Its changes against the service's spec as it is now:",
+            None => "Its changes against the job's config as it runs now:",
+        };
         let mut lines = vec![
             format!("You closed an edit of {job} without sending it."),
-            "Its changes against the job's config as it runs now:".to_owned(),
+            against.to_owned(),
         ];
         let diff = diff_lines(&old, &new, 0);
         let changed: Vec<String> = diff
@@ -647,7 +710,7 @@ impl State {
         let Some(ed) = self.overlays.editor.as_mut() else {
             return;
         };
-        let job = ed.job.to_string();
+        let job = ed.subject();
         if yes {
             if let Some(d) = self.unsent_edits.get(&job) {
                 ed.restore(d);
@@ -675,7 +738,7 @@ impl State {
         let Some(ed) = self.overlays.editor.take() else {
             return;
         };
-        let job = ed.job.to_string();
+        let job = ed.subject();
         if ed.edited()
             && let Some(d) = ed.draft()
         {
@@ -696,6 +759,11 @@ impl State {
         self.dirty = true;
         if key.code == KeyCode::Esc {
             let edited = self.overlays.editor.as_ref().is_some_and(|e| e.edited());
+            let swarm = self
+                .overlays
+                .editor
+                .as_ref()
+                .is_some_and(|e| e.service.is_some());
             if edited {
                 self.overlays.dialog = Some(super::widgets::dialog::Dialog::Ask(Box::new(
                     super::widgets::dialog::Ask::new(
@@ -703,8 +771,10 @@ impl State {
                         "Discard your changes?",
                         vec![
                             "You have edited this update and not sent it.".to_owned(),
-                            "Discard your changes? (e on the job offers them again while Eos runs)"
-                                .to_owned(),
+                            format!(
+                                "Discard your changes? (e on the {} offers them again while Eos runs)",
+                                if swarm { "service" } else { "job" }
+                            ),
                         ],
                         "Keep editing",
                         "Discard",

@@ -94,10 +94,17 @@ impl State {
                 .chords_for(&layers, Command::StartUpdate)
                 .is_empty();
         if editor_here {
+            let (heading, keys) = match self.on_swarm() {
+                true => (
+                    "in the spec editor (start_update):",
+                    super::swarm_edit::KEYS,
+                ),
+                false => ("in the update editor (start_update):", super::editor::KEYS),
+            };
             section(
                 &mut out,
-                "in the update editor (start_update):",
-                super::editor::KEYS.iter().map(|(k, d)| HelpRow::Entry {
+                heading,
+                keys.iter().map(|(k, d)| HelpRow::Entry {
                     what: k.to_string(),
                     description: d.to_string(),
                 }),

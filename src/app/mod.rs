@@ -14,7 +14,8 @@
 //!    crumb) and `overlay.rs` (which overlay — notice, dialog, editor, input, help — has the keys).
 //! 5. `command_line.rs` — the `:` commands: one table that parsing, Tab, help and read-only read.
 //! 6. Features, the other files here: each extends `State` with one capability — operations
-//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`),
+//!    (`operate`, `blast`), the rolling restart, the update editor (`editor`, `config_json`, `json_input`;
+//!    on a Swarm the service's spec in it: `swarm_edit`, `spec_json`),
 //!    host maintenance, triage, updates, clusters, `:` lookups (`goto`), quitting, the
 //!    fail-over link, help, messages, mouse and key sequences.
 //!
@@ -48,6 +49,8 @@ pub mod mouse;
 mod operate;
 mod quit;
 pub mod rolling;
+pub mod spec_json;
+mod swarm_edit;
 mod swarm_logs;
 mod swarm_nav;
 pub mod swarm_ops;
@@ -597,6 +600,7 @@ impl State {
         }
         self.cap_retries();
         self.editor_fetched(&f.key);
+        self.spec_editor_fetched(&f.key);
         // The detail view of an update speeds up or slows down as it becomes (in)active.
         let interval = self.interval_for(&f.key);
         if let Some(slot) = self.store.get_mut(&f.key)
@@ -658,6 +662,9 @@ impl State {
             Some(Overlay::Messages) => return self.on_messages_key(key),
             Some(Overlay::Ask) => return self.on_ask_key(key, fx),
             Some(Overlay::Dialog) => return self.on_dialog_key(key, fx),
+            Some(Overlay::Editor) if self.editing_spec() => {
+                return self.on_spec_editor_key(key, fx);
+            }
             Some(Overlay::Editor) => return self.on_editor_key(key, fx),
             Some(Overlay::LogTyping) => return self.on_logs_typing(key, fx),
             Some(Overlay::Input) => return self.on_input_key(key, fx),
@@ -849,7 +856,7 @@ impl State {
         }
         // On a Swarm, `u`/`t` open a service's places and the changes act on services and
         // nodes (`swarm_nav.rs`, `swarm_ops.rs`).
-        if self.swarm_command(c, fx) || self.swarm_change_command(c) {
+        if self.swarm_command(c, fx) || self.swarm_change_command(c, fx) {
             return;
         }
         let page = self.body_rows().saturating_sub(1).max(1) as isize;

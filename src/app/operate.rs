@@ -74,7 +74,12 @@ impl State {
                 self.hold_offer = None;
                 self.rolling_dismissed();
                 // The editor's own confirmation: back to its preview, the edit intact.
-                if self.overlays.editor.is_some() {
+                if self.editing_spec() {
+                    self.say(
+                        "cancelled: nothing was sent; back to editing the spec (Esc closes)",
+                        Level::Info,
+                    );
+                } else if self.overlays.editor.is_some() {
                     self.say(
                         "cancelled: nothing was sent; back to the preview (Backspace edits, Esc closes)",
                         Level::Info,
@@ -90,10 +95,10 @@ impl State {
                     // leaves the edit to be offered again on `e`.
                     match ed.draft() {
                         Some(d) if ed.edited() => {
-                            self.unsent_edits.insert(ed.job.to_string(), d);
+                            self.unsent_edits.insert(ed.subject(), d);
                         }
                         _ => {
-                            self.unsent_edits.remove(&ed.job.to_string());
+                            self.unsent_edits.remove(&ed.subject());
                         }
                     }
                 }
@@ -264,6 +269,9 @@ impl State {
             self.overlays.notice = Some((format!("{method} needs credentials"), lines));
         }
         self.rolling_on_mutated(&m);
+        if self.spec_update_landed(&m.op, &m.outcome, fx) {
+            return;
+        }
         if let MutationOutcome::Done {
             update_key: Some(k),
             ..

@@ -1,6 +1,6 @@
 //! The operator's changes on a Docker Swarm (issue 16): scale (`s`), restart (`r`: a forced
 //! update of the whole service) and roll back (`b`) on the services view and on a service's
-//! tasks view; drain (`D`), pause (`m`) and activate (`M`) on the nodes view. They are
+//! tasks view; update (`e`: its spec edited, `swarm_edit.rs`) there too; drain (`D`), pause (`m`) and activate (`M`) on the nodes view. They are
 //! Aurora's commands, routed here when the console is on a Swarm, after read-only mode and the
 //! backend's capabilities had their say (`on_command`). Each opens the ordinary confirmation
 //! (`operate.rs`: Cancel focused first, typed confirmation by blast radius and on a cluster
@@ -11,7 +11,7 @@ use super::vocab::ops::{Operation, tasks_text};
 use super::vocab::resource::{Data, ResourceKey};
 use super::widgets::dialog::{AskCount, Dialog};
 use super::widgets::input::{Input, InputKind};
-use super::{Level, Screen, State};
+use super::{Effect, Level, Screen, State};
 use crate::swarm::model::{Mode, current_tasks};
 use crate::swarm::write::{Availability, ServiceChange};
 
@@ -29,6 +29,7 @@ pub fn swarm_short_name(c: Command) -> Option<&'static str> {
         Command::StartMaintenance => "pause",
         Command::EndMaintenance => "activate",
         Command::DrainHosts => "drain",
+        Command::StartUpdate => "edit spec",
         _ => return None,
     })
 }
@@ -41,6 +42,9 @@ pub fn swarm_description(c: Command) -> Option<&'static str> {
             "Restart the whole service: a forced update replaces every task (Swarm cannot restart one)"
         }
         Command::RollbackUpdate => "Roll the service back to its previous spec",
+        Command::StartUpdate => {
+            "Update the service: edit its spec as JSON (image, env, replicas, update settings), see the diff, confirm"
+        }
         Command::DrainHosts => "Drain the selected node: its tasks move to other nodes",
         Command::StartMaintenance => {
             "Pause the selected node: no new tasks, its tasks keep running"
@@ -52,7 +56,7 @@ pub fn swarm_description(c: Command) -> Option<&'static str> {
 
 impl State {
     /// A command on a Swarm: true when it was one of the changes handled here.
-    pub(super) fn swarm_change_command(&mut self, c: Command) -> bool {
+    pub(super) fn swarm_change_command(&mut self, c: Command, fx: &mut Vec<Effect>) -> bool {
         if !self.on_swarm() {
             return false;
         }
@@ -60,6 +64,11 @@ impl State {
             Command::Scale => self.swarm_ask_scale(),
             Command::Restart => self.swarm_service_change(ServiceChange::Restart),
             Command::RollbackUpdate => self.swarm_service_change(ServiceChange::Rollback),
+            Command::StartUpdate => {
+                if let Some((service, known)) = self.service_target("update") {
+                    self.open_spec_editor(service, known.replicas, fx);
+                }
+            }
             Command::DrainHosts => self.node_availability(Availability::Drain),
             Command::StartMaintenance => self.node_availability(Availability::Pause),
             Command::EndMaintenance => self.node_availability(Availability::Active),

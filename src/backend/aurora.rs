@@ -341,6 +341,7 @@ async fn fetch(c: &AuroraClient, key: &ResourceKey) -> Polled {
                 .into())
         }
         ResourceKey::SwarmUpdate(_)
+        | ResourceKey::SwarmSpec(_)
         | ResourceKey::SwarmTask(_)
         | ResourceKey::SwarmTriage
         | ResourceKey::SwarmUpdates => Err(format!(

@@ -3,7 +3,7 @@
 //! do not exist here and are answered with an error that says so rather than an empty list.
 //!
 //! Capabilities: what the Engine API can do to a service and a node — scale (replicated
-//! services), restart a whole service (a forced update), roll back, and set a node's
+//! services), restart a whole service (a forced update), roll back, update its spec, and set a node's
 //! availability. Not: pulses, pausing/resuming/aborting an update by hand, quota, cron,
 //! killing one task or a whole job. `mutate` sends the console's Swarm operations through
 //! `swarm::write::apply`, which records each call it sends in the audit log, and tells its
@@ -24,6 +24,7 @@ pub const SWARM_CAPABILITIES: &[Capability] = &[
     Capability::Scale,
     Capability::Restart,
     Capability::Rollback,
+    Capability::StartUpdate,
     Capability::Maintenance,
 ];
 
@@ -178,6 +179,13 @@ async fn fetch(c: &SwarmClient, key: &ResourceKey) -> Polled {
                 .map_err(fetch_error)?;
             let view = model::update_view(&raw, &tasks).map_err(FetchError::from)?;
             Data::SwarmUpdate(Box::new(view))
+        }
+        ResourceKey::SwarmSpec(name) => {
+            let (svc, _) = c.service(name).await.map_err(fetch_error)?;
+            let spec = svc.spec.ok_or_else(|| {
+                FetchError::from(format!("the Docker Engine sent {name} without a spec"))
+            })?;
+            Data::SwarmSpec(Box::new(spec))
         }
         ResourceKey::SwarmTask(id) => Data::SwarmTask(Box::new(task_detail(c, id).await?)),
         // The services or every task, in turn: one list call per refresh (`swarm::turns`).

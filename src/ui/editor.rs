@@ -1,5 +1,8 @@
 //! The update editor (`e` on a job): the config as JSON on the left, the settings form on the
-//! right (below on narrow screens), then the scheduler's preview of the change.
+//! right (below on narrow screens), then the scheduler's preview of the change. On a Docker
+//! Swarm, the service's spec alone (`spec`).
+
+mod spec;
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -16,6 +19,9 @@ pub fn draw(state: &State, theme: &Theme, frame: &mut Frame, area: Rect) {
         return;
     };
     frame.render_widget(Clear, area);
+    if let Some(service) = &ed.service {
+        return spec::draw(ed, service, theme, frame, area);
+    }
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(

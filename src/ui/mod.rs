@@ -466,6 +466,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
         Screen::Services { .. } => vec![
             Command::Open,
             Command::JobUpdate,
+            Command::StartUpdate,
             Command::Scale,
             Command::Restart,
             Command::RollbackUpdate,
@@ -478,6 +479,7 @@ pub fn hint_commands(screen: &Screen) -> Vec<Command> {
         Screen::SwarmTasks { .. } => vec![
             Command::Open,
             Command::JobUpdate,
+            Command::StartUpdate,
             Command::ToggleHistory,
             Command::Scale,
             Command::Restart,

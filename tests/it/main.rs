@@ -59,6 +59,7 @@ mod sim_faults;
 mod sim_rules;
 mod sim_rules_more;
 mod ssh_life;
+mod swarm_edit;
 mod swarm_home;
 mod swarm_views;
 mod themes_config;

@@ -15,6 +15,9 @@ use crate::swarm_common::{docker, engine};
 /// The values to replace, longest first, then the patterns every Swarm screen needs.
 pub struct Masks {
     literals: Vec<(String, String)>,
+    /// Whether `apply` also asks the engine for its task ids: an id of letters only (about
+    /// one in fifty short ids) would escape the id pattern below.
+    engine_ids: bool,
 }
 
 impl Masks {
@@ -29,7 +32,9 @@ impl Masks {
             "{{.Description.Hostname}} {{.Description.Engine.EngineVersion}}",
         ]);
         let (host, version) = node.split_once(' ').expect("hostname and engine version");
-        Masks::none()
+        let mut masks = Masks::none();
+        masks.engine_ids = true;
+        masks
             .literal(engine().host.clone(), "<engine>")
             .literal(host, "<hostname>")
             .literal(version, "<engine-version>")
@@ -39,6 +44,7 @@ impl Masks {
     pub fn none() -> Masks {
         Masks {
             literals: Vec::new(),
+            engine_ids: false,
         }
     }
 
@@ -59,6 +65,15 @@ impl Masks {
         let mut text = screen.to_owned();
         for (value, word) in &self.literals {
             text = text.replace(value.as_str(), word);
+        }
+        if self.engine_ids {
+            // Every task the node has kept, as the screen was taken: full ids, then the
+            // 12-character short forms the tables show.
+            let ids = docker(&["node", "ps", "self", "--quiet", "--no-trunc"]);
+            for id in ids.split_whitespace() {
+                text = text.replace(id, "<id>");
+                text = text.replace(&id[..id.len().min(12)], "<id>");
+            }
         }
         let re = |p: &str| Regex::new(p).unwrap();
         // RFC 3339 times (task detail, specs), then clock times.

@@ -4,6 +4,8 @@
 
 // The operator's changes (scale, restart, rollback, node availability) from the console.
 mod ops;
+// `e`: a service's spec edited as JSON, its diff confirmed, the update watched.
+mod edit;
 
 use std::collections::BTreeMap;
 use std::io;

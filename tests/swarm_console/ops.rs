@@ -28,11 +28,11 @@ use crate::swarm_common::proxy::Proxy;
 use crate::swarm_common::*;
 use crate::{LIMIT, client, running, socket, update_state, wait_running};
 
-type KeySender = mpsc::UnboundedSender<io::Result<Event>>;
+pub(super) type KeySender = mpsc::UnboundedSender<io::Result<Event>>;
 
 /// Runs the console on `conn` with `opts` until `drive` is done, then quits it: the final
 /// state and the frame's text when the drive ended.
-async fn run<F, Fut>(conn: Connection, opts: ConsoleOptions, drive: F) -> (State, String)
+pub(super) async fn run<F, Fut>(conn: Connection, opts: ConsoleOptions, drive: F) -> (State, String)
 where
     F: FnOnce(KeySender, Arc<Mutex<String>>) -> Fut,
     Fut: std::future::Future<Output = KeySender>,
@@ -59,7 +59,7 @@ where
     (state, last)
 }
 
-async fn connect_to(host: &str) -> Connection {
+pub(super) async fn connect_to(host: &str) -> Connection {
     Connector::new(&options(Some(host.to_owned()), None), &Config::default())
         .connect(None)
         .await
@@ -67,18 +67,18 @@ async fn connect_to(host: &str) -> Connection {
 }
 
 /// The console's options with the audit log at `audit`.
-fn audited(audit: &Path) -> ConsoleOptions {
+pub(super) fn audited(audit: &Path) -> ConsoleOptions {
     let mut o = console_options(eos::app::Nav::Services);
     o.audit = Some(audit.to_owned());
     o
 }
 
-fn press(keys: &KeySender, c: char) {
+pub(super) fn press(keys: &KeySender, c: char) {
     keys.send(key(KeyCode::Char(c))).unwrap();
 }
 
 /// `:service NAME`, then waits until its tasks view shows `n` tasks running as desired.
-async fn open_service(keys: &KeySender, text: &Mutex<String>, name: &str, n: usize) {
+pub(super) async fn open_service(keys: &KeySender, text: &Mutex<String>, name: &str, n: usize) {
     press(keys, ':');
     typed(keys, &format!("service {name}"));
     wait_for(text, &["SLOT", "DESIRED", name]).await;
@@ -106,7 +106,7 @@ async fn wait_running_rows(text: &Mutex<String>, n: usize) {
 
 /// Waits until the bottom line is the hint bar again (the last message has gone: it stays
 /// five seconds), so the test reads the hints rather than the message.
-async fn wait_hints(text: &Mutex<String>) {
+pub(super) async fn wait_hints(text: &Mutex<String>) {
     for _ in 0..2400 {
         let now = text.lock().unwrap().clone();
         if now.lines().last().is_some_and(|l| l.contains("? help")) {
@@ -122,7 +122,7 @@ async fn wait_hints(text: &Mutex<String>) {
 
 /// Answers the open confirmation: types `phrase` when one is asked for (focus is then on the
 /// field, and Enter moves to the armed button), else moves from Cancel to the button.
-fn confirm(keys: &KeySender, phrase: Option<&str>) {
+pub(super) fn confirm(keys: &KeySender, phrase: Option<&str>) {
     match phrase {
         Some(p) => typed(keys, p),
         None => keys.send(key(KeyCode::Right)).unwrap(),
@@ -130,11 +130,11 @@ fn confirm(keys: &KeySender, phrase: Option<&str>) {
     keys.send(key(KeyCode::Enter)).unwrap();
 }
 
-fn said(state: &State, what: &str) -> bool {
+pub(super) fn said(state: &State, what: &str) -> bool {
     state.messages.entries.iter().any(|m| m.text.contains(what))
 }
 
-fn audit_entries(log: &Path) -> Vec<serde_json::Value> {
+pub(super) fn audit_entries(log: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(log)
         .unwrap_or_default()
         .lines()
@@ -154,7 +154,7 @@ fn help_names(state: &State) -> Vec<String> {
         .collect()
 }
 
-async fn version_of(name: &str) -> u64 {
+pub(super) async fn version_of(name: &str) -> u64 {
     let c = client().await;
     let (svc, _) = c.service(name).await.unwrap();
     model::service_row(&svc).version

@@ -509,7 +509,7 @@ impl Operation {
                         ));
                     }
                     ServiceChange::Spec { .. } => {
-                        out.push(("change".into(), "the edited spec (the diff above)".into()));
+                        out.push(("change".into(), "the edited spec (its diff below)".into()));
                         out.push((
                             "effect".into(),
                             format!("a rolling update of {every}, as its update settings say"),

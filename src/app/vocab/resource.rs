@@ -46,6 +46,8 @@ pub enum ResourceKey {
     SwarmNodes,
     /// One Swarm service's rolling update (`GET /services/{name}` and its tasks).
     SwarmUpdate(String),
+    /// One Swarm service's spec, for the update editor (`GET /services/{name}`).
+    SwarmSpec(String),
     /// One Swarm task with its slot's retained history and its service's name.
     SwarmTask(String),
     /// A Swarm's triage: pending and failing tasks, paused or rolled-back updates.
@@ -77,6 +79,7 @@ impl ResourceKey {
             ResourceKey::SwarmTasks(s) => format!("tasks of {s}"),
             ResourceKey::SwarmNodes => "nodes".into(),
             ResourceKey::SwarmUpdate(s) => format!("update of {s}"),
+            ResourceKey::SwarmSpec(s) => format!("spec of {s}"),
             ResourceKey::SwarmTask(id) => format!("task {id}"),
             ResourceKey::SwarmTriage => "triage".into(),
             ResourceKey::SwarmUpdates => "updates".into(),
@@ -109,6 +112,7 @@ pub enum Data {
     SwarmTasks(Vec<crate::swarm::model::TaskRow>),
     SwarmNodes(Vec<crate::swarm::model::NodeRow>),
     SwarmUpdate(Box<crate::swarm::model::UpdateView>),
+    SwarmSpec(Box<bollard::models::ServiceSpec>),
     SwarmTask(Box<crate::swarm::model::TaskDetail>),
     SwarmTriage(Box<crate::swarm::model::Triage>),
     SwarmUpdates(Vec<crate::swarm::model::UpdateView>),
