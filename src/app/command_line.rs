@@ -132,7 +132,7 @@ pub const COMMANDS: &[LineSpec] = &[
         name: "job",
         aliases: &["tasks"],
         syntax: "ROLE/ENV/NAME",
-        about: "its tasks",
+        about: "its tasks (on a Swarm: :job SERVICE)",
         mutates: false,
         words: Words::AtMostOne,
         parse: |l| go(Nav::Tasks(l.job()?)),
@@ -635,7 +635,10 @@ mod tests {
     #[test]
     fn help_lines_join_the_syntax_and_the_help() {
         let line = |n: &str| find(n).map(LineSpec::description);
-        assert_eq!(line("job").as_deref(), Some("job ROLE/ENV/NAME: its tasks"));
+        assert_eq!(
+            line("job").as_deref(),
+            Some("job ROLE/ENV/NAME: its tasks (on a Swarm: :job SERVICE)")
+        );
         assert_eq!(line("jobs").as_deref(), Some("jobs [ROLE]"));
         assert_eq!(line("roles").as_deref(), Some("all roles"));
     }
