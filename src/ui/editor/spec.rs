@@ -7,6 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph};
 
+use super::hint_spans;
 use crate::app::editor::{Editor, ServiceEdit, Step};
 use crate::theme::Theme;
 
@@ -68,13 +69,4 @@ pub fn draw(ed: &Editor, service: &ServiceEdit, theme: &Theme, frame: &mut Frame
         ))),
         hints,
     );
-}
-
-fn hint_spans<'a>(theme: &Theme, keys: &[(&str, &str)]) -> Vec<Span<'a>> {
-    let mut spans = vec![Span::raw(" ")];
-    for (k, d) in keys {
-        spans.push(Span::styled(k.to_string(), theme.get("ui.hint.key")));
-        spans.push(Span::styled(format!(" {d}  "), theme.get("ui.hint")));
-    }
-    spans
 }
