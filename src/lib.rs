@@ -19,6 +19,7 @@ pub mod effects_swarm_logs;
 pub mod keymap;
 pub mod logging;
 pub mod observer;
+pub mod retry;
 pub mod sim;
 pub mod swarm;
 pub mod table;

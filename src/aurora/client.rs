@@ -569,24 +569,7 @@ impl AuroraClient {
             Redirects::Read => self.cfg.read_retries,
             Redirects::Change => 0,
         };
-        let mut attempt = 0;
-        loop {
-            match send().await {
-                Err(e)
-                    if attempt < retries
-                        && let Some(why) = e.worth_retrying() =>
-                {
-                    attempt += 1;
-                    let wait = retry_wait(attempt);
-                    eprintln!(
-                        "eos: {method}: {why}; retrying in {} s ({attempt} of {retries})",
-                        wait.as_secs()
-                    );
-                    tokio::time::sleep(wait).await;
-                }
-                result => return result,
-            }
-        }
+        crate::retry::read(retries, method, ClientError::worth_retrying, send).await
     }
 
     /// Sends the request `build` makes for `<base><path>`, with the credentials, following
@@ -1159,12 +1142,6 @@ async fn negotiate_header(url: &str) -> Result<HeaderValue, ClientError> {
                   `--features kerberos`)"
             .into(),
     })
-}
-
-/// The wait before retry `attempt` (1-based) of a read: 1, 2, 4, 8, 8 … seconds (Aurora's
-/// reads and Swarm's).
-pub(crate) fn retry_wait(attempt: u32) -> Duration {
-    Duration::from_secs(1 << attempt.saturating_sub(1).min(3))
 }
 
 /// Which redirects a call may follow (see [`AuroraClient::exchange`]).

@@ -190,10 +190,15 @@ impl SwarmClient {
                 v,
             ),
         }?;
-        let docker = retrying_reads(cfg.read_retries, "GET /version", || {
-            let docker = docker.clone();
-            async move { docker.negotiate_version().await.map_err(SwarmError::from) }
-        })
+        let docker = crate::retry::read(
+            cfg.read_retries,
+            "GET /version",
+            SwarmError::worth_retrying,
+            || {
+                let docker = docker.clone();
+                async move { docker.negotiate_version().await.map_err(SwarmError::from) }
+            },
+        )
         .await?;
         let version = docker.client_version();
         let mut builder = reqwest::Client::builder()
@@ -266,9 +271,12 @@ impl SwarmClient {
     /// GET `path`: the reply's JSON bytes, read within the reply limit, for a caller that
     /// parses them itself (`model::TaskList` borrows from them); retried as `get_json`.
     pub async fn get_bytes(&self, path: &str) -> Result<bytes::Bytes, SwarmError> {
-        retrying_reads(self.cfg.read_retries, &format!("GET {path}"), || {
-            self.get_bytes_once(path)
-        })
+        crate::retry::read(
+            self.cfg.read_retries,
+            &format!("GET {path}"),
+            SwarmError::worth_retrying,
+            || self.get_bytes_once(path),
+        )
         .await
     }
 
@@ -331,33 +339,6 @@ impl SwarmClient {
             });
         }
         Ok(resp)
-    }
-}
-
-/// Runs the read `send` until it succeeds, fails in a way not worth retrying, or has been sent
-/// `1 + retries` times, waiting between attempts as Aurora's reads do. Only ever given reads.
-async fn retrying_reads<T, F, Fut>(retries: u32, what: &str, mut send: F) -> Result<T, SwarmError>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Result<T, SwarmError>>,
-{
-    let mut attempt = 0;
-    loop {
-        match send().await {
-            Err(e)
-                if attempt < retries
-                    && let Some(why) = e.worth_retrying() =>
-            {
-                attempt += 1;
-                let wait = crate::aurora::client::retry_wait(attempt);
-                eprintln!(
-                    "eos: {what}: {why}; retrying in {} s ({attempt} of {retries})",
-                    wait.as_secs()
-                );
-                tokio::time::sleep(wait).await;
-            }
-            result => return result,
-        }
     }
 }
 
