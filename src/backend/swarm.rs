@@ -241,12 +241,8 @@ async fn updates(c: &SwarmClient) -> Result<Vec<model::UpdateView>, FetchError> 
         .filter(|s| s.get("UpdateStatus").is_some_and(|u| !u.is_null()))
     {
         let id = s.get("ID").and_then(|v| v.as_str()).unwrap_or_default();
-        let mine: Vec<bollard::models::Task> = tasks
-            .iter()
-            .filter(|t| t.service_id.as_deref() == Some(id))
-            .cloned()
-            .collect();
-        views.push(model::update_view(s, &mine).map_err(FetchError::from)?);
+        let mine = tasks.get(id).map(Vec::as_slice).unwrap_or_default();
+        views.push(model::update_view(s, mine).map_err(FetchError::from)?);
     }
     views.sort_by(|a, b| b.started_at.cmp(&a.started_at));
     Ok(views)

@@ -175,8 +175,11 @@ impl SwarmClient {
 
     /// The updates list's two halves with one list call per refresh: the services (Engine
     /// JSON, for PreviousSpec) every refresh while no update is unfinished — a finished
-    /// update needs no tasks — and, while one is, the services or every task in turn.
-    pub async fn updates_lists(&self) -> Result<(Vec<serde_json::Value>, Vec<Task>), SwarmError> {
+    /// update needs no tasks — and, while one is, the services or every task in turn. The
+    /// tasks come grouped by service id.
+    pub async fn updates_lists(
+        &self,
+    ) -> Result<(Vec<serde_json::Value>, HashMap<String, Vec<Task>>), SwarmError> {
         let now = std::time::Instant::now();
         let (mut plan, kept_unfinished) = {
             let t = lock(&self.updates_turns);
@@ -199,11 +202,14 @@ impl SwarmClient {
         let mut turns = lock(&self.updates_turns);
         turns.listed(services, tasks, now);
         let services = turns.a().cloned().unwrap_or_default();
-        let tasks = match any_unfinished(&services) {
-            true => turns.b().cloned().unwrap_or_default(),
-            false => Vec::new(),
-        };
-        Ok((services, tasks))
+        let mut by_service: HashMap<String, Vec<Task>> = HashMap::new();
+        if any_unfinished(&services) {
+            for t in turns.b().map(Vec::as_slice).unwrap_or_default() {
+                let id = t.service_id.clone().unwrap_or_default();
+                by_service.entry(id).or_default().push(t.clone());
+            }
+        }
+        Ok((services, by_service))
     }
 }
 
