@@ -526,8 +526,12 @@ async fn https_cluster_with_its_own_ca_and_basic_auth_from_netrc() {
         let kill_first = |con: &mut Console| {
             con.wait_text("www-data", wait);
             con.send(b":job www-data/prod/image-resizer\r");
+            // The tasks table itself (its INST column), not another view of six rows: the
+            // filter typed next must reach the tasks, not the screen `:job` leaves.
             con.wait_for("the job's tasks", wait, |s| {
-                s.contains("6 rows") && pty_common::header(s).contains("s ago")
+                s.contains("6 rows")
+                    && s.contains("INST")
+                    && pty_common::header(s).contains("s ago")
             });
             con.send(b"/RUNNING\r");
             con.wait_for("the job's tasks, fresh", wait, |s| {
